@@ -1,0 +1,17 @@
+//! archmap: architecture as code.
+//!
+//! A YAML manifest describes a system's components and who depends on whom. archmap reads it
+//! into a dependency graph, checks it (cycles, bottlenecks, broken references) and renders it
+//! as SVG, Graphviz DOT and Mermaid. The pipeline, one stage per module:
+//!
+//! ```text
+//! SourceFile ─parse─▶ Manifest ─lower─▶ Model ─check─▶ Vec<Diagnostic>
+//!                                         └──────┬──────────┘
+//!                                             scene ─▶ Scene ─▶ dot | mermaid | svg
+//! ```
+
+pub mod diagnostic;
+pub mod manifest;
+pub mod model;
+pub mod render;
+pub mod source;

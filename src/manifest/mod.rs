@@ -1,0 +1,275 @@
+//! Stage 1: text → [`Manifest`].
+//!
+//! Input: the root manifest's path and a [`FileSystem`] to read it and its includes through.
+//! Output: one [`Manifest`] per file (root first, then includes depth-first in the order
+//! written, each file once), every file's text in [`Sources`], and every syntax and schema
+//! problem as a [`Diagnostic`]. Invariants: no meaning is checked here beyond the schema (ids
+//! resolve in `model`); this stage reads files only through the `FileSystem` it is handed.
+
+pub mod schema;
+pub mod yaml;
+
+use std::path::{Path, PathBuf};
+
+pub use schema::{
+    Collapse, DependencySpec, Direction, DuplicateKey, FocusDirection, GroupSpec, Kind, Level,
+    Manifest, Mode, ParamValue, RuleSpec, Selector, ServiceSpec, ViewSpec,
+};
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::source::{FileId, SourceFile, Sources, Span};
+
+/// Codes of problems that stop a manifest from being read: (code, id). They are not checks
+/// and cannot be configured; `archmap explain` documents them.
+pub mod codes {
+    /// Not well-formed YAML, not UTF-8, or over a size bound.
+    pub const YAML_SYNTAX: (&str, &str) = ("AM100", "yaml-syntax");
+    /// A key archmap does not know.
+    pub const UNKNOWN_FIELD: (&str, &str) = ("AM101", "unknown-field");
+    /// A value of the wrong type.
+    pub const WRONG_TYPE: (&str, &str) = ("AM102", "wrong-type");
+    /// A value of the right type that is not allowed: a bad id, kind, colour, version…
+    pub const INVALID_VALUE: (&str, &str) = ("AM103", "invalid-value");
+    /// A required field is missing.
+    pub const MISSING_FIELD: (&str, &str) = ("AM104", "missing-field");
+    /// An include that cannot be followed: missing, a directory, a cycle, outside the tree.
+    pub const INCLUDE: (&str, &str) = ("AM105", "bad-include");
+}
+
+/// The most files one manifest may pull in through `include`.
+pub const MAX_INCLUDES: usize = 256;
+/// The deepest chain of includes.
+pub const MAX_INCLUDE_DEPTH: usize = 16;
+/// The largest manifest file read, in bytes.
+pub const MAX_FILE_SIZE: u64 = 256 * 1024 * 1024;
+
+/// How stage 1 reads files: the CLI hands in the real file system, tests an in-memory one.
+pub trait FileSystem {
+    /// The bytes of the file at `path`, or an error message ("no such file", "is a directory").
+    fn read(&self, path: &Path) -> Result<Vec<u8>, String>;
+    /// `path` with `..` and symbolic links resolved, or an error message.
+    fn canonicalize(&self, path: &Path) -> Result<PathBuf, String>;
+}
+
+/// What to read.
+#[derive(Clone, Debug)]
+pub struct LoadOptions {
+    /// Follow includes that resolve outside the root manifest's directory.
+    pub allow_outside_includes: bool,
+}
+
+/// Everything stage 1 produced.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// The text of every file read.
+    pub sources: Sources,
+    /// One manifest per file, root first.
+    pub manifests: Vec<Manifest>,
+    /// Syntax, schema and include problems (all fatal).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Loaded {
+    /// True when a problem stops the model from being built.
+    #[must_use]
+    pub fn has_fatal(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.fatal)
+    }
+}
+
+/// Reads the root manifest (already read by the caller, named `name`, at `path` if it is a
+/// file) and everything it includes.
+pub fn load(
+    name: &str,
+    path: Option<&Path>,
+    bytes: Vec<u8>,
+    fs: &dyn FileSystem,
+    options: &LoadOptions,
+) -> Loaded {
+    let mut loaded = Loaded::default();
+    let root_dir = path
+        .and_then(|p| fs.canonicalize(p).ok())
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+        .unwrap_or_else(|| fs.canonicalize(Path::new(".")).unwrap_or_default());
+    let canonical_root = path.and_then(|p| fs.canonicalize(p).ok());
+    let root_id = add_file(&mut loaded, name, bytes);
+    let Some(root_id) = root_id else {
+        return loaded;
+    };
+    let mut walker = Walker {
+        fs,
+        options,
+        root_dir,
+        seen: canonical_root.iter().cloned().collect(),
+        count: 0,
+    };
+    let base = path
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    walker.visit(
+        &mut loaded,
+        root_id,
+        &base,
+        &mut canonical_root.into_iter().collect(),
+    );
+    loaded
+}
+
+/// Parses one file already read; used for the root and for every include.
+fn add_file(loaded: &mut Loaded, name: &str, bytes: Vec<u8>) -> Option<FileId> {
+    let (text, bad_utf8) = match String::from_utf8(bytes) {
+        Ok(t) => (t, None),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
+        }
+    };
+    let file = loaded.sources.add(SourceFile::new(name, text));
+    if let Some(at) = bad_utf8 {
+        loaded.diagnostics.push(
+            Diagnostic::new(
+                codes::YAML_SYNTAX.0,
+                codes::YAML_SYNTAX.1,
+                Severity::Error,
+                "the file is not valid UTF-8",
+            )
+            .with_label(Span::new(file, at, at + 1), "invalid byte sequence here")
+            .with_help("save the manifest as UTF-8 text")
+            .fatal(),
+        );
+        return None;
+    }
+    let tree = match yaml::parse(file, loaded.sources.get(file)) {
+        Ok(tree) => tree,
+        Err(err) => {
+            loaded.diagnostics.push(
+                Diagnostic::new(
+                    codes::YAML_SYNTAX.0,
+                    codes::YAML_SYNTAX.1,
+                    Severity::Error,
+                    format!("invalid YAML: {}", err.message),
+                )
+                .with_label(err.span, "here")
+                .with_help("fix the YAML syntax; YAML indents with spaces, never tabs")
+                .fatal(),
+            );
+            return None;
+        }
+    };
+    let manifest = schema::read(file, &tree, &mut loaded.diagnostics);
+    loaded.manifests.push(manifest);
+    Some(file)
+}
+
+struct Walker<'a> {
+    fs: &'a dyn FileSystem,
+    options: &'a LoadOptions,
+    root_dir: PathBuf,
+    seen: Vec<PathBuf>,
+    count: usize,
+}
+
+impl Walker<'_> {
+    /// Follows the includes of the manifest read from `file`, whose directory is `dir`;
+    /// `chain` holds the canonical paths of the files that led here (for cycles).
+    fn visit(&mut self, loaded: &mut Loaded, file: FileId, dir: &Path, chain: &mut Vec<PathBuf>) {
+        let Some(manifest) = loaded.manifests.iter().find(|m| m.file == file) else {
+            return;
+        };
+        let includes = manifest.include.clone();
+        for inc in includes {
+            let fail = |loaded: &mut Loaded, message: String, help: &str| {
+                loaded.diagnostics.push(
+                    Diagnostic::new(codes::INCLUDE.0, codes::INCLUDE.1, Severity::Error, message)
+                        .with_label(inc.span, "this include")
+                        .with_help(help)
+                        .fatal(),
+                );
+            };
+            if chain.len() > MAX_INCLUDE_DEPTH {
+                fail(
+                    loaded,
+                    format!("includes nest deeper than {MAX_INCLUDE_DEPTH} files"),
+                    "flatten the include chain",
+                );
+                continue;
+            }
+            let path = dir.join(&inc.value);
+            let canonical = match self.fs.canonicalize(&path) {
+                Ok(c) => c,
+                Err(e) => {
+                    fail(
+                        loaded,
+                        format!("cannot include `{}`: {e}", inc.value),
+                        "include paths are relative to the including file",
+                    );
+                    continue;
+                }
+            };
+            if !self.options.allow_outside_includes && !canonical.starts_with(&self.root_dir) {
+                fail(
+                    loaded,
+                    format!(
+                        "include `{}` resolves outside the root manifest's directory",
+                        inc.value
+                    ),
+                    "move the file under the root manifest's directory, or pass --allow-outside-includes",
+                );
+                continue;
+            }
+            if chain.contains(&canonical) {
+                fail(
+                    loaded,
+                    format!(
+                        "include cycle: `{}` is already being included on this path",
+                        inc.value
+                    ),
+                    "remove one include of the cycle",
+                );
+                continue;
+            }
+            if self.seen.contains(&canonical) {
+                // Already merged through another path (a diamond): merging it again would only
+                // duplicate every id.
+                continue;
+            }
+            self.count += 1;
+            if self.count > MAX_INCLUDES {
+                fail(
+                    loaded,
+                    format!("more than {MAX_INCLUDES} included files"),
+                    "merge some of the included files",
+                );
+                return;
+            }
+            let bytes = match self.fs.read(&canonical) {
+                Ok(b) => b,
+                Err(e) => {
+                    fail(
+                        loaded,
+                        format!("cannot include `{}`: {e}", inc.value),
+                        "include paths are relative to the including file",
+                    );
+                    continue;
+                }
+            };
+            self.seen.push(canonical.clone());
+            let name = display_path(&path);
+            let Some(child) = add_file(loaded, &name, bytes) else {
+                continue;
+            };
+            let child_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+            chain.push(canonical);
+            self.visit(loaded, child, &child_dir, chain);
+            chain.pop();
+        }
+    }
+}
+
+/// A path as shown in reports: as written, with `/` separators.
+#[must_use]
+pub fn display_path(path: &Path) -> String {
+    let s = path.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}

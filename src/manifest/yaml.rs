@@ -1,0 +1,401 @@
+//! The YAML adapter: the only module that knows which YAML crate archmap uses.
+//!
+//! Input: the text of one file. Output: a [`Node`] tree in which every value and every map key
+//! carries its [`Span`], with map entries in document order and duplicate keys kept (the schema
+//! stage reports them as AM002, with both places). Invariants: never panics on any input; alias
+//! expansion, nesting depth and document size are bounded; a syntax error is one [`YamlError`]
+//! with a byte offset.
+
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::{Budget, DuplicateKeyPolicy, Options};
+
+use crate::source::{FileId, SourceFile, Span};
+
+/// The largest nesting of maps and lists a manifest may have. A manifest needs about six
+/// levels; the bound keeps a hostile file from exhausting the stack.
+pub const MAX_DEPTH: usize = 64;
+
+/// The most events (scalars, map and list starts and ends) that aliases may replay, so that a
+/// "billion laughs" document stops early with an error instead of exhausting memory.
+pub const MAX_ALIAS_EVENTS: usize = 200_000;
+
+/// One YAML value with its location.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    /// The value.
+    pub value: Value,
+    /// Where the value stands; for a map or list, where it starts.
+    pub span: Span,
+}
+
+/// The value of a [`Node`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// `~`, `null` or nothing.
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A floating-point number.
+    Float(f64),
+    /// A string (plain or quoted).
+    Str(String),
+    /// A list.
+    Seq(Vec<Node>),
+    /// A map, entries in document order, duplicate keys kept.
+    Map(Vec<(Node, Node)>),
+}
+
+impl Value {
+    /// What the value is, for messages: "a string", "a list", …
+    #[must_use]
+    pub fn describe(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Int(_) => "an integer",
+            Value::Float(_) => "a number",
+            Value::Str(_) => "a string",
+            Value::Seq(_) => "a list",
+            Value::Map(_) => "a map",
+        }
+    }
+}
+
+/// A document that is not well-formed YAML, or that breaks a size bound.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct YamlError {
+    /// What went wrong, in the YAML crate's words.
+    pub message: String,
+    /// Where.
+    pub span: Span,
+}
+
+/// Parses one file into a [`Node`] tree. An empty file (or one with only comments) is `Null`.
+pub fn parse(file_id: FileId, file: &SourceFile) -> Result<Node, YamlError> {
+    let text = file.text();
+    if text.trim().is_empty()
+        || text
+            .lines()
+            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    {
+        return Ok(Node {
+            value: Value::Null,
+            span: Span::new(file_id, 0, 0),
+        });
+    }
+    // The deserializer recurses once per nesting level with large frames (tens of kilobytes
+    // in debug builds); a thread of its own with a generous stack keeps the depth bound, not
+    // the caller's stack size, the limit.
+    let parsed = std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("archmap-yaml".into())
+            .stack_size(PARSER_STACK)
+            .spawn_scoped(scope, || {
+                serde_saphyr::from_str_with_options::<Raw>(text, options())
+                    .map_err(|e| yaml_error(file_id, file, &e))
+            })
+            .map(|h| h.join())
+    });
+    match parsed {
+        Ok(Ok(Ok(raw))) => Ok(raw.into_node(file_id, file)),
+        Ok(Ok(Err(err))) => Err(err),
+        // Spawning failed (out of threads) or the parser panicked: report it, never propagate.
+        Ok(Err(_)) | Err(_) => Err(YamlError {
+            message: "the YAML parser failed on this document".into(),
+            span: Span::new(file_id, 0, 0),
+        }),
+    }
+}
+
+/// Stack for the parser thread.
+const PARSER_STACK: usize = 64 * 1024 * 1024;
+
+/// How archmap reads YAML: duplicate keys reach the schema stage, only `true`/`false` are
+/// booleans (YAML 1.2), and aliases are bounded.
+fn options() -> Options {
+    let mut options = Options::default();
+    options.duplicate_keys = DuplicateKeyPolicy::LastWins;
+    options.strict_booleans = true;
+    options.with_snippet = false;
+    options.emit_comments = false;
+    options.alias_limits.max_total_replayed_events = MAX_ALIAS_EVENTS;
+    options.budget = Some(budget());
+    options
+}
+
+/// Size bounds raised well above serde-saphyr's defaults (which stop at a few megabytes) so
+/// that a 50 MB manifest of tens of thousands of components parses; depth stays small.
+fn budget() -> Budget {
+    let mut b = Budget::default();
+    b.max_events = 200_000_000;
+    b.max_nodes = 100_000_000;
+    b.max_total_scalar_bytes = 512 * 1024 * 1024;
+    b.max_reader_input_bytes = Some(512 * 1024 * 1024);
+    b.max_documents = 1;
+    b.max_depth = MAX_DEPTH;
+    b
+}
+
+fn yaml_error(file_id: FileId, file: &SourceFile, err: &serde_saphyr::Error) -> YamlError {
+    let offset = err.location().map_or(0, |loc| location_offset(file, loc));
+    let mut message = err.to_string();
+    // The crate appends its own " at line X column Y"; archmap shows locations itself.
+    if let Some(i) = message.find(" at line ") {
+        message.truncate(i);
+    }
+    let message = message.trim().trim_end_matches('.').to_string();
+    let end = next_char_end(file.text(), offset);
+    YamlError {
+        message,
+        span: Span::new(file_id, offset, end),
+    }
+}
+
+fn next_char_end(text: &str, offset: usize) -> usize {
+    text.get(offset..)
+        .and_then(|rest| rest.chars().next())
+        .map_or(offset, |c| offset + c.len_utf8())
+}
+
+fn location_offset(file: &SourceFile, loc: serde_saphyr::Location) -> usize {
+    let span = loc.span();
+    match span.byte_offset() {
+        Some(b) if (b as usize) <= file.text().len() => b as usize,
+        _ if loc.line() > 0 => file.offset(loc.line() as usize, loc.column() as usize),
+        _ => 0,
+    }
+}
+
+/// What serde-saphyr hands back: values with their locations, before they are tied to a file.
+struct Raw {
+    value: RawValue,
+    location: serde_saphyr::Location,
+}
+
+enum RawValue {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Raw>),
+    Map(Vec<(Raw, Raw)>),
+}
+
+impl Raw {
+    fn into_node(self, file_id: FileId, file: &SourceFile) -> Node {
+        let start = location_offset(file, self.location);
+        let len = self.location.span().byte_len().unwrap_or(0) as usize;
+        let span = Span::new(file_id, start, (start + len).min(file.text().len()));
+        let value = match self.value {
+            RawValue::Null => Value::Null,
+            RawValue::Bool(b) => Value::Bool(b),
+            RawValue::Int(i) => Value::Int(i),
+            RawValue::Float(f) => Value::Float(f),
+            RawValue::Str(s) => Value::Str(s),
+            RawValue::Seq(items) => Value::Seq(
+                items
+                    .into_iter()
+                    .map(|r| r.into_node(file_id, file))
+                    .collect(),
+            ),
+            RawValue::Map(entries) => Value::Map(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k.into_node(file_id, file), v.into_node(file_id, file)))
+                    .collect(),
+            ),
+        };
+        Node { value, span }
+    }
+}
+
+impl<'de> Deserialize<'de> for Raw {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let spanned = serde_saphyr::Spanned::<RawValue>::deserialize(deserializer)?;
+        Ok(Raw {
+            value: spanned.value,
+            location: spanned.referenced,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for RawValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(RawVisitor)
+    }
+}
+
+struct RawVisitor;
+
+impl<'de> Visitor<'de> for RawVisitor {
+    type Value = RawValue;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any YAML value")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<RawValue, E> {
+        Ok(RawValue::Null)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<RawValue, E> {
+        Ok(RawValue::Null)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<RawValue, D::Error> {
+        RawValue::deserialize(d)
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<RawValue, E> {
+        Ok(RawValue::Bool(v))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawValue, E> {
+        Ok(RawValue::Int(v))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawValue, E> {
+        Ok(i64::try_from(v).map_or(RawValue::Float(v as f64), RawValue::Int))
+    }
+
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<RawValue, E> {
+        Ok(i64::try_from(v).map_or(RawValue::Float(v as f64), RawValue::Int))
+    }
+
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<RawValue, E> {
+        Ok(i64::try_from(v).map_or(RawValue::Float(v as f64), RawValue::Int))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawValue, E> {
+        Ok(RawValue::Float(v))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<RawValue, E> {
+        Ok(RawValue::Str(v.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<RawValue, E> {
+        Ok(RawValue::Str(v))
+    }
+
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<RawValue, E> {
+        Ok(RawValue::Str(String::from_utf8_lossy(v).into_owned()))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawValue, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Raw>()? {
+            items.push(item);
+        }
+        Ok(RawValue::Seq(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawValue, A::Error> {
+        let mut entries = Vec::new();
+        while let Some((k, v)) = map.next_entry::<Raw, Raw>()? {
+            entries.push((k, v));
+        }
+        Ok(RawValue::Map(entries))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Result<Node, YamlError> {
+        parse(FileId(0), &SourceFile::new("t.yaml", text))
+    }
+
+    fn slice<'a>(text: &'a str, node: &Node) -> &'a str {
+        &text[node.span.start..node.span.end]
+    }
+
+    #[test]
+    fn keys_and_values_carry_spans() {
+        let text = "version: 1\nname: \"Shop é\"\nservices:\n  a: {kind: database}\n  b:\n    depends_on: [a]\n";
+        let node = parse_str(text).unwrap();
+        let Value::Map(entries) = &node.value else {
+            panic!("not a map")
+        };
+        assert_eq!(entries.len(), 3);
+        assert_eq!(slice(text, &entries[0].0), "version");
+        assert_eq!(entries[0].1.value, Value::Int(1));
+        assert_eq!(slice(text, &entries[0].1), "1");
+        assert_eq!(entries[1].1.value, Value::Str("Shop é".into()));
+        let Value::Map(services) = &entries[2].1.value else {
+            panic!("not a map")
+        };
+        assert_eq!(slice(text, &services[1].0), "b");
+        let Value::Map(b) = &services[1].1.value else {
+            panic!("not a map")
+        };
+        let Value::Seq(deps) = &b[0].1.value else {
+            panic!("not a list")
+        };
+        assert_eq!(slice(text, &deps[0]), "a");
+    }
+
+    #[test]
+    fn duplicate_keys_are_kept_in_order() {
+        let text = "a: 1\nb: 2\na: 3\n";
+        let node = parse_str(text).unwrap();
+        let Value::Map(entries) = &node.value else {
+            panic!("not a map")
+        };
+        let keys: Vec<_> = entries.iter().map(|(k, _)| slice(text, k)).collect();
+        assert_eq!(keys, ["a", "b", "a"]);
+        assert_eq!(entries[2].0.span.start, 10);
+    }
+
+    #[test]
+    fn yaml_1_1_booleans_stay_strings() {
+        let node = parse_str("a: yes\nb: true\n").unwrap();
+        let Value::Map(entries) = &node.value else {
+            panic!("not a map")
+        };
+        assert_eq!(entries[0].1.value, Value::Str("yes".into()));
+        assert_eq!(entries[1].1.value, Value::Bool(true));
+    }
+
+    #[test]
+    fn syntax_errors_have_locations() {
+        let err = parse_str("a: 1\nb: [1, 2\n").unwrap_err();
+        assert!(err.span.start > 0, "{err:?}");
+        let err = parse_str("a:\n\t- x\n").unwrap_err();
+        assert!(!err.message.is_empty());
+    }
+
+    #[test]
+    fn empty_and_comment_only_files_are_null() {
+        assert_eq!(parse_str("").unwrap().value, Value::Null);
+        assert_eq!(parse_str("# nothing\n\n").unwrap().value, Value::Null);
+    }
+
+    #[test]
+    fn bombs_and_deep_nesting_stop_with_errors() {
+        let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 0..9 {
+            let prev = if i == 0 {
+                "a".to_string()
+            } else {
+                format!("l{}", i - 1)
+            };
+            bomb.push_str(&format!("l{i}: &l{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+        }
+        assert!(parse_str(&bomb).is_err());
+        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        assert!(parse_str(&deep).is_err());
+        let mut block = String::new();
+        for i in 0..5_000 {
+            block.push_str(&" ".repeat(i));
+            block.push_str("k:\n");
+        }
+        assert!(parse_str(&block).is_err());
+    }
+}

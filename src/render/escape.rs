@@ -1,0 +1,1 @@
+//! Escaping of user strings for each output format.

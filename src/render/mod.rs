@@ -1,0 +1,70 @@
+//! Stage 4: [`Model`](crate::model::Model) → [`Scene`] → diagram text.
+//!
+//! Input: a model, rendering options and (for highlights) findings. Output: the text of a
+//! DOT, Mermaid or SVG diagram. Invariants: renderers read only the [`Scene`], never the
+//! manifest; output is byte-identical for identical input; every user string is escaped for
+//! the target format.
+
+pub mod dot;
+pub mod escape;
+pub mod mermaid;
+pub mod scene;
+pub mod svg;
+
+pub use scene::{Scene, SceneEdge, SceneGroup, SceneNode, SceneOptions, scene};
+
+/// An output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// Scalable Vector Graphics, laid out by archmap.
+    Svg,
+    /// Graphviz DOT.
+    Dot,
+    /// A Mermaid flowchart.
+    Mermaid,
+}
+
+impl Format {
+    /// The name used on the command line.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Svg => "svg",
+            Format::Dot => "dot",
+            Format::Mermaid => "mermaid",
+        }
+    }
+
+    /// The format an output path's extension asks for: `.svg`, `.dot`/`.gv`, `.mmd`/`.mermaid`.
+    #[must_use]
+    pub fn from_extension(ext: &str) -> Option<Format> {
+        match ext.to_ascii_lowercase().as_str() {
+            "svg" => Some(Format::Svg),
+            "dot" | "gv" => Some(Format::Dot),
+            "mmd" | "mermaid" => Some(Format::Mermaid),
+            _ => None,
+        }
+    }
+}
+
+/// How to draw, beyond what the scene holds.
+#[derive(Clone, Debug, Default)]
+pub struct RenderOptions {}
+
+/// One output format. Adding a format means one new file and one new [`Format`] arm.
+pub trait Renderer {
+    /// The format's name.
+    fn name(&self) -> &'static str;
+    /// The diagram's text.
+    fn render(&self, scene: &Scene, options: &RenderOptions) -> String;
+}
+
+/// The renderer for `format`.
+#[must_use]
+pub fn renderer(format: Format) -> &'static dyn Renderer {
+    match format {
+        Format::Svg => &svg::SvgRenderer,
+        Format::Dot => &dot::DotRenderer,
+        Format::Mermaid => &mermaid::MermaidRenderer,
+    }
+}

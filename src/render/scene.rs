@@ -1,0 +1,358 @@
+//! The format-neutral picture: which boxes, groups and arrows a diagram shows.
+//!
+//! Input: a [`Model`] and [`SceneOptions`] (a view, a focus, a direction). Output: a
+//! [`Scene`] that every renderer draws. Invariants: ordering is manifest order (groups,
+//! nodes, then edges by source and target order), so output is deterministic; every edge's
+//! endpoints are nodes of the scene; every node's group and every group's parent are groups of
+//! the scene; no group of the scene is empty.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use crate::manifest::{Direction, FocusDirection, Kind, Mode};
+use crate::model::{GroupId, Model, ServiceId, View};
+
+/// What to draw.
+#[derive(Clone, Debug, Default)]
+pub struct SceneOptions<'a> {
+    /// Restrict to a view of the model.
+    pub view: Option<&'a View>,
+    /// Overrides the view's (or the default) direction.
+    pub direction: Option<Direction>,
+    /// Keep only these components and their neighbourhood (overrides the view's focus).
+    pub focus: Vec<ServiceId>,
+    /// With `focus`: hops to follow (default 1).
+    pub depth: Option<u32>,
+    /// With `focus`: which way to follow edges.
+    pub focus_direction: Option<FocusDirection>,
+}
+
+/// A diagram, ready to draw.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scene {
+    /// Diagram title: the system's name, or the view's title.
+    pub title: String,
+    /// The system's or view's description.
+    pub description: Option<String>,
+    /// Which way dependencies point.
+    pub direction: Direction,
+    /// Groups, parents before children, otherwise in manifest order.
+    pub groups: Vec<SceneGroup>,
+    /// Boxes, in manifest order.
+    pub nodes: Vec<SceneNode>,
+    /// Arrows, in manifest order of their source, then target.
+    pub edges: Vec<SceneEdge>,
+}
+
+/// A group drawn as a labelled frame around its members.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SceneGroup {
+    /// The manifest id.
+    pub id: String,
+    /// Display label.
+    pub label: String,
+    /// Index of the enclosing group in [`Scene::groups`].
+    pub parent: Option<usize>,
+    /// Frame colour, a CSS hex colour.
+    pub color: Option<String>,
+    /// `description`.
+    pub description: Option<String>,
+}
+
+/// A box.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SceneNode {
+    /// The manifest id (of the component, or of the group when collapsed).
+    pub id: String,
+    /// Display label.
+    pub label: String,
+    /// What it is; decides the shape. A collapsed group is drawn as a `service` box.
+    pub kind: Kind,
+    /// Index of its group in [`Scene::groups`].
+    pub group: Option<usize>,
+    /// `description`.
+    pub description: Option<String>,
+    /// `tech`.
+    pub tech: Option<String>,
+    /// Owner (own or inherited).
+    pub owner: Option<String>,
+    /// `url`: the box is a link.
+    pub url: Option<String>,
+    /// `replicas`.
+    pub replicas: u32,
+    /// When this box stands for a collapsed group: how many components it holds.
+    pub collapsed: Option<usize>,
+    /// Extra style classes (highlights), sorted.
+    pub classes: Vec<&'static str>,
+}
+
+/// An arrow from a component to one it depends on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SceneEdge {
+    /// Index of the source in [`Scene::nodes`].
+    pub from: usize,
+    /// Index of the target in [`Scene::nodes`].
+    pub to: usize,
+    /// Sync or async (merged edges: sync if any is).
+    pub mode: Mode,
+    /// `protocol` (merged edges: kept when all agree).
+    pub protocol: Option<String>,
+    /// `label` (merged edges: none).
+    pub label: Option<String>,
+    /// `description`.
+    pub description: Option<String>,
+    /// `optional` (merged edges: when all are).
+    pub optional: bool,
+    /// How many dependencies this arrow stands for (more than 1 after collapsing).
+    pub count: usize,
+    /// Extra style classes (highlights), sorted.
+    pub classes: Vec<&'static str>,
+}
+
+impl SceneEdge {
+    /// The text drawn on the arrow: the label, else the protocol; with a count when merged.
+    #[must_use]
+    pub fn display_label(&self) -> Option<String> {
+        let base = self.label.clone().or_else(|| self.protocol.clone());
+        match (base, self.count) {
+            (b, 0 | 1) => b,
+            (Some(b), n) => Some(format!("{b} ×{n}")),
+            (None, n) => Some(format!("×{n}")),
+        }
+    }
+}
+
+impl SceneNode {
+    /// The second line drawn in a box: the technology, or what a collapsed group holds.
+    #[must_use]
+    pub fn subtitle(&self) -> Option<String> {
+        match self.collapsed {
+            Some(n) => Some(format!("{n} component{}", if n == 1 { "" } else { "s" })),
+            None => self.tech.clone(),
+        }
+    }
+}
+
+/// Builds the scene for the whole model or one view of it.
+#[must_use]
+pub fn scene(model: &Model, options: &SceneOptions<'_>) -> Scene {
+    let view = options.view;
+    let n = model.graph.node_count();
+
+    // 1. Which components are kept.
+    let mut keep = vec![true; n];
+    if let Some(v) = view {
+        for id in model.components() {
+            let included = v.include.iter().any(|s| model.matches(id, &s.value));
+            let excluded = v.exclude.iter().any(|s| model.matches(id, &s.value));
+            keep[id.index()] = included && !excluded;
+        }
+    }
+    let focus: &[ServiceId] = if options.focus.is_empty() {
+        view.map_or(&[], |v| &v.focus)
+    } else {
+        &options.focus
+    };
+    if !focus.is_empty() {
+        let depth = options.depth.or(view.map(|v| v.depth)).unwrap_or(1);
+        let direction = options
+            .focus_direction
+            .or(view.map(|v| v.direction))
+            .unwrap_or_default();
+        let near = neighbourhood(model, focus, depth, direction);
+        for (k, near) in keep.iter_mut().zip(near) {
+            *k &= near;
+        }
+    }
+
+    // 2. Collapsed groups: each member maps to the outermost collapsed group holding it.
+    let collapsed: Vec<GroupId> = view.map_or_else(Vec::new, |v| v.collapse.clone());
+    let collapsed_of = |id: ServiceId| -> Option<GroupId> {
+        let g = model.component(id).group?;
+        model
+            .group_chain(g)
+            .into_iter()
+            .rev()
+            .find(|g| collapsed.contains(g))
+    };
+
+    // 3. Nodes in manifest order; a collapsed group appears where its first kept member would.
+    let mut nodes: Vec<SceneNode> = Vec::new();
+    let mut node_of: Vec<Option<usize>> = vec![None; n];
+    let mut group_node: BTreeMap<GroupId, usize> = BTreeMap::new();
+    // The group each node sits in (before re-indexing to scene groups).
+    let mut node_group: Vec<Option<GroupId>> = Vec::new();
+    for id in model.components().filter(|id| keep[id.index()]) {
+        if let Some(g) = collapsed_of(id) {
+            let idx = *group_node.entry(g).or_insert_with(|| {
+                let group = model.group(g);
+                nodes.push(SceneNode {
+                    id: group.id.clone(),
+                    label: group.label.clone(),
+                    kind: Kind::Service,
+                    group: None,
+                    description: group.description.clone(),
+                    tech: None,
+                    owner: group.owner.clone(),
+                    url: None,
+                    replicas: 1,
+                    collapsed: Some(0),
+                    classes: vec!["collapsed"],
+                });
+                node_group.push(group.parent);
+                nodes.len() - 1
+            });
+            if let Some(c) = nodes[idx].collapsed.as_mut() {
+                *c += 1;
+            }
+            node_of[id.index()] = Some(idx);
+            continue;
+        }
+        let c = model.component(id);
+        nodes.push(SceneNode {
+            id: c.id.clone(),
+            label: c.label.clone(),
+            kind: c.kind,
+            group: None,
+            description: c.description.clone(),
+            tech: c.tech.clone(),
+            owner: model.owner(id).map(str::to_string),
+            url: c.url.as_ref().map(|u| u.value.clone()),
+            replicas: c.replicas,
+            collapsed: None,
+            classes: Vec::new(),
+        });
+        node_group.push(c.group);
+        node_of[id.index()] = Some(nodes.len() - 1);
+    }
+
+    // 4. Groups that hold a node (directly or through a child), parents first.
+    let mut used = vec![false; model.groups.len()];
+    for g in node_group.iter().flatten() {
+        for a in model.group_chain(*g) {
+            used[a.0] = true;
+        }
+    }
+    let mut order: Vec<GroupId> = Vec::new();
+    for (i, _) in model.groups.iter().enumerate().filter(|(i, _)| used[*i]) {
+        let g = GroupId(i);
+        // Ancestors first, outermost first.
+        for a in model.group_chain(g).into_iter().rev() {
+            if !order.contains(&a) {
+                order.push(a);
+            }
+        }
+    }
+    let scene_index = |g: GroupId| order.iter().position(|&o| o == g);
+    let groups: Vec<SceneGroup> = order
+        .iter()
+        .map(|&g| {
+            let group = model.group(g);
+            SceneGroup {
+                id: group.id.clone(),
+                label: group.label.clone(),
+                parent: group.parent.and_then(scene_index),
+                color: group.color.clone(),
+                description: group.description.clone(),
+            }
+        })
+        .collect();
+    for (node, g) in nodes.iter_mut().zip(&node_group) {
+        node.group = g.and_then(scene_index);
+    }
+
+    // 5. Edges, merged where collapsing made several go the same way.
+    let mut merged: BTreeMap<(usize, usize), SceneEdge> = BTreeMap::new();
+    for from in model.components() {
+        let Some(f) = node_of[from.index()] else {
+            continue;
+        };
+        for (to, dep) in model.dependencies(from) {
+            let Some(t) = node_of[to.index()] else {
+                continue;
+            };
+            if f == t {
+                continue;
+            }
+            merged
+                .entry((f, t))
+                .and_modify(|e| {
+                    e.count += 1;
+                    if dep.mode == Mode::Sync {
+                        e.mode = Mode::Sync;
+                    }
+                    if e.protocol != dep.protocol {
+                        e.protocol = None;
+                    }
+                    e.label = None;
+                    e.description = None;
+                    e.optional &= dep.optional;
+                })
+                .or_insert_with(|| SceneEdge {
+                    from: f,
+                    to: t,
+                    mode: dep.mode,
+                    protocol: dep.protocol.clone(),
+                    label: dep.label.clone(),
+                    description: dep.description.clone(),
+                    optional: dep.optional,
+                    count: 1,
+                    classes: Vec::new(),
+                });
+        }
+    }
+
+    let direction = options
+        .direction
+        .or(view.and_then(|v| v.layout))
+        .unwrap_or_default();
+    let (title, description) = match view {
+        Some(v) => (v.title.clone(), v.description.clone()),
+        None => (model.name.clone(), model.description.clone()),
+    };
+    Scene {
+        title,
+        description,
+        direction,
+        groups,
+        nodes,
+        edges: merged.into_values().collect(),
+    }
+}
+
+/// Components within `depth` hops of `focus`, following dependencies (downstream), callers
+/// (upstream) or both, each direction on its own.
+fn neighbourhood(
+    model: &Model,
+    focus: &[ServiceId],
+    depth: u32,
+    direction: FocusDirection,
+) -> Vec<bool> {
+    let mut near = vec![false; model.graph.node_count()];
+    let walk = |near: &mut Vec<bool>, dir: petgraph::Direction| {
+        let mut dist = vec![u32::MAX; model.graph.node_count()];
+        let mut queue = VecDeque::new();
+        for &f in focus {
+            dist[f.index()] = 0;
+            queue.push_back(f);
+        }
+        while let Some(x) = queue.pop_front() {
+            near[x.index()] = true;
+            if dist[x.index()] == depth {
+                continue;
+            }
+            for y in model.graph.neighbors_directed(x, dir) {
+                if dist[y.index()] == u32::MAX {
+                    dist[y.index()] = dist[x.index()] + 1;
+                    queue.push_back(y);
+                }
+            }
+        }
+    };
+    if matches!(direction, FocusDirection::Downstream | FocusDirection::Both) {
+        walk(&mut near, petgraph::Direction::Outgoing);
+    }
+    if matches!(direction, FocusDirection::Upstream | FocusDirection::Both) {
+        walk(&mut near, petgraph::Direction::Incoming);
+    }
+    near
+}
