@@ -10,7 +10,10 @@
 //!                                             scene ─▶ Scene ─▶ dot | mermaid | svg
 //! ```
 
+pub mod analysis;
+pub mod cli;
 pub mod diagnostic;
+pub mod error;
 pub mod manifest;
 pub mod model;
 pub mod render;

@@ -1,1 +1,271 @@
-//! Emitters: human, JSON.
+//! Emitters: findings → text in one report format.
+//!
+//! Input: sorted findings and the [`Sources`] their spans point into. Output: bytes on a
+//! writer. Every format is an [`Emitter`]; the JSON shape is documented in `docs/reports.md`
+//! and stable.
+
+use std::fmt;
+use std::io::{self, Write};
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use serde::Serialize;
+
+use super::{Diagnostic, Severity, Summary};
+use crate::source::{Sources, Span};
+
+/// One report format.
+pub trait Emitter {
+    /// Writes every finding, and a summary where the format has one.
+    fn emit(&self, diagnostics: &[Diagnostic], sources: &Sources, out: &mut dyn Write) -> io::Result<()>;
+}
+
+/// miette-style reports: the YAML excerpt with labels, the note and the help line.
+#[derive(Clone, Debug)]
+pub struct Human {
+    /// Use ANSI colours.
+    pub color: bool,
+    /// Wrap width.
+    pub width: usize,
+    /// Print the closing summary line.
+    pub summary: bool,
+}
+
+impl Emitter for Human {
+    fn emit(&self, diagnostics: &[Diagnostic], sources: &Sources, out: &mut dyn Write) -> io::Result<()> {
+        let theme = if self.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+        let handler = GraphicalReportHandler::new_themed(theme).with_width(self.width).with_links(false).with_urls(false);
+        for d in diagnostics {
+            let report = Report::new(d, sources);
+            let mut text = String::new();
+            handler.render_report(&mut text, &report).map_err(io::Error::other)?;
+            writeln!(out, "{}", text.trim_end())?;
+            writeln!(out)?;
+        }
+        if self.summary && !diagnostics.is_empty() {
+            writeln!(out, "{}", summary_line(&Summary::of(diagnostics)))?;
+        }
+        Ok(())
+    }
+}
+
+/// "2 errors, 1 warning, 3 infos".
+#[must_use]
+pub fn summary_line(s: &Summary) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    format!("{}, {}, {}", plural(s.error, "error"), plural(s.warn, "warning"), plural(s.info, "info"))
+}
+
+/// A [`Diagnostic`] seen through miette: labels in the primary file, labels in other files and
+/// the note as related reports.
+struct Report<'a> {
+    d: &'a Diagnostic,
+    source: Option<NamedSource<String>>,
+    labels: Vec<LabeledSpan>,
+    related: Vec<Related>,
+    header: String,
+}
+
+/// A related report: places in another file, or the note.
+#[derive(Debug)]
+struct Related {
+    text: String,
+    source: Option<NamedSource<String>>,
+    labels: Vec<LabeledSpan>,
+}
+
+impl<'a> Report<'a> {
+    fn new(d: &'a Diagnostic, sources: &Sources) -> Self {
+        let primary_file = d.primary_span().map(|s| s.file);
+        let mut labels = Vec::new();
+        let mut others: Vec<(crate::source::FileId, Vec<LabeledSpan>)> = Vec::new();
+        for (i, l) in d.labels.iter().enumerate() {
+            let text = (!l.text.is_empty()).then(|| l.text.clone());
+            let span = to_source_span(l.span, sources);
+            let labeled = if i == 0 { LabeledSpan::new_primary_with_span(text, span) } else { LabeledSpan::new_with_span(text, span) };
+            if Some(l.span.file) == primary_file {
+                labels.push(labeled);
+            } else if let Some((_, v)) = others.iter_mut().find(|(f, _)| *f == l.span.file) {
+                v.push(labeled);
+            } else {
+                others.push((l.span.file, vec![labeled]));
+            }
+        }
+        let named = |file| {
+            let f = sources.get(file);
+            NamedSource::new(f.name(), f.text().to_string()).with_language("yaml")
+        };
+        let mut related: Vec<Related> = others
+            .into_iter()
+            .map(|(file, labels)| Related { text: "also here".into(), source: Some(named(file)), labels })
+            .collect();
+        if let Some(note) = &d.note {
+            related.push(Related { text: format!("note: {note}"), source: None, labels: Vec::new() });
+        }
+        Report {
+            d,
+            source: primary_file.map(named),
+            labels,
+            related,
+            header: format!("{}[{} {}]: {}", d.severity, d.code, d.id, d.message),
+        }
+    }
+}
+
+fn to_source_span(span: Span, sources: &Sources) -> SourceSpan {
+    let len = sources.get(span.file).text().len();
+    let start = span.start.min(len);
+    let end = span.end.min(len).max(start);
+    SourceSpan::new(start.into(), end - start)
+}
+
+impl fmt::Debug for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.header)
+    }
+}
+
+impl fmt::Display for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.header)
+    }
+}
+
+impl std::error::Error for Report<'_> {}
+
+impl miette::Diagnostic for Report<'_> {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.d.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warn => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.d.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.labels.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+
+    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn miette::Diagnostic> + 'b>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)))
+    }
+}
+
+impl fmt::Display for Related {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl std::error::Error for Related {}
+
+impl miette::Diagnostic for Related {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Advice)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.labels.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+}
+
+/// One JSON document: `{"version":1,"findings":[…],"summary":{…}}`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Json;
+
+/// A place in a file, 1-based, columns in characters; `end_*` is exclusive.
+#[derive(Serialize)]
+struct JsonPlace<'a> {
+    file: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    code: &'a str,
+    id: &'a str,
+    level: Severity,
+    message: &'a str,
+    subjects: &'a [String],
+    file: Option<&'a str>,
+    line: Option<usize>,
+    column: Option<usize>,
+    end_line: Option<usize>,
+    end_column: Option<usize>,
+    related: Vec<JsonPlace<'a>>,
+    help: Option<&'a str>,
+    note: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    findings: Vec<JsonFinding<'a>>,
+    summary: Summary,
+}
+
+fn place<'a>(span: Span, message: Option<&'a str>, sources: &'a Sources) -> JsonPlace<'a> {
+    let (start, end) = sources.range(span);
+    JsonPlace {
+        file: sources.get(span.file).name(),
+        line: start.line,
+        column: start.column,
+        end_line: end.line,
+        end_column: end.column,
+        message,
+    }
+}
+
+impl Emitter for Json {
+    fn emit(&self, diagnostics: &[Diagnostic], sources: &Sources, out: &mut dyn Write) -> io::Result<()> {
+        let findings = diagnostics
+            .iter()
+            .map(|d| {
+                let primary = d.labels.first().map(|l| place(l.span, None, sources));
+                JsonFinding {
+                    code: d.code,
+                    id: d.id,
+                    level: d.severity,
+                    message: &d.message,
+                    subjects: &d.subjects,
+                    file: primary.as_ref().map(|p| p.file),
+                    line: primary.as_ref().map(|p| p.line),
+                    column: primary.as_ref().map(|p| p.column),
+                    end_line: primary.as_ref().map(|p| p.end_line),
+                    end_column: primary.as_ref().map(|p| p.end_column),
+                    related: d.labels.iter().skip(1).map(|l| place(l.span, Some(&l.text), sources)).collect(),
+                    help: d.help.as_deref(),
+                    note: d.note.as_deref(),
+                }
+            })
+            .collect();
+        let report = JsonReport { version: 1, findings, summary: Summary::of(diagnostics) };
+        serde_json::to_writer_pretty(&mut *out, &report).map_err(io::Error::other)?;
+        writeln!(out)
+    }
+}

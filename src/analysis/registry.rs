@@ -1,0 +1,94 @@
+//! The static list of every check, sorted by code.
+
+use super::rule::{Rule, RuleMeta};
+use super::rules::{
+    async_cycle::AsyncCycle, duplicate_dependency::DuplicateDependency, duplicate_id::DuplicateId,
+    group_cycle::GroupCycle, self_dependency::SelfDependency, sync_cycle::SyncCycle,
+    unknown_reference::UnknownReference,
+};
+
+/// Every check, sorted by code. Codes are never reused.
+pub static RULES: &[&dyn Rule] = &[
+    &UnknownReference,
+    &DuplicateId,
+    &SelfDependency,
+    &DuplicateDependency,
+    &GroupCycle,
+    &SyncCycle,
+    &AsyncCycle,
+];
+
+/// The check whose id or code is `name` (codes case-insensitively).
+#[must_use]
+pub fn find(name: &str) -> Option<&'static dyn Rule> {
+    RULES.iter().copied().find(|r| r.meta().id == name || r.meta().code.eq_ignore_ascii_case(name))
+}
+
+/// Metadata of every check.
+pub fn metas() -> impl Iterator<Item = &'static RuleMeta> {
+    RULES.iter().map(|r| r.meta())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_well_formed_and_sorted() {
+        let codes: Vec<&str> = metas().map(|m| m.code).collect();
+        for c in &codes {
+            assert!(c.len() == 5 && c.starts_with("AM") && c[2..].chars().all(|d| d.is_ascii_digit()), "{c}");
+        }
+        let mut sorted = codes.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(codes, sorted, "codes must be unique and in order");
+    }
+
+    #[test]
+    fn ids_are_unique_kebab_case() {
+        let mut ids: Vec<&str> = metas().map(|m| m.id).collect();
+        for id in &ids {
+            assert!(id.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{id}");
+            assert!(!id.starts_with('-') && !id.ends_with('-') && !id.contains("--"), "{id}");
+        }
+        ids.sort_unstable();
+        let n = ids.len();
+        ids.dedup();
+        assert_eq!(ids.len(), n, "ids must be unique");
+    }
+
+    #[test]
+    fn docs_have_the_required_sections() {
+        for m in metas() {
+            for heading in ["## What it flags", "## Why it matters", "## Example", "## How to fix"] {
+                assert!(m.docs.contains(heading), "{} lacks {heading}", m.id);
+            }
+            assert!(m.docs.contains("```yaml"), "{} has no example manifest", m.id);
+            assert!(!m.summary.is_empty() && !m.summary.ends_with('.'), "{}", m.id);
+        }
+    }
+
+    #[test]
+    fn category_matches_code() {
+        use super::super::rule::Category;
+        for m in metas() {
+            let tens = &m.code[3..4];
+            let expected = match m.category {
+                Category::Structure => "0",
+                Category::Cycles => "1",
+                Category::Resilience => "2",
+                Category::Design => "3",
+                Category::Hygiene => "4",
+            };
+            assert_eq!(tens, expected, "{}", m.code);
+        }
+    }
+
+    #[test]
+    fn find_by_id_or_code() {
+        assert_eq!(find("sync-cycle").map(|r| r.meta().code), Some("AM010"));
+        assert_eq!(find("am010").map(|r| r.meta().id), Some("sync-cycle"));
+        assert!(find("nope").is_none());
+    }
+}

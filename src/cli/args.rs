@@ -1,0 +1,169 @@
+//! The command line, as clap derives it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Architecture as code: check a model of your system for cycles and bottlenecks, and render
+/// it as SVG, Graphviz DOT or Mermaid.
+#[derive(Debug, Parser)]
+#[command(name = "archmap", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+    /// Options every command takes.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args, Clone)]
+pub struct GlobalArgs {
+    /// When to use colours (honours NO_COLOR).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+    /// Print only findings and errors, no summaries or progress.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colours on a terminal, unless NO_COLOR is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Parse, validate and report findings.
+    Check(CheckArgs),
+    /// Write a diagram.
+    Render(RenderArgs),
+    /// List every check with its code, id and default level.
+    Rules,
+    /// Print one check's documentation.
+    Explain(ExplainArgs),
+}
+
+/// Options shared by commands that read a manifest.
+#[derive(Debug, Args, Clone)]
+pub struct ManifestArgs {
+    /// The manifest (default: archmap.yaml, then archmap.yml, in the current directory; `-`
+    /// reads standard input).
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Follow includes that resolve outside the root manifest's directory.
+    #[arg(long)]
+    pub allow_outside_includes: bool,
+    /// Set a check's level for this run, e.g. `--rule fan-in=off` (repeatable).
+    #[arg(long = "rule", value_name = "ID=LEVEL")]
+    pub rules: Vec<String>,
+}
+
+/// `archmap check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The manifest and rule overrides.
+    #[command(flatten)]
+    pub manifest: ManifestArgs,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+    /// Fail (exit 1) on warnings too: `--deny warnings`.
+    #[arg(long, value_enum)]
+    pub deny: Option<Deny>,
+}
+
+/// `--deny`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Deny {
+    /// Warnings fail the run.
+    Warnings,
+}
+
+/// `check --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Reports with the YAML excerpt, labels and help.
+    Human,
+    /// One JSON document.
+    Json,
+}
+
+/// `archmap render`.
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// The manifest and rule overrides.
+    #[command(flatten)]
+    pub manifest: ManifestArgs,
+    /// Output format (default: from `-o`'s extension, else svg).
+    #[arg(long, value_enum)]
+    pub format: Option<DiagramFormat>,
+    /// Where to write (default: standard output); with `--all-views`, a directory.
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// Render one view of the manifest.
+    #[arg(long, value_name = "NAME", conflicts_with = "all_views")]
+    pub view: Option<String>,
+    /// Render the whole system and every view, one file each, into the directory `-o`.
+    #[arg(long, requires = "output")]
+    pub all_views: bool,
+    /// Diagram direction.
+    #[arg(long, value_enum)]
+    pub direction: Option<DirectionArg>,
+    /// Keep only this component and its neighbourhood (repeatable).
+    #[arg(long, value_name = "ID")]
+    pub focus: Vec<String>,
+    /// With --focus: how many hops to follow.
+    #[arg(long, value_name = "N", requires = "focus")]
+    pub depth: Option<u32>,
+    /// Fail (exit 1) when the file at `-o` differs from what would be written; write nothing.
+    #[arg(long, requires = "output")]
+    pub check: bool,
+    /// Refuse to render when check finds errors.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// `render --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiagramFormat {
+    /// SVG, laid out by archmap.
+    Svg,
+    /// Graphviz DOT.
+    Dot,
+    /// Mermaid flowchart.
+    Mermaid,
+}
+
+/// `--direction`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DirectionArg {
+    /// Top to bottom.
+    #[value(name = "TB", alias = "tb")]
+    Tb,
+    /// Left to right.
+    #[value(name = "LR", alias = "lr")]
+    Lr,
+    /// Bottom to top.
+    #[value(name = "BT", alias = "bt")]
+    Bt,
+    /// Right to left.
+    #[value(name = "RL", alias = "rl")]
+    Rl,
+}
+
+/// `archmap explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A check's code (AM010) or id (sync-cycle).
+    #[arg(value_name = "CODE-or-ID")]
+    pub rule: String,
+}

@@ -1,0 +1,271 @@
+//! The command line: parses arguments, reads files, runs the stages, writes output.
+//!
+//! This is the only module that does I/O. Standard streams come in through [`Io`], so tests
+//! can run commands in-process. Exit codes: 0 success, 1 the command found what it looks for
+//! (error findings, a stale `--check` file), 2 it could not run.
+
+pub mod args;
+mod check;
+mod render;
+
+use std::ffi::OsString;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use clap::Parser;
+
+use crate::analysis::{self, Category, Config, registry};
+use crate::diagnostic::emit::{Emitter, Human};
+use crate::diagnostic::{self, Diagnostic};
+use crate::error::Error;
+use crate::manifest::{self, FileSystem, Level, LoadOptions, Loaded};
+use crate::model::{self, Model};
+use args::{Cli, ColorChoice, Command, ManifestArgs};
+
+/// The process's standard streams and environment, handed in so tests can run in-process.
+pub struct Io<'a> {
+    /// Standard input.
+    pub stdin: &'a mut dyn Read,
+    /// Standard output.
+    pub stdout: &'a mut dyn Write,
+    /// Standard error.
+    pub stderr: &'a mut dyn Write,
+    /// Whether standard output is a terminal.
+    pub stdout_is_terminal: bool,
+    /// Whether standard error is a terminal.
+    pub stderr_is_terminal: bool,
+    /// Whether `NO_COLOR` is set to a non-empty value.
+    pub no_color: bool,
+    /// The directory relative paths are resolved against.
+    pub cwd: PathBuf,
+}
+
+/// Runs archmap with `args` (including the program name) and returns the exit code.
+pub fn run(args: Vec<OsString>, io: &mut Io<'_>) -> u8 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let text = if io.stderr_is_terminal && !io.no_color { e.render().ansi().to_string() } else { e.render().to_string() };
+            let out: &mut dyn Write = if e.use_stderr() { io.stderr } else { io.stdout };
+            let _ = out.write_all(text.as_bytes());
+            return code;
+        }
+    };
+    match dispatch(&cli, io) {
+        Ok(code) => code,
+        Err(err) => {
+            let handler = miette::GraphicalReportHandler::new_themed(if color(cli.global.color, io.stderr_is_terminal, io.no_color) {
+                miette::GraphicalTheme::unicode()
+            } else {
+                miette::GraphicalTheme::unicode_nocolor()
+            });
+            let mut text = String::new();
+            if handler.render_report(&mut text, &err).is_err() {
+                text = format!("error: {err}\n");
+            }
+            let _ = writeln!(io.stderr, "{}", text.trim_end());
+            2
+        }
+    }
+}
+
+fn dispatch(cli: &Cli, io: &mut Io<'_>) -> Result<u8, Error> {
+    match &cli.command {
+        Command::Check(a) => check::run(a, &cli.global, io),
+        Command::Render(a) => render::run(a, &cli.global, io),
+        Command::Rules => rules(io),
+        Command::Explain(a) => explain(&a.rule, io),
+    }
+}
+
+/// Whether to colour a stream.
+fn color(choice: ColorChoice, is_terminal: bool, no_color: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => is_terminal && !no_color,
+    }
+}
+
+/// A human emitter for a stream.
+fn human(global: &args::GlobalArgs, is_terminal: bool, no_color: bool) -> Human {
+    Human { color: color(global.color, is_terminal, no_color), width: 100, summary: !global.quiet }
+}
+
+/// Reads files from disk: regular files only, bounded in size.
+struct RealFs {
+    cwd: PathBuf,
+}
+
+impl FileSystem for RealFs {
+    fn read(&self, path: &Path) -> Result<Vec<u8>, String> {
+        let path = self.cwd.join(path);
+        let meta = std::fs::metadata(&path).map_err(|e| io_reason(&e))?;
+        if meta.is_dir() {
+            return Err("it is a directory".into());
+        }
+        if !meta.is_file() {
+            return Err("it is not a regular file".into());
+        }
+        if meta.len() > manifest::MAX_FILE_SIZE {
+            return Err(format!("it is larger than {} MiB", manifest::MAX_FILE_SIZE >> 20));
+        }
+        std::fs::read(&path).map_err(|e| io_reason(&e))
+    }
+
+    fn canonicalize(&self, path: &Path) -> Result<PathBuf, String> {
+        std::fs::canonicalize(self.cwd.join(path)).map_err(|e| io_reason(&e))
+    }
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => {
+            let s = e.to_string();
+            // "Too many levels of symbolic links (os error 40)" → without the errno.
+            s.split(" (os error").next().unwrap_or(&s).to_string()
+        }
+    }
+}
+
+/// A manifest read, lowered and checked.
+struct Analysed {
+    loaded: Loaded,
+    model: Option<Model>,
+    /// Fatal problems first, then findings; sorted.
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Analysed {
+    fn fatal(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.fatal)
+    }
+}
+
+/// The manifest path the user named, or the default one in the current directory.
+fn manifest_path(args: &ManifestArgs, io: &Io<'_>) -> Result<Option<PathBuf>, Error> {
+    match &args.file {
+        Some(p) if p.as_os_str() == "-" => Ok(None),
+        Some(p) => Ok(Some(p.clone())),
+        None => ["archmap.yaml", "archmap.yml"]
+            .iter()
+            .map(PathBuf::from)
+            .find(|p| io.cwd.join(p).is_file())
+            .map(Some)
+            .ok_or(Error::NoManifest),
+    }
+}
+
+/// Reads, lowers and checks the manifest named by `args`.
+fn analyse(args: &ManifestArgs, io: &mut Io<'_>) -> Result<Analysed, Error> {
+    let path = manifest_path(args, io)?;
+    let fs = RealFs { cwd: io.cwd.clone() };
+    let (name, bytes) = match &path {
+        None => {
+            let mut bytes = Vec::new();
+            io.stdin.read_to_end(&mut bytes).map_err(|source| Error::Read { path: "<stdin>".into(), source })?;
+            ("<stdin>".to_string(), bytes)
+        }
+        Some(p) => {
+            let bytes = fs.read(p).map_err(|reason| Error::Read { path: p.clone(), source: std::io::Error::other(reason) })?;
+            (manifest::display_path(p), bytes)
+        }
+    };
+    let options = LoadOptions { allow_outside_includes: args.allow_outside_includes };
+    let mut loaded = manifest::load(&name, path.as_deref(), bytes, &fs, &options);
+    let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
+
+    let Some(root) = loaded.manifests.first() else {
+        diagnostic::sort(&mut diagnostics);
+        return Ok(Analysed { loaded, model: None, diagnostics });
+    };
+    let services: usize = loaded.manifests.iter().map(|m| m.services.len()).sum();
+    let root_has_services_key = services > 0;
+    if !diagnostics.iter().any(|d| d.fatal && d.primary_span().is_some_and(|s| s == root.span)) {
+        manifest::schema::require_root_fields(root, root_has_services_key, &mut diagnostics);
+    }
+    let (mut config, config_diags) = Config::from_rules(&root.rules);
+    diagnostics.extend(config_diags);
+    for r in &args.rules {
+        let (id, level) = r.split_once('=').ok_or_else(|| Error::Usage(format!("--rule takes ID=LEVEL, found `{r}`")))?;
+        let level = Level::parse(level)
+            .ok_or_else(|| Error::Usage(format!("unknown level `{level}` in --rule {r}; levels are off, info, warn, error")))?;
+        config.set_level(id, level).map_err(Error::Usage)?;
+    }
+
+    let model = model::lower(&loaded.manifests);
+    let fatal = diagnostics.iter().any(|d| d.fatal);
+    let findings = analysis::check(&model, &config);
+    // With a broken manifest, only structural findings are trustworthy: the rest of the model
+    // may be missing what the broken fields would have said.
+    diagnostics.extend(findings.into_iter().filter(|d| {
+        !fatal || registry::find(d.code).is_some_and(|r| matches!(r.meta().category, Category::Structure | Category::Cycles))
+    }));
+    diagnostic::sort(&mut diagnostics);
+    Ok(Analysed { loaded, model: Some(model), diagnostics })
+}
+
+/// `archmap rules`.
+fn rules(io: &mut Io<'_>) -> Result<u8, Error> {
+    writeln!(io.stdout, "{:<7} {:<28} {:<7} {:<11} summary", "code", "id", "level", "category")?;
+    for m in registry::metas() {
+        let level = match m.default_level {
+            Level::Off => "off",
+            Level::Info => "info",
+            Level::Warn => "warn",
+            Level::Error => "error",
+        };
+        writeln!(io.stdout, "{:<7} {:<28} {:<7} {:<11} {}", m.code, m.id, level, m.category.as_str(), m.summary)?;
+    }
+    Ok(0)
+}
+
+/// `archmap explain`.
+fn explain(name: &str, io: &mut Io<'_>) -> Result<u8, Error> {
+    let Some(rule) = registry::find(name) else {
+        let help = diagnostic::did_you_mean(name, registry::metas().map(|m| m.id))
+            .map_or_else(|| "`archmap rules` lists every check".to_string(), |s| format!("did you mean `{s}`?"));
+        return Err(Error::Usage(format!("no check is called `{name}`; {help}")));
+    };
+    let m = rule.meta();
+    writeln!(io.stdout, "# {} {}\n", m.code, m.id)?;
+    writeln!(io.stdout, "{}\n", m.summary)?;
+    let level = match m.default_level {
+        Level::Off => "off",
+        Level::Info => "info",
+        Level::Warn => "warn",
+        Level::Error => "error",
+    };
+    writeln!(io.stdout, "Category: {}. Default level: {level}. Since: {}.", m.category.as_str(), m.since)?;
+    if !m.params.is_empty() {
+        writeln!(io.stdout, "\nParameters:")?;
+        for p in m.params {
+            writeln!(io.stdout, "- `{}` (default {}): {}", p.name, p.default, p.doc)?;
+        }
+    }
+    writeln!(io.stdout, "\n{}", m.docs.trim_end())?;
+    Ok(0)
+}
+
+/// Writes `text` to `path` atomically: a temporary file in the same directory, then a rename.
+fn write_atomic(path: &Path, text: &[u8]) -> Result<(), Error> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let err = |source| Error::Write { path: path.to_path_buf(), source };
+    let mut tmp = tempfile::Builder::new().prefix(".archmap-").suffix(".tmp").tempfile_in(&dir).map_err(err)?;
+    tmp.write_all(text).map_err(err)?;
+    tmp.as_file().sync_all().map_err(err)?;
+    tmp.persist(path).map_err(|e| err(e.error))?;
+    Ok(())
+}
+
+/// Prints `diagnostics` on a stream in human form.
+fn print_human(diagnostics: &[Diagnostic], loaded: &Loaded, emitter: &Human, out: &mut dyn Write) -> Result<(), Error> {
+    emitter.emit(diagnostics, &loaded.sources, out)?;
+    Ok(())
+}

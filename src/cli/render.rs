@@ -1,0 +1,176 @@
+//! `archmap render`.
+
+use std::path::{Path, PathBuf};
+
+use super::args::{DiagramFormat, DirectionArg, GlobalArgs, RenderArgs};
+use super::{Analysed, Io, analyse, human, print_human, write_atomic};
+use crate::diagnostic::emit::summary_line;
+use crate::diagnostic::{Severity, Summary, did_you_mean};
+use crate::error::Error;
+use crate::manifest::Direction;
+use crate::model::Model;
+use crate::render::{self, Format, RenderOptions, SceneOptions};
+
+pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Result<u8, Error> {
+    let format = output_format(args)?;
+    let analysed = analyse(&args.manifest, io)?;
+    let emitter = human(global, io.stderr_is_terminal, io.no_color);
+    if analysed.fatal() {
+        let fatal: Vec<_> = analysed.diagnostics.iter().filter(|d| d.fatal).cloned().collect();
+        print_human(&fatal, &analysed.loaded, &emitter, io.stderr)?;
+        return Ok(2);
+    }
+    let model = analysed.model.as_ref().expect("a manifest without fatal problems has a model");
+    let summary = Summary::of(&analysed.diagnostics);
+    if args.strict && summary.error > 0 {
+        let errors: Vec<_> = analysed.diagnostics.iter().filter(|d| d.severity == Severity::Error).cloned().collect();
+        print_human(&errors, &analysed.loaded, &emitter, io.stderr)?;
+        writeln!(io.stderr, "error: not rendering (--strict): check found {}", summary_line(&summary))?;
+        return Ok(1);
+    }
+    if !global.quiet && summary.error + summary.warn > 0 {
+        writeln!(io.stderr, "warning: check found {}; run `archmap check` for details", summary_line(&summary))?;
+    }
+    let direction = args.direction.map(|d| match d {
+        DirectionArg::Tb => Direction::TB,
+        DirectionArg::Lr => Direction::LR,
+        DirectionArg::Bt => Direction::BT,
+        DirectionArg::Rl => Direction::RL,
+    });
+    let mut focus = Vec::new();
+    for f in &args.focus {
+        match model.find(f) {
+            Some(id) => focus.push(id),
+            None => return Err(Error::Usage(unknown(f, "component", model.index.keys().map(String::as_str)))),
+        }
+    }
+    let base = SceneOptions { view: None, direction, focus, depth: args.depth, focus_direction: None };
+
+    // Every diagram to produce: (file stem, scene options).
+    let mut jobs: Vec<(String, SceneOptions<'_>)> = Vec::new();
+    if args.all_views {
+        if model.views.iter().any(|v| v.id == "system") {
+            return Err(Error::Usage(
+                "a view is called `system`, the name of the whole-system file of --all-views; rename the view".into(),
+            ));
+        }
+        jobs.push(("system".into(), base.clone()));
+        for v in &model.views {
+            jobs.push((v.id.clone(), SceneOptions { view: Some(v), ..base.clone() }));
+        }
+    } else if let Some(name) = &args.view {
+        let Some(v) = model.views.iter().find(|v| &v.id == name) else {
+            let msg = if model.views.is_empty() {
+                format!("no view is called `{name}`: the manifest defines no views")
+            } else {
+                unknown(name, "view", model.views.iter().map(|v| v.id.as_str()))
+            };
+            return Err(Error::Usage(msg));
+        };
+        jobs.push((v.id.clone(), SceneOptions { view: Some(v), ..base.clone() }));
+    } else {
+        jobs.push((String::new(), base.clone()));
+    }
+
+    let outputs: Vec<(Option<PathBuf>, String)> = jobs
+        .iter()
+        .map(|(stem, options)| {
+            let text = draw(model, options, format);
+            let path = if args.all_views {
+                args.output.as_ref().map(|dir| dir.join(format!("{stem}.{}", extension(format))))
+            } else {
+                args.output.clone()
+            };
+            (path, text)
+        })
+        .collect();
+
+    refuse_overwriting_inputs(&analysed, &outputs, io)?;
+
+    if args.check {
+        let mut stale = 0;
+        for (path, text) in &outputs {
+            let path = path.as_ref().expect("--check requires -o");
+            let full = io.cwd.join(path);
+            let reason = match std::fs::read(&full) {
+                Ok(old) if old == text.as_bytes() => continue,
+                Ok(_) => "differs from what would be written",
+                Err(_) => "is missing",
+            };
+            stale += 1;
+            writeln!(io.stderr, "stale: {} {reason}; run the same command without --check to update it", path.display())?;
+        }
+        return Ok(u8::from(stale > 0));
+    }
+
+    if args.all_views
+        && let Some(dir) = &args.output
+    {
+        let full = io.cwd.join(dir);
+        std::fs::create_dir_all(&full).map_err(|source| Error::Write { path: dir.clone(), source })?;
+    }
+    for (path, text) in &outputs {
+        match path {
+            Some(p) => write_atomic(&io.cwd.join(p), text.as_bytes())?,
+            None => io.stdout.write_all(text.as_bytes())?,
+        }
+    }
+    Ok(0)
+}
+
+fn draw(model: &Model, options: &SceneOptions<'_>, format: Format) -> String {
+    let scene = render::scene(model, options);
+    render::renderer(format).render(&scene, &RenderOptions::default())
+}
+
+fn output_format(args: &RenderArgs) -> Result<Format, Error> {
+    if let Some(f) = args.format {
+        return Ok(match f {
+            DiagramFormat::Svg => Format::Svg,
+            DiagramFormat::Dot => Format::Dot,
+            DiagramFormat::Mermaid => Format::Mermaid,
+        });
+    }
+    if args.all_views {
+        return Ok(Format::Svg);
+    }
+    let ext = args.output.as_deref().and_then(Path::extension).and_then(|e| e.to_str());
+    Ok(ext.and_then(Format::from_extension).unwrap_or(Format::Svg))
+}
+
+fn extension(format: Format) -> &'static str {
+    match format {
+        Format::Svg => "svg",
+        Format::Dot => "dot",
+        Format::Mermaid => "mmd",
+    }
+}
+
+fn unknown<'a>(name: &str, what: &str, candidates: impl Iterator<Item = &'a str> + Clone) -> String {
+    match did_you_mean(name, candidates.clone()) {
+        Some(s) => format!("no {what} is called `{name}`; did you mean `{s}`?"),
+        None => {
+            let all: Vec<&str> = candidates.take(20).collect();
+            format!("no {what} is called `{name}`; known: {}", all.join(", "))
+        }
+    }
+}
+
+/// An output path that is one of the manifest files read would destroy the input.
+fn refuse_overwriting_inputs(analysed: &Analysed, outputs: &[(Option<PathBuf>, String)], io: &Io<'_>) -> Result<(), Error> {
+    let inputs: Vec<PathBuf> = analysed
+        .loaded
+        .sources
+        .iter()
+        .filter_map(|(_, f)| std::fs::canonicalize(io.cwd.join(f.name())).ok())
+        .collect();
+    for (path, _) in outputs {
+        let Some(p) = path else { continue };
+        if let Ok(c) = std::fs::canonicalize(io.cwd.join(p))
+            && inputs.contains(&c)
+        {
+            return Err(Error::Usage(format!("refusing to overwrite the manifest {} with a diagram", p.display())));
+        }
+    }
+    Ok(())
+}

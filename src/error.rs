@@ -1,0 +1,36 @@
+//! Operational errors: what stops a command from running at all (exit 2).
+
+use std::path::PathBuf;
+
+/// Why a command could not run.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum Error {
+    /// A file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file could not be written.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Writing to standard output or error failed.
+    #[error("cannot write output: {0}")]
+    Output(#[from] std::io::Error),
+    /// No manifest was named and none is in the current directory.
+    #[error("no archmap.yaml or archmap.yml in the current directory")]
+    #[diagnostic(help("name a manifest (`archmap check path/to/archmap.yaml`), or create one with `archmap init`"))]
+    NoManifest,
+    /// The command line asks for something impossible.
+    #[error("{0}")]
+    Usage(String),
+}

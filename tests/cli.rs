@@ -1,0 +1,1 @@
+//! Command-line behaviour: exit codes, messages, files written.

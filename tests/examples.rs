@@ -1,0 +1,1 @@
+//! Every example manifest checks without errors and renders in every format.
