@@ -1,6 +1,6 @@
 //! AM024 choke-point.
 
-use super::name_some;
+use super::name_behind;
 use crate::analysis::metrics::{self, Adjacency, Dominance};
 use crate::analysis::rule::{Category, ParamKind, ParamMeta, Rule, RuleContext, RuleMeta, finding};
 use crate::diagnostic::Diagnostic;
@@ -21,7 +21,7 @@ fn choke_point(
         share * 100.0,
         c.id
     ))
-    .with_label(c.span, format!("every path from the entries to {} passes here", name_some(model, children, 4)))
+    .with_label(c.span, format!("every path from the entries to {} passes here", name_behind(model, children, dominated)))
     .with_note("a choke point carries all traffic to what lies behind it: it limits throughput, its failure cuts the system in two, and changes to it are risky")
     .with_help(format!(
         "make sure `{}` is redundant and sized for the traffic; if the dependency structure is accidental, give the components behind it a second way in, or split it; or raise `min_share` for this check",

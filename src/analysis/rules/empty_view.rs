@@ -2,23 +2,29 @@
 
 use crate::analysis::rule::{Category, Rule, RuleContext, RuleMeta, finding};
 use crate::diagnostic::Diagnostic;
-use crate::manifest::Level;
+use crate::manifest::{Level, Selector};
 use crate::model::select::select;
 use crate::model::{Model, View};
 
-fn empty_view(view: &View) -> Diagnostic {
+fn empty_view(model: &Model, view: &View) -> Diagnostic {
     let mut d = finding(format!("view `{}` selects no component", view.id))
         .with_label(view.span, "this view would draw an empty diagram")
         .with_note("rendering it produces an empty picture; its selectors probably name ids, groups, tags or kinds that do not match anything (any more)")
         .with_help("fix `include`, `exclude` and `focus` so that they keep at least one component, or remove the view")
         .with_subjects([view.id.clone()]);
-    for s in view
-        .include
-        .iter()
-        .chain(&view.exclude)
-        .filter(|s| s.span != view.span)
-    {
-        d = d.with_label(s.span, "");
+    let matching = |s: &Selector| model.components().filter(|&c| model.matches(c, s)).count();
+    // A defaulted `include` is not written anywhere: its span is the view's.
+    for s in view.include.iter().filter(|s| s.span != view.span) {
+        if matching(&s.value) == 0 {
+            d = d.with_label(s.span, "matches no component");
+        }
+    }
+    for s in &view.exclude {
+        match matching(&s.value) {
+            0 => {}
+            1 => d = d.with_label(s.span, "removes 1 component"),
+            n => d = d.with_label(s.span, format!("removes {n} components")),
+        }
     }
     d
 }
@@ -66,7 +72,7 @@ impl Rule for EmptyView {
     fn check(&self, model: &Model, cx: &mut RuleContext<'_>) {
         for view in &model.views {
             if !select(model, view).contains(&true) {
-                cx.report(empty_view(view));
+                cx.report(empty_view(model, view));
             }
         }
     }

@@ -23,6 +23,8 @@ pub mod sync_cycle;
 pub mod unknown_reference;
 pub mod unused_allow;
 
+use std::fmt::Write;
+
 use crate::model::{Model, ServiceId};
 
 /// Names `ids` in manifest order, at most `shown` of them, then "and N more".
@@ -32,4 +34,16 @@ pub(crate) fn name_some(model: &Model, ids: &[ServiceId], shown: usize) -> Strin
         names.push(format!("and {} more", ids.len() - shown));
     }
     names.join(", ")
+}
+
+/// Names the components a component immediately dominates (`children`), and says how many
+/// more lie behind them when it dominates `total` in all.
+pub(crate) fn name_behind(model: &Model, children: &[ServiceId], total: usize) -> String {
+    let mut text = name_some(model, children, 4);
+    if total > children.len() {
+        let more = total - children.len();
+        let them = if children.len() == 1 { "it" } else { "them" };
+        let _ = write!(text, " and {more} more behind {them}");
+    }
+    text
 }

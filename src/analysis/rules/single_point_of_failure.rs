@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use petgraph::Direction;
 
-use super::name_some;
+use super::name_behind;
 use crate::analysis::metrics::{self, Adjacency, Dominance};
 use crate::analysis::rule::{Category, ParamKind, ParamMeta, Rule, RuleContext, RuleMeta, finding};
 use crate::diagnostic::Diagnostic;
@@ -32,10 +32,11 @@ fn single_point_of_failure(model: &Model, id: ServiceId, why: &Why) -> Diagnosti
         (r, true) => format!("{r}"),
         (r, false) => format!("at least {r}"),
     };
-    let replicas = if c.replicas == 1 {
-        "1 replica".to_string()
-    } else {
-        format!("{} replicas", c.replicas)
+    // Replicas of a third party are not the model's to count.
+    let what = match (c.kind, c.replicas) {
+        (Kind::External, _) => "external".to_string(),
+        (_, 1) => "1 replica".to_string(),
+        (_, n) => format!("{n} replicas"),
     };
     let mut reasons = Vec::new();
     if let Some(t) = why.threshold {
@@ -48,7 +49,7 @@ fn single_point_of_failure(model: &Model, id: ServiceId, why: &Why) -> Diagnosti
         ));
     }
     let mut message = format!(
-        "`{}` ({replicas}) is a single point of failure: {}",
+        "`{}` ({what}) is a single point of failure: {}",
         c.id,
         reasons.join(", and ")
     );
@@ -56,16 +57,26 @@ fn single_point_of_failure(model: &Model, id: ServiceId, why: &Why) -> Diagnosti
         let _ = write!(message, " (blast radius {radius})");
     }
     let label = match &why.cut {
-        Some((children, _)) => format!("the only way to reach {}", name_some(model, children, 4)),
+        Some((children, all)) => format!(
+            "the only way to reach {}",
+            name_behind(model, children, *all)
+        ),
         None => format!("{radius} components stop working when it fails"),
     };
     finding(message)
         .with_label(c.span, label)
         .with_note("with one instance, a crash, deploy or overload of this component takes down everything that calls it synchronously, directly or through others")
-        .with_help(format!(
-            "run `{}` redundantly (`replicas: 2` or more, behind a load balancer or with failover), or decouple its callers: call it asynchronously, or mark the dependency `optional: true` where callers degrade gracefully",
-            c.id
-        ))
+        .with_help(if c.kind == Kind::External {
+            format!(
+                "plan for `{}` failing: a second provider or a failover, a circuit breaker with a fallback, or calls through a queue; mark dependencies `optional: true` where callers degrade gracefully",
+                c.id
+            )
+        } else {
+            format!(
+                "run `{}` redundantly (`replicas: 2` or more, behind a load balancer or with failover), or decouple its callers: call it asynchronously, or mark the dependency `optional: true` where callers degrade gracefully",
+                c.id
+            )
+        })
         .with_subjects([c.id.clone()])
 }
 
@@ -90,7 +101,9 @@ A component with `replicas` below 2, of any kind except `user` and `frontend`, w
   on); in the graph of required sync dependencies, every path from that root to some other,
   non-passive component passes through it (it *dominates* that component). Passive components
   (database, cache, queue, topic, storage) do not count here, so a service that merely fronts
-  its own database is not flagged, while a gateway that all services hang behind is.
+  its own database is not flagged, while a gateway that all services hang behind is. Nor do
+  components that nothing depends on, except gateways: a worker or job that alone calls its
+  own helpers takes nothing down but itself.
 
 The message states the blast radius and which of the two criteria fired. External components
 are included on purpose: one payment provider that checkout cannot work without is a real
@@ -145,12 +158,19 @@ impl Rule for SinglePointOfFailure {
             }
             let radius = match &exact {
                 Some(r) => (r[id.index()], true),
-                None => (metrics::blast_radius_at_least(&sync, id, min), false),
+                // Below the limit the bounded count is exact.
+                None => {
+                    let r = metrics::blast_radius_at_least(&sync, id, min);
+                    (r, r < min)
+                }
             };
             let why = Why {
                 radius,
                 threshold: (radius.0 >= min).then_some(min),
-                cut: (active[id.index()] > 0)
+                // A component nothing depends on takes only itself down, except a gateway:
+                // traffic from outside the model enters there.
+                cut: (active[id.index()] > 0
+                    && (c.kind == Kind::Gateway || metrics::fan_in(model, id) > 0))
                     .then(|| (dominance.children(id).to_vec(), all[id.index()])),
             };
             if why.threshold.is_some() || why.cut.is_some() {
@@ -216,14 +236,15 @@ services:
   auth: {}
 ";
         let found = run(&SinglePointOfFailure, yaml);
-        // a, b and e (through a): 3. c and d do not count. And e is the only way into a.
-        assert_eq!(subjects(&found), ["e", "auth"]);
+        // a, b and e (through a): 3; c and d do not count. e is the only way into a, but
+        // nothing depends on e.
+        assert_eq!(subjects(&found), ["auth"]);
         assert_eq!(
-            found[1].message,
+            found[0].message,
             "`auth` (1 replica) is a single point of failure: its blast radius is 3 (threshold 3)"
         );
         let yaml = yaml.replace("auth: {}", "auth: { replicas: 2 }");
-        assert_eq!(subjects(&run(&SinglePointOfFailure, &yaml)), ["e"]);
+        assert!(run(&SinglePointOfFailure, &yaml).is_empty());
     }
 
     #[test]
