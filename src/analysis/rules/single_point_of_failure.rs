@@ -203,7 +203,7 @@ services:
             found[0].message,
             "`gw` (1 replica) is a single point of failure: every required sync path from the entries to 2 components passes through it (blast radius 1)"
         );
-        assert_eq!(found[0].labels[0].text, "the only way to reach `orders`");
+        assert_eq!(found[0].labels[0].text, "the only way to reach `orders` and 1 more behind it");
     }
 
     #[test]
