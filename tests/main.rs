@@ -2,6 +2,8 @@
 
 mod support;
 
+mod checks;
 mod cli;
+mod docs;
 mod examples;
 mod fixtures;

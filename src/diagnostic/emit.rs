@@ -7,11 +7,14 @@
 use std::fmt;
 use std::io::{self, Write};
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan,
+    SpanContents,
+};
 use serde::Serialize;
 
 use super::{Diagnostic, Severity, Summary};
-use crate::source::{Sources, Span};
+use crate::source::{SourceFile, Sources, Span};
 
 /// One report format.
 pub trait Emitter {
@@ -59,22 +62,22 @@ pub fn summary_line(s: &Summary) -> String {
 /// the note as related reports.
 struct Report<'a> {
     d: &'a Diagnostic,
-    source: Option<NamedSource<String>>,
+    source: Option<Excerpt<'a>>,
     labels: Vec<LabeledSpan>,
-    related: Vec<Related>,
+    related: Vec<Related<'a>>,
     header: String,
 }
 
 /// A related report: places in another file, or the note.
 #[derive(Debug)]
-struct Related {
+struct Related<'a> {
     text: String,
-    source: Option<NamedSource<String>>,
+    source: Option<Excerpt<'a>>,
     labels: Vec<LabeledSpan>,
 }
 
 impl<'a> Report<'a> {
-    fn new(d: &'a Diagnostic, sources: &Sources) -> Self {
+    fn new(d: &'a Diagnostic, sources: &'a Sources) -> Self {
         let primary_file = d.primary_span().map(|s| s.file);
         let mut labels = Vec::new();
         let mut others: Vec<(crate::source::FileId, Vec<LabeledSpan>)> = Vec::new();
@@ -90,10 +93,7 @@ impl<'a> Report<'a> {
                 others.push((l.span.file, vec![labeled]));
             }
         }
-        let named = |file| {
-            let f = sources.get(file);
-            NamedSource::new(f.name(), f.text().to_string()).with_language("yaml")
-        };
+        let named = |file| Excerpt { file: sources.get(file) };
         let mut related: Vec<Related> = others
             .into_iter()
             .map(|(file, labels)| Related { text: "also here".into(), source: Some(named(file)), labels })
@@ -108,6 +108,45 @@ impl<'a> Report<'a> {
             related,
             header: format!("{}[{} {}]: {}", d.severity, d.code, d.id, d.message),
         }
+    }
+}
+
+/// A manifest as miette reads it. miette scans a plain string from its start to find the lines
+/// around a span, which makes each report cost the size of the file (minutes for thousands of
+/// findings on a large manifest); the file's line index finds them directly instead.
+#[derive(Debug)]
+struct Excerpt<'a> {
+    file: &'a SourceFile,
+}
+
+impl SourceCode for Excerpt<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        let text = self.file.text();
+        let start = span.offset().min(text.len());
+        let end = (span.offset() + span.len()).min(text.len()).max(start);
+        // 1-based lines of the window: the span's lines and the context around them.
+        let first = self.file.line_col(start).line.saturating_sub(context_lines_before).max(1);
+        let last = self.file.line_col(end).line + context_lines_after;
+        let lo = self.file.offset(first, 1);
+        let hi = self.file.offset(last + 1, 1).max(end);
+        let window = &text[lo..hi];
+        let local = SourceSpan::new((start - lo).into(), end - start);
+        let inner = window.read_span(&local, context_lines_before, context_lines_after)?;
+        let contents = MietteSpanContents::new_named(
+            self.file.name().to_string(),
+            inner.data(),
+            SourceSpan::new((lo + inner.span().offset()).into(), inner.span().len()),
+            inner.line() + first - 1,
+            inner.column(),
+            inner.line_count(),
+        )
+        .with_language("yaml");
+        Ok(Box::new(contents))
     }
 }
 
@@ -164,15 +203,15 @@ impl miette::Diagnostic for Report<'_> {
     }
 }
 
-impl fmt::Display for Related {
+impl fmt::Display for Related<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text)
     }
 }
 
-impl std::error::Error for Related {}
+impl std::error::Error for Related<'_> {}
 
-impl miette::Diagnostic for Related {
+impl miette::Diagnostic for Related<'_> {
     fn severity(&self) -> Option<miette::Severity> {
         Some(miette::Severity::Advice)
     }

@@ -101,9 +101,9 @@ A component with `replicas` below 2, of any kind except `user` and `frontend`, w
   on); in the graph of required sync dependencies, every path from that root to some other,
   non-passive component passes through it (it *dominates* that component). Passive components
   (database, cache, queue, topic, storage) do not count here, so a service that merely fronts
-  its own database is not flagged, while a gateway that all services hang behind is. Nor do
-  components that nothing depends on, except gateways: a worker or job that alone calls its
-  own helpers takes nothing down but itself.
+  its own database is not flagged, while a gateway that all services hang behind is.
+  Components that nothing depends on are not cut points either, except gateways: a worker or
+  job that alone calls its own helpers takes nothing down but itself.
 
 The message states the blast radius and which of the two criteria fired. External components
 are included on purpose: one payment provider that checkout cannot work without is a real
@@ -156,13 +156,12 @@ impl Rule for SinglePointOfFailure {
             if c.replicas >= 2 || matches!(c.kind, Kind::User | Kind::Frontend) {
                 continue;
             }
-            let radius = match &exact {
-                Some(r) => (r[id.index()], true),
+            let radius = if let Some(r) = &exact {
+                (r[id.index()], true)
+            } else {
                 // Below the limit the bounded count is exact.
-                None => {
-                    let r = metrics::blast_radius_at_least(&sync, id, min);
-                    (r, r < min)
-                }
+                let r = metrics::blast_radius_at_least(&sync, id, min);
+                (r, r < min)
             };
             let why = Why {
                 radius,
@@ -203,7 +202,10 @@ services:
             found[0].message,
             "`gw` (1 replica) is a single point of failure: every required sync path from the entries to 2 components passes through it (blast radius 1)"
         );
-        assert_eq!(found[0].labels[0].text, "the only way to reach `orders` and 1 more behind it");
+        assert_eq!(
+            found[0].labels[0].text,
+            "the only way to reach `orders` and 1 more behind it"
+        );
     }
 
     #[test]
