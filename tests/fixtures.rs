@@ -14,7 +14,8 @@ fn report(path: &Path) -> (String, String) {
     assert!(human.code <= 2, "exit code {}", human.code);
     assert_eq!(human.code, json.code, "human and JSON runs disagree on the exit code");
     let input = std::fs::read_to_string(path).unwrap_or_else(|_| "<not UTF-8>".into());
-    let snapshot = format!("# Input\n{input}\n# Exit code\n{}\n\n# Diagnostics\n{}", human.code, human.stdout);
+    let snapshot =
+        format!("# Input\n{input}\n# Exit code\n{}\n\n# Diagnostics\n{}", human.code, human.stdout);
     (snapshot, json.stdout)
 }
 

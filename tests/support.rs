@@ -25,7 +25,8 @@ pub fn run_in(cwd: &Path, args: &[&str], stdin: &str) -> Output {
         no_color: true,
         cwd: cwd.to_path_buf(),
     };
-    let argv: Vec<OsString> = std::iter::once("archmap").chain(args.iter().copied()).map(OsString::from).collect();
+    let argv: Vec<OsString> =
+        std::iter::once("archmap").chain(args.iter().copied()).map(OsString::from).collect();
     let code = archmap::cli::run(argv, &mut io);
     Output {
         code,

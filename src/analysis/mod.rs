@@ -34,6 +34,10 @@ pub fn check(model: &Model, config: &Config) -> Vec<Diagnostic> {
 /// Whether a component the finding is about allows the finding's check, by id or code.
 fn allowed(model: &Model, d: &Diagnostic) -> bool {
     d.subjects.iter().filter_map(|s| model.find(s)).any(|id| {
-        model.component(id).allow.iter().any(|a| a.value == d.id || a.value.eq_ignore_ascii_case(d.code))
+        model
+            .component(id)
+            .allow
+            .iter()
+            .any(|a| a.value == d.id || a.value.eq_ignore_ascii_case(d.code))
     })
 }

@@ -111,7 +111,11 @@ pub struct RuleContext<'a> {
 impl<'a> RuleContext<'a> {
     /// A context for `meta` whose findings get `severity`.
     #[must_use]
-    pub fn new(meta: &'static RuleMeta, severity: Severity, params: Option<&'a BTreeMap<&'static str, Param>>) -> Self {
+    pub fn new(
+        meta: &'static RuleMeta,
+        severity: Severity,
+        params: Option<&'a BTreeMap<&'static str, Param>>,
+    ) -> Self {
         Self { meta, severity, params, findings: Vec::new() }
     }
 

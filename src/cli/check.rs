@@ -18,13 +18,16 @@ pub(super) fn run(args: &CheckArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Res
                 writeln!(io.stdout, "ok: {n} components, {e} dependencies, no findings")?;
             }
         }
-        ReportFormat::Json => Json.emit(&analysed.diagnostics, &analysed.loaded.sources, io.stdout)?,
+        ReportFormat::Json => {
+            Json.emit(&analysed.diagnostics, &analysed.loaded.sources, io.stdout)?
+        }
     }
     if analysed.fatal() {
         return Ok(2);
     }
     let summary = Summary::of(&analysed.diagnostics);
     let deny_warnings = args.deny == Some(Deny::Warnings);
-    let failed = summary.error > 0 || (deny_warnings && analysed.diagnostics.iter().any(|d| d.severity == Severity::Warn));
+    let failed = summary.error > 0
+        || (deny_warnings && analysed.diagnostics.iter().any(|d| d.severity == Severity::Warn));
     Ok(u8::from(failed))
 }

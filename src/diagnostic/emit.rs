@@ -16,7 +16,12 @@ use crate::source::{Sources, Span};
 /// One report format.
 pub trait Emitter {
     /// Writes every finding, and a summary where the format has one.
-    fn emit(&self, diagnostics: &[Diagnostic], sources: &Sources, out: &mut dyn Write) -> io::Result<()>;
+    fn emit(
+        &self,
+        diagnostics: &[Diagnostic],
+        sources: &Sources,
+        out: &mut dyn Write,
+    ) -> io::Result<()>;
 }
 
 /// miette-style reports: the YAML excerpt with labels, the note and the help line.
@@ -31,14 +36,27 @@ pub struct Human {
 }
 
 impl Emitter for Human {
-    fn emit(&self, diagnostics: &[Diagnostic], sources: &Sources, out: &mut dyn Write) -> io::Result<()> {
-        let theme = if self.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-        let handler = GraphicalReportHandler::new_themed(theme).with_width(self.width).with_links(false).with_urls(false);
+    fn emit(
+        &self,
+        diagnostics: &[Diagnostic],
+        sources: &Sources,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        let theme =
+            if self.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+        let handler = GraphicalReportHandler::new_themed(theme)
+            .with_width(self.width)
+            .with_links(false)
+            .with_urls(false)
+            .with_show_related_as_nested(false);
         for d in diagnostics {
             let report = Report::new(d, sources);
             let mut text = String::new();
             handler.render_report(&mut text, &report).map_err(io::Error::other)?;
             writeln!(out, "{}", text.trim_end())?;
+            if let Some(note) = &d.note {
+                writeln!(out, "{}", wrap(&format!("note: {note}"), self.width, "  ", "        "))?;
+            }
             writeln!(out)?;
         }
         if self.summary && !diagnostics.is_empty() {
@@ -48,11 +66,40 @@ impl Emitter for Human {
     }
 }
 
+/// Wraps `text` at word boundaries to `width` columns with the given indents.
+fn wrap(text: &str, width: usize, first: &str, rest: &str) -> String {
+    let mut out = String::from(first);
+    let mut col = first.chars().count();
+    let mut line_empty = true;
+    for word in text.split_whitespace() {
+        let w = word.chars().count();
+        if !line_empty && col + 1 + w > width {
+            out.push('\n');
+            out.push_str(rest);
+            col = rest.chars().count();
+            line_empty = true;
+        }
+        if !line_empty {
+            out.push(' ');
+            col += 1;
+        }
+        out.push_str(word);
+        col += w;
+        line_empty = false;
+    }
+    out
+}
+
 /// "2 errors, 1 warning, 3 infos".
 #[must_use]
 pub fn summary_line(s: &Summary) -> String {
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    format!("{}, {}, {}", plural(s.error, "error"), plural(s.warn, "warning"), plural(s.info, "info"))
+    format!(
+        "{}, {}, {}",
+        plural(s.error, "error"),
+        plural(s.warn, "warning"),
+        plural(s.info, "info")
+    )
 }
 
 /// A [`Diagnostic`] seen through miette: labels in the primary file, labels in other files and
@@ -81,7 +128,11 @@ impl<'a> Report<'a> {
         for (i, l) in d.labels.iter().enumerate() {
             let text = (!l.text.is_empty()).then(|| l.text.clone());
             let span = to_source_span(l.span, sources);
-            let labeled = if i == 0 { LabeledSpan::new_primary_with_span(text, span) } else { LabeledSpan::new_with_span(text, span) };
+            let labeled = if i == 0 {
+                LabeledSpan::new_primary_with_span(text, span)
+            } else {
+                LabeledSpan::new_with_span(text, span)
+            };
             if Some(l.span.file) == primary_file {
                 labels.push(labeled);
             } else if let Some((_, v)) = others.iter_mut().find(|(f, _)| *f == l.span.file) {
@@ -96,11 +147,12 @@ impl<'a> Report<'a> {
         };
         let mut related: Vec<Related> = others
             .into_iter()
-            .map(|(file, labels)| Related { text: "also here".into(), source: Some(named(file)), labels })
+            .map(|(file, labels)| Related {
+                text: "also here".into(),
+                source: Some(named(file)),
+                labels,
+            })
             .collect();
-        if let Some(note) = &d.note {
-            related.push(Related { text: format!("note: {note}"), source: None, labels: Vec::new() });
-        }
         Report {
             d,
             source: primary_file.map(named),
@@ -242,7 +294,12 @@ fn place<'a>(span: Span, message: Option<&'a str>, sources: &'a Sources) -> Json
 }
 
 impl Emitter for Json {
-    fn emit(&self, diagnostics: &[Diagnostic], sources: &Sources, out: &mut dyn Write) -> io::Result<()> {
+    fn emit(
+        &self,
+        diagnostics: &[Diagnostic],
+        sources: &Sources,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
         let findings = diagnostics
             .iter()
             .map(|d| {
@@ -258,7 +315,12 @@ impl Emitter for Json {
                     column: primary.as_ref().map(|p| p.column),
                     end_line: primary.as_ref().map(|p| p.end_line),
                     end_column: primary.as_ref().map(|p| p.end_column),
-                    related: d.labels.iter().skip(1).map(|l| place(l.span, Some(&l.text), sources)).collect(),
+                    related: d
+                        .labels
+                        .iter()
+                        .skip(1)
+                        .map(|l| place(l.span, Some(&l.text), sources))
+                        .collect(),
                     help: d.help.as_deref(),
                     note: d.note.as_deref(),
                 }

@@ -96,23 +96,10 @@ pub fn load(
     let Some(root_id) = root_id else {
         return loaded;
     };
-    let mut walker = Walker {
-        fs,
-        options,
-        root_dir,
-        seen: canonical_root.iter().cloned().collect(),
-        count: 0,
-    };
-    let base = path
-        .and_then(Path::parent)
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
-    walker.visit(
-        &mut loaded,
-        root_id,
-        &base,
-        &mut canonical_root.into_iter().collect(),
-    );
+    let mut walker =
+        Walker { fs, options, root_dir, seen: canonical_root.iter().cloned().collect(), count: 0 };
+    let base = path.and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
+    walker.visit(&mut loaded, root_id, &base, &mut canonical_root.into_iter().collect());
     loaded
 }
 
@@ -143,15 +130,16 @@ fn add_file(loaded: &mut Loaded, name: &str, bytes: Vec<u8>) -> Option<FileId> {
     let tree = match yaml::parse(file, loaded.sources.get(file)) {
         Ok(tree) => tree,
         Err(err) => {
+            let (message, help) = explain_yaml_error(&err.message);
             loaded.diagnostics.push(
                 Diagnostic::new(
                     codes::YAML_SYNTAX.0,
                     codes::YAML_SYNTAX.1,
                     Severity::Error,
-                    format!("invalid YAML: {}", err.message),
+                    message,
                 )
                 .with_label(err.span, "here")
-                .with_help("fix the YAML syntax; YAML indents with spaces, never tabs")
+                .with_help(help)
                 .fatal(),
             );
             return None;
@@ -265,6 +253,38 @@ impl Walker<'_> {
             chain.pop();
         }
     }
+}
+
+/// A YAML crate message turned into archmap's words, with advice.
+fn explain_yaml_error(raw: &str) -> (String, String) {
+    let lower = raw.to_ascii_lowercase();
+    if lower.contains("depth") && lower.contains("budget") {
+        return (
+            format!("the document nests deeper than {} levels", yaml::MAX_DEPTH),
+            "a manifest needs about six levels; flatten the nested lists or maps".into(),
+        );
+    }
+    if lower.contains("alias") || lower.contains("anchor") {
+        return (
+            "aliases expand to too much data (an \"alias bomb\")".into(),
+            format!(
+                "aliases may replay at most {} YAML events in all; write the repeated values out, or use fewer nested aliases",
+                yaml::MAX_ALIAS_EVENTS
+            ),
+        );
+    }
+    if lower.contains("budget") {
+        return (
+            format!("the document is too large to read ({raw})"),
+            "split the manifest into several files with `include`".into(),
+        );
+    }
+    let help = if lower.contains("tab") {
+        "YAML indents with spaces, never tabs: replace the tab with spaces"
+    } else {
+        "fix the YAML syntax at the marked place"
+    };
+    (format!("invalid YAML: {raw}"), help.into())
 }
 
 /// A path as shown in reports: as written, with `/` separators.

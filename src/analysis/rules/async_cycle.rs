@@ -11,7 +11,7 @@ use crate::manifest::Level;
 use crate::model::Model;
 
 fn async_cycle(model: &Model, path: &[EdgeIndex<u32>], scc_size: usize) -> Diagnostic {
-    cycle_finding(model, path, scc_size, "async")
+    cycle_finding(model, path, scc_size)
         .with_note("the cycle closes only through async or optional dependencies: no deadlock, but events can ping-pong without end and the members cannot evolve independently")
         .with_help("make sure every message in the loop has a stop condition, or break the loop by moving the reaction into one component")
 }
@@ -79,11 +79,18 @@ impl Rule for AsyncCycle {
                 .iter()
                 .flat_map(|&m| model.graph.edges(m))
                 .filter(|e| members.binary_search(&e.target()).is_ok())
-                .filter(|e| !in_sync_graph(e.weight()) || sync_of(e.source()) != sync_of(e.target()) || sync_of(e.source()).is_none())
+                .filter(|e| {
+                    !in_sync_graph(e.weight())
+                        || sync_of(e.source()) != sync_of(e.target())
+                        || sync_of(e.source()).is_none()
+                })
                 .map(|e| e.id())
                 .collect();
             candidates.sort();
-            let path = candidates.iter().map(|&e| cycle_through(model, &members, e, |_| true)).find(|p| !p.is_empty());
+            let path = candidates
+                .iter()
+                .map(|&e| cycle_through(model, &members, e, |_| true))
+                .find(|p| !p.is_empty());
             if let Some(path) = path {
                 // Start the path at its member written first.
                 let rotated = rotate_to_first(model, &path);

@@ -10,7 +10,9 @@ fn duplicate_dependency(from: &str, to: &str, first: Span, second: Span) -> Diag
     finding(format!("component `{from}` lists `{to}` twice in `depends_on`"))
         .with_label(second, "listed again here; this entry is ignored")
         .with_label(first, "first listed here")
-        .with_note("one dependency is one edge; the second entry's protocol, mode and label are ignored")
+        .with_note(
+            "one dependency is one edge; the second entry's protocol, mode and label are ignored",
+        )
         .with_help("remove one entry, merging their attributes")
         .with_subjects([from.to_string(), to.to_string()])
 }

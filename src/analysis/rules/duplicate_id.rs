@@ -8,7 +8,11 @@ use crate::source::Span;
 
 fn duplicate_id(what: &str, id: &str, first: Span, second: Span) -> Diagnostic {
     let is_field = what.starts_with("field") || what.starts_with("parameter");
-    let message = if is_field { format!("`{id}` is written twice as a {what}") } else { format!("{what} `{id}` is defined twice") };
+    let message = if is_field {
+        format!("`{id}` is written twice as a {what}")
+    } else {
+        format!("{what} `{id}` is defined twice")
+    };
     finding(message)
         .with_label(second, "defined again here; this one is ignored")
         .with_label(first, "first defined here; this one is kept")

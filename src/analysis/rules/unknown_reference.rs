@@ -7,7 +7,13 @@ use crate::manifest::Level;
 use crate::model::{Defect, Model, RefKind};
 use crate::source::Span;
 
-fn unknown_reference(kind: RefKind, name: &str, holder: &str, span: Span, suggestion: Option<&str>) -> Diagnostic {
+fn unknown_reference(
+    kind: RefKind,
+    name: &str,
+    holder: &str,
+    span: Span,
+    suggestion: Option<&str>,
+) -> Diagnostic {
     let (what, holder_what, noun) = match kind {
         RefKind::Dependency => ("depends on", "component", "component"),
         RefKind::Group => ("is in group", "component", "group"),
