@@ -50,6 +50,12 @@ impl Emitter for Human {
             .with_urls(false)
             .with_show_related_as_nested(false);
         for d in diagnostics {
+            if has_long_lines(d, sources) {
+                // miette cannot draw an excerpt of a line of 65,536 columns or more (and nobody
+                // wants one): name the place instead of showing it.
+                writeln!(out, "{}", plain(d, sources, self.width))?;
+                continue;
+            }
             let report = Report::new(d, sources);
             let mut text = String::new();
             handler.render_report(&mut text, &report).map_err(io::Error::other)?;
@@ -64,6 +70,42 @@ impl Emitter for Human {
         }
         Ok(())
     }
+}
+
+/// The longest source line a report shows as an excerpt.
+const MAX_EXCERPT_LINE: usize = 2_000;
+
+fn has_long_lines(d: &Diagnostic, sources: &Sources) -> bool {
+    d.labels.iter().any(|l| {
+        let text = sources.get(l.span.file).text();
+        let start = text[..l.span.start.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+        let end =
+            text[l.span.end.min(text.len())..].find('\n').map_or(text.len(), |i| l.span.end + i);
+        end.saturating_sub(start) > MAX_EXCERPT_LINE
+    })
+}
+
+/// A report without excerpts: the header, each place as `file:line:column`, help and note.
+fn plain(d: &Diagnostic, sources: &Sources, width: usize) -> String {
+    let mut out =
+        wrap(&format!("{}[{} {}]: {}", d.severity, d.code, d.id, d.message), width, "  ", "    ");
+    for l in &d.labels {
+        let (start, _) = sources.range(l.span);
+        let at = format!("at {}:{}:{}", sources.get(l.span.file).name(), start.line, start.column);
+        let text = if l.text.is_empty() { at } else { format!("{at}: {}", l.text) };
+        out.push('\n');
+        out.push_str(&wrap(&text, width, "    ", "      "));
+    }
+    if let Some(help) = &d.help {
+        out.push('\n');
+        out.push_str(&wrap(&format!("help: {help}"), width, "  ", "        "));
+    }
+    if let Some(note) = &d.note {
+        out.push('\n');
+        out.push_str(&wrap(&format!("note: {note}"), width, "  ", "        "));
+    }
+    out.push('\n');
+    out
 }
 
 /// Wraps `text` at word boundaries to `width` columns with the given indents.
@@ -145,7 +187,7 @@ impl<'a> Report<'a> {
             let f = sources.get(file);
             NamedSource::new(f.name(), f.text().to_string()).with_language("yaml")
         };
-        let mut related: Vec<Related> = others
+        let related: Vec<Related> = others
             .into_iter()
             .map(|(file, labels)| Related {
                 text: "also here".into(),

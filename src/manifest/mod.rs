@@ -279,7 +279,9 @@ fn explain_yaml_error(raw: &str) -> (String, String) {
             "split the manifest into several files with `include`".into(),
         );
     }
-    let help = if lower.contains("tab") {
+    let help = if lower.contains("mapping values are not allowed") {
+        "a `key: value` is not allowed here: check the indentation; YAML also limits a plain key to 1024 characters (archmap ids to 128)"
+    } else if lower.contains("tab") {
         "YAML indents with spaces, never tabs: replace the tab with spaces"
     } else {
         "fix the YAML syntax at the marked place"

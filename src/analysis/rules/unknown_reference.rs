@@ -4,6 +4,7 @@ use crate::analysis::registry;
 use crate::analysis::rule::{Category, Rule, RuleContext, RuleMeta, finding};
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::manifest::Level;
+use crate::manifest::schema::shorten;
 use crate::model::{Defect, Model, RefKind};
 use crate::source::Span;
 
@@ -14,6 +15,7 @@ fn unknown_reference(
     span: Span,
     suggestion: Option<&str>,
 ) -> Diagnostic {
+    let name = &shorten(name);
     let (what, holder_what, noun) = match kind {
         RefKind::Dependency => ("depends on", "component", "component"),
         RefKind::Group => ("is in group", "component", "group"),
@@ -33,6 +35,7 @@ fn unknown_reference(
 }
 
 fn unknown_allow(name: &str, component: &str, span: Span) -> Diagnostic {
+    let name = &shorten(name);
     let ids = registry::RULES.iter().map(|r| r.meta().id);
     let help = match did_you_mean(name, ids) {
         Some(s) => format!("did you mean `{s}`? `archmap rules` lists every check"),
