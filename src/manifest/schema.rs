@@ -711,9 +711,6 @@ impl Reader<'_> {
             let Some(id) = self.id_key(key, what) else {
                 continue;
             };
-            if id.starts_with("x-") {
-                continue;
-            }
             if let Some((_, first)) = seen.iter().find(|(n, _)| *n == id) {
                 self.duplicates.push(DuplicateKey {
                     key: id,
