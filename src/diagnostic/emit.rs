@@ -77,10 +77,11 @@ const MAX_EXCERPT_LINE: usize = 2_000;
 
 fn has_long_lines(d: &Diagnostic, sources: &Sources) -> bool {
     d.labels.iter().any(|l| {
-        let text = sources.get(l.span.file).text();
-        let start = text[..l.span.start.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
-        let end =
-            text[l.span.end.min(text.len())..].find('\n').map_or(text.len(), |i| l.span.end + i);
+        let bytes = sources.get(l.span.file).text().as_bytes();
+        let (s, e) = (l.span.start.min(bytes.len()), l.span.end.min(bytes.len()));
+        // Byte search: a span may not sit on a character boundary, and '\n' is one byte.
+        let start = bytes[..s].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let end = bytes[e..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |i| e + i);
         end.saturating_sub(start) > MAX_EXCERPT_LINE
     })
 }

@@ -121,7 +121,10 @@ fn add_file(loaded: &mut Loaded, name: &str, bytes: Vec<u8>) -> Option<FileId> {
                 Severity::Error,
                 "the file is not valid UTF-8",
             )
-            .with_label(Span::new(file, at, at + 1), "invalid byte sequence here")
+            .with_label(
+                Span::new(file, at, at + char::REPLACEMENT_CHARACTER.len_utf8()),
+                "invalid byte sequence here",
+            )
             .with_help("save the manifest as UTF-8 text")
             .fatal(),
         );

@@ -706,12 +706,13 @@ impl Reader<'_> {
             }
         };
         let mut out = Vec::new();
-        let mut seen: Vec<(String, Span)> = Vec::new();
+        // Only looked up, never iterated: a hash map keeps 10,000 ids linear.
+        let mut seen: std::collections::HashMap<String, Span> = std::collections::HashMap::new();
         for (key, value) in entries {
             let Some(id) = self.id_key(key, what) else {
                 continue;
             };
-            if let Some((_, first)) = seen.iter().find(|(n, _)| *n == id) {
+            if let Some(first) = seen.get(&id) {
                 self.duplicates.push(DuplicateKey {
                     key: id,
                     what: what.to_string(),
@@ -720,7 +721,7 @@ impl Reader<'_> {
                 });
                 continue;
             }
-            seen.push((id.clone(), key.span));
+            seen.insert(id.clone(), key.span);
             out.push(f(self, Spanned::new(id, key.span), value));
         }
         out

@@ -210,6 +210,8 @@ pub struct Model {
     pub index: IndexMap<String, ServiceId>,
     /// Groups in manifest order.
     pub groups: Vec<Group>,
+    /// Group ids in manifest order.
+    pub group_index: IndexMap<String, GroupId>,
     /// Views in manifest order.
     pub views: Vec<View>,
     /// Structural problems found while lowering.
@@ -238,7 +240,7 @@ impl Model {
     /// The group called `name`.
     #[must_use]
     pub fn find_group(&self, name: &str) -> Option<GroupId> {
-        self.groups.iter().position(|g| g.id == name).map(GroupId)
+        self.group_index.get(name).copied()
     }
 
     /// All components in manifest order.
@@ -354,13 +356,14 @@ pub fn lower(manifests: &[Manifest]) -> Model {
             color: g.color.as_ref().map(|c| c.value.clone()),
             owner: g.owner.as_ref().map(|o| o.value.clone()),
         });
+        model.group_index.insert(g.id.value.clone(), GroupId(model.groups.len() - 1));
         group_parents.push(g.parent.clone());
     }
     let group_ids: Vec<String> = model.groups.iter().map(|g| g.id.clone()).collect();
     for (i, parent) in group_parents.iter().enumerate() {
         let Some(p) = parent else { continue };
-        match group_ids.iter().position(|g| *g == p.value) {
-            Some(pi) => model.groups[i].parent = Some(GroupId(pi)),
+        match model.group_index.get(&p.value) {
+            Some(&pi) => model.groups[i].parent = Some(pi),
             None => model.defects.push(unknown(RefKind::Parent, p, &group_ids[i], &group_ids)),
         }
     }
