@@ -5,3 +5,4 @@ mod support;
 mod cli;
 mod examples;
 mod fixtures;
+mod reports;

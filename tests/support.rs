@@ -52,3 +52,40 @@ pub fn temp_with(files: &[(&str, &str)]) -> tempfile::TempDir {
     }
     dir
 }
+
+/// Whether an external validator is installed. Without it the calling test skips, unless
+/// `ARCHMAP_REQUIRE_TOOLS` is set (CI sets it), where a missing tool is a failure.
+pub fn have_tool(program: &str, version_arg: &str) -> bool {
+    let found = std::process::Command::new(program)
+        .arg(version_arg)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok();
+    if !found {
+        assert!(
+            std::env::var_os("ARCHMAP_REQUIRE_TOOLS").is_none(),
+            "{program} is required (ARCHMAP_REQUIRE_TOOLS is set) but not installed"
+        );
+        eprintln!("skipping: {program} is not installed");
+    }
+    found
+}
+
+/// Runs Graphviz `dot -Tsvg` on `dot_text`; returns dot's SVG, or panics with its complaint.
+pub fn graphviz_svg(dot_text: &str) -> String {
+    use std::io::Write;
+    let mut child = std::process::Command::new("dot")
+        .arg("-Tsvg")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("dot runs");
+    child.stdin.take().expect("stdin").write_all(dot_text.as_bytes()).expect("write to dot");
+    let out = child.wait_with_output().expect("dot finishes");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "dot rejected the diagram: {stderr}\n{dot_text}");
+    assert!(!stderr.contains("Error") && !stderr.contains("Warning"), "dot complained: {stderr}");
+    String::from_utf8(out.stdout).expect("dot writes UTF-8")
+}

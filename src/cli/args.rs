@@ -95,6 +95,10 @@ pub enum ReportFormat {
     Human,
     /// One JSON document.
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
 }
 
 /// `archmap render`.

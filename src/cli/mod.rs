@@ -254,6 +254,14 @@ fn rules(io: &mut Io<'_>) -> Result<u8, Error> {
 
 /// `archmap explain`.
 fn explain(name: &str, io: &mut Io<'_>) -> Result<u8, Error> {
+    if let Some(p) = manifest::codes::find(name) {
+        writeln!(
+            io.stdout,
+            "# {} {}\n\n{}\n\nA problem reading the manifest: the run stops with exit 2 and nothing is rendered.\n\n{}",
+            p.code, p.id, p.summary, p.docs
+        )?;
+        return Ok(0);
+    }
     let Some(rule) = registry::find(name) else {
         let help = diagnostic::did_you_mean(name, registry::metas().map(|m| m.id)).map_or_else(
             || "`archmap rules` lists every check".to_string(),

@@ -370,7 +370,15 @@ impl Emitter for Json {
             })
             .collect();
         let report = JsonReport { version: 1, findings, summary: Summary::of(diagnostics) };
-        serde_json::to_writer_pretty(&mut *out, &report).map_err(io::Error::other)?;
+        serde_json::to_writer_pretty(&mut *out, &report).map_err(json_io)?;
         writeln!(out)
+    }
+}
+
+/// A JSON write error as an I/O error, keeping its kind (a closed pipe stays a closed pipe).
+pub(crate) fn json_io(e: serde_json::Error) -> io::Error {
+    match e.io_error_kind() {
+        Some(kind) => io::Error::from(kind),
+        None => io::Error::other(e),
     }
 }

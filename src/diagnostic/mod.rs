@@ -6,6 +6,7 @@
 //! [`crate::source::Sources`], so one printer serves every stage.
 
 pub mod emit;
+pub mod sarif;
 
 use std::fmt;
 

@@ -34,6 +34,65 @@ pub mod codes {
     pub const MISSING_FIELD: (&str, &str) = ("AM104", "missing-field");
     /// An include that cannot be followed: missing, a directory, a cycle, outside the tree.
     pub const INCLUDE: (&str, &str) = ("AM105", "bad-include");
+
+    /// A problem that stops a manifest from being read, documented for `archmap explain`.
+    #[derive(Clone, Copy, Debug)]
+    pub struct ProblemMeta {
+        /// Code.
+        pub code: &'static str,
+        /// Kebab-case id.
+        pub id: &'static str,
+        /// One line.
+        pub summary: &'static str,
+        /// Markdown: what it means and what to do.
+        pub docs: &'static str,
+    }
+
+    /// Every reading problem, sorted by code.
+    pub const PROBLEMS: &[ProblemMeta] = &[
+        ProblemMeta {
+            code: YAML_SYNTAX.0,
+            id: YAML_SYNTAX.1,
+            summary: "the file is not well-formed YAML, not UTF-8, or over a size bound",
+            docs: "The manifest could not be read as YAML: a syntax error (an unclosed bracket, a tab used for indentation, a `key: value` where none is allowed), bytes that are not UTF-8, nesting deeper than 64 levels, or aliases that expand to too much data. Fix the YAML at the marked place.",
+        },
+        ProblemMeta {
+            code: UNKNOWN_FIELD.0,
+            id: UNKNOWN_FIELD.1,
+            summary: "a field or rule archmap does not know",
+            docs: "A key that is not part of the manifest format, or a rule id or parameter that does not exist. The help line suggests the closest known name. Keys starting with `x-` are kept and ignored: use them for your own tools.",
+        },
+        ProblemMeta {
+            code: WRONG_TYPE.0,
+            id: WRONG_TYPE.1,
+            summary: "a value of the wrong type",
+            docs: "A value that is not of the type the format expects there: a list where a map belongs, a string for `replicas`, `yes` for a boolean (archmap reads YAML 1.2: only `true` and `false` are booleans).",
+        },
+        ProblemMeta {
+            code: INVALID_VALUE.0,
+            id: INVALID_VALUE.1,
+            summary: "a value of the right type that is not allowed",
+            docs: "An unknown kind, mode, level, layout or selector; an id outside `[A-Za-z0-9][A-Za-z0-9_.-]*` or longer than 128 characters; a colour that is not `#rgb` or `#rrggbb`; a manifest version other than 1; a number out of range. The help line lists what is allowed.",
+        },
+        ProblemMeta {
+            code: MISSING_FIELD.0,
+            id: MISSING_FIELD.1,
+            summary: "a required field is missing",
+            docs: "The root manifest needs `version`, `name` and at least one component under `services`; an included file needs `version`; a long-form dependency needs `target`.",
+        },
+        ProblemMeta {
+            code: INCLUDE.0,
+            id: INCLUDE.1,
+            summary: "an include that cannot be followed",
+            docs: "An `include` entry naming a missing file, a directory or a device; a cycle of includes; a chain deeper than 16 files or more than 256 files in all; or a file outside the root manifest's directory tree (after resolving `..` and symbolic links) without `--allow-outside-includes`.",
+        },
+    ];
+
+    /// The reading problem with this code or id.
+    #[must_use]
+    pub fn find(name: &str) -> Option<&'static ProblemMeta> {
+        PROBLEMS.iter().find(|p| p.id == name || p.code.eq_ignore_ascii_case(name))
+    }
 }
 
 /// The most files one manifest may pull in through `include`.
