@@ -31,7 +31,20 @@ fn json_report_has_the_documented_shape() {
     assert_eq!(doc["version"], 1);
     let findings = doc["findings"].as_array().unwrap();
     for f in findings {
-        for key in ["code", "id", "level", "message", "subjects", "file", "line", "column", "end_line", "end_column", "related", "help"] {
+        for key in [
+            "code",
+            "id",
+            "level",
+            "message",
+            "subjects",
+            "file",
+            "line",
+            "column",
+            "end_line",
+            "end_column",
+            "related",
+            "help",
+        ] {
             assert!(f.get(key).is_some(), "finding lacks `{key}`: {f}");
         }
     }
@@ -71,7 +84,8 @@ fn sarif_validates_against_the_schema_and_github_rules() {
         return;
     }
     let bad = "version: 1\nname: S\nservices:\n  a: {kind: nope}\n";
-    let dir = temp_with(&[("archmap.yaml", CYCLES), ("more/payments.yaml", PAYMENTS), ("bad.yaml", bad)]);
+    let dir =
+        temp_with(&[("archmap.yaml", CYCLES), ("more/payments.yaml", PAYMENTS), ("bad.yaml", bad)]);
     for (manifest, expected_code) in [("archmap.yaml", 1), ("bad.yaml", 2)] {
         let out = run_in(dir.path(), &["check", "--format", "sarif", manifest], "");
         assert_eq!(out.code, expected_code);
@@ -89,7 +103,11 @@ fn sarif_validates_against_the_schema_and_github_rules() {
         for kind in [None, Some("Gh")] {
             let report = multitool(&path, kind);
             assert!(report.contains("Analysis completed successfully"), "{report}");
-            assert!(!report.contains(": error "), "SARIF ({kind:?}) has errors:\n{report}\n{}", out.stdout);
+            assert!(
+                !report.contains(": error "),
+                "SARIF ({kind:?}) has errors:\n{report}\n{}",
+                out.stdout
+            );
         }
     }
 }
@@ -102,7 +120,12 @@ fn github_annotations_point_at_the_yaml() {
     let lines: Vec<&str> = out.stdout.lines().collect();
     assert_eq!(lines.len(), 3, "{}", out.stdout);
     assert!(lines[0].starts_with("::error file=archmap.yaml,line=6,col=18,"), "{}", lines[0]);
-    assert!(lines[0].contains(",title=AM010 sync-cycle::sync cycle: orders -> payments -> orders%0Ahelp: "), "{}", lines[0]);
+    assert!(
+        lines[0]
+            .contains(",title=AM010 sync-cycle::sync cycle: orders -> payments -> orders%0Ahelp: "),
+        "{}",
+        lines[0]
+    );
     assert!(lines[1].starts_with("::warning file=archmap.yaml,line=8,col=27,"), "{}", lines[1]);
     assert!(lines[2].starts_with("::error file=archmap.yaml,line=8,col=53,endLine=8,endColumn=62,title=AM001 unknown-reference::"), "{}", lines[2]);
 }
