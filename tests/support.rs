@@ -5,14 +5,14 @@ use std::path::{Path, PathBuf};
 
 /// What one run printed and returned.
 #[derive(Debug)]
-pub struct Output {
+pub(crate) struct Output {
     pub code: u8,
     pub stdout: String,
     pub stderr: String,
 }
 
 /// Runs `archmap ARGS` in `cwd` with `stdin` as standard input.
-pub fn run_in(cwd: &Path, args: &[&str], stdin: &str) -> Output {
+pub(crate) fn run_in(cwd: &Path, args: &[&str], stdin: &str) -> Output {
     let mut input = stdin.as_bytes();
     let mut stdout = Vec::new();
     let mut stderr = Vec::new();
@@ -25,9 +25,9 @@ pub fn run_in(cwd: &Path, args: &[&str], stdin: &str) -> Output {
         no_color: true,
         cwd: cwd.to_path_buf(),
     };
-    let argv: Vec<OsString> =
+    let command_line: Vec<OsString> =
         std::iter::once("archmap").chain(args.iter().copied()).map(OsString::from).collect();
-    let code = archmap::cli::run(argv, &mut io);
+    let code = archmap::cli::run(command_line, &mut io);
     Output {
         code,
         stdout: String::from_utf8(stdout).expect("stdout is UTF-8"),
@@ -36,12 +36,12 @@ pub fn run_in(cwd: &Path, args: &[&str], stdin: &str) -> Output {
 }
 
 /// The repository root.
-pub fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// A temporary directory holding the given files.
-pub fn temp_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+pub(crate) fn temp_with(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     for (name, text) in files {
         let path = dir.path().join(name);
@@ -55,7 +55,7 @@ pub fn temp_with(files: &[(&str, &str)]) -> tempfile::TempDir {
 
 /// Whether an external validator is installed. Without it the calling test skips, unless
 /// `ARCHMAP_REQUIRE_TOOLS` is set (CI sets it), where a missing tool is a failure.
-pub fn have_tool(program: &str, version_arg: &str) -> bool {
+pub(crate) fn have_tool(program: &str, version_arg: &str) -> bool {
     let found = std::process::Command::new(program)
         .arg(version_arg)
         .stdout(std::process::Stdio::null())
@@ -73,7 +73,7 @@ pub fn have_tool(program: &str, version_arg: &str) -> bool {
 }
 
 /// Runs Graphviz `dot -Tsvg` on `dot_text`; returns dot's SVG, or panics with its complaint.
-pub fn graphviz_svg(dot_text: &str) -> String {
+pub(crate) fn graphviz_svg(dot_text: &str) -> String {
     use std::io::Write;
     let mut child = std::process::Command::new("dot")
         .arg("-Tsvg")

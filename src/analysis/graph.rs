@@ -71,6 +71,7 @@ pub fn cycle_through(
 }
 
 /// The components along a cycle, in path order.
+#[must_use]
 pub fn cycle_members(model: &Model, path: &[EdgeIndex<u32>]) -> Vec<ServiceId> {
     path.iter().filter_map(|e| model.graph.edge_endpoints(*e).map(|(a, _)| a)).collect()
 }

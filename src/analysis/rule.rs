@@ -10,15 +10,15 @@ use crate::source::Spanned;
 /// The family a check belongs to; the tens digit of its code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Category {
-    /// AM00x: a broken model.
+    /// `AM00x`: a broken model.
     Structure,
-    /// AM01x: dependency cycles.
+    /// `AM01x`: dependency cycles.
     Cycles,
-    /// AM02x: bottlenecks and resilience.
+    /// `AM02x`: bottlenecks and resilience.
     Resilience,
-    /// AM03x: design smells.
+    /// `AM03x`: design smells.
     Design,
-    /// AM04x: hygiene.
+    /// `AM04x`: hygiene.
     Hygiene,
 }
 

@@ -22,14 +22,14 @@ pub(super) fn run(args: &CheckArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Res
             }
         }
         ReportFormat::Json => {
-            Json.emit(&analysed.diagnostics, &analysed.loaded.sources, io.stdout)?
+            Json.emit(&analysed.diagnostics, &analysed.loaded.sources, io.stdout)?;
         }
         ReportFormat::Sarif => {
             let sarif = Sarif { catalog: catalog(), version: env!("CARGO_PKG_VERSION") };
             sarif.emit(&analysed.diagnostics, &analysed.loaded.sources, io.stdout)?;
         }
         ReportFormat::Github => {
-            Github.emit(&analysed.diagnostics, &analysed.loaded.sources, io.stdout)?
+            Github.emit(&analysed.diagnostics, &analysed.loaded.sources, io.stdout)?;
         }
     }
     if analysed.fatal() {

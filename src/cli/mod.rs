@@ -197,7 +197,7 @@ fn analyse(args: &ManifestArgs, io: &mut Io<'_>) -> Result<Analysed, Error> {
     };
     let services: usize = loaded.manifests.iter().map(|m| m.services.len()).sum();
     // A file that is not even a map has had its say already.
-    if matches!(root.keys.first(), Some(_)) || services > 0 {
+    if !root.keys.is_empty() || services > 0 {
         manifest::schema::require_root_fields(root, services, &mut diagnostics);
     }
     let (mut config, config_diags) = Config::from_rules(&root.rules);

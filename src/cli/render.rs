@@ -12,7 +12,7 @@ use crate::model::Model;
 use crate::render::{self, Format, RenderOptions, SceneOptions};
 
 pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Result<u8, Error> {
-    let format = output_format(args)?;
+    let format = output_format(args);
     let analysed = analyse(&args.manifest, io)?;
     let emitter = human(global, io.stderr_is_terminal, io.no_color);
     if analysed.fatal() {
@@ -148,19 +148,19 @@ fn draw(model: &Model, options: &SceneOptions<'_>, format: Format) -> String {
     render::renderer(format).render(&scene, &RenderOptions::default())
 }
 
-fn output_format(args: &RenderArgs) -> Result<Format, Error> {
+fn output_format(args: &RenderArgs) -> Format {
     if let Some(f) = args.format {
-        return Ok(match f {
+        return match f {
             DiagramFormat::Svg => Format::Svg,
             DiagramFormat::Dot => Format::Dot,
             DiagramFormat::Mermaid => Format::Mermaid,
-        });
+        };
     }
     if args.all_views {
-        return Ok(Format::Svg);
+        return Format::Svg;
     }
     let ext = args.output.as_deref().and_then(Path::extension).and_then(|e| e.to_str());
-    Ok(ext.and_then(Format::from_extension).unwrap_or(Format::Svg))
+    ext.and_then(Format::from_extension).unwrap_or(Format::Svg)
 }
 
 fn extension(format: Format) -> &'static str {
@@ -176,12 +176,11 @@ fn unknown<'a>(
     what: &str,
     candidates: impl Iterator<Item = &'a str> + Clone,
 ) -> String {
-    match did_you_mean(name, candidates.clone()) {
-        Some(s) => format!("no {what} is called `{name}`; did you mean `{s}`?"),
-        None => {
-            let all: Vec<&str> = candidates.take(20).collect();
-            format!("no {what} is called `{name}`; known: {}", all.join(", "))
-        }
+    if let Some(s) = did_you_mean(name, candidates.clone()) {
+        format!("no {what} is called `{name}`; did you mean `{s}`?")
+    } else {
+        let all: Vec<&str> = candidates.take(20).collect();
+        format!("no {what} is called `{name}`; known: {}", all.join(", "))
     }
 }
 

@@ -5,6 +5,7 @@
 //! text and default levels; results with physical locations in character columns), or one
 //! `::error`/`::warning`/`::notice` command per finding.
 
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use serde_json::{Value, json};
@@ -66,10 +67,12 @@ fn uri(name: &str) -> String {
     for b in name.bytes() {
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
-                out.push(b as char)
+                out.push(b as char);
             }
             b'\\' => out.push('/'),
-            _ => out.push_str(&format!("%{b:02X}")),
+            _ => {
+                let _ = write!(out, "%{b:02X}");
+            }
         }
     }
     out.strip_prefix("./").map(str::to_string).unwrap_or(out)

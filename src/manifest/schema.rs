@@ -1004,10 +1004,10 @@ impl Reader<'_> {
     }
 
     fn selectors(&mut self, node: &Node, field: &str) -> Vec<Spanned<Selector>> {
-        self.string_list(node, field).into_iter().filter_map(|s| self.selector(s)).collect()
+        self.string_list(node, field).into_iter().filter_map(|s| self.selector(&s)).collect()
     }
 
-    fn selector(&mut self, s: Spanned<String>) -> Option<Spanned<Selector>> {
+    fn selector(&mut self, s: &Spanned<String>) -> Option<Spanned<Selector>> {
         match parse_selector(&s.value) {
             Ok(sel) => Some(Spanned::new(sel, s.span)),
             Err(help) => {
@@ -1056,7 +1056,7 @@ impl Reader<'_> {
                 );
             }
             "layout" => {
-                v.layout = r.choice(value, "layout", &["TB", "LR", "BT", "RL"], Direction::parse)
+                v.layout = r.choice(value, "layout", &["TB", "LR", "BT", "RL"], Direction::parse);
             }
             "collapse" => {
                 v.collapse = match &value.value {
@@ -1166,7 +1166,7 @@ impl Reader<'_> {
                         "an entry of `forbidden`",
                         &["from", "to"],
                         |r, key, value| {
-                            let sel = r.string(value, key).and_then(|s| r.selector(s));
+                            let sel = r.string(value, key).and_then(|s| r.selector(&s));
                             if key == "from" {
                                 from = sel;
                             } else {

@@ -93,7 +93,7 @@ pub fn parse(file_id: FileId, file: &SourceFile) -> Result<Node, YamlError> {
                 serde_saphyr::from_str_with_options::<Raw>(text, options())
                     .map_err(|e| yaml_error(file_id, file, &e))
             })
-            .map(|h| h.join())
+            .map(std::thread::ScopedJoinHandle::join)
     });
     match parsed {
         Ok(Ok(Ok(raw))) => Ok(raw.into_node(file_id, file)),
@@ -353,10 +353,14 @@ mod tests {
 
     #[test]
     fn bombs_and_deep_nesting_stop_with_errors() {
+        use std::fmt::Write as _;
         let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 0..9 {
             let prev = if i == 0 { "a".to_string() } else { format!("l{}", i - 1) };
-            bomb.push_str(&format!("l{i}: &l{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+            let _ = writeln!(
+                bomb,
+                "l{i}: &l{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]"
+            );
         }
         assert!(parse_str(&bomb).is_err());
         let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));

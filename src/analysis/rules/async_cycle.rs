@@ -26,7 +26,7 @@ static META: RuleMeta = RuleMeta {
     default_level: Level::Warn,
     since: "0.1.0",
     summary: "a cycle that needs at least one async (or optional) dependency to close",
-    docs: r#"## What it flags
+    docs: r"## What it flags
 A cycle of dependencies that is not a sync cycle (AM010): at least one of its dependencies is
 async or `optional: true`. There is one finding per strongly connected component of the whole
 dependency graph that is not already one sync cycle; it shows a concrete cycle through an async
@@ -56,7 +56,7 @@ services:
 Give every message in the loop a stop condition (idempotent handlers, no re-publishing of the
 same fact), or move the reaction into one component. To accept a known loop, add
 `allow: [async-cycle]` to one of its members.
-"#,
+",
     params: &[],
 };
 

@@ -27,7 +27,7 @@ static META: RuleMeta = RuleMeta {
     default_level: Level::Warn,
     since: "0.1.0",
     summary: "the same target twice in one `depends_on`",
-    docs: r#"## What it flags
+    docs: r"## What it flags
 A `depends_on` list that names the same target twice, in either form.
 
 ## Why it matters
@@ -49,7 +49,7 @@ services:
 
 ## How to fix
 Keep one entry and merge the attributes into it.
-"#,
+",
     params: &[],
 };
 

@@ -31,7 +31,7 @@ static META: RuleMeta = RuleMeta {
     default_level: Level::Error,
     since: "0.1.0",
     summary: "an id defined twice: a duplicate YAML key, or the same id in two included files",
-    docs: r#"## What it flags
+    docs: r"## What it flags
 A key written twice in the same YAML map (two services called `orders`, or `kind` twice in one
 service), or the same service, group or view id defined in two files merged through `include`.
 Both places are shown.
@@ -52,7 +52,7 @@ services:
 
 ## How to fix
 Rename one of the two, or merge them into one definition.
-"#,
+",
     params: &[],
 };
 

@@ -1,5 +1,7 @@
 //! AM010 sync-cycle.
 
+use std::fmt::Write as _;
+
 use petgraph::graph::EdgeIndex;
 use petgraph::visit::EdgeRef;
 
@@ -26,7 +28,7 @@ pub(crate) fn cycle_finding(model: &Model, path: &[EdgeIndex<u32>], scc_size: us
     let shown = names.join(" -> ");
     let mut message = format!("{kind}: {shown}");
     if scc_size > members.len() {
-        message.push_str(&format!(" ({scc_size} components are caught in cycles with each other)"));
+        let _ = write!(message, " ({scc_size} components are caught in cycles with each other)");
     }
     let mut d =
         finding(message).with_subjects(members.iter().map(|m| model.component(*m).id.clone()));
@@ -90,7 +92,7 @@ static META: RuleMeta = RuleMeta {
     default_level: Level::Error,
     since: "0.1.0",
     summary: "a cycle of required sync dependencies (deadlock and cascading-failure risk)",
-    docs: r#"## What it flags
+    docs: r"## What it flags
 A cycle in the *sync graph*: components that call each other, directly or through others, over
 required (not `optional: true`) sync dependencies. There is one finding per strongly connected
 component of the sync graph; it shows one concrete cycle `a -> b -> c -> a`, starting at the
@@ -119,7 +121,7 @@ Break the cycle at its weakest link: make one call asynchronous (publish an even
 topic instead), mark it `optional: true` if the caller really degrades gracefully without it
 (the cycle is then reported as AM011 instead), or move the logic both sides need into a third
 component. To accept a known cycle, add `allow: [sync-cycle]` to one of its members.
-"#,
+",
     params: &[],
 };
 

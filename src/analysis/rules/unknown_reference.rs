@@ -58,7 +58,7 @@ static META: RuleMeta = RuleMeta {
     default_level: Level::Error,
     since: "0.1.0",
     summary: "a dependency target, group, parent, view selector or allow entry that names nothing",
-    docs: r#"## What it flags
+    docs: r"## What it flags
 A name that refers to nothing: a `depends_on` target, a component's `group`, a group's
 `parent`, a component id or `group:` selector in a view (`include`, `exclude`, `focus`,
 `collapse`), or an `allow` entry that is not the id or code of a check. The help line suggests
@@ -80,7 +80,7 @@ services:
 
 ## How to fix
 Correct the name (`inventory`), or define the missing component or group.
-"#,
+",
     params: &[],
 };
 
