@@ -517,6 +517,51 @@ pub(crate) mod tests {
         s
     }
 
+    /// A scene over `ids` (manifest-grammar ids) with `labels` spread over nodes, groups and
+    /// edges: node `i` has label `labels[i % len]`; every fourth node sits in a group; edges
+    /// chain the nodes, every other one labelled.
+    pub(crate) fn arbitrary_scene(
+        ids: &std::collections::BTreeSet<String>,
+        labels: &[String],
+    ) -> Scene {
+        let label = |i: usize| labels[i % labels.len()].clone();
+        let groups = vec![
+            group("g", &label(1), None),
+            group("g.inner", &label(2), Some(0)),
+        ];
+        let nodes: Vec<SceneNode> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                let grp = match i % 4 {
+                    0 => Some(1),
+                    1 => Some(0),
+                    _ => None,
+                };
+                let mut n = node(id, &label(i), Kind::ALL[i % 12], grp);
+                n.description = Some(label(i + 3));
+                n
+            })
+            .collect();
+        let edges = (1..nodes.len())
+            .map(|i| {
+                let mut e = edge(
+                    i - 1,
+                    i,
+                    if i % 3 == 0 { Mode::Async } else { Mode::Sync },
+                    i % 5 == 0,
+                );
+                if i % 2 == 0 {
+                    e.label = Some(label(i + 7));
+                }
+                e
+            })
+            .collect();
+        let mut s = scene(groups, nodes, edges);
+        s.title = label(0);
+        s
+    }
+
     /// Every sample scene.
     pub(crate) fn samples() -> Vec<Scene> {
         vec![single(), nested(), every_kind(), hostile()]
@@ -687,6 +732,32 @@ pub(crate) mod tests {
     fn rendering_is_deterministic() {
         for scene in samples() {
             assert_eq!(render(&scene), render(&scene));
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config { cases: 32, ..Default::default() })]
+
+        /// Arbitrary labels and manifest-grammar ids give DOT that Graphviz accepts, with every
+        /// plain label found in its output.
+        #[test]
+        fn arbitrary_labels_are_accepted_by_graphviz(
+            ids in proptest::collection::btree_set("[A-Za-z0-9][A-Za-z0-9_.-]{0,12}", 1..8),
+            labels in proptest::collection::vec(proptest::prelude::any::<String>(), 8),
+        ) {
+            let s = arbitrary_scene(&ids, &labels);
+            let out = render(&s);
+            let Some((ok, svg, stderr)) = run_dot(&out) else {
+                return Ok(());
+            };
+            proptest::prop_assert!(ok, "dot failed: {}\n{}", stderr, out);
+            for node in &s.nodes {
+                // Graphviz trims and reflows; check labels made of plain words only.
+                let l = &node.label;
+                if !l.is_empty() && l.chars().all(char::is_alphanumeric) {
+                    proptest::prop_assert!(svg.contains(&in_svg(l)), "{:?} missing", l);
+                }
+            }
         }
     }
 }

@@ -84,14 +84,29 @@ pub fn xml_escape(s: &str) -> String {
 /// the characters that would start markup, an entity, a directive (`%%{…}%%`), a markdown
 /// string (a backtick) or a `style …:…#…;` rewrite are written as numeric entity codes:
 /// the double quote, `#`, `&`, `<`, `>`, `%`, `:`, `|`, the backtick and `;`, plus `\`, `{`
-/// and `}` for good measure. A newline becomes `<br>`, a
+/// and `}` for good measure, and `ﬂ` and `¶`, which Mermaid uses in its own entity
+/// placeholders. A newline becomes `<br>`, a
 /// tab a space, other control characters U+FFFD.
 #[must_use]
 pub fn mermaid_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for c in normalize_newlines(s).chars() {
         match c {
-            '"' | '#' | '&' | '<' | '>' | '%' | ':' | '|' | '`' | ';' | '\\' | '{' | '}' => {
+            '"'
+            | '#'
+            | '&'
+            | '<'
+            | '>'
+            | '%'
+            | ':'
+            | '|'
+            | '`'
+            | ';'
+            | '\\'
+            | '{'
+            | '}'
+            | MERMAID_PLACEHOLDER_START
+            | MERMAID_PLACEHOLDER_END => {
                 let _ = write!(out, "#{};", u32::from(c));
             }
             '\n' => out.push_str("<br>"),
@@ -103,10 +118,23 @@ pub fn mermaid_escape(s: &str) -> String {
     out
 }
 
-/// A Mermaid quoted label: `"` + [`mermaid_escape`] + `"`.
+/// The first and last characters of the placeholders Mermaid substitutes for entity codes
+/// while it parses (`ﬂ°…¶ß`): user text holding them would be decoded as entities, so they are
+/// entity-coded too.
+const MERMAID_PLACEHOLDER_START: char = '\u{FB02}';
+/// See [`MERMAID_PLACEHOLDER_START`].
+const MERMAID_PLACEHOLDER_END: char = '\u{B6}';
+
+/// A Mermaid quoted label: `"` + [`mermaid_escape`] + `"`. Mermaid rejects `""`, so an empty
+/// label is written as one space (which Mermaid trims away again).
 #[must_use]
 pub fn mermaid_quote(s: &str) -> String {
-    format!("\"{}\"", mermaid_escape(s))
+    let body = mermaid_escape(s);
+    if body.is_empty() {
+        "\" \"".to_string()
+    } else {
+        format!("\"{body}\"")
+    }
 }
 
 /// An injective map from any string to a Mermaid id: `prefix` followed by the letters and
@@ -313,6 +341,8 @@ mod tests {
         assert_eq!(mermaid_escape("one\ntwo"), "one<br>two");
         assert_eq!(mermaid_escape("[x](y){z}"), "[x](y)#123;z#125;");
         assert_eq!(mermaid_quote("x"), "\"x\"");
+        assert_eq!(mermaid_quote(""), "\" \"");
+        assert_eq!(mermaid_escape("ﬂ°°38¶ß"), "#64258;°°38#182;ß");
     }
 
     #[test]
