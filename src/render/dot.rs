@@ -33,9 +33,7 @@ impl Renderer for DotRenderer {
         // The template has no fallible expressions: filters always succeed and every field is a
         // plain string, so rendering can only fail on a formatter error, which `String` never
         // returns.
-        graph
-            .render()
-            .expect("rendering DOT into a String cannot fail")
+        graph.render().expect("rendering DOT into a String cannot fail")
     }
 }
 
@@ -46,17 +44,9 @@ type Attrs = Vec<(&'static str, String)>;
 /// One statement of the nested cluster structure, in output order.
 enum Item {
     /// `subgraph "cluster_…" {` and its attributes.
-    Open {
-        indent: String,
-        name: String,
-        attrs: Attrs,
-    },
+    Open { indent: String, name: String, attrs: Attrs },
     /// A node statement.
-    Node {
-        indent: String,
-        name: String,
-        attrs: Attrs,
-    },
+    Node { indent: String, name: String, attrs: Attrs },
     /// The `}` closing a cluster.
     Close { indent: String },
 }
@@ -150,11 +140,7 @@ impl DotGraph {
 /// The DOT node name: the manifest id; a collapsed group's box gets `group:` in front, a prefix
 /// no manifest id can have, so it never meets a component of the same id.
 fn node_name(node: &SceneNode) -> String {
-    if node.collapsed.is_some() {
-        format!("group:{}", node.id)
-    } else {
-        node.id.clone()
-    }
+    if node.collapsed.is_some() { format!("group:{}", node.id) } else { node.id.clone() }
 }
 
 /// Appends group `g`, its direct member nodes and its child groups.
@@ -168,11 +154,7 @@ fn push_group(
 ) {
     let group = &scene.groups[g];
     let indent = "  ".repeat(depth);
-    let color = group
-        .color
-        .as_deref()
-        .and_then(escape::parse_hex_color)
-        .unwrap_or(GROUP_COLOR);
+    let color = group.color.as_deref().and_then(escape::parse_hex_color).unwrap_or(GROUP_COLOR);
     let mut attrs: Attrs = vec![
         ("id", ids.allocate(escape::xml_id("group-", &group.id))),
         ("label", group.label.clone()),
@@ -186,11 +168,7 @@ fn push_group(
     if let Some(d) = &group.description {
         attrs.push(("tooltip", d.clone()));
     }
-    items.push(Item::Open {
-        indent: indent.clone(),
-        name: format!("cluster_{}", group.id),
-        attrs,
-    });
+    items.push(Item::Open { indent: indent.clone(), name: format!("cluster_{}", group.id), attrs });
     for (i, node) in scene.nodes.iter().enumerate() {
         if node.group == Some(g) {
             items.push(node_item(node, &node_names[i], depth + 1, ids));
@@ -230,11 +208,7 @@ fn node_item(node: &SceneNode, name: &str, depth: usize, ids: &mut UniqueIds) ->
         label.push('\n');
         label.push_str(&sub);
     }
-    let id_prefix = if node.collapsed.is_some() {
-        "node-group-"
-    } else {
-        "node-"
-    };
+    let id_prefix = if node.collapsed.is_some() { "node-group-" } else { "node-" };
     let mut attrs: Attrs = vec![
         ("id", ids.allocate(escape::xml_id(id_prefix, &node.id))),
         ("label", label),
@@ -256,11 +230,7 @@ fn node_item(node: &SceneNode, name: &str, depth: usize, ids: &mut UniqueIds) ->
     let mut class = vec![format!("kind-{}", node.kind.as_str())];
     class.extend(node.classes.iter().map(|c| (*c).to_string()));
     attrs.push(("class", class.join(" ")));
-    Item::Node {
-        indent: "  ".repeat(depth),
-        name: name.to_string(),
-        attrs,
-    }
+    Item::Node { indent: "  ".repeat(depth), name: name.to_string(), attrs }
 }
 
 /// The hover text of a node: description, then tech and owner.
@@ -282,10 +252,8 @@ fn tooltip(node: &SceneNode) -> Option<String> {
 fn edge_attrs(scene: &Scene, edge: &SceneEdge, ids: &mut UniqueIds) -> Attrs {
     let from = &scene.nodes[edge.from];
     let to = &scene.nodes[edge.to];
-    let mut attrs: Attrs = vec![(
-        "id",
-        ids.allocate(escape::xml_id("edge-", &format!("{}-{}", from.id, to.id))),
-    )];
+    let mut attrs: Attrs =
+        vec![("id", ids.allocate(escape::xml_id("edge-", &format!("{}-{}", from.id, to.id))))];
     if let Some(label) = edge.display_label() {
         attrs.push(("label", label));
     }
@@ -366,13 +334,7 @@ pub(crate) mod tests {
 
     /// A group.
     pub(crate) fn group(id: &str, label: &str, parent: Option<usize>) -> SceneGroup {
-        SceneGroup {
-            id: id.into(),
-            label: label.into(),
-            parent,
-            color: None,
-            description: None,
-        }
+        SceneGroup { id: id.into(), label: label.into(), parent, color: None, description: None }
     }
 
     /// A scene with the given parts.
@@ -393,11 +355,7 @@ pub(crate) mod tests {
 
     /// One node.
     pub(crate) fn single() -> Scene {
-        scene(
-            vec![],
-            vec![node("api", "API", Kind::Service, None)],
-            vec![],
-        )
+        scene(vec![], vec![node("api", "API", Kind::Service, None)], vec![])
     }
 
     /// Nested groups (edge ⊃ storefront, commerce ⊃ payments) and edges across them.
@@ -477,11 +435,8 @@ pub(crate) mod tests {
 
     /// Every hostile label on a node, an edge, a group and the title.
     pub(crate) fn hostile() -> Scene {
-        let groups: Vec<SceneGroup> = HOSTILE
-            .iter()
-            .enumerate()
-            .map(|(i, l)| group(&format!("g{i}"), l, None))
-            .collect();
+        let groups: Vec<SceneGroup> =
+            HOSTILE.iter().enumerate().map(|(i, l)| group(&format!("g{i}"), l, None)).collect();
         let mut nodes: Vec<SceneNode> = HOSTILE
             .iter()
             .enumerate()
@@ -497,12 +452,7 @@ pub(crate) mod tests {
                 n
             })
             .collect();
-        nodes.push(node(
-            "big",
-            &"long label ".repeat(1000),
-            Kind::Service,
-            None,
-        ));
+        nodes.push(node("big", &"long label ".repeat(1000), Kind::Service, None));
         let edges = (0..HOSTILE.len())
             .map(|i| {
                 let mut e = edge(i, (i + 1) % HOSTILE.len(), Mode::Sync, false);
@@ -525,10 +475,7 @@ pub(crate) mod tests {
         labels: &[String],
     ) -> Scene {
         let label = |i: usize| labels[i % labels.len()].clone();
-        let groups = vec![
-            group("g", &label(1), None),
-            group("g.inner", &label(2), Some(0)),
-        ];
+        let groups = vec![group("g", &label(1), None), group("g.inner", &label(2), Some(0))];
         let nodes: Vec<SceneNode> = ids
             .iter()
             .enumerate()
@@ -545,12 +492,8 @@ pub(crate) mod tests {
             .collect();
         let edges = (1..nodes.len())
             .map(|i| {
-                let mut e = edge(
-                    i - 1,
-                    i,
-                    if i % 3 == 0 { Mode::Async } else { Mode::Sync },
-                    i % 5 == 0,
-                );
+                let mut e =
+                    edge(i - 1, i, if i % 3 == 0 { Mode::Async } else { Mode::Sync }, i % 5 == 0);
                 if i % 2 == 0 {
                     e.label = Some(label(i + 7));
                 }
@@ -576,6 +519,10 @@ pub(crate) mod tests {
             .stderr(Stdio::piped())
             .spawn();
         let Ok(mut child) = child else {
+            assert!(
+                std::env::var_os("ARCHMAP_REQUIRE_TOOLS").is_none(),
+                "Graphviz `dot` is required (ARCHMAP_REQUIRE_TOOLS is set) but not installed"
+            );
             #[allow(clippy::print_stderr, reason = "tell why a test checked less")]
             {
                 eprintln!("skipping Graphviz check: `dot` is not installed");
@@ -618,9 +565,7 @@ pub(crate) mod tests {
     fn nested_groups_nest_clusters() {
         let out = render(&nested());
         let edge = out.find("subgraph \"cluster_edge\"").expect("edge cluster");
-        let store = out
-            .find("    subgraph \"cluster_storefront\"")
-            .expect("nested");
+        let store = out.find("    subgraph \"cluster_storefront\"").expect("nested");
         let web = out.find("      \"web\" [").expect("web inside storefront");
         assert!(edge < store && store < web, "{out}");
         assert!(out.contains("color=\"#3b82f6\""));
@@ -634,16 +579,9 @@ pub(crate) mod tests {
     #[test]
     fn kinds_and_edge_modes_are_styled() {
         let out = render(&every_kind());
-        for shape in [
-            "cylinder",
-            "hexagon",
-            "tab",
-            "cds",
-            "parallelogram",
-            "folder",
-            "component",
-            "ellipse",
-        ] {
+        for shape in
+            ["cylinder", "hexagon", "tab", "cds", "parallelogram", "folder", "component", "ellipse"]
+        {
             assert!(out.contains(&format!("shape=\"{shape}\"")), "{shape}");
         }
         assert!(out.contains("rankdir=\"LR\";"));
@@ -658,19 +596,12 @@ pub(crate) mod tests {
     #[test]
     fn hostile_labels_are_escaped() {
         let out = render(&hostile());
-        assert!(
-            out.contains(r#"label="say \"hi\" \\N \\G \\l \\""#),
-            "{out}"
-        );
+        assert!(out.contains(r#"label="say \"hi\" \\N \\G \\l \\""#), "{out}");
         assert!(!out.contains("javascript:"));
         assert!(out.contains("URL=\"https://x.example/?a=1&amp;b=\\\"1\\\"\""));
         // Each line is one statement or attribute: no raw newline inside a string.
         for line in out.lines() {
-            let quotes = line
-                .replace("\\\\", "")
-                .replace("\\\"", "")
-                .matches('"')
-                .count();
+            let quotes = line.replace("\\\\", "").replace("\\\"", "").matches('"').count();
             assert_eq!(quotes % 2, 0, "unbalanced quotes in {line}");
         }
     }
@@ -691,10 +622,7 @@ pub(crate) mod tests {
                     }
                     // Graphviz collapses nothing but may split long lines; check a prefix.
                     let probe: String = visible.chars().take(12).collect();
-                    assert!(
-                        svg.contains(&in_svg(&probe)),
-                        "{probe:?} missing from dot output"
-                    );
+                    assert!(svg.contains(&in_svg(&probe)), "{probe:?} missing from dot output");
                 }
             }
         }
@@ -702,11 +630,7 @@ pub(crate) mod tests {
 
     #[test]
     fn graphviz_keeps_backslash_sequences_literal() {
-        let s = scene(
-            vec![],
-            vec![node("a", r"x\Ny\Gz\lw", Kind::Service, None)],
-            vec![],
-        );
+        let s = scene(vec![], vec![node("a", r"x\Ny\Gz\lw", Kind::Service, None)], vec![]);
         let Some((ok, svg, _)) = run_dot(&render(&s)) else {
             return;
         };
@@ -716,11 +640,7 @@ pub(crate) mod tests {
 
     #[test]
     fn graphviz_keeps_entities_literal() {
-        let s = scene(
-            vec![],
-            vec![node("a", "a &lt; b & c", Kind::Service, None)],
-            vec![],
-        );
+        let s = scene(vec![], vec![node("a", "a &lt; b & c", Kind::Service, None)], vec![]);
         let Some((ok, svg, _)) = run_dot(&render(&s)) else {
             return;
         };

@@ -130,11 +130,7 @@ const MERMAID_PLACEHOLDER_END: char = '\u{B6}';
 #[must_use]
 pub fn mermaid_quote(s: &str) -> String {
     let body = mermaid_escape(s);
-    if body.is_empty() {
-        "\" \"".to_string()
-    } else {
-        format!("\"{body}\"")
-    }
+    if body.is_empty() { "\" \"".to_string() } else { format!("\"{body}\"") }
 }
 
 /// An injective map from any string to a Mermaid id: `prefix` followed by the letters and
@@ -169,13 +165,11 @@ pub fn mermaid_id(prefix: &str, s: &str) -> String {
 pub fn xml_id(prefix: &str, s: &str) -> String {
     let mut out = String::with_capacity(prefix.len() + s.len());
     out.push_str(prefix);
-    out.extend(s.chars().map(|c| {
-        if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-') {
-            c
-        } else {
-            '_'
-        }
-    }));
+    out.extend(
+        s.chars().map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-') { c } else { '_' }
+        }),
+    );
     out
 }
 
@@ -315,14 +309,8 @@ mod tests {
 
     #[test]
     fn xml_escapes_markup_and_drops_invalid_chars() {
-        assert_eq!(
-            xml_escape(r#"<script>&"'"#),
-            "&lt;script&gt;&amp;&quot;&#39;"
-        );
-        assert_eq!(
-            xml_escape("a\u{0}b\u{1b}c\u{FFFF}"),
-            "a\u{FFFD}b\u{FFFD}c\u{FFFD}"
-        );
+        assert_eq!(xml_escape(r#"<script>&"'"#), "&lt;script&gt;&amp;&quot;&#39;");
+        assert_eq!(xml_escape("a\u{0}b\u{1b}c\u{FFFF}"), "a\u{FFFD}b\u{FFFD}c\u{FFFD}");
         assert_eq!(xml_escape("tab\there\nnext"), "tab\there\nnext");
         assert_eq!(xml_escape("a\r\nb"), "a\nb");
         assert_eq!(xml_escape("é 日本 🚀 עברית"), "é 日本 🚀 עברית");
@@ -333,10 +321,7 @@ mod tests {
         assert_eq!(mermaid_escape(r#"say "hi""#), "say #34;hi#34;");
         assert_eq!(mermaid_escape("a#b;c"), "a#35;b#59;c");
         assert_eq!(mermaid_escape("<b>&</b>"), "#60;b#62;#38;#60;/b#62;");
-        assert_eq!(
-            mermaid_escape("%%{init: x}%%"),
-            "#37;#37;#123;init#58; x#125;#37;#37;"
-        );
+        assert_eq!(mermaid_escape("%%{init: x}%%"), "#37;#37;#123;init#58; x#125;#37;#37;");
         assert_eq!(mermaid_escape("a|b`c\\"), "a#124;b#96;c#92;");
         assert_eq!(mermaid_escape("one\ntwo"), "one<br>two");
         assert_eq!(mermaid_escape("[x](y){z}"), "[x](y)#123;z#125;");
@@ -347,19 +332,14 @@ mod tests {
 
     #[test]
     fn mermaid_ids_are_injective_and_plain() {
-        let ids = [
-            "a.b", "a_b", "a-b", "a__b", "a_d", "a_h", "ab", "a_b_", "a", "A",
-        ];
+        let ids = ["a.b", "a_b", "a-b", "a__b", "a_d", "a_h", "ab", "a_b_", "a", "A"];
         let mapped: Vec<String> = ids.iter().map(|s| mermaid_id("n_", s)).collect();
         let mut unique = mapped.clone();
         unique.sort();
         unique.dedup();
         assert_eq!(unique.len(), ids.len(), "{mapped:?}");
         for m in &mapped {
-            assert!(
-                m.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
-                "{m}"
-            );
+            assert!(m.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'), "{m}");
         }
         assert_eq!(mermaid_id("n_", "end"), "n_end");
         assert_eq!(mermaid_id("n_", "a.b-c_d"), "n_a_db_hc__d");

@@ -83,16 +83,8 @@ impl Rect {
         if dx.abs() < 1e-9 && dy.abs() < 1e-9 {
             return (cx, cy);
         }
-        let sx = if dx.abs() < 1e-9 {
-            f64::INFINITY
-        } else {
-            (self.width / 2.0) / dx.abs()
-        };
-        let sy = if dy.abs() < 1e-9 {
-            f64::INFINITY
-        } else {
-            (self.height / 2.0) / dy.abs()
-        };
+        let sx = if dx.abs() < 1e-9 { f64::INFINITY } else { (self.width / 2.0) / dx.abs() };
+        let sy = if dy.abs() < 1e-9 { f64::INFINITY } else { (self.height / 2.0) / dy.abs() };
         let s = sx.min(sy);
         (cx + dx * s, cy + dy * s)
     }
@@ -160,9 +152,8 @@ fn insertion_order(scene: &Scene) -> Vec<usize> {
             }
         }
     }
-    let mut order: Vec<usize> = (0..scene.nodes.len())
-        .filter(|&i| scene.nodes[i].group.is_none())
-        .collect();
+    let mut order: Vec<usize> =
+        (0..scene.nodes.len()).filter(|&i| scene.nodes[i].group.is_none()).collect();
     for g in 0..scene.groups.len() {
         if scene.groups[g].parent.is_none() {
             visit(scene, g, &mut order);
@@ -249,15 +240,7 @@ impl Layout for LayoutRs {
                 width: 0.0,
                 height: 0.0,
                 nodes: Vec::new(),
-                groups: vec![
-                    Rect {
-                        x: 0.0,
-                        y: 0.0,
-                        width: 0.0,
-                        height: 0.0
-                    };
-                    scene.groups.len()
-                ],
+                groups: vec![Rect { x: 0.0, y: 0.0, width: 0.0, height: 0.0 }; scene.groups.len()],
                 edges: Vec::new(),
             };
         }
@@ -284,10 +267,7 @@ impl Layout for LayoutRs {
             );
             handle[i] = Some(vg.add_node(element));
         }
-        let handle: Vec<_> = handle
-            .into_iter()
-            .map(|h| h.expect("every node added"))
-            .collect();
+        let handle: Vec<_> = handle.into_iter().map(|h| h.expect("every node added")).collect();
 
         // Label connectors are created in edge order, right after the nodes.
         let mut label_handles: Vec<Option<usize>> = vec![None; scene.edges.len()];
@@ -311,12 +291,7 @@ impl Layout for LayoutRs {
 
         let rect_of = |pos: Position| {
             let (tl, br) = pos.bbox(false);
-            Rect {
-                x: tl.x,
-                y: tl.y,
-                width: br.x - tl.x,
-                height: br.y - tl.y,
-            }
+            Rect { x: tl.x, y: tl.y, width: br.x - tl.x, height: br.y - tl.y }
         };
         let mut nodes: Vec<Rect> = handle.iter().map(|h| rect_of(vg.pos(*h))).collect();
         let mut labels: Vec<Option<Rect>> = label_handles
@@ -325,10 +300,8 @@ impl Layout for LayoutRs {
             .map(|(h, size)| {
                 let h = (*h)?;
                 let size = (*size)?;
-                let (handle, element) = vg
-                    .iter_nodes()
-                    .find(|x| x.get_index() == h)
-                    .map(|x| (x, vg.element(x)))?;
+                let (handle, element) =
+                    vg.iter_nodes().find(|x| x.get_index() == h).map(|x| (x, vg.element(x)))?;
                 if !matches!(element.shape, ShapeKind::Connector(Some(_))) {
                     return None;
                 }
@@ -399,12 +372,7 @@ impl Layout for LayoutRs {
         let fix_rect = |r: Rect| -> Rect {
             let (x0, y0) = fix((r.x, r.y));
             let (x1, y1) = fix((r.right(), r.bottom()));
-            Rect {
-                x: x0.min(x1),
-                y: y0.min(y1),
-                width: r.width,
-                height: r.height,
-            }
+            Rect { x: x0.min(x1), y: y0.min(y1), width: r.width, height: r.height }
         };
         for r in &mut nodes {
             *r = fix_rect(*r);
@@ -424,12 +392,8 @@ impl Layout for LayoutRs {
         let mut all: Vec<Rect> = nodes.clone();
         all.extend(groups.iter().copied());
         all.extend(labels.iter().flatten().copied());
-        let (mut x0, mut y0, mut x1, mut y1) = (
-            f64::INFINITY,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            f64::NEG_INFINITY,
-        );
+        let (mut x0, mut y0, mut x1, mut y1) =
+            (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
         for r in &all {
             x0 = x0.min(r.x);
             y0 = y0.min(r.y);
@@ -442,11 +406,7 @@ impl Layout for LayoutRs {
             x1 = x1.max(p.0);
             y1 = y1.max(p.1);
         }
-        let shift = |r: Rect| Rect {
-            x: r.x - x0,
-            y: r.y - y0,
-            ..r
-        };
+        let shift = |r: Rect| Rect { x: r.x - x0, y: r.y - y0, ..r };
         Positioned {
             width: x1 - x0,
             height: y1 - y0,
@@ -470,19 +430,9 @@ fn extent(
     labels: &[Option<Rect>],
     routes: &[Vec<(f64, f64)>],
 ) -> (f64, f64, f64, f64) {
-    let mut e = (
-        f64::INFINITY,
-        f64::INFINITY,
-        f64::NEG_INFINITY,
-        f64::NEG_INFINITY,
-    );
+    let mut e = (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
     for r in nodes.iter().chain(labels.iter().flatten()) {
-        e = (
-            e.0.min(r.x),
-            e.1.min(r.y),
-            e.2.max(r.right()),
-            e.3.max(r.bottom()),
-        );
+        e = (e.0.min(r.x), e.1.min(r.y), e.2.max(r.right()), e.3.max(r.bottom()));
     }
     for p in routes.iter().flatten() {
         e = (e.0.min(p.0), e.1.min(p.1), e.2.max(p.0), e.3.max(p.1));
@@ -531,14 +481,7 @@ fn group_frames(scene: &Scene, nodes: &[Rect], titles: &[f64]) -> Vec<Rect> {
     }
     frames
         .into_iter()
-        .map(|f| {
-            f.unwrap_or(Rect {
-                x: 0.0,
-                y: 0.0,
-                width: 0.0,
-                height: 0.0,
-            })
-        })
+        .map(|f| f.unwrap_or(Rect { x: 0.0, y: 0.0, width: 0.0, height: 0.0 }))
         .collect()
 }
 
@@ -552,19 +495,14 @@ mod tests {
             nodes: scene
                 .nodes
                 .iter()
-                .map(|n| Size {
-                    width: 40.0 + 7.0 * n.label.chars().count() as f64,
-                    height: 40.0,
-                })
+                .map(|n| Size { width: 40.0 + 7.0 * n.label.chars().count() as f64, height: 40.0 })
                 .collect(),
             edge_labels: scene
                 .edges
                 .iter()
                 .map(|e| {
-                    e.display_label().map(|l| Size {
-                        width: 6.0 * l.chars().count() as f64 + 8.0,
-                        height: 16.0,
-                    })
+                    e.display_label()
+                        .map(|l| Size { width: 6.0 * l.chars().count() as f64 + 8.0, height: 16.0 })
                 })
                 .collect(),
             group_titles: vec![20.0; scene.groups.len()],
@@ -584,12 +522,7 @@ mod tests {
         assert_eq!(p.nodes.len(), scene.nodes.len());
         assert_eq!(p.groups.len(), scene.groups.len());
         assert_eq!(p.edges.len(), scene.edges.len());
-        let canvas = Rect {
-            x: 0.0,
-            y: 0.0,
-            width: p.width,
-            height: p.height,
-        };
+        let canvas = Rect { x: 0.0, y: 0.0, width: p.width, height: p.height };
         for (r, size) in p.nodes.iter().zip(&m.nodes) {
             assert!(canvas.contains(r), "{r:?} outside {canvas:?}");
             assert!((r.width - size.width).abs() < 1e-6 && (r.height - size.height).abs() < 1e-6);
@@ -606,10 +539,7 @@ mod tests {
                 }
             }
             if let Some(parent) = scene.groups[g].parent {
-                assert!(
-                    p.groups[parent].contains(frame),
-                    "group {g} outside its parent"
-                );
+                assert!(p.groups[parent].contains(frame), "group {g} outside its parent");
             }
         }
         for (edge, path) in scene.edges.iter().zip(&p.edges) {
@@ -623,10 +553,7 @@ mod tests {
                     && q.1 <= r.bottom() + 1e-6
             };
             assert!(on_border(&p.nodes[edge.from], path.points[0]));
-            assert!(on_border(
-                &p.nodes[edge.to],
-                *path.points.last().expect("points")
-            ));
+            assert!(on_border(&p.nodes[edge.to], *path.points.last().expect("points")));
             assert_eq!(path.label.is_some(), edge.display_label().is_some());
             if let Some(label) = &path.label {
                 for r in &p.nodes {
@@ -685,10 +612,7 @@ mod tests {
         use crate::render::dot::tests::{edge, node, scene};
         let s = scene(
             vec![],
-            vec![
-                node("a", "A", Kind::Service, None),
-                node("b", "B", Kind::Service, None),
-            ],
+            vec![node("a", "A", Kind::Service, None), node("b", "B", Kind::Service, None)],
             vec![edge(0, 1, Mode::Sync, false), edge(1, 0, Mode::Sync, false)],
         );
         let p = check(&s);
@@ -707,20 +631,12 @@ mod tests {
     #[test]
     fn layout_is_deterministic() {
         let s = every_kind();
-        assert_eq!(
-            LayoutRs.layout(&s, &measured(&s)),
-            LayoutRs.layout(&s, &measured(&s))
-        );
+        assert_eq!(LayoutRs.layout(&s, &measured(&s)), LayoutRs.layout(&s, &measured(&s)));
     }
 
     #[test]
     fn border_points_lie_on_the_border() {
-        let r = Rect {
-            x: 0.0,
-            y: 0.0,
-            width: 100.0,
-            height: 40.0,
-        };
+        let r = Rect { x: 0.0, y: 0.0, width: 100.0, height: 40.0 };
         assert_eq!(r.border_point((50.0, 100.0)), (50.0, 40.0));
         assert_eq!(r.border_point((200.0, 20.0)), (100.0, 20.0));
         assert_eq!(r.border_point((50.0, 20.0)), (50.0, 20.0));

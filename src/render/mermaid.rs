@@ -28,28 +28,16 @@ impl Renderer for MermaidRenderer {
     fn render(&self, scene: &Scene, _options: &RenderOptions) -> String {
         // Every field is a plain string and the filters never fail, so only a formatter error
         // could stop rendering, and `String` never returns one.
-        MermaidGraph::new(scene)
-            .render()
-            .expect("rendering Mermaid into a String cannot fail")
+        MermaidGraph::new(scene).render().expect("rendering Mermaid into a String cannot fail")
     }
 }
 
 /// One statement of the nested subgraph structure, in output order.
 enum Item {
     /// `subgraph id ["label"]`.
-    Open {
-        indent: String,
-        id: String,
-        label: String,
-    },
+    Open { indent: String, id: String, label: String },
     /// A node with its shape brackets.
-    Node {
-        indent: String,
-        id: String,
-        open: &'static str,
-        label: String,
-        close: &'static str,
-    },
+    Node { indent: String, id: String, open: &'static str, label: String, close: &'static str },
     /// `end`.
     Close { indent: String },
 }
@@ -199,13 +187,7 @@ fn node_item(node: &SceneNode, id: &str, depth: usize) -> Item {
         label.push('\n');
         label.push_str(&sub);
     }
-    Item::Node {
-        indent: "  ".repeat(depth),
-        id: id.to_string(),
-        open,
-        label,
-        close,
-    }
+    Item::Node { indent: "  ".repeat(depth), id: id.to_string(), open, label, close }
 }
 
 /// The brackets of a kind's shape, in the classic syntax GitHub renders.
@@ -264,13 +246,7 @@ fn kind_style(kind: Kind) -> &'static str {
 fn class_name(class: &str) -> String {
     class
         .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
         .collect()
 }
 
@@ -287,10 +263,7 @@ fn yaml_string(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             c if c.is_control()
-                || matches!(
-                    c,
-                    '<' | '>' | '%' | '#' | '\u{2028}' | '\u{2029}' | '\u{FEFF}'
-                )
+                || matches!(c, '<' | '>' | '%' | '#' | '\u{2028}' | '\u{2029}' | '\u{FEFF}')
                 || matches!(c, '\u{FFFE}' | '\u{FFFF}') =>
             {
                 let _ = write!(out, "\\u{:04x}", u32::from(c));
@@ -335,6 +308,10 @@ pub(crate) mod tests {
         if dir.join("node_modules/mermaid").is_dir() && dir.join("node_modules/jsdom").is_dir() {
             Some(dir.join("validate.mjs"))
         } else {
+            assert!(
+                std::env::var_os("ARCHMAP_REQUIRE_TOOLS").is_none(),
+                "the Mermaid harness is required (ARCHMAP_REQUIRE_TOOLS is set): npm ci --prefix tests/mermaid"
+            );
             #[allow(clippy::print_stderr, reason = "tell why a test checked less")]
             {
                 eprintln!(
@@ -392,9 +369,7 @@ pub(crate) mod tests {
                 c => c,
             })
             .collect();
-        mapped
-            .trim_matches(|c: char| js_whitespace(c) && c != '\n')
-            .to_string()
+        mapped.trim_matches(|c: char| js_whitespace(c) && c != '\n').to_string()
     }
 
     #[test]
@@ -411,12 +386,8 @@ pub(crate) mod tests {
     #[test]
     fn nested_groups_become_nested_subgraphs() {
         let out = render(&nested());
-        let edge = out
-            .find("  subgraph g_edge [\"Edge zone\"]")
-            .expect("outer");
-        let store = out
-            .find("    subgraph g_storefront [\"Storefront\"]")
-            .expect("inner");
+        let edge = out.find("  subgraph g_edge [\"Edge zone\"]").expect("outer");
+        let store = out.find("    subgraph g_storefront [\"Storefront\"]").expect("inner");
         let web = out.find("      n_web[/\"Web shop\"\\]").expect("member");
         assert!(edge < store && store < web, "{out}");
         assert!(out.contains("  n_gw -->|\"https\"| n_orders"));
@@ -492,15 +463,8 @@ pub(crate) mod tests {
                     node.id
                 );
             }
-            for (edge, got) in scene
-                .edges
-                .iter()
-                .zip(labels["edges"].as_array().expect("edges"))
-            {
-                let want = edge
-                    .display_label()
-                    .map(|l| expected_shown(&l))
-                    .unwrap_or_default();
+            for (edge, got) in scene.edges.iter().zip(labels["edges"].as_array().expect("edges")) {
+                let want = edge.display_label().map(|l| expected_shown(&l)).unwrap_or_default();
                 assert_eq!(got["text"].as_str(), Some(want.as_str()));
             }
             for group in &scene.groups {
@@ -510,10 +474,7 @@ pub(crate) mod tests {
                     .iter()
                     .find(|s| s["id"] == escape::mermaid_id("g_", &group.id))
                     .expect("subgraph present");
-                assert_eq!(
-                    sub["title"].as_str(),
-                    Some(expected_shown(&group.label).as_str())
-                );
+                assert_eq!(sub["title"].as_str(), Some(expected_shown(&group.label).as_str()));
             }
         }
     }
@@ -528,19 +489,10 @@ pub(crate) mod tests {
 
     #[test]
     fn reserved_words_as_ids_parse() {
-        let nodes = [
-            "end",
-            "graph",
-            "subgraph",
-            "style",
-            "class",
-            "click",
-            "default",
-            "flowchart",
-        ]
-        .iter()
-        .map(|id| crate::render::dot::tests::node(id, id, Kind::Service, None))
-        .collect();
+        let nodes = ["end", "graph", "subgraph", "style", "class", "click", "default", "flowchart"]
+            .iter()
+            .map(|id| crate::render::dot::tests::node(id, id, Kind::Service, None))
+            .collect();
         let s = scene(vec![], nodes, vec![]);
         let Some(results) = validate(&[render(&s)]) else {
             return;

@@ -79,11 +79,8 @@ fn wrap(s: &str, size: f64, max: f64, max_lines: usize) -> Vec<String> {
     for paragraph in s.split('\n') {
         let mut line = String::new();
         for word in paragraph.split(' ') {
-            let candidate = if line.is_empty() {
-                word.to_string()
-            } else {
-                format!("{line} {word}")
-            };
+            let candidate =
+                if line.is_empty() { word.to_string() } else { format!("{line} {word}") };
             if text::line_width(&candidate, size) <= max || line.is_empty() {
                 line = candidate;
             } else {
@@ -143,19 +140,13 @@ fn lines_height(n: usize, size: f64) -> f64 {
 
 /// The widest of `lines` at `size`.
 fn widest(lines: &[String], size: f64) -> f64 {
-    lines
-        .iter()
-        .map(|l| text::line_width(l, size))
-        .fold(0.0, f64::max)
+    lines.iter().map(|l| text::line_width(l, size)).fold(0.0, f64::max)
 }
 
 /// The text and size of a box.
 fn measure_node(node: &SceneNode) -> (BoxText, Size) {
     let label = wrap(&node.label, LABEL_SIZE, MAX_LINE, MAX_LINES);
-    let sub = node
-        .subtitle()
-        .map(|s| wrap(&s, SUB_SIZE, MAX_LINE, 2))
-        .unwrap_or_default();
+    let sub = node.subtitle().map(|s| wrap(&s, SUB_SIZE, MAX_LINE, 2)).unwrap_or_default();
     let text_w = widest(&label, LABEL_SIZE).max(widest(&sub, SUB_SIZE));
     let text_h = lines_height(label.len(), LABEL_SIZE) + lines_height(sub.len(), SUB_SIZE);
     let base_h = (text_h + 2.0 * PAD_Y).max(MIN_HEIGHT);
@@ -188,11 +179,7 @@ fn num(v: f64) -> String {
     let v = if v.is_finite() { v } else { 0.0 };
     let s = format!("{v:.2}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".to_string()
-    } else {
-        s.to_string()
-    }
+    if s == "-0" { "0".to_string() } else { s.to_string() }
 }
 
 /// Renders `scene` with positions from `engine`.
@@ -209,10 +196,7 @@ pub fn render_with(scene: &Scene, engine: &dyn Layout) -> String {
         scene.edges.iter().map(measure_edge_label).collect();
     let measured = Measured {
         nodes: sizes,
-        edge_labels: edge_labels
-            .iter()
-            .map(|l| l.as_ref().map(|(_, s)| *s))
-            .collect(),
+        edge_labels: edge_labels.iter().map(|l| l.as_ref().map(|(_, s)| *s)).collect(),
         group_titles: vec![group_title_height(); scene.groups.len()],
     };
     let pos = engine.layout(scene, &measured);
@@ -239,11 +223,8 @@ impl<'a> Writer<'a> {
         texts: &'a [BoxText],
         edge_labels: &'a [Option<(Vec<String>, Size)>],
     ) -> Writer<'a> {
-        let title_h = if scene.title.trim().is_empty() {
-            0.0
-        } else {
-            TITLE_SIZE * LINE_HEIGHT + 12.0
-        };
+        let title_h =
+            if scene.title.trim().is_empty() { 0.0 } else { TITLE_SIZE * LINE_HEIGHT + 12.0 };
         Writer {
             scene,
             pos,
@@ -258,11 +239,7 @@ impl<'a> Writer<'a> {
 
     /// Moves a layout rectangle into document coordinates.
     fn place(&self, r: Rect) -> Rect {
-        Rect {
-            x: r.x + self.dx,
-            y: r.y + self.dy,
-            ..r
-        }
+        Rect { x: r.x + self.dx, y: r.y + self.dy, ..r }
     }
 
     fn finish(mut self) -> String {
@@ -281,11 +258,8 @@ impl<'a> Writer<'a> {
              version=\"1.1\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" \
              role=\"img\" aria-labelledby=\"diagram-title\">"
         );
-        let _ = writeln!(
-            o,
-            "<title id=\"diagram-title\">{}</title>",
-            escape::xml_escape(&scene.title)
-        );
+        let _ =
+            writeln!(o, "<title id=\"diagram-title\">{}</title>", escape::xml_escape(&scene.title));
         if let Some(d) = &scene.description {
             let _ = writeln!(o, "<desc>{}</desc>", escape::xml_escape(d));
         }
@@ -324,11 +298,7 @@ impl<'a> Writer<'a> {
         if r.width <= 0.0 || r.height <= 0.0 {
             return;
         }
-        let color = group
-            .color
-            .as_deref()
-            .and_then(escape::parse_hex_color)
-            .unwrap_or(GROUP_COLOR);
+        let color = group.color.as_deref().and_then(escape::parse_hex_color).unwrap_or(GROUP_COLOR);
         let id = self.ids.allocate(escape::xml_id("group-", &group.id));
         let label = text::truncate(
             &first_line(&group.label),
@@ -370,11 +340,7 @@ impl<'a> Writer<'a> {
     fn node(&mut self, i: usize) {
         let node = &self.scene.nodes[i];
         let r = self.place(self.pos.nodes[i]);
-        let id_prefix = if node.collapsed.is_some() {
-            "node-group-"
-        } else {
-            "node-"
-        };
+        let id_prefix = if node.collapsed.is_some() { "node-group-" } else { "node-" };
         let id = self.ids.allocate(escape::xml_id(id_prefix, &node.id));
         let mut class = format!("node kind-{}", node.kind.as_str());
         for c in &node.classes {
@@ -388,23 +354,13 @@ impl<'a> Writer<'a> {
             .map(|u| escape::xml_escape(u.trim()));
         let o = &mut self.out;
         if let Some(href) = &link {
-            let _ = writeln!(
-                o,
-                "<a href=\"{href}\" xlink:href=\"{href}\" target=\"_top\">"
-            );
+            let _ = writeln!(o, "<a href=\"{href}\" xlink:href=\"{href}\" target=\"_top\">");
         }
         let _ = writeln!(o, "<g id=\"{id}\" class=\"{class}\">");
-        let _ = writeln!(
-            o,
-            "<title>{}</title>",
-            escape::xml_escape(&node_tooltip(node))
-        );
+        let _ = writeln!(o, "<title>{}</title>", escape::xml_escape(&node_tooltip(node)));
         let shape = shape_path(node.kind, r);
         if node.replicas > 1 || node.collapsed.is_some() {
-            let _ = writeln!(
-                o,
-                "<g class=\"stack\" transform=\"translate(4 -4)\">{shape}</g>"
-            );
+            let _ = writeln!(o, "<g class=\"stack\" transform=\"translate(4 -4)\">{shape}</g>");
         }
         o.push_str(&shape);
         o.push('\n');
@@ -428,9 +384,7 @@ impl<'a> Writer<'a> {
         let edge = &self.scene.edges[i];
         let from = &self.scene.nodes[edge.from];
         let to = &self.scene.nodes[edge.to];
-        let id = self
-            .ids
-            .allocate(escape::xml_id("edge-", &format!("{}-{}", from.id, to.id)));
+        let id = self.ids.allocate(escape::xml_id("edge-", &format!("{}-{}", from.id, to.id)));
         let mut class = format!("edge {}", edge.mode.as_str());
         if edge.optional {
             class.push_str(" optional");
@@ -443,36 +397,15 @@ impl<'a> Writer<'a> {
         let (dx, dy) = (self.dx, self.dy);
         let o = &mut self.out;
         let _ = writeln!(o, "<g id=\"{id}\" class=\"{class}\">");
-        let _ = writeln!(
-            o,
-            "<title>{}</title>",
-            escape::xml_escape(&edge_tooltip(edge, from, to))
-        );
+        let _ = writeln!(o, "<title>{}</title>", escape::xml_escape(&edge_tooltip(edge, from, to)));
         let mut d = String::new();
         for (k, (x, y)) in points.iter().enumerate() {
-            let _ = write!(
-                d,
-                "{}{} {}",
-                if k == 0 { "M" } else { " L" },
-                num(x + dx),
-                num(y + dy)
-            );
+            let _ = write!(d, "{}{} {}", if k == 0 { "M" } else { " L" }, num(x + dx), num(y + dy));
         }
-        let marker = if edge.optional {
-            "am-arrow-open"
-        } else {
-            "am-arrow"
-        };
-        let _ = writeln!(
-            o,
-            "<path class=\"line\" d=\"{d}\" marker-end=\"url(#{marker})\"/>"
-        );
+        let marker = if edge.optional { "am-arrow-open" } else { "am-arrow" };
+        let _ = writeln!(o, "<path class=\"line\" d=\"{d}\" marker-end=\"url(#{marker})\"/>");
         if let (Some(rect), Some((lines, _))) = (label, &self.edge_labels[i]) {
-            let r = Rect {
-                x: rect.x + dx,
-                y: rect.y + dy,
-                ..*rect
-            };
+            let r = Rect { x: rect.x + dx, y: rect.y + dy, ..*rect };
             let _ = writeln!(
                 o,
                 "<rect class=\"edge-label-bg\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"3\"/>",
@@ -482,14 +415,7 @@ impl<'a> Writer<'a> {
                 num(r.height)
             );
             let mut y = r.y + 2.0;
-            write_lines(
-                o,
-                "edge-label",
-                r.x + r.width / 2.0,
-                &mut y,
-                lines,
-                EDGE_SIZE,
-            );
+            write_lines(o, "edge-label", r.x + r.width / 2.0, &mut y, lines, EDGE_SIZE);
         }
         o.push_str("</g>\n");
     }
@@ -514,11 +440,7 @@ fn write_lines(o: &mut String, class: &str, cx: f64, y: &mut f64, lines: &[Strin
 
 /// The first line of `s`.
 fn first_line(s: &str) -> String {
-    escape::normalize_newlines(s)
-        .split('\n')
-        .next()
-        .unwrap_or_default()
-        .to_string()
+    escape::normalize_newlines(s).split('\n').next().unwrap_or_default().to_string()
 }
 
 /// A darker shade of a colour, for group titles.
@@ -531,10 +453,7 @@ fn darken((r, g, b): (u8, u8, u8)) -> (u8, u8, u8) {
 fn node_tooltip(node: &SceneNode) -> String {
     let mut lines = vec![node.label.clone()];
     match node.collapsed {
-        Some(n) => lines.push(format!(
-            "group of {n} component{}",
-            if n == 1 { "" } else { "s" }
-        )),
+        Some(n) => lines.push(format!("group of {n} component{}", if n == 1 { "" } else { "s" })),
         None => lines.push(format!("kind: {}", node.kind.as_str())),
     }
     if let Some(d) = &node.description {
@@ -864,19 +783,9 @@ mod tests {
                 .descendants()
                 .find(|n| n.attribute("id") == Some(&*format!("node-{kind}-1")))
                 .expect("node group");
-            assert!(
-                g.attribute("class")
-                    .unwrap_or_default()
-                    .contains(&format!("kind-{kind}"))
-            );
-            assert!(
-                g.descendants()
-                    .any(|c| c.attribute("class") == Some("shape"))
-            );
-            assert!(
-                out.contains(&format!(".kind-{kind} .shape")),
-                "{kind} styled"
-            );
+            assert!(g.attribute("class").unwrap_or_default().contains(&format!("kind-{kind}")));
+            assert!(g.descendants().any(|c| c.attribute("class") == Some("shape")));
+            assert!(out.contains(&format!(".kind-{kind} .shape")), "{kind} styled");
         }
         assert!(out.contains("class=\"edge async\""));
         assert!(out.contains("class=\"edge sync optional\""));
@@ -891,21 +800,10 @@ mod tests {
         let out = render(&nested());
         let doc = parse(&out);
         let frame = |id: &str| {
-            let g = doc
-                .descendants()
-                .find(|n| n.attribute("id") == Some(id))
-                .expect(id);
-            let r = g
-                .children()
-                .find(|c| c.has_tag_name("rect"))
-                .expect("frame");
+            let g = doc.descendants().find(|n| n.attribute("id") == Some(id)).expect(id);
+            let r = g.children().find(|c| c.has_tag_name("rect")).expect("frame");
             let v = |a: &str| r.attribute(a).expect(a).parse::<f64>().expect("number");
-            Rect {
-                x: v("x"),
-                y: v("y"),
-                width: v("width"),
-                height: v("height"),
-            }
+            Rect { x: v("x"), y: v("y"), width: v("width"), height: v("height") }
         };
         assert!(frame("group-edge").contains(&frame("group-storefront")));
         assert!(frame("group-commerce").contains(&frame("group-payments")));
@@ -932,25 +830,16 @@ mod tests {
             "RTL עברית العربية",
             "end",
         ] {
-            assert!(
-                texts.iter().any(|t| t == label),
-                "{label:?} not drawn: {texts:?}"
-            );
+            assert!(texts.iter().any(|t| t == label), "{label:?} not drawn: {texts:?}");
         }
-        for (i, node) in scene
-            .nodes
-            .iter()
-            .enumerate()
-            .take(crate::render::dot::tests::HOSTILE.len())
+        for (i, node) in
+            scene.nodes.iter().enumerate().take(crate::render::dot::tests::HOSTILE.len())
         {
             let title = title_of(&doc, &format!("node-n{i}"));
             assert!(title.starts_with(&xml_kept(&node.label)), "{title:?}");
         }
         // The 10 KB label is wrapped and cut, not drawn in full.
-        let big = doc
-            .descendants()
-            .find(|n| n.attribute("id") == Some("node-big"))
-            .expect("big");
+        let big = doc.descendants().find(|n| n.attribute("id") == Some("node-big")).expect("big");
         let lines = big.children().filter(|c| c.has_tag_name("text")).count();
         assert_eq!(lines, MAX_LINES);
     }
@@ -978,10 +867,7 @@ mod tests {
         for scene in samples() {
             let out = render(&scene);
             let doc = parse(&out);
-            let mut ids: Vec<&str> = doc
-                .descendants()
-                .filter_map(|n| n.attribute("id"))
-                .collect();
+            let mut ids: Vec<&str> = doc.descendants().filter_map(|n| n.attribute("id")).collect();
             let n = ids.len();
             ids.sort_unstable();
             ids.dedup();
@@ -991,20 +877,12 @@ mod tests {
 
     #[test]
     fn wrapping_respects_the_width() {
-        let lines = wrap(
-            "one two three four five six seven eight nine ten",
-            13.0,
-            80.0,
-            10,
-        );
+        let lines = wrap("one two three four five six seven eight nine ten", 13.0, 80.0, 10);
         assert!(lines.len() > 1);
         for l in &lines {
             assert!(text::line_width(l, 13.0) <= 80.0, "{l}");
         }
-        assert_eq!(
-            lines.join(" "),
-            "one two three four five six seven eight nine ten"
-        );
+        assert_eq!(lines.join(" "), "one two three four five six seven eight nine ten");
         let cut = wrap(&"x".repeat(500), 13.0, 80.0, 2);
         assert_eq!(cut.len(), 2);
         assert!(cut[1].ends_with('…'));
