@@ -7,7 +7,10 @@
 use std::fmt;
 use std::io::{self, Write};
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceSpan, SpanContents};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceSpan, SpanContents,
+};
 use serde::Serialize;
 
 use super::{Diagnostic, Severity, Summary};
@@ -224,7 +227,8 @@ impl miette::SourceCode for Excerpt<'_> {
         let text = self.file.text();
         let first = self.file.line_of(span.offset()).saturating_sub(context_lines_before);
         let last = self.file.line_of(span.offset() + span.len()) + context_lines_after + 1;
-        let (start, end) = (self.file.line_start(first), self.file.line_start(last + 1).min(text.len()));
+        let (start, end) =
+            (self.file.line_start(first), self.file.line_start(last + 1).min(text.len()));
         let window = &text[start..end];
         let local = SourceSpan::new((span.offset() - start).into(), span.len());
         let inner = window.read_span(&local, context_lines_before, context_lines_after)?;
