@@ -28,7 +28,9 @@ pub enum Error {
     Output(#[from] std::io::Error),
     /// No manifest was named and none is in the current directory.
     #[error("no archmap.yaml or archmap.yml in the current directory")]
-    #[diagnostic(help("name a manifest (`archmap check path/to/archmap.yaml`), or create one with `archmap init`"))]
+    #[diagnostic(help(
+        "name a manifest (`archmap check path/to/archmap.yaml`), or create one with `archmap init`"
+    ))]
     NoManifest,
     /// The command line asks for something impossible.
     #[error("{0}")]

@@ -26,11 +26,7 @@ impl Span {
     /// A span from `start` to `end` in `file`.
     #[must_use]
     pub fn new(file: FileId, start: usize, end: usize) -> Self {
-        Self {
-            file,
-            start,
-            end: end.max(start),
-        }
+        Self { file, start, end: end.max(start) }
     }
 
     /// Length in bytes.
@@ -63,10 +59,7 @@ impl<T> Spanned<T> {
 
     /// Maps the value, keeping the span.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Spanned<U> {
-        Spanned {
-            value: f(self.value),
-            span: self.span,
-        }
+        Spanned { value: f(self.value), span: self.span }
     }
 }
 
@@ -100,11 +93,7 @@ impl SourceFile {
         let text = text.into();
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        Self {
-            name: name.into(),
-            text,
-            line_starts,
-        }
+        Self { name: name.into(), text, line_starts }
     }
 
     /// The file's name as shown in reports.
@@ -129,10 +118,19 @@ impl SourceFile {
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
         let column = self.text[start..offset].chars().count() + 1;
-        LineCol {
-            line: line + 1,
-            column,
-        }
+        LineCol { line: line + 1, column }
+    }
+
+    /// The 0-based line holding byte `offset` (clamped to the text).
+    #[must_use]
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.line_starts.partition_point(|&s| s <= offset.min(self.text.len())) - 1
+    }
+
+    /// Byte offset where 0-based line `line` starts (the text's end past the last line).
+    #[must_use]
+    pub fn line_start(&self, line: usize) -> usize {
+        self.line_starts.get(line).copied().unwrap_or(self.text.len())
     }
 
     /// Byte offset of a 1-based line and character column (clamped to the text).
@@ -180,10 +178,7 @@ impl Sources {
 
     /// All files in the order they were added.
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
-        self.files
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (FileId(i as u32), f))
+        self.files.iter().enumerate().map(|(i, f)| (FileId(i as u32), f))
     }
 
     /// Start and end line/column of a span.

@@ -14,9 +14,7 @@ fn examples_raise_no_errors_and_only_justified_warnings() {
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .filter(|n| {
-            std::path::Path::new(n)
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("yaml"))
+            std::path::Path::new(n).extension().is_some_and(|e| e.eq_ignore_ascii_case("yaml"))
         })
         .collect();
     names.sort();
@@ -27,21 +25,13 @@ fn examples_raise_no_errors_and_only_justified_warnings() {
         let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
         assert_eq!(doc["summary"]["error"], 0, "{name}");
         let text = std::fs::read_to_string(dir.join(&name)).unwrap();
-        for f in doc["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|f| f["level"] == "warn")
-        {
+        for f in doc["findings"].as_array().unwrap().iter().filter(|f| f["level"] == "warn") {
             let subject = f["subjects"][0].as_str().unwrap();
             // The component's definition in the example says `kind: external` right below its id.
             let external = text
                 .split_once(&format!("\n  {subject}:\n"))
                 .is_some_and(|(_, rest)| rest.trim_start().starts_with("kind: external"));
-            assert!(
-                f["code"] == "AM022" && external,
-                "{name}: unexpected warning {f}"
-            );
+            assert!(f["code"] == "AM022" && external, "{name}: unexpected warning {f}");
         }
     }
 }
@@ -59,13 +49,8 @@ fn large_manifest(layers: usize, width: usize) -> String {
     yaml.push_str("  around: { focus: [s4-10], depth: 3 }\nservices:\n");
     for l in 0..layers {
         for i in 0..width {
-            write!(
-                yaml,
-                "  s{l}-{i}:\n    owner: team-{}\n    group: g{}\n",
-                i % 40,
-                (i + l) % 50
-            )
-            .unwrap();
+            write!(yaml, "  s{l}-{i}:\n    owner: team-{}\n    group: g{}\n", i % 40, (i + l) % 50)
+                .unwrap();
             if l + 1 < layers {
                 yaml.push_str("    depends_on:\n");
                 for k in 0..3 {
@@ -106,18 +91,13 @@ impl archmap::manifest::FileSystem for NoIncludes {
 /// `cargo test --release -- --ignored large_model --nocapture`.
 #[test]
 #[ignore = "timing test; run in release"]
-#[allow(
-    clippy::print_stdout,
-    reason = "the timings are the point of this test"
-)]
+#[allow(clippy::print_stdout, reason = "the timings are the point of this test")]
 fn large_model_checks_in_under_a_second() {
     // 9 layers of 1,000 services and 1,000 databases; 8 × 3,000 + 1,000 = 25,000 dependencies.
     let yaml = large_manifest(9, 1000);
 
     let start = std::time::Instant::now();
-    let options = archmap::manifest::LoadOptions {
-        allow_outside_includes: false,
-    };
+    let options = archmap::manifest::LoadOptions { allow_outside_includes: false };
     let loaded = archmap::manifest::load(
         "large.yaml",
         None,
@@ -132,10 +112,7 @@ fn large_model_checks_in_under_a_second() {
     let start = std::time::Instant::now();
     let model = archmap::model::lower(&loaded.manifests);
     let lower = start.elapsed();
-    assert_eq!(
-        (model.graph.node_count(), model.graph.edge_count()),
-        (10_000, 25_000)
-    );
+    assert_eq!((model.graph.node_count(), model.graph.edge_count()), (10_000, 25_000));
     let start = std::time::Instant::now();
     let findings = archmap::analysis::check(&model, &config);
     let checks = start.elapsed();

@@ -146,16 +146,12 @@ fn every_documented_example_raises_its_rule() {
         let doc: serde_json::Value = match serde_json::from_str(&out.stdout) {
             Ok(doc) => doc,
             Err(e) => {
-                failures.push(format!(
-                    "{} {}: no JSON report ({e}): {}",
-                    m.code, m.id, out.stderr
-                ));
+                failures.push(format!("{} {}: no JSON report ({e}): {}", m.code, m.id, out.stderr));
                 continue;
             }
         };
-        let raised = doc["findings"]
-            .as_array()
-            .is_some_and(|f| f.iter().any(|f| f["code"] == m.code));
+        let raised =
+            doc["findings"].as_array().is_some_and(|f| f.iter().any(|f| f["code"] == m.code));
         if !raised {
             failures.push(format!(
                 "{} {}: its example does not raise it:\n{}",

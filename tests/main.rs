@@ -1,5 +1,8 @@
 //! The one integration test binary (one binary links once; see CONTRIBUTING.md).
 
+// Tests say on standard error why they skip a validator that is not installed.
+#![allow(clippy::print_stderr)]
+
 mod support;
 
 mod checks;
@@ -7,3 +10,5 @@ mod cli;
 mod docs;
 mod examples;
 mod fixtures;
+mod reports;
+mod synth;

@@ -5,14 +5,14 @@ use std::path::{Path, PathBuf};
 
 /// What one run printed and returned.
 #[derive(Debug)]
-pub struct Output {
+pub(crate) struct Output {
     pub code: u8,
     pub stdout: String,
     pub stderr: String,
 }
 
 /// Runs `archmap ARGS` in `cwd` with `stdin` as standard input.
-pub fn run_in(cwd: &Path, args: &[&str], stdin: &str) -> Output {
+pub(crate) fn run_in(cwd: &Path, args: &[&str], stdin: &str) -> Output {
     let mut input = stdin.as_bytes();
     let mut stdout = Vec::new();
     let mut stderr = Vec::new();
@@ -25,8 +25,9 @@ pub fn run_in(cwd: &Path, args: &[&str], stdin: &str) -> Output {
         no_color: true,
         cwd: cwd.to_path_buf(),
     };
-    let argv: Vec<OsString> = std::iter::once("archmap").chain(args.iter().copied()).map(OsString::from).collect();
-    let code = archmap::cli::run(argv, &mut io);
+    let command_line: Vec<OsString> =
+        std::iter::once("archmap").chain(args.iter().copied()).map(OsString::from).collect();
+    let code = archmap::cli::run(command_line, &mut io);
     Output {
         code,
         stdout: String::from_utf8(stdout).expect("stdout is UTF-8"),
@@ -35,12 +36,12 @@ pub fn run_in(cwd: &Path, args: &[&str], stdin: &str) -> Output {
 }
 
 /// The repository root.
-pub fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// A temporary directory holding the given files.
-pub fn temp_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+pub(crate) fn temp_with(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     for (name, text) in files {
         let path = dir.path().join(name);
@@ -50,4 +51,41 @@ pub fn temp_with(files: &[(&str, &str)]) -> tempfile::TempDir {
         std::fs::write(path, text).expect("write");
     }
     dir
+}
+
+/// Whether an external validator is installed. Without it the calling test skips, unless
+/// `ARCHMAP_REQUIRE_TOOLS` is set (CI sets it), where a missing tool is a failure.
+pub(crate) fn have_tool(program: &str, version_arg: &str) -> bool {
+    let found = std::process::Command::new(program)
+        .arg(version_arg)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok();
+    if !found {
+        assert!(
+            std::env::var_os("ARCHMAP_REQUIRE_TOOLS").is_none(),
+            "{program} is required (ARCHMAP_REQUIRE_TOOLS is set) but not installed"
+        );
+        eprintln!("skipping: {program} is not installed");
+    }
+    found
+}
+
+/// Runs Graphviz `dot -Tsvg` on `dot_text`; returns dot's SVG, or panics with its complaint.
+pub(crate) fn graphviz_svg(dot_text: &str) -> String {
+    use std::io::Write;
+    let mut child = std::process::Command::new("dot")
+        .arg("-Tsvg")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("dot runs");
+    child.stdin.take().expect("stdin").write_all(dot_text.as_bytes()).expect("write to dot");
+    let out = child.wait_with_output().expect("dot finishes");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "dot rejected the diagram: {stderr}\n{dot_text}");
+    assert!(!stderr.contains("Error") && !stderr.contains("Warning"), "dot complained: {stderr}");
+    String::from_utf8(out.stdout).expect("dot writes UTF-8")
 }

@@ -30,7 +30,13 @@ impl Config {
                     Some(s) => format!("did you mean `{s}`? `archmap rules` lists every check"),
                     None => "`archmap rules` lists every check with its id and code".to_string(),
                 };
-                diags.push(error(codes::UNKNOWN_FIELD, format!("unknown rule `{}`", spec.id.value), spec.id.span, "not a check", help));
+                diags.push(error(
+                    codes::UNKNOWN_FIELD,
+                    format!("unknown rule `{}`", spec.id.value),
+                    spec.id.span,
+                    "not a check",
+                    help,
+                ));
                 continue;
             };
             let meta = rule.meta();
@@ -39,7 +45,8 @@ impl Config {
             }
             for (name, value) in &spec.params {
                 let Some(param) = meta.params.iter().find(|p| p.name == name.value) else {
-                    let names: Vec<&str> = meta.params.iter().map(|p| p.name).chain(["level"]).collect();
+                    let names: Vec<&str> =
+                        meta.params.iter().map(|p| p.name).chain(["level"]).collect();
                     let help = match did_you_mean(&name.value, names.iter().copied()) {
                         Some(s) => format!("did you mean `{s}`?"),
                         None => format!("`{}` takes: {}", meta.id, names.join(", ")),
@@ -72,9 +79,11 @@ impl Config {
 
     /// Sets a check's level from the command line (`--rule ID=LEVEL`).
     pub fn set_level(&mut self, name: &str, level: Level) -> Result<(), String> {
-        let rule = registry::find(name).ok_or_else(|| match did_you_mean(name, registry::metas().map(|m| m.id)) {
-            Some(s) => format!("unknown rule `{name}`; did you mean `{s}`?"),
-            None => format!("unknown rule `{name}`; `archmap rules` lists every check"),
+        let rule = registry::find(name).ok_or_else(|| {
+            match did_you_mean(name, registry::metas().map(|m| m.id)) {
+                Some(s) => format!("unknown rule `{name}`; did you mean `{s}`?"),
+                None => format!("unknown rule `{name}`; `archmap rules` lists every check"),
+            }
         })?;
         self.levels.insert(rule.meta().code, level);
         Ok(())
@@ -93,21 +102,34 @@ impl Config {
     }
 }
 
-fn convert(kind: ParamKind, value: &ParamValue) -> Result<Param, ((&'static str, &'static str), String)> {
+fn convert(
+    kind: ParamKind,
+    value: &ParamValue,
+) -> Result<Param, ((&'static str, &'static str), String)> {
     match (kind, value) {
         (ParamKind::Count, ParamValue::Int(n)) if *n >= 0 => Ok(Param::Count(*n as u64)),
-        (ParamKind::Count, ParamValue::Int(n)) => Err((codes::INVALID_VALUE, format!("must be 0 or more, found {n}"))),
-        (ParamKind::Share, ParamValue::Int(n)) if (0..=1).contains(n) => Ok(Param::Share(*n as f64)),
+        (ParamKind::Count, ParamValue::Int(n)) => {
+            Err((codes::INVALID_VALUE, format!("must be 0 or more, found {n}")))
+        }
+        (ParamKind::Share, ParamValue::Int(n)) if (0..=1).contains(n) => {
+            Ok(Param::Share(*n as f64))
+        }
         (ParamKind::Share, ParamValue::Float(x)) if (0.0..=1.0).contains(x) => Ok(Param::Share(*x)),
         (ParamKind::Share, ParamValue::Int(_) | ParamValue::Float(_)) => {
             Err((codes::INVALID_VALUE, "must be a share from 0 to 1".to_string()))
         }
         (ParamKind::Forbidden, ParamValue::Forbidden(pairs)) => Ok(Param::Forbidden(pairs.clone())),
-        (ParamKind::Count, other) => Err((codes::WRONG_TYPE, format!("must be a whole number, found {}", describe(other)))),
-        (ParamKind::Share, other) => Err((codes::WRONG_TYPE, format!("must be a number from 0 to 1, found {}", describe(other)))),
-        (ParamKind::Forbidden, other) => {
-            Err((codes::WRONG_TYPE, format!("must be a list of `{{from, to}}` maps, found {}", describe(other))))
+        (ParamKind::Count, other) => {
+            Err((codes::WRONG_TYPE, format!("must be a whole number, found {}", describe(other))))
         }
+        (ParamKind::Share, other) => Err((
+            codes::WRONG_TYPE,
+            format!("must be a number from 0 to 1, found {}", describe(other)),
+        )),
+        (ParamKind::Forbidden, other) => Err((
+            codes::WRONG_TYPE,
+            format!("must be a list of `{{from, to}}` maps, found {}", describe(other)),
+        )),
     }
 }
 
@@ -121,6 +143,15 @@ fn describe(value: &ParamValue) -> &'static str {
     }
 }
 
-fn error(code: (&'static str, &'static str), message: String, span: crate::source::Span, label: &str, help: String) -> Diagnostic {
-    Diagnostic::new(code.0, code.1, Severity::Error, message).with_label(span, label).with_help(help).fatal()
+fn error(
+    code: (&'static str, &'static str),
+    message: String,
+    span: crate::source::Span,
+    label: &str,
+    help: String,
+) -> Diagnostic {
+    Diagnostic::new(code.0, code.1, Severity::Error, message)
+        .with_label(span, label)
+        .with_help(help)
+        .fatal()
 }

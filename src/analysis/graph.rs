@@ -12,7 +12,8 @@ use crate::model::{Dependency, Model, ServiceId};
 /// Members are sorted by manifest order, components by their first member.
 pub fn cycles_of(model: &Model, keep: impl Fn(&Dependency) -> bool) -> Vec<Vec<ServiceId>> {
     let filtered = EdgeFiltered::from_fn(&model.graph, |e| keep(e.weight()));
-    let mut sccs: Vec<Vec<ServiceId>> = tarjan_scc(&filtered).into_iter().filter(|c| c.len() > 1).collect();
+    let mut sccs: Vec<Vec<ServiceId>> =
+        tarjan_scc(&filtered).into_iter().filter(|c| c.len() > 1).collect();
     for c in &mut sccs {
         c.sort();
     }
@@ -40,7 +41,8 @@ pub fn cycle_through(
     seen[next.index()] = true;
     let mut queue = VecDeque::from([next]);
     while let Some(n) = queue.pop_front() {
-        let mut out: Vec<_> = model.graph.edges(n).filter(|e| keep(e.weight()) && inside(e.target())).collect();
+        let mut out: Vec<_> =
+            model.graph.edges(n).filter(|e| keep(e.weight()) && inside(e.target())).collect();
         // Manifest order, so the path found is the same on every run.
         out.sort_by_key(EdgeRef::id);
         for e in out {
@@ -49,7 +51,8 @@ pub fn cycle_through(
                 let mut path = vec![e.id()];
                 let mut cur = n;
                 while cur != next {
-                    let edge = via[cur.index()].expect("every reached node but the first has an edge");
+                    let edge =
+                        via[cur.index()].expect("every reached node but the first has an edge");
                     path.push(edge);
                     cur = model.graph.edge_endpoints(edge).expect("edge exists").0;
                 }
@@ -68,6 +71,7 @@ pub fn cycle_through(
 }
 
 /// The components along a cycle, in path order.
+#[must_use]
 pub fn cycle_members(model: &Model, path: &[EdgeIndex<u32>]) -> Vec<ServiceId> {
     path.iter().filter_map(|e| model.graph.edge_endpoints(*e).map(|(a, _)| a)).collect()
 }

@@ -30,10 +30,8 @@ use crate::model::{Dependency, Model, ServiceId};
 /// depends on (RULES.md).
 #[must_use]
 pub fn is_entry(model: &Model, id: ServiceId) -> bool {
-    matches!(
-        model.component(id).kind,
-        Kind::Frontend | Kind::Gateway | Kind::User
-    ) || fan_in(model, id) == 0
+    matches!(model.component(id).kind, Kind::Frontend | Kind::Gateway | Kind::User)
+        || fan_in(model, id) == 0
 }
 
 /// [`is_entry`] for every component. O(V + E).
@@ -46,19 +44,13 @@ pub fn entries(model: &Model) -> Vec<bool> {
 #[must_use]
 pub fn fan_in(model: &Model, id: ServiceId) -> usize {
     // Lowering drops duplicate and self edges, so in-degree counts distinct components.
-    model
-        .graph
-        .neighbors_directed(id, Direction::Incoming)
-        .count()
+    model.graph.neighbors_directed(id, Direction::Incoming).count()
 }
 
 /// How many distinct components `id` depends on directly, over any edge. O(fan-out).
 #[must_use]
 pub fn fan_out(model: &Model, id: ServiceId) -> usize {
-    model
-        .graph
-        .neighbors_directed(id, Direction::Outgoing)
-        .count()
+    model.graph.neighbors_directed(id, Direction::Outgoing).count()
 }
 
 /// Adjacency lists of the edges a predicate keeps, each list in manifest order.
@@ -282,12 +274,7 @@ impl Dominance {
             stack.extend(children[x.index()].iter().rev());
         }
         children.truncate(n);
-        Self {
-            idom,
-            reachable,
-            preorder,
-            children,
-        }
+        Self { idom, reachable, preorder, children }
     }
 
     /// For each component, how many components *other than itself* it dominates and `count`
@@ -579,11 +566,7 @@ pub fn summary(model: &Model) -> Summary {
     for _ in model.components() {
         undirected.add_node(());
     }
-    for e in model
-        .graph
-        .edge_references()
-        .filter(|e| e.weight().is_required_sync())
-    {
+    for e in model.graph.edge_references().filter(|e| e.weight().is_required_sync()) {
         undirected.add_edge(e.source(), e.target(), ());
     }
     let mut points: Vec<ServiceId> = articulation_points(&undirected).into_iter().collect();
@@ -695,11 +678,8 @@ services:
         let below = dom.dominated(|_| true);
         // gw dominates orders, search, db, payments.
         assert_eq!(below[gw.index()], 4);
-        let names: Vec<&str> = dom
-            .children(gw)
-            .iter()
-            .map(|&c| m.component(c).id.as_str())
-            .collect();
+        let names: Vec<&str> =
+            dom.children(gw).iter().map(|&c| m.component(c).id.as_str()).collect();
         assert_eq!(names, ["orders", "search"]);
     }
 
@@ -720,11 +700,7 @@ services:
         let path = chains.chain_from(&m, id(&m, "a"));
         let ends: Vec<&str> = path
             .iter()
-            .map(|&e| {
-                m.component(m.graph.edge_endpoints(e).unwrap().1)
-                    .id
-                    .as_str()
-            })
+            .map(|&e| m.component(m.graph.edge_endpoints(e).unwrap().1).id.as_str())
             .collect();
         assert_eq!(ends, ["b", "d"]);
         assert_eq!(chains.through(id(&m, "c")), 2);
@@ -748,11 +724,8 @@ services:
         assert_eq!(s.cycles, 0);
         // web -> gw -> search -> orders -> payments -> bank: optional calls count.
         assert_eq!(s.longest_sync_chain, 5);
-        let names: Vec<&str> = s
-            .articulation_points
-            .iter()
-            .map(|&c| m.component(c).id.as_str())
-            .collect();
+        let names: Vec<&str> =
+            s.articulation_points.iter().map(|&c| m.component(c).id.as_str()).collect();
         assert_eq!(names, ["gw", "orders"]);
         let metrics = component_metrics(&m, true);
         assert_eq!(metrics[id(&m, "orders").index()].transitive_dependents, 3);

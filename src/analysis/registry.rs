@@ -57,7 +57,10 @@ mod tests {
     fn codes_are_unique_well_formed_and_sorted() {
         let codes: Vec<&str> = metas().map(|m| m.code).collect();
         for c in &codes {
-            assert!(c.len() == 5 && c.starts_with("AM") && c[2..].chars().all(|d| d.is_ascii_digit()), "{c}");
+            assert!(
+                c.len() == 5 && c.starts_with("AM") && c[2..].chars().all(|d| d.is_ascii_digit()),
+                "{c}"
+            );
         }
         let mut sorted = codes.clone();
         sorted.sort_unstable();
@@ -81,7 +84,8 @@ mod tests {
     #[test]
     fn docs_have_the_required_sections() {
         for m in metas() {
-            for heading in ["## What it flags", "## Why it matters", "## Example", "## How to fix"] {
+            for heading in ["## What it flags", "## Why it matters", "## Example", "## How to fix"]
+            {
                 assert!(m.docs.contains(heading), "{} lacks {heading}", m.id);
             }
             assert!(m.docs.contains("```yaml"), "{} has no example manifest", m.id);

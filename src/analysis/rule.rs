@@ -10,15 +10,15 @@ use crate::source::Spanned;
 /// The family a check belongs to; the tens digit of its code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Category {
-    /// AM00x: a broken model.
+    /// `AM00x`: a broken model.
     Structure,
-    /// AM01x: dependency cycles.
+    /// `AM01x`: dependency cycles.
     Cycles,
-    /// AM02x: bottlenecks and resilience.
+    /// `AM02x`: bottlenecks and resilience.
     Resilience,
-    /// AM03x: design smells.
+    /// `AM03x`: design smells.
     Design,
-    /// AM04x: hygiene.
+    /// `AM04x`: hygiene.
     Hygiene,
 }
 
@@ -113,7 +113,8 @@ impl AllowUsage {
     /// No entry used yet, no check run yet.
     #[must_use]
     pub fn new(model: &Model) -> Self {
-        let used = model.components().map(|id| vec![false; model.component(id).allow.len()]).collect();
+        let used =
+            model.components().map(|id| vec![false; model.component(id).allow.len()]).collect();
         Self { used, ran: Vec::new() }
     }
 
@@ -145,7 +146,11 @@ pub struct RuleContext<'a> {
 impl<'a> RuleContext<'a> {
     /// A context for `meta` whose findings get `severity`.
     #[must_use]
-    pub fn new(meta: &'static RuleMeta, severity: Severity, params: Option<&'a BTreeMap<&'static str, Param>>) -> Self {
+    pub fn new(
+        meta: &'static RuleMeta,
+        severity: Severity,
+        params: Option<&'a BTreeMap<&'static str, Param>>,
+    ) -> Self {
         Self { meta, severity, params, allow_usage: None, findings: Vec::new() }
     }
 

@@ -21,21 +21,9 @@ impl FileSystem for NoFiles {
 }
 
 fn load(yaml: &str) -> (Model, Config) {
-    let options = LoadOptions {
-        allow_outside_includes: false,
-    };
-    let loaded = manifest::load(
-        "test.yaml",
-        None,
-        yaml.as_bytes().to_vec(),
-        &NoFiles,
-        &options,
-    );
-    assert!(
-        !loaded.has_fatal(),
-        "test manifest is broken: {:#?}",
-        loaded.diagnostics
-    );
+    let options = LoadOptions { allow_outside_includes: false };
+    let loaded = manifest::load("test.yaml", None, yaml.as_bytes().to_vec(), &NoFiles, &options);
+    assert!(!loaded.has_fatal(), "test manifest is broken: {:#?}", loaded.diagnostics);
     let (config, diags) = Config::from_rules(&loaded.manifests[0].rules);
     assert!(diags.is_empty(), "test manifest has bad rules: {diags:#?}");
     (model::lower(&loaded.manifests), config)

@@ -20,7 +20,7 @@ pub struct Cli {
 /// Options every command takes.
 #[derive(Debug, Args, Clone)]
 pub struct GlobalArgs {
-    /// When to use colours (honours NO_COLOR).
+    /// When to use colours (honours `NO_COLOR`).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
     /// Print only findings and errors, no summaries or progress.
@@ -31,7 +31,7 @@ pub struct GlobalArgs {
 /// `--color`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
-    /// Colours on a terminal, unless NO_COLOR is set.
+    /// Colours on a terminal, unless `NO_COLOR` is set.
     Auto,
     /// Always.
     Always,
@@ -95,6 +95,10 @@ pub enum ReportFormat {
     Human,
     /// One JSON document.
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
 }
 
 /// `archmap render`.

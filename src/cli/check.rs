@@ -2,9 +2,12 @@
 
 use super::args::{CheckArgs, Deny, GlobalArgs, ReportFormat};
 use super::{Io, analyse, human, print_human};
+use crate::analysis::registry;
 use crate::diagnostic::emit::{Emitter, Json};
+use crate::diagnostic::sarif::{CatalogEntry, Github, Sarif};
 use crate::diagnostic::{Severity, Summary};
 use crate::error::Error;
+use crate::manifest::codes::PROBLEMS;
 
 pub(super) fn run(args: &CheckArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Result<u8, Error> {
     let analysed = analyse(&args.manifest, io)?;
@@ -18,13 +21,44 @@ pub(super) fn run(args: &CheckArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Res
                 writeln!(io.stdout, "ok: {n} components, {e} dependencies, no findings")?;
             }
         }
-        ReportFormat::Json => Json.emit(&analysed.diagnostics, &analysed.loaded.sources, io.stdout)?,
+        ReportFormat::Json => {
+            Json.emit(&analysed.diagnostics, &analysed.loaded.sources, io.stdout)?;
+        }
+        ReportFormat::Sarif => {
+            let sarif = Sarif { catalog: catalog(), version: env!("CARGO_PKG_VERSION") };
+            sarif.emit(&analysed.diagnostics, &analysed.loaded.sources, io.stdout)?;
+        }
+        ReportFormat::Github => {
+            Github.emit(&analysed.diagnostics, &analysed.loaded.sources, io.stdout)?;
+        }
     }
     if analysed.fatal() {
         return Ok(2);
     }
     let summary = Summary::of(&analysed.diagnostics);
     let deny_warnings = args.deny == Some(Deny::Warnings);
-    let failed = summary.error > 0 || (deny_warnings && analysed.diagnostics.iter().any(|d| d.severity == Severity::Warn));
+    let failed = summary.error > 0
+        || (deny_warnings && analysed.diagnostics.iter().any(|d| d.severity == Severity::Warn));
     Ok(u8::from(failed))
+}
+
+/// Every code a report may contain: the checks, then the reading problems.
+fn catalog() -> Vec<CatalogEntry> {
+    let checks = registry::metas().map(|m| CatalogEntry {
+        code: m.code,
+        id: m.id,
+        summary: m.summary,
+        docs: m.docs,
+        default: m.default_level.severity(),
+        category: m.category.as_str(),
+    });
+    let problems = PROBLEMS.iter().map(|p| CatalogEntry {
+        code: p.code,
+        id: p.id,
+        summary: p.summary,
+        docs: p.docs,
+        default: Some(Severity::Error),
+        category: "manifest",
+    });
+    checks.chain(problems).collect()
 }

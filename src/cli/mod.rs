@@ -46,7 +46,11 @@ pub fn run(args: Vec<OsString>, io: &mut Io<'_>) -> u8 {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
-            let text = if io.stderr_is_terminal && !io.no_color { e.render().ansi().to_string() } else { e.render().to_string() };
+            let text = if io.stderr_is_terminal && !io.no_color {
+                e.render().ansi().to_string()
+            } else {
+                e.render().to_string()
+            };
             let out: &mut dyn Write = if e.use_stderr() { io.stderr } else { io.stdout };
             let _ = out.write_all(text.as_bytes());
             return code;
@@ -54,12 +58,16 @@ pub fn run(args: Vec<OsString>, io: &mut Io<'_>) -> u8 {
     };
     match dispatch(&cli, io) {
         Ok(code) => code,
+        // The reader went away (`archmap check | head`): not an error, as in ripgrep.
+        Err(Error::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
         Err(err) => {
-            let handler = miette::GraphicalReportHandler::new_themed(if color(cli.global.color, io.stderr_is_terminal, io.no_color) {
-                miette::GraphicalTheme::unicode()
-            } else {
-                miette::GraphicalTheme::unicode_nocolor()
-            });
+            let handler = miette::GraphicalReportHandler::new_themed(
+                if color(cli.global.color, io.stderr_is_terminal, io.no_color) {
+                    miette::GraphicalTheme::unicode()
+                } else {
+                    miette::GraphicalTheme::unicode_nocolor()
+                },
+            );
             let mut text = String::new();
             if handler.render_report(&mut text, &err).is_err() {
                 text = format!("error: {err}\n");
@@ -166,11 +174,16 @@ fn analyse(args: &ManifestArgs, io: &mut Io<'_>) -> Result<Analysed, Error> {
     let (name, bytes) = match &path {
         None => {
             let mut bytes = Vec::new();
-            io.stdin.read_to_end(&mut bytes).map_err(|source| Error::Read { path: "<stdin>".into(), source })?;
+            io.stdin
+                .read_to_end(&mut bytes)
+                .map_err(|source| Error::Read { path: "<stdin>".into(), source })?;
             ("<stdin>".to_string(), bytes)
         }
         Some(p) => {
-            let bytes = fs.read(p).map_err(|reason| Error::Read { path: p.clone(), source: std::io::Error::other(reason) })?;
+            let bytes = fs.read(p).map_err(|reason| Error::Read {
+                path: p.clone(),
+                source: std::io::Error::other(reason),
+            })?;
             (manifest::display_path(p), bytes)
         }
     };
@@ -183,16 +196,21 @@ fn analyse(args: &ManifestArgs, io: &mut Io<'_>) -> Result<Analysed, Error> {
         return Ok(Analysed { loaded, model: None, diagnostics });
     };
     let services: usize = loaded.manifests.iter().map(|m| m.services.len()).sum();
-    let root_has_services_key = services > 0;
-    if !diagnostics.iter().any(|d| d.fatal && d.primary_span().is_some_and(|s| s == root.span)) {
-        manifest::schema::require_root_fields(root, root_has_services_key, &mut diagnostics);
+    // A file that is not even a map has had its say already.
+    if !root.keys.is_empty() || services > 0 {
+        manifest::schema::require_root_fields(root, services, &mut diagnostics);
     }
     let (mut config, config_diags) = Config::from_rules(&root.rules);
     diagnostics.extend(config_diags);
     for r in &args.rules {
-        let (id, level) = r.split_once('=').ok_or_else(|| Error::Usage(format!("--rule takes ID=LEVEL, found `{r}`")))?;
-        let level = Level::parse(level)
-            .ok_or_else(|| Error::Usage(format!("unknown level `{level}` in --rule {r}; levels are off, info, warn, error")))?;
+        let (id, level) = r
+            .split_once('=')
+            .ok_or_else(|| Error::Usage(format!("--rule takes ID=LEVEL, found `{r}`")))?;
+        let level = Level::parse(level).ok_or_else(|| {
+            Error::Usage(format!(
+                "unknown level `{level}` in --rule {r}; levels are off, info, warn, error"
+            ))
+        })?;
         config.set_level(id, level).map_err(Error::Usage)?;
     }
 
@@ -202,7 +220,10 @@ fn analyse(args: &ManifestArgs, io: &mut Io<'_>) -> Result<Analysed, Error> {
     // With a broken manifest, only structural findings are trustworthy: the rest of the model
     // may be missing what the broken fields would have said.
     diagnostics.extend(findings.into_iter().filter(|d| {
-        !fatal || registry::find(d.code).is_some_and(|r| matches!(r.meta().category, Category::Structure | Category::Cycles))
+        !fatal
+            || registry::find(d.code).is_some_and(|r| {
+                matches!(r.meta().category, Category::Structure | Category::Cycles)
+            })
     }));
     diagnostic::sort(&mut diagnostics);
     Ok(Analysed { loaded, model: Some(model), diagnostics })
@@ -218,16 +239,34 @@ fn rules(io: &mut Io<'_>) -> Result<u8, Error> {
             Level::Warn => "warn",
             Level::Error => "error",
         };
-        writeln!(io.stdout, "{:<7} {:<28} {:<7} {:<11} {}", m.code, m.id, level, m.category.as_str(), m.summary)?;
+        writeln!(
+            io.stdout,
+            "{:<7} {:<28} {:<7} {:<11} {}",
+            m.code,
+            m.id,
+            level,
+            m.category.as_str(),
+            m.summary
+        )?;
     }
     Ok(0)
 }
 
 /// `archmap explain`.
 fn explain(name: &str, io: &mut Io<'_>) -> Result<u8, Error> {
+    if let Some(p) = manifest::codes::find(name) {
+        writeln!(
+            io.stdout,
+            "# {} {}\n\n{}\n\nA problem reading the manifest: the run stops with exit 2 and nothing is rendered.\n\n{}",
+            p.code, p.id, p.summary, p.docs
+        )?;
+        return Ok(0);
+    }
     let Some(rule) = registry::find(name) else {
-        let help = diagnostic::did_you_mean(name, registry::metas().map(|m| m.id))
-            .map_or_else(|| "`archmap rules` lists every check".to_string(), |s| format!("did you mean `{s}`?"));
+        let help = diagnostic::did_you_mean(name, registry::metas().map(|m| m.id)).map_or_else(
+            || "`archmap rules` lists every check".to_string(),
+            |s| format!("did you mean `{s}`?"),
+        );
         return Err(Error::Usage(format!("no check is called `{name}`; {help}")));
     };
     let m = rule.meta();
@@ -239,7 +278,12 @@ fn explain(name: &str, io: &mut Io<'_>) -> Result<u8, Error> {
         Level::Warn => "warn",
         Level::Error => "error",
     };
-    writeln!(io.stdout, "Category: {}. Default level: {level}. Since: {}.", m.category.as_str(), m.since)?;
+    writeln!(
+        io.stdout,
+        "Category: {}. Default level: {level}. Since: {}.",
+        m.category.as_str(),
+        m.since
+    )?;
     if !m.params.is_empty() {
         writeln!(io.stdout, "\nParameters:")?;
         for p in m.params {
@@ -257,7 +301,11 @@ fn write_atomic(path: &Path, text: &[u8]) -> Result<(), Error> {
         _ => PathBuf::from("."),
     };
     let err = |source| Error::Write { path: path.to_path_buf(), source };
-    let mut tmp = tempfile::Builder::new().prefix(".archmap-").suffix(".tmp").tempfile_in(&dir).map_err(err)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".archmap-")
+        .suffix(".tmp")
+        .tempfile_in(&dir)
+        .map_err(err)?;
     tmp.write_all(text).map_err(err)?;
     tmp.as_file().sync_all().map_err(err)?;
     tmp.persist(path).map_err(|e| err(e.error))?;
@@ -265,7 +313,12 @@ fn write_atomic(path: &Path, text: &[u8]) -> Result<(), Error> {
 }
 
 /// Prints `diagnostics` on a stream in human form.
-fn print_human(diagnostics: &[Diagnostic], loaded: &Loaded, emitter: &Human, out: &mut dyn Write) -> Result<(), Error> {
+fn print_human(
+    diagnostics: &[Diagnostic],
+    loaded: &Loaded,
+    emitter: &Human,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
     emitter.emit(diagnostics, &loaded.sources, out)?;
     Ok(())
 }

@@ -12,7 +12,7 @@ use crate::model::Model;
 use crate::render::{self, Format, RenderOptions, SceneOptions};
 
 pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Result<u8, Error> {
-    let format = output_format(args)?;
+    let format = output_format(args);
     let analysed = analyse(&args.manifest, io)?;
     let emitter = human(global, io.stderr_is_terminal, io.no_color);
     if analysed.fatal() {
@@ -23,13 +23,26 @@ pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Re
     let model = analysed.model.as_ref().expect("a manifest without fatal problems has a model");
     let summary = Summary::of(&analysed.diagnostics);
     if args.strict && summary.error > 0 {
-        let errors: Vec<_> = analysed.diagnostics.iter().filter(|d| d.severity == Severity::Error).cloned().collect();
+        let errors: Vec<_> = analysed
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .cloned()
+            .collect();
         print_human(&errors, &analysed.loaded, &emitter, io.stderr)?;
-        writeln!(io.stderr, "error: not rendering (--strict): check found {}", summary_line(&summary))?;
+        writeln!(
+            io.stderr,
+            "error: not rendering (--strict): check found {}",
+            summary_line(&summary)
+        )?;
         return Ok(1);
     }
     if !global.quiet && summary.error + summary.warn > 0 {
-        writeln!(io.stderr, "warning: check found {}; run `archmap check` for details", summary_line(&summary))?;
+        writeln!(
+            io.stderr,
+            "warning: check found {}; run `archmap check` for details",
+            summary_line(&summary)
+        )?;
     }
     let direction = args.direction.map(|d| match d {
         DirectionArg::Tb => Direction::TB,
@@ -41,10 +54,17 @@ pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Re
     for f in &args.focus {
         match model.find(f) {
             Some(id) => focus.push(id),
-            None => return Err(Error::Usage(unknown(f, "component", model.index.keys().map(String::as_str)))),
+            None => {
+                return Err(Error::Usage(unknown(
+                    f,
+                    "component",
+                    model.index.keys().map(String::as_str),
+                )));
+            }
         }
     }
-    let base = SceneOptions { view: None, direction, focus, depth: args.depth, focus_direction: None };
+    let base =
+        SceneOptions { view: None, direction, focus, depth: args.depth, focus_direction: None };
 
     // Every diagram to produce: (file stem, scene options).
     let mut jobs: Vec<(String, SceneOptions<'_>)> = Vec::new();
@@ -98,7 +118,11 @@ pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Re
                 Err(_) => "is missing",
             };
             stale += 1;
-            writeln!(io.stderr, "stale: {} {reason}; run the same command without --check to update it", path.display())?;
+            writeln!(
+                io.stderr,
+                "stale: {} {reason}; run the same command without --check to update it",
+                path.display()
+            )?;
         }
         return Ok(u8::from(stale > 0));
     }
@@ -107,7 +131,8 @@ pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Re
         && let Some(dir) = &args.output
     {
         let full = io.cwd.join(dir);
-        std::fs::create_dir_all(&full).map_err(|source| Error::Write { path: dir.clone(), source })?;
+        std::fs::create_dir_all(&full)
+            .map_err(|source| Error::Write { path: dir.clone(), source })?;
     }
     for (path, text) in &outputs {
         match path {
@@ -123,19 +148,19 @@ fn draw(model: &Model, options: &SceneOptions<'_>, format: Format) -> String {
     render::renderer(format).render(&scene, &RenderOptions::default())
 }
 
-fn output_format(args: &RenderArgs) -> Result<Format, Error> {
+fn output_format(args: &RenderArgs) -> Format {
     if let Some(f) = args.format {
-        return Ok(match f {
+        return match f {
             DiagramFormat::Svg => Format::Svg,
             DiagramFormat::Dot => Format::Dot,
             DiagramFormat::Mermaid => Format::Mermaid,
-        });
+        };
     }
     if args.all_views {
-        return Ok(Format::Svg);
+        return Format::Svg;
     }
     let ext = args.output.as_deref().and_then(Path::extension).and_then(|e| e.to_str());
-    Ok(ext.and_then(Format::from_extension).unwrap_or(Format::Svg))
+    ext.and_then(Format::from_extension).unwrap_or(Format::Svg)
 }
 
 fn extension(format: Format) -> &'static str {
@@ -146,18 +171,25 @@ fn extension(format: Format) -> &'static str {
     }
 }
 
-fn unknown<'a>(name: &str, what: &str, candidates: impl Iterator<Item = &'a str> + Clone) -> String {
-    match did_you_mean(name, candidates.clone()) {
-        Some(s) => format!("no {what} is called `{name}`; did you mean `{s}`?"),
-        None => {
-            let all: Vec<&str> = candidates.take(20).collect();
-            format!("no {what} is called `{name}`; known: {}", all.join(", "))
-        }
+fn unknown<'a>(
+    name: &str,
+    what: &str,
+    candidates: impl Iterator<Item = &'a str> + Clone,
+) -> String {
+    if let Some(s) = did_you_mean(name, candidates.clone()) {
+        format!("no {what} is called `{name}`; did you mean `{s}`?")
+    } else {
+        let all: Vec<&str> = candidates.take(20).collect();
+        format!("no {what} is called `{name}`; known: {}", all.join(", "))
     }
 }
 
 /// An output path that is one of the manifest files read would destroy the input.
-fn refuse_overwriting_inputs(analysed: &Analysed, outputs: &[(Option<PathBuf>, String)], io: &Io<'_>) -> Result<(), Error> {
+fn refuse_overwriting_inputs(
+    analysed: &Analysed,
+    outputs: &[(Option<PathBuf>, String)],
+    io: &Io<'_>,
+) -> Result<(), Error> {
     let inputs: Vec<PathBuf> = analysed
         .loaded
         .sources
@@ -169,7 +201,10 @@ fn refuse_overwriting_inputs(analysed: &Analysed, outputs: &[(Option<PathBuf>, S
         if let Ok(c) = std::fs::canonicalize(io.cwd.join(p))
             && inputs.contains(&c)
         {
-            return Err(Error::Usage(format!("refusing to overwrite the manifest {} with a diagram", p.display())));
+            return Err(Error::Usage(format!(
+                "refusing to overwrite the manifest {} with a diagram",
+                p.display()
+            )));
         }
     }
     Ok(())

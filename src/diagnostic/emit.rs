@@ -8,8 +8,8 @@ use std::fmt;
 use std::io::{self, Write};
 
 use miette::{
-    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan,
-    SpanContents,
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceSpan, SpanContents,
 };
 use serde::Serialize;
 
@@ -19,7 +19,12 @@ use crate::source::{SourceFile, Sources, Span};
 /// One report format.
 pub trait Emitter {
     /// Writes every finding, and a summary where the format has one.
-    fn emit(&self, diagnostics: &[Diagnostic], sources: &Sources, out: &mut dyn Write) -> io::Result<()>;
+    fn emit(
+        &self,
+        diagnostics: &[Diagnostic],
+        sources: &Sources,
+        out: &mut dyn Write,
+    ) -> io::Result<()>;
 }
 
 /// miette-style reports: the YAML excerpt with labels, the note and the help line.
@@ -34,14 +39,33 @@ pub struct Human {
 }
 
 impl Emitter for Human {
-    fn emit(&self, diagnostics: &[Diagnostic], sources: &Sources, out: &mut dyn Write) -> io::Result<()> {
-        let theme = if self.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-        let handler = GraphicalReportHandler::new_themed(theme).with_width(self.width).with_links(false).with_urls(false);
+    fn emit(
+        &self,
+        diagnostics: &[Diagnostic],
+        sources: &Sources,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        let theme =
+            if self.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+        let handler = GraphicalReportHandler::new_themed(theme)
+            .with_width(self.width)
+            .with_links(false)
+            .with_urls(false)
+            .with_show_related_as_nested(false);
         for d in diagnostics {
+            if has_long_lines(d, sources) {
+                // miette cannot draw an excerpt of a line of 65,536 columns or more (and nobody
+                // wants one): name the place instead of showing it.
+                writeln!(out, "{}", plain(d, sources, self.width))?;
+                continue;
+            }
             let report = Report::new(d, sources);
             let mut text = String::new();
             handler.render_report(&mut text, &report).map_err(io::Error::other)?;
             writeln!(out, "{}", text.trim_end())?;
+            if let Some(note) = &d.note {
+                writeln!(out, "{}", wrap(&format!("note: {note}"), self.width, "  ", "        "))?;
+            }
             writeln!(out)?;
         }
         if self.summary && !diagnostics.is_empty() {
@@ -51,11 +75,77 @@ impl Emitter for Human {
     }
 }
 
+/// The longest source line a report shows as an excerpt.
+const MAX_EXCERPT_LINE: usize = 2_000;
+
+fn has_long_lines(d: &Diagnostic, sources: &Sources) -> bool {
+    d.labels.iter().any(|l| {
+        let bytes = sources.get(l.span.file).text().as_bytes();
+        let (s, e) = (l.span.start.min(bytes.len()), l.span.end.min(bytes.len()));
+        // Byte search: a span may not sit on a character boundary, and '\n' is one byte.
+        let start = bytes[..s].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let end = bytes[e..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |i| e + i);
+        end.saturating_sub(start) > MAX_EXCERPT_LINE
+    })
+}
+
+/// A report without excerpts: the header, each place as `file:line:column`, help and note.
+fn plain(d: &Diagnostic, sources: &Sources, width: usize) -> String {
+    let mut out =
+        wrap(&format!("{}[{} {}]: {}", d.severity, d.code, d.id, d.message), width, "  ", "    ");
+    for l in &d.labels {
+        let (start, _) = sources.range(l.span);
+        let at = format!("at {}:{}:{}", sources.get(l.span.file).name(), start.line, start.column);
+        let text = if l.text.is_empty() { at } else { format!("{at}: {}", l.text) };
+        out.push('\n');
+        out.push_str(&wrap(&text, width, "    ", "      "));
+    }
+    if let Some(help) = &d.help {
+        out.push('\n');
+        out.push_str(&wrap(&format!("help: {help}"), width, "  ", "        "));
+    }
+    if let Some(note) = &d.note {
+        out.push('\n');
+        out.push_str(&wrap(&format!("note: {note}"), width, "  ", "        "));
+    }
+    out.push('\n');
+    out
+}
+
+/// Wraps `text` at word boundaries to `width` columns with the given indents.
+fn wrap(text: &str, width: usize, first: &str, rest: &str) -> String {
+    let mut out = String::from(first);
+    let mut col = first.chars().count();
+    let mut line_empty = true;
+    for word in text.split_whitespace() {
+        let w = word.chars().count();
+        if !line_empty && col + 1 + w > width {
+            out.push('\n');
+            out.push_str(rest);
+            col = rest.chars().count();
+            line_empty = true;
+        }
+        if !line_empty {
+            out.push(' ');
+            col += 1;
+        }
+        out.push_str(word);
+        col += w;
+        line_empty = false;
+    }
+    out
+}
+
 /// "2 errors, 1 warning, 3 infos".
 #[must_use]
 pub fn summary_line(s: &Summary) -> String {
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    format!("{}, {}, {}", plural(s.error, "error"), plural(s.warn, "warning"), plural(s.info, "info"))
+    format!(
+        "{}, {}, {}",
+        plural(s.error, "error"),
+        plural(s.warn, "warning"),
+        plural(s.info, "info")
+    )
 }
 
 /// A [`Diagnostic`] seen through miette: labels in the primary file, labels in other files and
@@ -84,7 +174,11 @@ impl<'a> Report<'a> {
         for (i, l) in d.labels.iter().enumerate() {
             let text = (!l.text.is_empty()).then(|| l.text.clone());
             let span = to_source_span(l.span, sources);
-            let labeled = if i == 0 { LabeledSpan::new_primary_with_span(text, span) } else { LabeledSpan::new_with_span(text, span) };
+            let labeled = if i == 0 {
+                LabeledSpan::new_primary_with_span(text, span)
+            } else {
+                LabeledSpan::new_with_span(text, span)
+            };
             if Some(l.span.file) == primary_file {
                 labels.push(labeled);
             } else if let Some((_, v)) = others.iter_mut().find(|(f, _)| *f == l.span.file) {
@@ -93,14 +187,18 @@ impl<'a> Report<'a> {
                 others.push((l.span.file, vec![labeled]));
             }
         }
-        let named = |file| Excerpt { file: sources.get(file) };
-        let mut related: Vec<Related> = others
+        let named = |file| {
+            let f = sources.get(file);
+            Excerpt { file: f }
+        };
+        let related: Vec<Related> = others
             .into_iter()
-            .map(|(file, labels)| Related { text: "also here".into(), source: Some(named(file)), labels })
+            .map(|(file, labels)| Related {
+                text: "also here".into(),
+                source: Some(named(file)),
+                labels,
+            })
             .collect();
-        if let Some(note) = &d.note {
-            related.push(Related { text: format!("note: {note}"), source: None, labels: Vec::new() });
-        }
         Report {
             d,
             source: primary_file.map(named),
@@ -111,15 +209,15 @@ impl<'a> Report<'a> {
     }
 }
 
-/// A manifest as miette reads it. miette scans a plain string from its start to find the lines
-/// around a span, which makes each report cost the size of the file (minutes for thousands of
-/// findings on a large manifest); the file's line index finds them directly instead.
+/// A source file as miette reads it: only the lines around a span are scanned (miette's own
+/// `str` source scans from the top of the file for every label, which is quadratic in a big
+/// manifest with many findings), and nothing is copied.
 #[derive(Debug)]
 struct Excerpt<'a> {
     file: &'a SourceFile,
 }
 
-impl SourceCode for Excerpt<'_> {
+impl miette::SourceCode for Excerpt<'_> {
     fn read_span<'b>(
         &'b self,
         span: &SourceSpan,
@@ -127,23 +225,23 @@ impl SourceCode for Excerpt<'_> {
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
         let text = self.file.text();
-        let start = span.offset().min(text.len());
-        let end = (span.offset() + span.len()).min(text.len()).max(start);
-        // 1-based lines of the window: the span's lines and the context around them.
-        let first = self.file.line_col(start).line.saturating_sub(context_lines_before).max(1);
-        let last = self.file.line_col(end).line + context_lines_after;
-        let lo = self.file.offset(first, 1);
-        let hi = self.file.offset(last + 1, 1).max(end);
-        let window = &text[lo..hi];
-        let local = SourceSpan::new((start - lo).into(), end - start);
+        let first = self.file.line_of(span.offset()).saturating_sub(context_lines_before);
+        let last = self.file.line_of(span.offset() + span.len()) + context_lines_after + 1;
+        let (start, end) =
+            (self.file.line_start(first), self.file.line_start(last + 1).min(text.len()));
+        let window = &text[start..end];
+        let local = SourceSpan::new((span.offset() - start).into(), span.len());
         let inner = window.read_span(&local, context_lines_before, context_lines_after)?;
+        let data: &'b [u8] = inner.data();
         let contents = MietteSpanContents::new_named(
             self.file.name().to_string(),
-            inner.data(),
-            SourceSpan::new((lo + inner.span().offset()).into(), inner.span().len()),
-            inner.line() + first - 1,
+            data,
+            SourceSpan::new((inner.span().offset() + start).into(), inner.span().len()),
+            inner.line() + first,
             inner.column(),
-            inner.line_count(),
+            // miette's `str` source counts lines from the top of the file here, and decides
+            // from it to draw nearby labels as one excerpt; keep that behaviour.
+            inner.line_count() + first,
         )
         .with_language("yaml");
         Ok(Box::new(contents))
@@ -281,7 +379,12 @@ fn place<'a>(span: Span, message: Option<&'a str>, sources: &'a Sources) -> Json
 }
 
 impl Emitter for Json {
-    fn emit(&self, diagnostics: &[Diagnostic], sources: &Sources, out: &mut dyn Write) -> io::Result<()> {
+    fn emit(
+        &self,
+        diagnostics: &[Diagnostic],
+        sources: &Sources,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
         let findings = diagnostics
             .iter()
             .map(|d| {
@@ -297,14 +400,27 @@ impl Emitter for Json {
                     column: primary.as_ref().map(|p| p.column),
                     end_line: primary.as_ref().map(|p| p.end_line),
                     end_column: primary.as_ref().map(|p| p.end_column),
-                    related: d.labels.iter().skip(1).map(|l| place(l.span, Some(&l.text), sources)).collect(),
+                    related: d
+                        .labels
+                        .iter()
+                        .skip(1)
+                        .map(|l| place(l.span, Some(&l.text), sources))
+                        .collect(),
                     help: d.help.as_deref(),
                     note: d.note.as_deref(),
                 }
             })
             .collect();
         let report = JsonReport { version: 1, findings, summary: Summary::of(diagnostics) };
-        serde_json::to_writer_pretty(&mut *out, &report).map_err(io::Error::other)?;
+        serde_json::to_writer_pretty(&mut *out, &report).map_err(json_io)?;
         writeln!(out)
+    }
+}
+
+/// A JSON write error as an I/O error, keeping its kind (a closed pipe stays a closed pipe).
+pub(crate) fn json_io(e: serde_json::Error) -> io::Error {
+    match e.io_error_kind() {
+        Some(kind) => io::Error::from(kind),
+        None => io::Error::other(e),
     }
 }

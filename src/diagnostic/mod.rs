@@ -6,6 +6,7 @@
 //! [`crate::source::Sources`], so one printer serves every stage.
 
 pub mod emit;
+pub mod sarif;
 
 use std::fmt;
 
@@ -55,10 +56,7 @@ pub struct Label {
 impl Label {
     /// A label at `span` saying `text`.
     pub fn new(span: Span, text: impl Into<String>) -> Self {
-        Self {
-            span,
-            text: text.into(),
-        }
+        Self { span, text: text.into() }
     }
 }
 
@@ -167,9 +165,7 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
         let ka = a.primary_span().map(|s| (s.file, s.start));
         let kb = b.primary_span().map(|s| (s.file, s.start));
-        ka.cmp(&kb)
-            .then(a.code.cmp(b.code))
-            .then_with(|| a.message.cmp(&b.message))
+        ka.cmp(&kb).then(a.code.cmp(b.code)).then_with(|| a.message.cmp(&b.message))
     });
 }
 

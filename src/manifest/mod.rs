@@ -34,6 +34,65 @@ pub mod codes {
     pub const MISSING_FIELD: (&str, &str) = ("AM104", "missing-field");
     /// An include that cannot be followed: missing, a directory, a cycle, outside the tree.
     pub const INCLUDE: (&str, &str) = ("AM105", "bad-include");
+
+    /// A problem that stops a manifest from being read, documented for `archmap explain`.
+    #[derive(Clone, Copy, Debug)]
+    pub struct ProblemMeta {
+        /// Code.
+        pub code: &'static str,
+        /// Kebab-case id.
+        pub id: &'static str,
+        /// One line.
+        pub summary: &'static str,
+        /// Markdown: what it means and what to do.
+        pub docs: &'static str,
+    }
+
+    /// Every reading problem, sorted by code.
+    pub const PROBLEMS: &[ProblemMeta] = &[
+        ProblemMeta {
+            code: YAML_SYNTAX.0,
+            id: YAML_SYNTAX.1,
+            summary: "the file is not well-formed YAML, not UTF-8, or over a size bound",
+            docs: "The manifest could not be read as YAML: a syntax error (an unclosed bracket, a tab used for indentation, a `key: value` where none is allowed), bytes that are not UTF-8, nesting deeper than 64 levels, or aliases that expand to too much data. Fix the YAML at the marked place.",
+        },
+        ProblemMeta {
+            code: UNKNOWN_FIELD.0,
+            id: UNKNOWN_FIELD.1,
+            summary: "a field or rule archmap does not know",
+            docs: "A key that is not part of the manifest format, or a rule id or parameter that does not exist. The help line suggests the closest known name. Keys starting with `x-` are kept and ignored: use them for your own tools.",
+        },
+        ProblemMeta {
+            code: WRONG_TYPE.0,
+            id: WRONG_TYPE.1,
+            summary: "a value of the wrong type",
+            docs: "A value that is not of the type the format expects there: a list where a map belongs, a string for `replicas`, `yes` for a boolean (archmap reads YAML 1.2: only `true` and `false` are booleans).",
+        },
+        ProblemMeta {
+            code: INVALID_VALUE.0,
+            id: INVALID_VALUE.1,
+            summary: "a value of the right type that is not allowed",
+            docs: "An unknown kind, mode, level, layout or selector; an id outside `[A-Za-z0-9][A-Za-z0-9_.-]*` or longer than 128 characters; a colour that is not `#rgb` or `#rrggbb`; a manifest version other than 1; a number out of range. The help line lists what is allowed.",
+        },
+        ProblemMeta {
+            code: MISSING_FIELD.0,
+            id: MISSING_FIELD.1,
+            summary: "a required field is missing",
+            docs: "The root manifest needs `version`, `name` and at least one component under `services`; an included file needs `version`; a long-form dependency needs `target`.",
+        },
+        ProblemMeta {
+            code: INCLUDE.0,
+            id: INCLUDE.1,
+            summary: "an include that cannot be followed",
+            docs: "An `include` entry naming a missing file, a directory or a device; a cycle of includes; a chain deeper than 16 files or more than 256 files in all; or a file outside the root manifest's directory tree (after resolving `..` and symbolic links) without `--allow-outside-includes`.",
+        },
+    ];
+
+    /// The reading problem with this code or id.
+    #[must_use]
+    pub fn find(name: &str) -> Option<&'static ProblemMeta> {
+        PROBLEMS.iter().find(|p| p.id == name || p.code.eq_ignore_ascii_case(name))
+    }
 }
 
 /// The most files one manifest may pull in through `include`.
@@ -96,23 +155,10 @@ pub fn load(
     let Some(root_id) = root_id else {
         return loaded;
     };
-    let mut walker = Walker {
-        fs,
-        options,
-        root_dir,
-        seen: canonical_root.iter().cloned().collect(),
-        count: 0,
-    };
-    let base = path
-        .and_then(Path::parent)
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
-    walker.visit(
-        &mut loaded,
-        root_id,
-        &base,
-        &mut canonical_root.into_iter().collect(),
-    );
+    let mut walker =
+        Walker { fs, options, root_dir, seen: canonical_root.iter().cloned().collect(), count: 0 };
+    let base = path.and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
+    walker.visit(&mut loaded, root_id, &base, &mut canonical_root.into_iter().collect());
     loaded
 }
 
@@ -134,7 +180,10 @@ fn add_file(loaded: &mut Loaded, name: &str, bytes: Vec<u8>) -> Option<FileId> {
                 Severity::Error,
                 "the file is not valid UTF-8",
             )
-            .with_label(Span::new(file, at, at + 1), "invalid byte sequence here")
+            .with_label(
+                Span::new(file, at, at + char::REPLACEMENT_CHARACTER.len_utf8()),
+                "invalid byte sequence here",
+            )
             .with_help("save the manifest as UTF-8 text")
             .fatal(),
         );
@@ -143,15 +192,16 @@ fn add_file(loaded: &mut Loaded, name: &str, bytes: Vec<u8>) -> Option<FileId> {
     let tree = match yaml::parse(file, loaded.sources.get(file)) {
         Ok(tree) => tree,
         Err(err) => {
+            let (message, help) = explain_yaml_error(&err.message);
             loaded.diagnostics.push(
                 Diagnostic::new(
                     codes::YAML_SYNTAX.0,
                     codes::YAML_SYNTAX.1,
                     Severity::Error,
-                    format!("invalid YAML: {}", err.message),
+                    message,
                 )
                 .with_label(err.span, "here")
-                .with_help("fix the YAML syntax; YAML indents with spaces, never tabs")
+                .with_help(help)
                 .fatal(),
             );
             return None;
@@ -265,6 +315,40 @@ impl Walker<'_> {
             chain.pop();
         }
     }
+}
+
+/// A YAML crate message turned into archmap's words, with advice.
+fn explain_yaml_error(raw: &str) -> (String, String) {
+    let lower = raw.to_ascii_lowercase();
+    if lower.contains("depth") && lower.contains("budget") {
+        return (
+            format!("the document nests deeper than {} levels", yaml::MAX_DEPTH),
+            "a manifest needs about six levels; flatten the nested lists or maps".into(),
+        );
+    }
+    if lower.contains("alias") || lower.contains("anchor") {
+        return (
+            "aliases expand to too much data (an \"alias bomb\")".into(),
+            format!(
+                "aliases may replay at most {} YAML events in all; write the repeated values out, or use fewer nested aliases",
+                yaml::MAX_ALIAS_EVENTS
+            ),
+        );
+    }
+    if lower.contains("budget") {
+        return (
+            format!("the document is too large to read ({raw})"),
+            "split the manifest into several files with `include`".into(),
+        );
+    }
+    let help = if lower.contains("mapping values are not allowed") {
+        "a `key: value` is not allowed here: check the indentation; YAML also limits a plain key to 1024 characters (archmap ids to 128)"
+    } else if lower.contains("tab") {
+        "YAML indents with spaces, never tabs: replace the tab with spaces"
+    } else {
+        "fix the YAML syntax at the marked place"
+    };
+    (format!("invalid YAML: {raw}"), help.into())
 }
 
 /// A path as shown in reports: as written, with `/` separators.

@@ -42,6 +42,8 @@ pub struct Manifest {
     pub rules: Vec<RuleSpec>,
     /// Keys written twice in one map (the first one is kept).
     pub duplicate_keys: Vec<DuplicateKey>,
+    /// Top-level keys present in the file (valid or not), for "missing field" checks.
+    pub keys: Vec<String>,
 }
 
 /// A key written twice in one YAML map.
@@ -149,10 +151,7 @@ impl Kind {
     /// Database, cache, queue, topic and storage: things that are used, not users.
     #[must_use]
     pub fn is_passive(self) -> bool {
-        matches!(
-            self,
-            Kind::Database | Kind::Cache | Kind::Queue | Kind::Topic | Kind::Storage
-        )
+        matches!(self, Kind::Database | Kind::Cache | Kind::Queue | Kind::Topic | Kind::Storage)
     }
 
     /// Queue and topic: dependencies on them default to async.
@@ -449,15 +448,8 @@ pub struct RuleSpec {
 
 /// Parses one file's tree into a [`Manifest`], adding every problem to `diags`.
 pub fn read(file: FileId, root: &Node, diags: &mut Vec<Diagnostic>) -> Manifest {
-    let mut r = Reader {
-        diags,
-        duplicates: Vec::new(),
-    };
-    let mut m = Manifest {
-        file,
-        span: root.span,
-        ..Manifest::default()
-    };
+    let mut r = Reader { diags, duplicates: Vec::new() };
+    let mut m = Manifest { file, span: root.span, ..Manifest::default() };
     match &root.value {
         Value::Map(_) => {}
         Value::Null => {
@@ -486,29 +478,31 @@ pub fn read(file: FileId, root: &Node, diags: &mut Vec<Diagnostic>) -> Manifest 
             return m;
         }
     }
-    r.fields(
-        root,
-        "the manifest",
-        TOP_FIELDS,
-        |r, key, value| match key {
-            "version" => m.version = r.int(value, "version"),
-            "name" => m.name = r.string(value, "name"),
-            "description" => m.description = r.string(value, "description"),
-            "include" => m.include = r.string_list(value, "include"),
-            "groups" => m.groups = r.id_map(value, "group", Reader::group),
-            "services" => m.services = r.id_map(value, "service", Reader::service),
-            "views" => m.views = r.id_map(value, "view", Reader::view),
-            "rules" => m.rules = r.rules(value),
-            _ => unreachable!("fields() only passes known keys"),
+    if let Value::Map(entries) = &root.value {
+        m.keys = entries
+            .iter()
+            .filter_map(|(k, _)| if let Value::Str(s) = &k.value { Some(s.clone()) } else { None })
+            .collect();
+    }
+    r.fields(root, "the manifest", TOP_FIELDS, |r, key, value| match key {
+        // Quoted versions ("1") are common in docker-compose files; accept them too.
+        "version" => match &value.value {
+            Value::Str(v) if v.trim().parse::<i64>().is_ok() => {
+                m.version = v.trim().parse().ok().map(|v| Spanned::new(v, value.span));
+            }
+            _ => m.version = r.int(value, "version"),
         },
-    );
-    if m.version.is_none() {
-        r.missing(
-            root.span,
-            "version",
-            "the manifest",
-            "add `version: 1` at the top",
-        );
+        "name" => m.name = r.string(value, "name"),
+        "description" => m.description = r.string(value, "description"),
+        "include" => m.include = r.string_list(value, "include"),
+        "groups" => m.groups = r.id_map(value, "group", Reader::group),
+        "services" => m.services = r.id_map(value, "service", Reader::service),
+        "views" => m.views = r.id_map(value, "view", Reader::view),
+        "rules" => m.rules = r.rules(value),
+        _ => unreachable!("fields() only passes known keys"),
+    });
+    if !m.keys.iter().any(|k| k == "version") {
+        r.missing(root.span, "version", "the manifest", "add `version: 1` at the top");
     }
     if let Some(v) = &m.version
         && v.value != VERSION
@@ -531,12 +525,10 @@ pub fn read(file: FileId, root: &Node, diags: &mut Vec<Diagnostic>) -> Manifest 
 
 /// Checks required top-level fields of a root manifest (an included file may leave out
 /// `name` and `services`).
-pub fn require_root_fields(m: &Manifest, has_services: bool, diags: &mut Vec<Diagnostic>) {
-    let mut r = Reader {
-        diags,
-        duplicates: Vec::new(),
-    };
-    if m.name.is_none() {
+pub fn require_root_fields(m: &Manifest, services: usize, diags: &mut Vec<Diagnostic>) {
+    let mut r = Reader { diags, duplicates: Vec::new() };
+    let has = |k: &str| m.keys.iter().any(|x| x == k);
+    if !has("name") {
         r.missing(
             m.span,
             "name",
@@ -544,26 +536,26 @@ pub fn require_root_fields(m: &Manifest, has_services: bool, diags: &mut Vec<Dia
             "add `name: <the system's name>`; it is the diagram title",
         );
     }
-    if !has_services {
+    if !has("services") {
         r.missing(
             m.span,
             "services",
             "the manifest",
             "add a `services` map with at least one component",
         );
+    } else if services == 0 {
+        r.push(
+            codes::MISSING_FIELD,
+            "the manifest defines no components".into(),
+            m.span,
+            "`services` is empty",
+            Some("add at least one component under `services`".into()),
+        );
     }
 }
 
-const TOP_FIELDS: &[&str] = &[
-    "version",
-    "name",
-    "description",
-    "include",
-    "groups",
-    "services",
-    "views",
-    "rules",
-];
+const TOP_FIELDS: &[&str] =
+    &["version", "name", "description", "include", "groups", "services", "views", "rules"];
 const GROUP_FIELDS: &[&str] = &["label", "description", "parent", "color", "owner"];
 const SERVICE_FIELDS: &[&str] = &[
     "kind",
@@ -578,14 +570,8 @@ const SERVICE_FIELDS: &[&str] = &[
     "depends_on",
     "allow",
 ];
-const DEPENDENCY_FIELDS: &[&str] = &[
-    "target",
-    "protocol",
-    "mode",
-    "label",
-    "description",
-    "optional",
-];
+const DEPENDENCY_FIELDS: &[&str] =
+    &["target", "protocol", "mode", "label", "description", "optional"];
 const VIEW_FIELDS: &[&str] = &[
     "title",
     "description",
@@ -720,15 +706,13 @@ impl Reader<'_> {
             }
         };
         let mut out = Vec::new();
-        let mut seen: Vec<(String, Span)> = Vec::new();
+        // Only looked up, never iterated: a hash map keeps 10,000 ids linear.
+        let mut seen: std::collections::HashMap<String, Span> = std::collections::HashMap::new();
         for (key, value) in entries {
             let Some(id) = self.id_key(key, what) else {
                 continue;
             };
-            if id.starts_with("x-") {
-                continue;
-            }
-            if let Some((_, first)) = seen.iter().find(|(n, _)| *n == id) {
+            if let Some(first) = seen.get(&id) {
                 self.duplicates.push(DuplicateKey {
                     key: id,
                     what: what.to_string(),
@@ -737,7 +721,7 @@ impl Reader<'_> {
                 });
                 continue;
             }
-            seen.push((id.clone(), key.span));
+            seen.insert(id.clone(), key.span);
             out.push(f(self, Spanned::new(id, key.span), value));
         }
         out
@@ -789,10 +773,7 @@ impl Reader<'_> {
 
     fn string_list(&mut self, node: &Node, field: &str) -> Vec<Spanned<String>> {
         match &node.value {
-            Value::Seq(items) => items
-                .iter()
-                .filter_map(|item| self.string(item, field))
-                .collect(),
+            Value::Seq(items) => items.iter().filter_map(|item| self.string(item, field)).collect(),
             Value::Null => Vec::new(),
             Value::Str(_) => self.string(node, field).into_iter().collect(),
             other => {
@@ -827,10 +808,7 @@ impl Reader<'_> {
         if v.value < min || v.value > i64::from(u32::MAX) {
             self.push(
                 codes::INVALID_VALUE,
-                format!(
-                    "`{field}` must be a whole number of at least {min}, found {}",
-                    v.value
-                ),
+                format!("`{field}` must be a whole number of at least {min}, found {}", v.value),
                 v.span,
                 "out of range",
                 None,
@@ -944,7 +922,24 @@ impl Reader<'_> {
             "tech" => s.tech = r.string(value, key),
             "tags" => s.tags = r.string_list(value, key),
             "replicas" => s.replicas = r.positive(value, key, 1),
-            "url" => s.url = r.string(value, key),
+            "url" => {
+                s.url = r.string(value, key).filter(|u| match url_problem(&u.value) {
+                    None => true,
+                    Some(problem) => {
+                        r.push(
+                            codes::INVALID_VALUE,
+                            format!("unsafe or invalid url `{}`: {problem}", shorten(&u.value)),
+                            u.span,
+                            "not an allowed link",
+                            Some(
+                                "links may be http:, https: or mailto: URLs, or relative paths"
+                                    .into(),
+                            ),
+                        );
+                        false
+                    }
+                });
+            }
             "allow" => s.allow = r.string_list(value, key),
             "depends_on" => s.depends_on = r.dependencies(value, &what),
             _ => unreachable!("fields() only passes known keys"),
@@ -966,10 +961,7 @@ impl Reader<'_> {
                 return Vec::new();
             }
         };
-        items
-            .iter()
-            .filter_map(|item| self.dependency(item, what))
-            .collect()
+        items.iter().filter_map(|item| self.dependency(item, what)).collect()
     }
 
     fn dependency(&mut self, node: &Node, what: &str) -> Option<DependencySpec> {
@@ -999,26 +991,21 @@ impl Reader<'_> {
         }
         let mut target = None;
         let dep_what = format!("a dependency of {what}");
-        self.fields(
-            node,
-            &dep_what,
-            DEPENDENCY_FIELDS,
-            |r, key, value| match key {
-                "target" => target = r.string(value, key),
-                "protocol" => d.protocol = r.string(value, key),
-                "mode" => {
-                    d.mode = r.choice(value, "mode", &["sync", "async"], |m| match m {
-                        "sync" => Some(Mode::Sync),
-                        "async" => Some(Mode::Async),
-                        _ => None,
-                    });
-                }
-                "label" => d.label = r.string(value, key),
-                "description" => d.description = r.string(value, key),
-                "optional" => d.optional = r.bool(value, key).unwrap_or(false),
-                _ => unreachable!("fields() only passes known keys"),
-            },
-        );
+        self.fields(node, &dep_what, DEPENDENCY_FIELDS, |r, key, value| match key {
+            "target" => target = r.string(value, key),
+            "protocol" => d.protocol = r.string(value, key),
+            "mode" => {
+                d.mode = r.choice(value, "mode", &["sync", "async"], |m| match m {
+                    "sync" => Some(Mode::Sync),
+                    "async" => Some(Mode::Async),
+                    _ => None,
+                });
+            }
+            "label" => d.label = r.string(value, key),
+            "description" => d.description = r.string(value, key),
+            "optional" => d.optional = r.bool(value, key).unwrap_or(false),
+            _ => unreachable!("fields() only passes known keys"),
+        });
         if let Some(t) = target {
             d.target = t;
             Some(d)
@@ -1034,13 +1021,10 @@ impl Reader<'_> {
     }
 
     fn selectors(&mut self, node: &Node, field: &str) -> Vec<Spanned<Selector>> {
-        self.string_list(node, field)
-            .into_iter()
-            .filter_map(|s| self.selector(s))
-            .collect()
+        self.string_list(node, field).into_iter().filter_map(|s| self.selector(&s)).collect()
     }
 
-    fn selector(&mut self, s: Spanned<String>) -> Option<Spanned<Selector>> {
+    fn selector(&mut self, s: &Spanned<String>) -> Option<Spanned<Selector>> {
         match parse_selector(&s.value) {
             Ok(sel) => Some(Spanned::new(sel, s.span)),
             Err(help) => {
@@ -1089,7 +1073,7 @@ impl Reader<'_> {
                 );
             }
             "layout" => {
-                v.layout = r.choice(value, "layout", &["TB", "LR", "BT", "RL"], Direction::parse)
+                v.layout = r.choice(value, "layout", &["TB", "LR", "BT", "RL"], Direction::parse);
             }
             "collapse" => {
                 v.collapse = match &value.value {
@@ -1199,7 +1183,7 @@ impl Reader<'_> {
                         "an entry of `forbidden`",
                         &["from", "to"],
                         |r, key, value| {
-                            let sel = r.string(value, key).and_then(|s| r.selector(s));
+                            let sel = r.string(value, key).and_then(|s| r.selector(&s));
                             if key == "from" {
                                 from = sel;
                             } else {
@@ -1275,6 +1259,33 @@ pub fn id_problem(id: &str) -> Option<&'static str> {
     None
 }
 
+/// Why `url` may not be a component's link, or `None` when it may: only `http`, `https`,
+/// `mailto` and relative URLs are allowed (a `javascript:` link in an embedded SVG runs script).
+#[must_use]
+pub fn url_problem(url: &str) -> Option<&'static str> {
+    if url.trim().is_empty() {
+        return Some("it is empty");
+    }
+    if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Some("it contains spaces or control characters");
+    }
+    // A scheme is letters, digits, `+`, `-`, `.` before the first `:`, with no `/`, `?` or `#`
+    // before it; anything else is a relative reference.
+    let scheme_end = url.find(':');
+    let path_start = url.find(['/', '?', '#']);
+    match scheme_end {
+        Some(i) if path_start.is_none_or(|p| i < p) => {
+            let scheme = url[..i].to_ascii_lowercase();
+            if matches!(scheme.as_str(), "http" | "https" | "mailto") {
+                None
+            } else {
+                Some("only http, https and mailto links are allowed")
+            }
+        }
+        _ => None,
+    }
+}
+
 fn is_hex_color(s: &str) -> bool {
     s.strip_prefix('#')
         .is_some_and(|hex| matches!(hex.len(), 3 | 6) && hex.chars().all(|c| c.is_ascii_hexdigit()))
@@ -1312,22 +1323,40 @@ mod tests {
     fn selectors_parse() {
         assert_eq!(parse_selector("*"), Ok(Selector::All));
         assert_eq!(parse_selector("orders"), Ok(Selector::Id("orders".into())));
-        assert_eq!(
-            parse_selector("group:edge"),
-            Ok(Selector::Group("edge".into()))
-        );
+        assert_eq!(parse_selector("group:edge"), Ok(Selector::Group("edge".into())));
         assert_eq!(parse_selector("tag:pci"), Ok(Selector::Tag("pci".into())));
-        assert_eq!(
-            parse_selector("kind:database"),
-            Ok(Selector::Kind(Kind::Database))
-        );
-        assert!(
-            parse_selector("kind:databse")
-                .unwrap_err()
-                .contains("kind:database")
-        );
+        assert_eq!(parse_selector("kind:database"), Ok(Selector::Kind(Kind::Database)));
+        assert!(parse_selector("kind:databse").unwrap_err().contains("kind:database"));
         assert!(parse_selector("team:x").is_err());
         assert!(parse_selector("a b").is_err());
+    }
+
+    #[test]
+    fn urls_are_web_mail_or_relative() {
+        for ok in [
+            "https://wiki/orders",
+            "http://x",
+            "mailto:team@example.com",
+            "docs/orders.md",
+            "/abs/path",
+            "#anchor",
+            "?q=1",
+            "a/b:c",
+        ] {
+            assert_eq!(url_problem(ok), None, "{ok}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            "data:text/html,x",
+            "vbscript:x",
+            "file:///etc/passwd",
+            "",
+            "java\nscript:x",
+            "https://a b",
+        ] {
+            assert!(url_problem(bad).is_some(), "{bad}");
+        }
     }
 
     #[test]

@@ -78,14 +78,9 @@ pub struct YamlError {
 pub fn parse(file_id: FileId, file: &SourceFile) -> Result<Node, YamlError> {
     let text = file.text();
     if text.trim().is_empty()
-        || text
-            .lines()
-            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+        || text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
     {
-        return Ok(Node {
-            value: Value::Null,
-            span: Span::new(file_id, 0, 0),
-        });
+        return Ok(Node { value: Value::Null, span: Span::new(file_id, 0, 0) });
     }
     // The deserializer recurses once per nesting level with large frames (tens of kilobytes
     // in debug builds); a thread of its own with a generous stack keeps the depth bound, not
@@ -98,7 +93,7 @@ pub fn parse(file_id: FileId, file: &SourceFile) -> Result<Node, YamlError> {
                 serde_saphyr::from_str_with_options::<Raw>(text, options())
                     .map_err(|e| yaml_error(file_id, file, &e))
             })
-            .map(|h| h.join())
+            .map(std::thread::ScopedJoinHandle::join)
     });
     match parsed {
         Ok(Ok(Ok(raw))) => Ok(raw.into_node(file_id, file)),
@@ -149,10 +144,7 @@ fn yaml_error(file_id: FileId, file: &SourceFile, err: &serde_saphyr::Error) -> 
     }
     let message = message.trim().trim_end_matches('.').to_string();
     let end = next_char_end(file.text(), offset);
-    YamlError {
-        message,
-        span: Span::new(file_id, offset, end),
-    }
+    YamlError { message, span: Span::new(file_id, offset, end) }
 }
 
 fn next_char_end(text: &str, offset: usize) -> usize {
@@ -197,12 +189,9 @@ impl Raw {
             RawValue::Int(i) => Value::Int(i),
             RawValue::Float(f) => Value::Float(f),
             RawValue::Str(s) => Value::Str(s),
-            RawValue::Seq(items) => Value::Seq(
-                items
-                    .into_iter()
-                    .map(|r| r.into_node(file_id, file))
-                    .collect(),
-            ),
+            RawValue::Seq(items) => {
+                Value::Seq(items.into_iter().map(|r| r.into_node(file_id, file)).collect())
+            }
             RawValue::Map(entries) => Value::Map(
                 entries
                     .into_iter()
@@ -217,10 +206,7 @@ impl Raw {
 impl<'de> Deserialize<'de> for Raw {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let spanned = serde_saphyr::Spanned::<RawValue>::deserialize(deserializer)?;
-        Ok(Raw {
-            value: spanned.value,
-            location: spanned.referenced,
-        })
+        Ok(Raw { value: spanned.value, location: spanned.referenced })
     }
 }
 
@@ -320,24 +306,16 @@ mod tests {
     fn keys_and_values_carry_spans() {
         let text = "version: 1\nname: \"Shop é\"\nservices:\n  a: {kind: database}\n  b:\n    depends_on: [a]\n";
         let node = parse_str(text).unwrap();
-        let Value::Map(entries) = &node.value else {
-            panic!("not a map")
-        };
+        let Value::Map(entries) = &node.value else { panic!("not a map") };
         assert_eq!(entries.len(), 3);
         assert_eq!(slice(text, &entries[0].0), "version");
         assert_eq!(entries[0].1.value, Value::Int(1));
         assert_eq!(slice(text, &entries[0].1), "1");
         assert_eq!(entries[1].1.value, Value::Str("Shop é".into()));
-        let Value::Map(services) = &entries[2].1.value else {
-            panic!("not a map")
-        };
+        let Value::Map(services) = &entries[2].1.value else { panic!("not a map") };
         assert_eq!(slice(text, &services[1].0), "b");
-        let Value::Map(b) = &services[1].1.value else {
-            panic!("not a map")
-        };
-        let Value::Seq(deps) = &b[0].1.value else {
-            panic!("not a list")
-        };
+        let Value::Map(b) = &services[1].1.value else { panic!("not a map") };
+        let Value::Seq(deps) = &b[0].1.value else { panic!("not a list") };
         assert_eq!(slice(text, &deps[0]), "a");
     }
 
@@ -345,9 +323,7 @@ mod tests {
     fn duplicate_keys_are_kept_in_order() {
         let text = "a: 1\nb: 2\na: 3\n";
         let node = parse_str(text).unwrap();
-        let Value::Map(entries) = &node.value else {
-            panic!("not a map")
-        };
+        let Value::Map(entries) = &node.value else { panic!("not a map") };
         let keys: Vec<_> = entries.iter().map(|(k, _)| slice(text, k)).collect();
         assert_eq!(keys, ["a", "b", "a"]);
         assert_eq!(entries[2].0.span.start, 10);
@@ -356,9 +332,7 @@ mod tests {
     #[test]
     fn yaml_1_1_booleans_stay_strings() {
         let node = parse_str("a: yes\nb: true\n").unwrap();
-        let Value::Map(entries) = &node.value else {
-            panic!("not a map")
-        };
+        let Value::Map(entries) = &node.value else { panic!("not a map") };
         assert_eq!(entries[0].1.value, Value::Str("yes".into()));
         assert_eq!(entries[1].1.value, Value::Bool(true));
     }
@@ -379,14 +353,14 @@ mod tests {
 
     #[test]
     fn bombs_and_deep_nesting_stop_with_errors() {
+        use std::fmt::Write as _;
         let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 0..9 {
-            let prev = if i == 0 {
-                "a".to_string()
-            } else {
-                format!("l{}", i - 1)
-            };
-            bomb.push_str(&format!("l{i}: &l{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+            let prev = if i == 0 { "a".to_string() } else { format!("l{}", i - 1) };
+            let _ = writeln!(
+                bomb,
+                "l{i}: &l{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]"
+            );
         }
         assert!(parse_str(&bomb).is_err());
         let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));

@@ -212,6 +212,8 @@ pub struct Model {
     pub index: IndexMap<String, ServiceId>,
     /// Groups in manifest order.
     pub groups: Vec<Group>,
+    /// Group ids in manifest order.
+    pub group_index: IndexMap<String, GroupId>,
     /// Views in manifest order.
     pub views: Vec<View>,
     /// Structural problems found while lowering.
@@ -240,7 +242,7 @@ impl Model {
     /// The group called `name`.
     #[must_use]
     pub fn find_group(&self, name: &str) -> Option<GroupId> {
-        self.groups.iter().position(|g| g.id == name).map(GroupId)
+        self.group_index.get(name).copied()
     }
 
     /// All components in manifest order.
@@ -287,9 +289,7 @@ impl Model {
     /// Whether the component is in `group` or one of its descendants.
     #[must_use]
     pub fn in_group(&self, id: ServiceId, group: GroupId) -> bool {
-        self.component(id)
-            .group
-            .is_some_and(|g| self.group_chain(g).contains(&group))
+        self.component(id).group.is_some_and(|g| self.group_chain(g).contains(&group))
     }
 
     /// Whether a component matches a selector.
@@ -310,11 +310,8 @@ impl Model {
         &self,
         id: ServiceId,
     ) -> impl Iterator<Item = (ServiceId, &Dependency)> + '_ {
-        let mut edges: Vec<_> = self
-            .graph
-            .edges(id)
-            .map(|e| (e.id(), e.target(), e.weight()))
-            .collect();
+        let mut edges: Vec<_> =
+            self.graph.edges(id).map(|e| (e.id(), e.target(), e.weight())).collect();
         edges.sort_by_key(|(e, _, _)| *e);
         edges.into_iter().map(|(_, t, w)| (t, w))
     }
@@ -327,10 +324,7 @@ pub fn lower(manifests: &[Manifest]) -> Model {
     let Some(root) = manifests.first() else {
         return model;
     };
-    model.name = root
-        .name
-        .as_ref()
-        .map_or_else(String::new, |n| n.value.clone());
+    model.name = root.name.as_ref().map_or_else(String::new, |n| n.value.clone());
     model.name_span = root.name.as_ref().map_or(root.span, |n| n.span);
     model.description = root.description.as_ref().map(|d| d.value.clone());
 
@@ -357,26 +351,22 @@ pub fn lower(manifests: &[Manifest]) -> Model {
         model.groups.push(Group {
             id: g.id.value.clone(),
             span: g.id.span,
-            label: g
-                .label
-                .as_ref()
-                .map_or_else(|| g.id.value.clone(), |l| l.value.clone()),
+            label: g.label.as_ref().map_or_else(|| g.id.value.clone(), |l| l.value.clone()),
             description: g.description.as_ref().map(|d| d.value.clone()),
             parent: None,
             parent_span: g.parent.as_ref().map(|p| p.span),
             color: g.color.as_ref().map(|c| c.value.clone()),
             owner: g.owner.as_ref().map(|o| o.value.clone()),
         });
+        model.group_index.insert(g.id.value.clone(), GroupId(model.groups.len() - 1));
         group_parents.push(g.parent.clone());
     }
     let group_ids: Vec<String> = model.groups.iter().map(|g| g.id.clone()).collect();
     for (i, parent) in group_parents.iter().enumerate() {
         let Some(p) = parent else { continue };
-        match group_ids.iter().position(|g| *g == p.value) {
-            Some(pi) => model.groups[i].parent = Some(GroupId(pi)),
-            None => model
-                .defects
-                .push(unknown(RefKind::Parent, p, &group_ids[i], &group_ids)),
+        match model.group_index.get(&p.value) {
+            Some(&pi) => model.groups[i].parent = Some(pi),
+            None => model.defects.push(unknown(RefKind::Parent, p, &group_ids[i], &group_ids)),
         }
     }
     cut_group_cycles(&mut model, &group_parents);
@@ -385,17 +375,13 @@ pub fn lower(manifests: &[Manifest]) -> Model {
     let mut specs = Vec::new();
     for s in manifests.iter().flat_map(|m| &m.services) {
         if let Some(&first) = model.index.get(&s.id.value) {
-            model
-                .defects
-                .push(duplicate("service", &s.id, model.graph[first].span));
+            model.defects.push(duplicate("service", &s.id, model.graph[first].span));
             continue;
         }
         let group = s.group.as_ref().and_then(|g| {
             let found = model.find_group(&g.value);
             if found.is_none() {
-                model
-                    .defects
-                    .push(unknown(RefKind::Group, g, &s.id.value, &group_ids));
+                model.defects.push(unknown(RefKind::Group, g, &s.id.value, &group_ids));
             }
             found
         });
@@ -404,10 +390,7 @@ pub fn lower(manifests: &[Manifest]) -> Model {
             span: s.id.span,
             kind: s.kind.as_ref().map_or(Kind::Service, |k| k.value),
             kind_span: s.kind.as_ref().map(|k| k.span),
-            label: s
-                .label
-                .as_ref()
-                .map_or_else(|| s.id.value.clone(), |l| l.value.clone()),
+            label: s.label.as_ref().map_or_else(|| s.id.value.clone(), |l| l.value.clone()),
             description: s.description.as_ref().map(|d| d.value.clone()),
             group,
             owner: s.owner.as_ref().map(|o| o.value.clone()),
@@ -427,16 +410,11 @@ pub fn lower(manifests: &[Manifest]) -> Model {
         let mut seen: Vec<(ServiceId, Span)> = Vec::new();
         for d in &s.depends_on {
             let Some(target) = model.find(&d.target.value) else {
-                model
-                    .defects
-                    .push(unknown(RefKind::Dependency, &d.target, &s.id.value, &ids));
+                model.defects.push(unknown(RefKind::Dependency, &d.target, &s.id.value, &ids));
                 continue;
             };
             if target == node {
-                model.defects.push(Defect::SelfDependency {
-                    component: node,
-                    span: d.target.span,
-                });
+                model.defects.push(Defect::SelfDependency { component: node, span: d.target.span });
                 continue;
             }
             if let Some((_, first)) = seen.iter().find(|(t, _)| *t == target) {
@@ -481,15 +459,11 @@ pub fn lower(manifests: &[Manifest]) -> Model {
             match &sel.value {
                 Selector::Id(id) if model.find(id).is_none() => {
                     let name = Spanned::new(id.clone(), sel.span);
-                    model
-                        .defects
-                        .push(unknown(RefKind::ViewComponent, &name, &v.id.value, &ids));
+                    model.defects.push(unknown(RefKind::ViewComponent, &name, &v.id.value, &ids));
                 }
                 Selector::Group(g) if model.find_group(g).is_none() => {
                     let name = Spanned::new(g.clone(), sel.span);
-                    model
-                        .defects
-                        .push(unknown(RefKind::ViewGroup, &name, &v.id.value, &group_ids));
+                    model.defects.push(unknown(RefKind::ViewGroup, &name, &v.id.value, &group_ids));
                 }
                 _ => {}
             }
@@ -498,9 +472,7 @@ pub fn lower(manifests: &[Manifest]) -> Model {
         for f in &v.focus {
             match model.find(&f.value) {
                 Some(id) => focus.push(id),
-                None => model
-                    .defects
-                    .push(unknown(RefKind::ViewComponent, f, &v.id.value, &ids)),
+                None => model.defects.push(unknown(RefKind::ViewComponent, f, &v.id.value, &ids)),
             }
         }
         let collapse = match &v.collapse {
@@ -514,9 +486,7 @@ pub fn lower(manifests: &[Manifest]) -> Model {
                 .filter_map(|g| {
                     let found = model.find_group(&g.value);
                     if found.is_none() {
-                        model
-                            .defects
-                            .push(unknown(RefKind::ViewGroup, g, &v.id.value, &group_ids));
+                        model.defects.push(unknown(RefKind::ViewGroup, g, &v.id.value, &group_ids));
                     }
                     found
                 })
@@ -525,10 +495,7 @@ pub fn lower(manifests: &[Manifest]) -> Model {
         model.views.push(View {
             id: v.id.value.clone(),
             span: v.id.span,
-            title: v
-                .title
-                .as_ref()
-                .map_or_else(|| v.id.value.clone(), |t| t.value.clone()),
+            title: v.title.as_ref().map_or_else(|| v.id.value.clone(), |t| t.value.clone()),
             description: v.description.as_ref().map(|d| d.value.clone()),
             include: if v.include.is_empty() {
                 vec![Spanned::new(Selector::All, v.id.span)]
@@ -538,10 +505,7 @@ pub fn lower(manifests: &[Manifest]) -> Model {
             exclude: v.exclude.clone(),
             focus,
             depth: v.depth.as_ref().map_or(1, |d| d.value),
-            direction: v
-                .direction
-                .as_ref()
-                .map_or(FocusDirection::Both, |d| d.value),
+            direction: v.direction.as_ref().map_or(FocusDirection::Both, |d| d.value),
             collapse,
             layout: v.layout.as_ref().map(|l| l.value),
         });
@@ -555,20 +519,11 @@ pub fn lower(manifests: &[Manifest]) -> Model {
 pub fn default_mode(target: Kind, protocol: Option<&str>) -> Mode {
     let messaging_protocol =
         protocol.is_some_and(|p| ASYNC_PROTOCOLS.contains(&p.to_ascii_lowercase().as_str()));
-    if target.is_messaging() || messaging_protocol {
-        Mode::Async
-    } else {
-        Mode::Sync
-    }
+    if target.is_messaging() || messaging_protocol { Mode::Async } else { Mode::Sync }
 }
 
 fn duplicate(what: &str, id: &Spanned<String>, first: Span) -> Defect {
-    Defect::DuplicateId {
-        what: what.into(),
-        id: id.value.clone(),
-        first,
-        second: id.span,
-    }
+    Defect::DuplicateId { what: what.into(), id: id.value.clone(), first, second: id.span }
 }
 
 fn unknown(kind: RefKind, name: &Spanned<String>, holder: &str, candidates: &[String]) -> Defect {
@@ -607,15 +562,9 @@ fn cut_group_cycles(model: &mut Model, parents: &[Option<Spanned<String>>]) {
                         .expect("a cycle has members");
                     model.groups[cut].parent = None;
                     // Report the cycle starting after the cut link, in link order.
-                    let at = cycle
-                        .iter()
-                        .position(|&c| c == cut)
-                        .expect("cut is in the cycle");
-                    let ordered: Vec<GroupId> = cycle[at + 1..]
-                        .iter()
-                        .chain(&cycle[..=at])
-                        .map(|&c| GroupId(c))
-                        .collect();
+                    let at = cycle.iter().position(|&c| c == cut).expect("cut is in the cycle");
+                    let ordered: Vec<GroupId> =
+                        cycle[at + 1..].iter().chain(&cycle[..=at]).map(|&c| GroupId(c)).collect();
                     model.defects.push(Defect::GroupCycle { groups: ordered });
                     break;
                 }

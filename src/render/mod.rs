@@ -7,9 +7,11 @@
 
 pub mod dot;
 pub mod escape;
+pub mod layout;
 pub mod mermaid;
 pub mod scene;
 pub mod svg;
+pub mod text;
 
 pub use scene::{Scene, SceneEdge, SceneGroup, SceneNode, SceneOptions, scene};
 

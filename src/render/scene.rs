@@ -140,27 +140,17 @@ pub fn scene(model: &Model, options: &SceneOptions<'_>) -> Scene {
     let n = model.graph.node_count();
 
     // 1. Which components are kept.
-    let focus: &[ServiceId] = if options.focus.is_empty() {
-        view.map_or(&[], |v| &v.focus)
-    } else {
-        &options.focus
-    };
+    let focus: &[ServiceId] =
+        if options.focus.is_empty() { view.map_or(&[], |v| &v.focus) } else { &options.focus };
     let depth = options.depth.or(view.map(|v| v.depth)).unwrap_or(1);
-    let direction = options
-        .focus_direction
-        .or(view.map(|v| v.direction))
-        .unwrap_or_default();
+    let direction = options.focus_direction.or(view.map(|v| v.direction)).unwrap_or_default();
     let keep = select_with(model, view, focus, depth, direction);
 
     // 2. Collapsed groups: each member maps to the outermost collapsed group holding it.
     let collapsed: Vec<GroupId> = view.map_or_else(Vec::new, |v| v.collapse.clone());
     let collapsed_of = |id: ServiceId| -> Option<GroupId> {
         let g = model.component(id).group?;
-        model
-            .group_chain(g)
-            .into_iter()
-            .rev()
-            .find(|g| collapsed.contains(g))
+        model.group_chain(g).into_iter().rev().find(|g| collapsed.contains(g))
     };
 
     // 3. Nodes in manifest order; a collapsed group appears where its first kept member would.
@@ -289,20 +279,10 @@ pub fn scene(model: &Model, options: &SceneOptions<'_>) -> Scene {
         }
     }
 
-    let direction = options
-        .direction
-        .or(view.and_then(|v| v.layout))
-        .unwrap_or_default();
+    let direction = options.direction.or(view.and_then(|v| v.layout)).unwrap_or_default();
     let (title, description) = match view {
         Some(v) => (v.title.clone(), v.description.clone()),
         None => (model.name.clone(), model.description.clone()),
     };
-    Scene {
-        title,
-        description,
-        direction,
-        groups,
-        nodes,
-        edges: merged.into_values().collect(),
-    }
+    Scene { title, description, direction, groups, nodes, edges: merged.into_values().collect() }
 }

@@ -1,8 +1,56 @@
-//! Svg output (placeholder until implemented).
+//! Standalone SVG output, laid out by archmap.
+//!
+//! Input: a [`Scene`]. Output: one self-contained SVG document (no scripts, external fonts,
+//! images or stylesheets) with a `<title>`, a `<desc>`, the diagram title drawn at the top,
+//! group frames, one shape per component kind, arrows with arrowheads and labelled edges.
+//! Boxes are measured with [`text`] and placed by a [`Layout`] (today [`LayoutRs`]).
+//! Invariants: every user string is escaped with [`escape::xml_escape`]; links are emitted only
+//! for URLs that pass [`escape::is_safe_url`]; element ids are `node-<id>`, `group-<id>` and
+//! `edge-<from>-<to>` (made unique within the document); numbers are written with at most two
+//! decimals, so output is byte-identical for identical scenes.
 
-use super::{RenderOptions, Renderer, Scene};
+use std::fmt::Write as _;
 
-/// Writes Svg.
+use super::escape::{self, UniqueIds};
+use super::layout::{EdgePath, Layout, LayoutRs, Measured, Positioned, Rect, Size};
+use super::text::{self, LINE_HEIGHT};
+use super::{RenderOptions, Renderer, Scene, SceneEdge, SceneNode};
+use crate::manifest::{Kind, Mode};
+
+/// Font size of box labels.
+const LABEL_SIZE: f64 = 13.0;
+/// Font size of the second line in a box (technology, collapsed count).
+const SUB_SIZE: f64 = 11.0;
+/// Font size of edge labels.
+const EDGE_SIZE: f64 = 11.0;
+/// Font size of group titles (drawn bold: measured a little wider).
+const GROUP_SIZE: f64 = 12.0;
+/// Font size of the diagram title (drawn bold).
+const TITLE_SIZE: f64 = 18.0;
+/// How much wider bold text runs than regular, for measuring.
+const BOLD_FACTOR: f64 = 1.08;
+/// Ascent of Liberation Sans, in ems, to place baselines.
+const ASCENT: f64 = 0.905;
+/// Descent of Liberation Sans, in ems.
+const DESCENT: f64 = 0.212;
+/// Horizontal padding inside a box.
+const PAD_X: f64 = 14.0;
+/// Vertical padding inside a box.
+const PAD_Y: f64 = 9.0;
+/// Narrowest box.
+const MIN_WIDTH: f64 = 96.0;
+/// Lowest box.
+const MIN_HEIGHT: f64 = 40.0;
+/// Widest line of text in a box before it wraps.
+const MAX_LINE: f64 = 260.0;
+/// Most lines a box shows; the last one ends in `…` when text was cut.
+const MAX_LINES: usize = 4;
+/// Space around the drawing.
+const MARGIN: f64 = 16.0;
+/// Default frame colour of a group without `color`.
+const GROUP_COLOR: (u8, u8, u8) = (0x64, 0x74, 0x8b);
+
+/// Writes a standalone SVG document.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SvgRenderer;
 
@@ -11,7 +59,867 @@ impl Renderer for SvgRenderer {
         "svg"
     }
 
-    fn render(&self, _scene: &Scene, _options: &RenderOptions) -> String {
-        String::new()
+    fn render(&self, scene: &Scene, _options: &RenderOptions) -> String {
+        render_with(scene, &LayoutRs)
+    }
+}
+
+/// The lines drawn in one box.
+struct BoxText {
+    label: Vec<String>,
+    sub: Vec<String>,
+}
+
+/// Splits `s` into lines no wider than `max` at `size`: at newlines, then greedily at spaces,
+/// cutting words that are wider than a line on their own; at most `max_lines`, the last one
+/// ending in `…` when text was left out.
+fn wrap(s: &str, size: f64, max: f64, max_lines: usize) -> Vec<String> {
+    let s = escape::normalize_newlines(s);
+    let mut lines: Vec<String> = Vec::new();
+    for paragraph in s.split('\n') {
+        let mut line = String::new();
+        for word in paragraph.split(' ') {
+            let candidate =
+                if line.is_empty() { word.to_string() } else { format!("{line} {word}") };
+            if text::line_width(&candidate, size) <= max || line.is_empty() {
+                line = candidate;
+            } else {
+                lines.push(std::mem::take(&mut line));
+                line = word.to_string();
+            }
+            // A single word wider than a line: cut it into pieces.
+            while text::line_width(&line, size) > max {
+                let mut head = String::new();
+                let mut rest = line.chars().peekable();
+                while let Some(&c) = rest.peek() {
+                    head.push(c);
+                    if text::line_width(&head, size) > max && head.chars().count() > 1 {
+                        head.pop();
+                        break;
+                    }
+                    rest.next();
+                }
+                let tail: String = rest.collect();
+                lines.push(head);
+                line = tail;
+            }
+        }
+        lines.push(line);
+    }
+    if lines.len() > max_lines {
+        lines.truncate(max_lines);
+        if let Some(last) = lines.last_mut() {
+            let cut = text::truncate(&format!("{last}…"), size, max);
+            *last = if cut.ends_with("……") {
+                cut.trim_end_matches('…').to_string() + "…"
+            } else {
+                cut
+            };
+        }
+    }
+    lines
+}
+
+/// Extra room a kind's shape needs around its text: `(left + right, top, bottom)`.
+fn shape_insets(kind: Kind, height: f64) -> (f64, f64, f64) {
+    match kind {
+        Kind::Gateway => (2.0 * (height / 2.0).min(18.0), 0.0, 0.0),
+        Kind::Database | Kind::Cache => (0.0, 14.0, 4.0),
+        Kind::Queue | Kind::Topic => (28.0, 0.0, 0.0),
+        Kind::Storage | Kind::Function => (8.0, 8.0, 0.0),
+        Kind::Frontend => (0.0, 10.0, 0.0),
+        Kind::User => (36.0, 4.0, 4.0),
+        Kind::Service | Kind::Job | Kind::External => (0.0, 0.0, 0.0),
+    }
+}
+
+/// Height of `n` lines at `size`.
+fn lines_height(n: usize, size: f64) -> f64 {
+    n as f64 * size * LINE_HEIGHT
+}
+
+/// The widest of `lines` at `size`.
+fn widest(lines: &[String], size: f64) -> f64 {
+    lines.iter().map(|l| text::line_width(l, size)).fold(0.0, f64::max)
+}
+
+/// The text and size of a box.
+fn measure_node(node: &SceneNode) -> (BoxText, Size) {
+    let label = wrap(&node.label, LABEL_SIZE, MAX_LINE, MAX_LINES);
+    let sub = node.subtitle().map(|s| wrap(&s, SUB_SIZE, MAX_LINE, 2)).unwrap_or_default();
+    let text_w = widest(&label, LABEL_SIZE).max(widest(&sub, SUB_SIZE));
+    let text_h = lines_height(label.len(), LABEL_SIZE) + lines_height(sub.len(), SUB_SIZE);
+    let base_h = (text_h + 2.0 * PAD_Y).max(MIN_HEIGHT);
+    let (extra_w, top, bottom) = shape_insets(node.kind, base_h);
+    let size = Size {
+        width: (text_w + 2.0 * PAD_X + extra_w).max(MIN_WIDTH).ceil(),
+        height: (base_h + top + bottom).ceil(),
+    };
+    (BoxText { label, sub }, size)
+}
+
+/// Edge label lines and their background size.
+fn measure_edge_label(edge: &SceneEdge) -> Option<(Vec<String>, Size)> {
+    let label = edge.display_label()?;
+    let lines = wrap(&label, EDGE_SIZE, 180.0, 3);
+    let size = Size {
+        width: (widest(&lines, EDGE_SIZE) + 8.0).ceil(),
+        height: (lines_height(lines.len(), EDGE_SIZE) + 4.0).ceil(),
+    };
+    Some((lines, size))
+}
+
+/// Height of a group's title band.
+fn group_title_height() -> f64 {
+    (GROUP_SIZE * LINE_HEIGHT + 8.0).ceil()
+}
+
+/// A number with at most two decimals, trailing zeros trimmed, never `-0`.
+fn num(v: f64) -> String {
+    let v = if v.is_finite() { v } else { 0.0 };
+    let s = format!("{v:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".to_string() } else { s.to_string() }
+}
+
+/// Renders `scene` with positions from `engine`.
+#[must_use]
+pub fn render_with(scene: &Scene, engine: &dyn Layout) -> String {
+    let mut texts = Vec::with_capacity(scene.nodes.len());
+    let mut sizes = Vec::with_capacity(scene.nodes.len());
+    for node in &scene.nodes {
+        let (t, s) = measure_node(node);
+        texts.push(t);
+        sizes.push(s);
+    }
+    let edge_labels: Vec<Option<(Vec<String>, Size)>> =
+        scene.edges.iter().map(measure_edge_label).collect();
+    let measured = Measured {
+        nodes: sizes,
+        edge_labels: edge_labels.iter().map(|l| l.as_ref().map(|(_, s)| *s)).collect(),
+        group_titles: vec![group_title_height(); scene.groups.len()],
+    };
+    let pos = engine.layout(scene, &measured);
+    Writer::new(scene, &pos, &texts, &edge_labels).finish()
+}
+
+/// Builds the document text.
+struct Writer<'a> {
+    scene: &'a Scene,
+    pos: &'a Positioned,
+    texts: &'a [BoxText],
+    edge_labels: &'a [Option<(Vec<String>, Size)>],
+    ids: UniqueIds,
+    out: String,
+    /// Offset of the layout's origin in the document.
+    dx: f64,
+    dy: f64,
+}
+
+impl<'a> Writer<'a> {
+    fn new(
+        scene: &'a Scene,
+        pos: &'a Positioned,
+        texts: &'a [BoxText],
+        edge_labels: &'a [Option<(Vec<String>, Size)>],
+    ) -> Writer<'a> {
+        let title_h =
+            if scene.title.trim().is_empty() { 0.0 } else { TITLE_SIZE * LINE_HEIGHT + 12.0 };
+        Writer {
+            scene,
+            pos,
+            texts,
+            edge_labels,
+            ids: UniqueIds::new(),
+            out: String::new(),
+            dx: MARGIN,
+            dy: MARGIN + title_h,
+        }
+    }
+
+    /// Moves a layout rectangle into document coordinates.
+    fn place(&self, r: Rect) -> Rect {
+        Rect { x: r.x + self.dx, y: r.y + self.dy, ..r }
+    }
+
+    fn finish(mut self) -> String {
+        let scene = self.scene;
+        let title_line = text::truncate(&first_line(&scene.title), TITLE_SIZE, 2000.0);
+        let title_w = text::line_width(&title_line, TITLE_SIZE) * BOLD_FACTOR;
+        let width = (self.pos.width.max(title_w) + 2.0 * MARGIN).ceil();
+        let height = (self.pos.height + self.dy + MARGIN).ceil();
+        let (w, h) = (num(width), num(height));
+
+        let o = &mut self.out;
+        o.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        let _ = writeln!(
+            o,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" \
+             version=\"1.1\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" \
+             role=\"img\" aria-labelledby=\"diagram-title\">"
+        );
+        let _ =
+            writeln!(o, "<title id=\"diagram-title\">{}</title>", escape::xml_escape(&scene.title));
+        if let Some(d) = &scene.description {
+            let _ = writeln!(o, "<desc>{}</desc>", escape::xml_escape(d));
+        }
+        o.push_str(STYLE);
+        o.push_str(DEFS);
+        let _ = writeln!(
+            o,
+            "<rect class=\"background\" x=\"0\" y=\"0\" width=\"{w}\" height=\"{h}\"/>"
+        );
+        if !title_line.trim().is_empty() {
+            let _ = writeln!(
+                o,
+                "<text class=\"diagram-title\" x=\"{}\" y=\"{}\">{}</text>",
+                num(MARGIN),
+                num(MARGIN + TITLE_SIZE * ASCENT),
+                escape::xml_escape(&title_line)
+            );
+        }
+
+        for g in 0..scene.groups.len() {
+            self.group(g);
+        }
+        for i in 0..scene.edges.len() {
+            self.edge(i);
+        }
+        for i in 0..scene.nodes.len() {
+            self.node(i);
+        }
+        self.out.push_str("</svg>\n");
+        self.out
+    }
+
+    fn group(&mut self, g: usize) {
+        let group = &self.scene.groups[g];
+        let r = self.place(self.pos.groups[g]);
+        if r.width <= 0.0 || r.height <= 0.0 {
+            return;
+        }
+        let color = group.color.as_deref().and_then(escape::parse_hex_color).unwrap_or(GROUP_COLOR);
+        let id = self.ids.allocate(escape::xml_id("group-", &group.id));
+        let label = text::truncate(
+            &first_line(&group.label),
+            GROUP_SIZE * BOLD_FACTOR,
+            (r.width - 16.0).max(0.0),
+        );
+        let o = &mut self.out;
+        let _ = writeln!(o, "<g id=\"{id}\" class=\"group\">");
+        let mut tip = group.label.clone();
+        if let Some(d) = &group.description {
+            tip.push('\n');
+            tip.push_str(d);
+        }
+        let _ = writeln!(o, "<title>{}</title>", escape::xml_escape(&tip));
+        let _ = writeln!(
+            o,
+            "<rect class=\"frame\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"10\" \
+             fill=\"{}\" stroke=\"{}\"/>",
+            num(r.x),
+            num(r.y),
+            num(r.width),
+            num(r.height),
+            escape::hex_color(escape::tint(color, 0.9)),
+            escape::hex_color(color)
+        );
+        let _ = writeln!(
+            o,
+            "<text class=\"group-label\" x=\"{}\" y=\"{}\" fill=\"{}\">{}</text>",
+            num(r.x + 8.0),
+            num(r.y + 4.0 + GROUP_SIZE * ASCENT + 2.0),
+            escape::hex_color(darken(color)),
+            escape::xml_escape(&label)
+        );
+        o.push_str("</g>\n");
+    }
+
+    // Geometry reads best as x, y, w, h, r.
+    #[allow(clippy::many_single_char_names)]
+    fn node(&mut self, i: usize) {
+        let node = &self.scene.nodes[i];
+        let r = self.place(self.pos.nodes[i]);
+        let id_prefix = if node.collapsed.is_some() { "node-group-" } else { "node-" };
+        let id = self.ids.allocate(escape::xml_id(id_prefix, &node.id));
+        let mut class = format!("node kind-{}", node.kind.as_str());
+        for c in &node.classes {
+            class.push(' ');
+            class.push_str(&escape::xml_id("", c));
+        }
+        let link = node
+            .url
+            .as_deref()
+            .filter(|u| escape::is_safe_url(u))
+            .map(|u| escape::xml_escape(u.trim()));
+        let o = &mut self.out;
+        if let Some(href) = &link {
+            let _ = writeln!(o, "<a href=\"{href}\" xlink:href=\"{href}\" target=\"_top\">");
+        }
+        let _ = writeln!(o, "<g id=\"{id}\" class=\"{class}\">");
+        let _ = writeln!(o, "<title>{}</title>", escape::xml_escape(&node_tooltip(node)));
+        let shape = shape_path(node.kind, r);
+        if node.replicas > 1 || node.collapsed.is_some() {
+            let _ = writeln!(o, "<g class=\"stack\" transform=\"translate(4 -4)\">{shape}</g>");
+        }
+        o.push_str(&shape);
+        o.push('\n');
+
+        let t = &self.texts[i];
+        let (_, top, bottom) = shape_insets(node.kind, r.height);
+        let text_h = lines_height(t.label.len(), LABEL_SIZE) + lines_height(t.sub.len(), SUB_SIZE);
+        let cx = r.x + r.width / 2.0;
+        let mut y = r.y + top + (r.height - top - bottom - text_h) / 2.0;
+        write_lines(o, "label", cx, &mut y, &t.label, LABEL_SIZE);
+        write_lines(o, "sub", cx, &mut y, &t.sub, SUB_SIZE);
+        o.push_str("</g>\n");
+        if link.is_some() {
+            o.push_str("</a>\n");
+        }
+    }
+
+    // Geometry reads best as x, y, w, h, r.
+    #[allow(clippy::many_single_char_names)]
+    fn edge(&mut self, i: usize) {
+        let edge = &self.scene.edges[i];
+        let from = &self.scene.nodes[edge.from];
+        let to = &self.scene.nodes[edge.to];
+        let id = self.ids.allocate(escape::xml_id("edge-", &format!("{}-{}", from.id, to.id)));
+        let mut class = format!("edge {}", edge.mode.as_str());
+        if edge.optional {
+            class.push_str(" optional");
+        }
+        for c in &edge.classes {
+            class.push(' ');
+            class.push_str(&escape::xml_id("", c));
+        }
+        let EdgePath { points, label } = &self.pos.edges[i];
+        let (dx, dy) = (self.dx, self.dy);
+        let o = &mut self.out;
+        let _ = writeln!(o, "<g id=\"{id}\" class=\"{class}\">");
+        let _ = writeln!(o, "<title>{}</title>", escape::xml_escape(&edge_tooltip(edge, from, to)));
+        let mut d = String::new();
+        for (k, (x, y)) in points.iter().enumerate() {
+            let _ = write!(d, "{}{} {}", if k == 0 { "M" } else { " L" }, num(x + dx), num(y + dy));
+        }
+        let marker = if edge.optional { "am-arrow-open" } else { "am-arrow" };
+        let _ = writeln!(o, "<path class=\"line\" d=\"{d}\" marker-end=\"url(#{marker})\"/>");
+        if let (Some(rect), Some((lines, _))) = (label, &self.edge_labels[i]) {
+            let r = Rect { x: rect.x + dx, y: rect.y + dy, ..*rect };
+            let _ = writeln!(
+                o,
+                "<rect class=\"edge-label-bg\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"3\"/>",
+                num(r.x),
+                num(r.y),
+                num(r.width),
+                num(r.height)
+            );
+            let mut y = r.y + 2.0;
+            write_lines(o, "edge-label", r.x + r.width / 2.0, &mut y, lines, EDGE_SIZE);
+        }
+        o.push_str("</g>\n");
+    }
+}
+
+/// Writes `lines` centred on `cx`, starting at `y` (top of the first line box), and advances
+/// `y` past them.
+fn write_lines(o: &mut String, class: &str, cx: f64, y: &mut f64, lines: &[String], size: f64) {
+    let line_h = size * LINE_HEIGHT;
+    let baseline = (line_h - (ASCENT + DESCENT) * size) / 2.0 + ASCENT * size;
+    for line in lines {
+        let _ = writeln!(
+            o,
+            "<text class=\"{class}\" x=\"{}\" y=\"{}\">{}</text>",
+            num(cx),
+            num(*y + baseline),
+            escape::xml_escape(line)
+        );
+        *y += line_h;
+    }
+}
+
+/// The first line of `s`.
+fn first_line(s: &str) -> String {
+    escape::normalize_newlines(s).split('\n').next().unwrap_or_default().to_string()
+}
+
+/// A darker shade of a colour, for group titles.
+fn darken((r, g, b): (u8, u8, u8)) -> (u8, u8, u8) {
+    let d = |c: u8| (f64::from(c) * 0.6).round() as u8;
+    (d(r), d(g), d(b))
+}
+
+/// A node's hover text: label, kind, description, tech, owner, replicas.
+fn node_tooltip(node: &SceneNode) -> String {
+    let mut lines = vec![node.label.clone()];
+    match node.collapsed {
+        Some(n) => lines.push(format!("group of {n} component{}", if n == 1 { "" } else { "s" })),
+        None => lines.push(format!("kind: {}", node.kind.as_str())),
+    }
+    if let Some(d) = &node.description {
+        lines.push(d.clone());
+    }
+    if let Some(t) = &node.tech {
+        lines.push(format!("tech: {t}"));
+    }
+    if let Some(o) = &node.owner {
+        lines.push(format!("owner: {o}"));
+    }
+    if node.replicas > 1 {
+        lines.push(format!("replicas: {}", node.replicas));
+    }
+    lines.join("\n")
+}
+
+/// An edge's hover text: endpoints and mode, protocol, label, description.
+fn edge_tooltip(edge: &SceneEdge, from: &SceneNode, to: &SceneNode) -> String {
+    let mut lines = vec![format!(
+        "{} → {} ({}{})",
+        from.label,
+        to.label,
+        match edge.mode {
+            Mode::Sync => "sync",
+            Mode::Async => "async",
+        },
+        if edge.optional { ", optional" } else { "" }
+    )];
+    if let Some(p) = &edge.protocol {
+        lines.push(format!("protocol: {p}"));
+    }
+    if let Some(l) = &edge.label {
+        lines.push(l.clone());
+    }
+    if let Some(d) = &edge.description {
+        lines.push(d.clone());
+    }
+    if edge.count > 1 {
+        lines.push(format!("{} dependencies", edge.count));
+    }
+    lines.join("\n")
+}
+
+/// The outline of a kind's shape filling `r`, as SVG elements of class `shape`.
+// Geometry reads best as x, y, w, h.
+#[allow(clippy::many_single_char_names)]
+fn shape_path(kind: Kind, r: Rect) -> String {
+    let (x, y, w, h) = (r.x, r.y, r.width, r.height);
+    let (x1, y1) = (x + w, y + h);
+    let n = num;
+    match kind {
+        Kind::Service => format!(
+            "<rect class=\"shape\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"10\"/>",
+            n(x),
+            n(y),
+            n(w),
+            n(h)
+        ),
+        Kind::Job | Kind::External => format!(
+            "<rect class=\"shape\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"4\"/>",
+            n(x),
+            n(y),
+            n(w),
+            n(h)
+        ),
+        Kind::Frontend => format!(
+            "<rect class=\"shape\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"4\"/>\
+             <path class=\"detail\" d=\"M{} {} H{}\"/>\
+             <circle class=\"detail\" cx=\"{}\" cy=\"{}\" r=\"2\"/>\
+             <circle class=\"detail\" cx=\"{}\" cy=\"{}\" r=\"2\"/>",
+            n(x),
+            n(y),
+            n(w),
+            n(h),
+            n(x),
+            n(y + 12.0),
+            n(x1),
+            n(x + 8.0),
+            n(y + 6.0),
+            n(x + 15.0),
+            n(y + 6.0)
+        ),
+        Kind::Gateway => {
+            let i = (h / 2.0).min(18.0);
+            format!(
+                "<path class=\"shape\" d=\"M{} {} H{} L{} {} L{} {} H{} L{} {} Z\"/>",
+                n(x + i),
+                n(y),
+                n(x1 - i),
+                n(x1),
+                n(y + h / 2.0),
+                n(x1 - i),
+                n(y1),
+                n(x + i),
+                n(x),
+                n(y + h / 2.0)
+            )
+        }
+        Kind::Database | Kind::Cache => {
+            let ry = (h / 6.0).min(9.0);
+            let rx = w / 2.0;
+            format!(
+                "<path class=\"shape\" d=\"M{} {} A{} {} 0 0 1 {} {} V{} A{} {} 0 0 1 {} {} Z\"/>\
+                 <path class=\"detail\" d=\"M{} {} A{} {} 0 0 0 {} {}\"/>",
+                n(x),
+                n(y + ry),
+                n(rx),
+                n(ry),
+                n(x1),
+                n(y + ry),
+                n(y1 - ry),
+                n(rx),
+                n(ry),
+                n(x),
+                n(y1 - ry),
+                n(x),
+                n(y + ry),
+                n(rx),
+                n(ry),
+                n(x1),
+                n(y + ry)
+            )
+        }
+        Kind::Queue => {
+            let rx = 10.0_f64.min(w / 4.0);
+            let ry = h / 2.0;
+            format!(
+                "<path class=\"shape\" d=\"M{} {} H{} A{} {} 0 0 1 {} {} H{} A{} {} 0 0 1 {} {} Z\"/>\
+                 <path class=\"detail\" d=\"M{} {} A{} {} 0 0 0 {} {}\"/>",
+                n(x + rx),
+                n(y),
+                n(x1 - rx),
+                n(rx),
+                n(ry),
+                n(x1 - rx),
+                n(y1),
+                n(x + rx),
+                n(rx),
+                n(ry),
+                n(x + rx),
+                n(y),
+                n(x1 - rx),
+                n(y),
+                n(rx),
+                n(ry),
+                n(x1 - rx),
+                n(y1)
+            )
+        }
+        Kind::Topic => {
+            let s = 14.0_f64.min(w / 4.0);
+            format!(
+                "<path class=\"shape\" d=\"M{} {} H{} L{} {} H{} Z\"/>",
+                n(x + s),
+                n(y),
+                n(x1),
+                n(x1 - s),
+                n(y1),
+                n(x)
+            )
+        }
+        Kind::Storage => {
+            let tab = (w * 0.35).min(44.0);
+            format!(
+                "<path class=\"shape\" d=\"M{} {} H{} L{} {} H{} V{} H{} Z\"/>",
+                n(x),
+                n(y),
+                n(x + tab),
+                n(x + tab + 7.0),
+                n(y + 7.0),
+                n(x1),
+                n(y1),
+                n(x)
+            )
+        }
+        Kind::Function => {
+            let c = 12.0_f64.min(h / 3.0);
+            format!(
+                "<path class=\"shape\" d=\"M{} {} H{} L{} {} V{} H{} Z\"/>\
+                 <path class=\"detail\" d=\"M{} {} V{} H{}\"/>",
+                n(x),
+                n(y),
+                n(x1 - c),
+                n(x1),
+                n(y + c),
+                n(y1),
+                n(x),
+                n(x1 - c),
+                n(y),
+                n(y + c),
+                n(x1)
+            )
+        }
+        Kind::User => format!(
+            "<ellipse class=\"shape\" cx=\"{}\" cy=\"{}\" rx=\"{}\" ry=\"{}\"/>",
+            n(x + w / 2.0),
+            n(y + h / 2.0),
+            n(w / 2.0),
+            n(h / 2.0)
+        ),
+    }
+}
+
+/// The embedded stylesheet: one class per kind, edge modes, text.
+const STYLE: &str = concat!(
+    "<style>\n",
+    "text { font-family: 'Liberation Sans', Arial, Helvetica, sans-serif; white-space: pre; }\n",
+    ".background { fill: #ffffff; }\n",
+    ".diagram-title { font-size: 18px; font-weight: 700; fill: #0f172a; }\n",
+    ".group .frame { stroke-width: 1.5; }\n",
+    ".group-label { font-size: 12px; font-weight: 700; }\n",
+    ".node .shape, .node .detail { stroke-width: 1.5; }\n",
+    ".node .detail { fill: none; }\n",
+    ".node circle.detail { fill: currentColor; stroke: none; }\n",
+    ".label { font-size: 13px; fill: #0f172a; text-anchor: middle; }\n",
+    ".sub { font-size: 11px; fill: #475569; text-anchor: middle; }\n",
+    ".stack .shape, .stack .detail { opacity: 0.55; }\n",
+    ".kind-service .shape { fill: #dbeafe; } .kind-service { stroke: #1d4ed8; color: #1d4ed8; }\n",
+    ".kind-frontend .shape { fill: #e0e7ff; } .kind-frontend { stroke: #4338ca; color: #4338ca; }\n",
+    ".kind-gateway .shape { fill: #ede9fe; } .kind-gateway { stroke: #6d28d9; color: #6d28d9; }\n",
+    ".kind-database .shape { fill: #dcfce7; } .kind-database { stroke: #15803d; color: #15803d; }\n",
+    ".kind-cache .shape { fill: #f0fdf4; stroke-dasharray: 5 3; } .kind-cache { stroke: #16a34a; color: #16a34a; }\n",
+    ".kind-queue .shape { fill: #fef3c7; } .kind-queue { stroke: #b45309; color: #b45309; }\n",
+    ".kind-topic .shape { fill: #ffedd5; } .kind-topic { stroke: #c2410c; color: #c2410c; }\n",
+    ".kind-storage .shape { fill: #ccfbf1; } .kind-storage { stroke: #0f766e; color: #0f766e; }\n",
+    ".kind-function .shape { fill: #fce7f3; } .kind-function { stroke: #be185d; color: #be185d; }\n",
+    ".kind-job .shape { fill: #f1f5f9; stroke-dasharray: 5 3; } .kind-job { stroke: #475569; color: #475569; }\n",
+    ".kind-external .shape { fill: #f3f4f6; stroke-dasharray: 5 3; } .kind-external { stroke: #6b7280; color: #6b7280; }\n",
+    ".kind-user .shape { fill: #fef9c3; } .kind-user { stroke: #a16207; color: #a16207; }\n",
+    ".node text { stroke: none; }\n",
+    ".collapsed .shape { stroke-width: 2.5; }\n",
+    ".edge .line { fill: none; stroke: #475569; stroke-width: 1.4; }\n",
+    ".edge.async .line { stroke-dasharray: 6 4; }\n",
+    ".edge.optional .line { stroke-dasharray: 2 3; }\n",
+    ".edge.async.optional .line { stroke-dasharray: 6 3 2 3; }\n",
+    ".edge-label-bg { fill: #ffffff; fill-opacity: 0.9; stroke: none; }\n",
+    ".edge-label { font-size: 11px; fill: #334155; text-anchor: middle; }\n",
+    "a .label { text-decoration: underline; }\n",
+    "</style>\n",
+);
+
+/// Arrowhead markers: filled for required dependencies, open for optional ones.
+const DEFS: &str = concat!(
+    "<defs>\n",
+    "<marker id=\"am-arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"8\" ",
+    "markerHeight=\"8\" orient=\"auto-start-reverse\">",
+    "<path d=\"M0 0 L10 5 L0 10 Z\" fill=\"#475569\"/></marker>\n",
+    "<marker id=\"am-arrow-open\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"8\" ",
+    "markerHeight=\"8\" orient=\"auto-start-reverse\">",
+    "<path d=\"M1 1 L9 5 L1 9 Z\" fill=\"#ffffff\" stroke=\"#475569\" stroke-width=\"1.2\"/></marker>\n",
+    "</defs>\n",
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::dot::tests::{
+        arbitrary_scene, every_kind, hostile, nested, samples, single,
+    };
+    use crate::render::text::FONT_FAMILY;
+
+    fn render(scene: &Scene) -> String {
+        SvgRenderer.render(scene, &RenderOptions::default())
+    }
+
+    fn parse(svg: &str) -> roxmltree::Document<'_> {
+        roxmltree::Document::parse(svg).unwrap_or_else(|e| panic!("invalid XML: {e}\n{svg}"))
+    }
+
+    /// Text of every `<text>` element.
+    fn drawn_text(doc: &roxmltree::Document<'_>) -> Vec<String> {
+        doc.descendants()
+            .filter(|n| n.has_tag_name("text"))
+            .map(|n| n.text().unwrap_or_default().to_string())
+            .collect()
+    }
+
+    /// What XML escaping keeps of `s`.
+    fn xml_kept(s: &str) -> String {
+        escape::normalize_newlines(s)
+            .chars()
+            .map(|c| {
+                if (c.is_control() && c != '\t' && c != '\n')
+                    || matches!(c, '\u{FFFE}' | '\u{FFFF}')
+                {
+                    '\u{FFFD}'
+                } else {
+                    c
+                }
+            })
+            .collect()
+    }
+
+    /// The `<title>` of the element with `id`.
+    fn title_of(doc: &roxmltree::Document<'_>, id: &str) -> String {
+        let el = doc
+            .descendants()
+            .find(|n| n.attribute("id") == Some(id))
+            .unwrap_or_else(|| panic!("no element {id}"));
+        el.children()
+            .find(|c| c.has_tag_name("title"))
+            .and_then(|t| t.text())
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    #[test]
+    fn single_node_document() {
+        let out = render(&single());
+        let doc = parse(&out);
+        let root = doc.root_element();
+        assert!(root.has_tag_name(("http://www.w3.org/2000/svg", "svg")));
+        assert!(root.attribute("viewBox").is_some());
+        assert!(drawn_text(&doc).contains(&"API".to_string()));
+        assert!(drawn_text(&doc).contains(&"Test system".to_string()));
+        assert!(out.contains("<desc>A test</desc>"));
+        assert!(out.contains("id=\"node-api\" class=\"node kind-service\""));
+    }
+
+    #[test]
+    fn every_kind_gets_its_class_and_a_shape() {
+        let out = render(&every_kind());
+        let doc = parse(&out);
+        for kind in Kind::ALL {
+            let g = doc
+                .descendants()
+                .find(|n| n.attribute("id") == Some(&*format!("node-{kind}-1")))
+                .expect("node group");
+            assert!(g.attribute("class").unwrap_or_default().contains(&format!("kind-{kind}")));
+            assert!(g.descendants().any(|c| c.attribute("class") == Some("shape")));
+            assert!(out.contains(&format!(".kind-{kind} .shape")), "{kind} styled");
+        }
+        assert!(out.contains("class=\"edge async\""));
+        assert!(out.contains("class=\"edge sync optional\""));
+        assert!(out.contains("marker-end=\"url(#am-arrow-open)\""));
+        assert!(drawn_text(&doc).contains(&"grpc ×3".to_string()));
+        assert!(drawn_text(&doc).contains(&"3 components".to_string()));
+        assert!(out.contains("id=\"node-group-team.x\""));
+    }
+
+    #[test]
+    fn groups_are_framed_and_nested() {
+        let out = render(&nested());
+        let doc = parse(&out);
+        let frame = |id: &str| {
+            let g = doc.descendants().find(|n| n.attribute("id") == Some(id)).expect(id);
+            let r = g.children().find(|c| c.has_tag_name("rect")).expect("frame");
+            let v = |a: &str| r.attribute(a).expect(a).parse::<f64>().expect("number");
+            Rect { x: v("x"), y: v("y"), width: v("width"), height: v("height") }
+        };
+        assert!(frame("group-edge").contains(&frame("group-storefront")));
+        assert!(frame("group-commerce").contains(&frame("group-payments")));
+        assert!(out.contains("stroke=\"#3b82f6\""));
+        assert!(out.contains("<a href=\"https://wiki.example/orders\""));
+        assert!(title_of(&doc, "group-payments").contains("Money"));
+        assert!(title_of(&doc, "node-orders").contains("tech: Java"));
+        assert!(title_of(&doc, "edge-gw-orders").contains("protocol: https"));
+    }
+
+    #[test]
+    fn hostile_text_is_escaped() {
+        let scene = hostile();
+        let out = render(&scene);
+        let doc = parse(&out);
+        assert!(!out.contains("<script"));
+        assert!(!out.contains("javascript:"));
+        assert!(out.contains("href=\"https://x.example/?a=1&amp;b=&quot;1&quot;\""));
+        let texts = drawn_text(&doc);
+        for label in [
+            "<script>alert(1)</script>",
+            "a & b &amp; c &lt;",
+            "emoji 🚀👩‍💻 and CJK 日本語",
+            "RTL עברית العربية",
+            "end",
+        ] {
+            assert!(texts.iter().any(|t| t == label), "{label:?} not drawn: {texts:?}");
+        }
+        for (i, node) in
+            scene.nodes.iter().enumerate().take(crate::render::dot::tests::HOSTILE.len())
+        {
+            let title = title_of(&doc, &format!("node-n{i}"));
+            assert!(title.starts_with(&xml_kept(&node.label)), "{title:?}");
+        }
+        // The 10 KB label is wrapped and cut, not drawn in full.
+        let big = doc.descendants().find(|n| n.attribute("id") == Some("node-big")).expect("big");
+        let lines = big.children().filter(|c| c.has_tag_name("text")).count();
+        assert_eq!(lines, MAX_LINES);
+    }
+
+    #[test]
+    fn numbers_have_at_most_two_decimals() {
+        assert_eq!(num(1.0), "1");
+        assert_eq!(num(1.5), "1.5");
+        assert_eq!(num(1.234_567), "1.23");
+        assert_eq!(num(-0.001), "0");
+        assert_eq!(num(f64::NAN), "0");
+        let out = render(&nested());
+        for token in out.split(|c: char| !(c.is_ascii_digit() || c == '.')) {
+            if let Some((_, frac)) = token.split_once('.') {
+                assert!(
+                    frac.len() <= 2 || token.chars().filter(|c| *c == '.').count() > 1,
+                    "{token}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn ids_are_unique() {
+        for scene in samples() {
+            let out = render(&scene);
+            let doc = parse(&out);
+            let mut ids: Vec<&str> = doc.descendants().filter_map(|n| n.attribute("id")).collect();
+            let n = ids.len();
+            ids.sort_unstable();
+            ids.dedup();
+            assert_eq!(ids.len(), n);
+        }
+    }
+
+    #[test]
+    fn wrapping_respects_the_width() {
+        let lines = wrap("one two three four five six seven eight nine ten", 13.0, 80.0, 10);
+        assert!(lines.len() > 1);
+        for l in &lines {
+            assert!(text::line_width(l, 13.0) <= 80.0, "{l}");
+        }
+        assert_eq!(lines.join(" "), "one two three four five six seven eight nine ten");
+        let cut = wrap(&"x".repeat(500), 13.0, 80.0, 2);
+        assert_eq!(cut.len(), 2);
+        assert!(cut[1].ends_with('…'));
+        assert_eq!(wrap("a\nb", 13.0, 80.0, 4), vec!["a", "b"]);
+    }
+
+    #[test]
+    fn stylesheet_names_the_measured_font() {
+        assert!(STYLE.contains(&format!("font-family: {FONT_FAMILY};")));
+    }
+
+    #[test]
+    fn rendering_is_deterministic() {
+        for scene in samples() {
+            assert_eq!(render(&scene), render(&scene));
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config { cases: 32, ..Default::default() })]
+
+        /// Arbitrary labels and ids give well-formed XML whose tooltips hold the labels.
+        #[test]
+        fn arbitrary_labels_give_valid_svg(
+            ids in proptest::collection::btree_set("[A-Za-z0-9][A-Za-z0-9_.-]{0,12}", 1..8),
+            labels in proptest::collection::vec(proptest::prelude::any::<String>(), 8),
+        ) {
+            let s = arbitrary_scene(&ids, &labels);
+            let out = render(&s);
+            let doc = roxmltree::Document::parse(&out);
+            proptest::prop_assert!(doc.is_ok(), "{:?}\n{}", doc.err(), out);
+            let doc = doc.expect("checked");
+            proptest::prop_assert!(!out.contains("<script"));
+            for node in &s.nodes {
+                let title = title_of(&doc, &format!("node-{}", node.id));
+                proptest::prop_assert!(title.starts_with(&xml_kept(&node.label)));
+            }
+        }
     }
 }

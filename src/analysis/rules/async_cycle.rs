@@ -11,7 +11,7 @@ use crate::manifest::Level;
 use crate::model::Model;
 
 fn async_cycle(model: &Model, path: &[EdgeIndex<u32>], scc_size: usize) -> Diagnostic {
-    cycle_finding(model, path, scc_size, "async")
+    cycle_finding(model, path, scc_size)
         .with_note("the cycle closes only through async or optional dependencies: no deadlock, but events can ping-pong without end and the members cannot evolve independently")
         .with_help("make sure every message in the loop has a stop condition, or break the loop by moving the reaction into one component")
 }
@@ -26,7 +26,7 @@ static META: RuleMeta = RuleMeta {
     default_level: Level::Warn,
     since: "0.1.0",
     summary: "a cycle that needs at least one async (or optional) dependency to close",
-    docs: r#"## What it flags
+    docs: r"## What it flags
 A cycle of dependencies that is not a sync cycle (AM010): at least one of its dependencies is
 async or `optional: true`. There is one finding per strongly connected component of the whole
 dependency graph that is not already one sync cycle; it shows a concrete cycle through an async
@@ -56,7 +56,7 @@ services:
 Give every message in the loop a stop condition (idempotent handlers, no re-publishing of the
 same fact), or move the reaction into one component. To accept a known loop, add
 `allow: [async-cycle]` to one of its members.
-"#,
+",
     params: &[],
 };
 
@@ -79,11 +79,18 @@ impl Rule for AsyncCycle {
                 .iter()
                 .flat_map(|&m| model.graph.edges(m))
                 .filter(|e| members.binary_search(&e.target()).is_ok())
-                .filter(|e| !in_sync_graph(e.weight()) || sync_of(e.source()) != sync_of(e.target()) || sync_of(e.source()).is_none())
+                .filter(|e| {
+                    !in_sync_graph(e.weight())
+                        || sync_of(e.source()) != sync_of(e.target())
+                        || sync_of(e.source()).is_none()
+                })
                 .map(|e| e.id())
                 .collect();
             candidates.sort();
-            let path = candidates.iter().map(|&e| cycle_through(model, &members, e, |_| true)).find(|p| !p.is_empty());
+            let path = candidates
+                .iter()
+                .map(|&e| cycle_through(model, &members, e, |_| true))
+                .find(|p| !p.is_empty());
             if let Some(path) = path {
                 // Start the path at its member written first.
                 let rotated = rotate_to_first(model, &path);

@@ -104,13 +104,7 @@ impl Rule for ChokePoint {
             }
             let behind = reachable - 1;
             if dominated[i] as f64 >= min_share * behind as f64 {
-                cx.report(choke_point(
-                    model,
-                    id,
-                    dominated[i],
-                    behind,
-                    dominance.children(id),
-                ));
+                cx.report(choke_point(model, id, dominated[i], behind, dominance.children(id)));
             }
         }
     }
@@ -146,10 +140,7 @@ services:
             found[1].message,
             "50% of the components the entries reach can only be reached through `orders` (2 of 4)"
         );
-        let yaml = yaml.replace(
-            "name: T",
-            "name: T\nrules:\n  choke-point: { min_share: 0.6 }",
-        );
+        let yaml = yaml.replace("name: T", "name: T\nrules:\n  choke-point: { min_share: 0.6 }");
         assert_eq!(subjects(&run(&ChokePoint, &yaml)), ["bff"]);
     }
 

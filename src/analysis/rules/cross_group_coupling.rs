@@ -9,10 +9,7 @@ use crate::model::{GroupId, Model};
 
 fn cross_group_coupling(model: &Model, group: GroupId, others: &[GroupId], max: u64) -> Diagnostic {
     let g = model.group(group);
-    let names: Vec<String> = others
-        .iter()
-        .map(|&o| format!("`{}`", model.group(o).id))
-        .collect();
+    let names: Vec<String> = others.iter().map(|&o| format!("`{}`", model.group(o).id)).collect();
     finding(format!("the components of group `{}` depend on {} other groups (more than {max})", g.id, others.len()))
         .with_label(g.span, format!("depends on {}", names.join(", ")))
         .with_note("a boundary whose members reach into many other boundaries does not encapsulate much: changes ripple across teams or domains, and the group cannot be understood, tested or deployed on its own")
@@ -83,15 +80,13 @@ impl Rule for CrossGroupCoupling {
 
     fn check(&self, model: &Model, cx: &mut RuleContext<'_>) {
         let max = cx.count("max");
-        let chains: Vec<Vec<GroupId>> = (0..model.groups.len())
-            .map(|g| model.group_chain(GroupId(g)))
-            .collect();
+        let chains: Vec<Vec<GroupId>> =
+            (0..model.groups.len()).map(|g| model.group_chain(GroupId(g))).collect();
         let mut reaches: Vec<Vec<GroupId>> = vec![Vec::new(); model.groups.len()];
         for e in model.graph.edge_references() {
-            let (Some(from), Some(to)) = (
-                model.component(e.source()).group,
-                model.component(e.target()).group,
-            ) else {
+            let (Some(from), Some(to)) =
+                (model.component(e.source()).group, model.component(e.target()).group)
+            else {
                 continue;
             };
             // Every group holding the source reaches the target's group, unless it holds it too.

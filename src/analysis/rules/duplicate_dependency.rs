@@ -10,7 +10,9 @@ fn duplicate_dependency(from: &str, to: &str, first: Span, second: Span) -> Diag
     finding(format!("component `{from}` lists `{to}` twice in `depends_on`"))
         .with_label(second, "listed again here; this entry is ignored")
         .with_label(first, "first listed here")
-        .with_note("one dependency is one edge; the second entry's protocol, mode and label are ignored")
+        .with_note(
+            "one dependency is one edge; the second entry's protocol, mode and label are ignored",
+        )
         .with_help("remove one entry, merging their attributes")
         .with_subjects([from.to_string(), to.to_string()])
 }
@@ -25,7 +27,7 @@ static META: RuleMeta = RuleMeta {
     default_level: Level::Warn,
     since: "0.1.0",
     summary: "the same target twice in one `depends_on`",
-    docs: r#"## What it flags
+    docs: r"## What it flags
 A `depends_on` list that names the same target twice, in either form.
 
 ## Why it matters
@@ -47,7 +49,7 @@ services:
 
 ## How to fix
 Keep one entry and merge the attributes into it.
-"#,
+",
     params: &[],
 };
 

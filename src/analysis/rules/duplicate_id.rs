@@ -8,7 +8,11 @@ use crate::source::Span;
 
 fn duplicate_id(what: &str, id: &str, first: Span, second: Span) -> Diagnostic {
     let is_field = what.starts_with("field") || what.starts_with("parameter");
-    let message = if is_field { format!("`{id}` is written twice as a {what}") } else { format!("{what} `{id}` is defined twice") };
+    let message = if is_field {
+        format!("`{id}` is written twice as a {what}")
+    } else {
+        format!("{what} `{id}` is defined twice")
+    };
     finding(message)
         .with_label(second, "defined again here; this one is ignored")
         .with_label(first, "first defined here; this one is kept")
@@ -27,7 +31,7 @@ static META: RuleMeta = RuleMeta {
     default_level: Level::Error,
     since: "0.1.0",
     summary: "an id defined twice: a duplicate YAML key, or the same id in two included files",
-    docs: r#"## What it flags
+    docs: r"## What it flags
 A key written twice in the same YAML map (two services called `orders`, or `kind` twice in one
 service), or the same service, group or view id defined in two files merged through `include`.
 Both places are shown.
@@ -48,7 +52,7 @@ services:
 
 ## How to fix
 Rename one of the two, or merge them into one definition.
-"#,
+",
     params: &[],
 };
 

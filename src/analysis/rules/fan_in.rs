@@ -77,10 +77,8 @@ impl Rule for FanIn {
         let max = cx.count("max");
         for id in model.components() {
             if metrics::fan_in(model, id) as u64 > max {
-                let mut dependents: Vec<ServiceId> = model
-                    .graph
-                    .neighbors_directed(id, petgraph::Direction::Incoming)
-                    .collect();
+                let mut dependents: Vec<ServiceId> =
+                    model.graph.neighbors_directed(id, petgraph::Direction::Incoming).collect();
                 dependents.sort_unstable();
                 cx.report(fan_in(model, id, &dependents, max));
             }
@@ -112,10 +110,7 @@ services:
 ";
         let found = run(&FanIn, yaml);
         assert_eq!(subjects(&found), ["hub"]);
-        assert_eq!(
-            found[0].message,
-            "3 components depend directly on `hub` (more than 2)"
-        );
+        assert_eq!(found[0].message, "3 components depend directly on `hub` (more than 2)");
         assert_eq!(found[0].labels[0].text, "depended on by `a`, `b`, `c`");
     }
 

@@ -107,10 +107,7 @@ services:
 ";
         let found = run(&FanOut, yaml);
         assert_eq!(subjects(&found), ["hub"]);
-        assert_eq!(
-            found[0].message,
-            "`hub` depends directly on 3 components (more than 2)"
-        );
+        assert_eq!(found[0].message, "`hub` depends directly on 3 components (more than 2)");
         assert_eq!(found[0].labels[0].text, "depends on `c`, `a`, `b`");
     }
 

@@ -34,7 +34,7 @@ static META: RuleMeta = RuleMeta {
     default_level: Level::Error,
     since: "0.1.0",
     summary: "a cycle of group `parent` links",
-    docs: r#"## What it flags
+    docs: r"## What it flags
 Groups whose `parent` links go round in a circle: `a` inside `b`, `b` inside `a`. The finding
 lists the cycle and labels every `parent` link in it.
 
@@ -55,7 +55,7 @@ services:
 
 ## How to fix
 Remove the `parent` of one group in the cycle.
-"#,
+",
     params: &[],
 };
 

@@ -151,10 +151,7 @@ services:
 ";
         let found = run(&LayerViolation, yaml);
         assert_eq!(subjects(&found), ["person blobs", "web cache"]);
-        assert_eq!(
-            found[1].message,
-            "frontend `web` depends directly on cache `cache`"
-        );
+        assert_eq!(found[1].message, "frontend `web` depends directly on cache `cache`");
     }
 
     #[test]

@@ -94,12 +94,6 @@ services:
 ";
         let found = run(&MissingOwner, yaml);
         assert_eq!(subjects(&found), ["b"]);
-        assert!(
-            found[0]
-                .help
-                .as_deref()
-                .unwrap()
-                .contains("its group `other`")
-        );
+        assert!(found[0].help.as_deref().unwrap().contains("its group `other`"));
     }
 }

@@ -29,7 +29,8 @@ use crate::model::{Model, ServiceId};
 
 /// Names `ids` in manifest order, at most `shown` of them, then "and N more".
 pub(crate) fn name_some(model: &Model, ids: &[ServiceId], shown: usize) -> String {
-    let mut names: Vec<String> = ids.iter().take(shown).map(|&c| format!("`{}`", model.component(c).id)).collect();
+    let mut names: Vec<String> =
+        ids.iter().take(shown).map(|&c| format!("`{}`", model.component(c).id)).collect();
     if ids.len() > shown {
         names.push(format!("and {} more", ids.len() - shown));
     }

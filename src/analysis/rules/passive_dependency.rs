@@ -22,10 +22,7 @@ fn passive_dependency(model: &Model, id: ServiceId) -> Diagnostic {
     ))
     .with_subjects([c.id.clone()]);
     for (t, dep) in model.dependencies(id) {
-        d = d.with_label(
-            dep.span,
-            format!("`{}` depends on `{}`", c.id, model.component(t).id),
-        );
+        d = d.with_label(dep.span, format!("`{}` depends on `{}`", c.id, model.component(t).id));
     }
     d
 }
@@ -101,10 +98,7 @@ services:
 ";
         let found = run(&PassiveDependency, yaml);
         assert_eq!(subjects(&found), ["replica", "bus"]);
-        assert_eq!(
-            found[0].message,
-            "database `replica` depends on 2 components"
-        );
+        assert_eq!(found[0].message, "database `replica` depends on 2 components");
         assert_eq!(found[0].labels.len(), 2);
         assert_eq!(found[1].labels[0].text, "`bus` depends on `svc`");
     }

@@ -24,7 +24,7 @@ static META: RuleMeta = RuleMeta {
     default_level: Level::Error,
     since: "0.1.0",
     summary: "a component that depends on itself",
-    docs: r#"## What it flags
+    docs: r"## What it flags
 A component whose `depends_on` names the component itself.
 
 ## Why it matters
@@ -43,7 +43,7 @@ services:
 
 ## How to fix
 Remove the entry, or point it at the component that was meant.
-"#,
+",
     params: &[],
 };
 

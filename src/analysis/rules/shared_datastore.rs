@@ -13,13 +13,8 @@ fn shared_datastore(
     groups: &[&str],
 ) -> Diagnostic {
     let s = model.component(store);
-    let quote = |names: &[&str]| {
-        names
-            .iter()
-            .map(|n| format!("`{n}`"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let quote =
+        |names: &[&str]| names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
     let mut by = Vec::new();
     if owners.len() > 1 {
         by.push(format!("{} owners ({})", owners.len(), quote(owners)));
@@ -38,21 +33,11 @@ fn shared_datastore(
     for &u in users {
         let e = model.edge(u, store).expect("users depend on the datastore");
         let c = model.component(u);
-        let owner = model
-            .owner(u)
-            .map_or_else(String::new, |o| format!("owner `{o}`"));
-        let group = c
-            .group
-            .map_or_else(String::new, |g| format!("group `{}`", model.group(g).id));
-        let about: Vec<String> = [owner, group]
-            .into_iter()
-            .filter(|x| !x.is_empty())
-            .collect();
-        let about = if about.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", about.join(", "))
-        };
+        let owner = model.owner(u).map_or_else(String::new, |o| format!("owner `{o}`"));
+        let group = c.group.map_or_else(String::new, |g| format!("group `{}`", model.group(g).id));
+        let about: Vec<String> = [owner, group].into_iter().filter(|x| !x.is_empty()).collect();
+        let about =
+            if about.is_empty() { String::new() } else { format!(" ({})", about.join(", ")) };
         d = d.with_label(model.graph[e].span, format!("used by `{}`{about}", c.id));
     }
     d
@@ -108,16 +93,11 @@ impl Rule for SharedDatastore {
 
     fn check(&self, model: &Model, cx: &mut RuleContext<'_>) {
         for id in model.components() {
-            if !matches!(
-                model.component(id).kind,
-                Kind::Database | Kind::Cache | Kind::Storage
-            ) {
+            if !matches!(model.component(id).kind, Kind::Database | Kind::Cache | Kind::Storage) {
                 continue;
             }
-            let mut users: Vec<ServiceId> = model
-                .graph
-                .neighbors_directed(id, petgraph::Direction::Incoming)
-                .collect();
+            let mut users: Vec<ServiceId> =
+                model.graph.neighbors_directed(id, petgraph::Direction::Incoming).collect();
             users.sort_unstable();
             let mut owners: Vec<&str> = Vec::new();
             let mut groups: Vec<&str> = Vec::new();
@@ -166,10 +146,7 @@ services:
             "database `db` is shared by components of 2 owners (`team-shop`, `team-billing`)"
         );
         assert_eq!(found[0].labels.len(), 4);
-        assert_eq!(
-            found[0].labels[1].text,
-            "used by `orders` (owner `team-shop`, group `shop`)"
-        );
+        assert_eq!(found[0].labels[1].text, "used by `orders` (owner `team-shop`, group `shop`)");
         assert_eq!(found[0].labels[3].text, "used by `script`");
     }
 

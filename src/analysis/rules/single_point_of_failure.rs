@@ -48,19 +48,15 @@ fn single_point_of_failure(model: &Model, id: ServiceId, why: &Why) -> Diagnosti
             if *all == 1 { "" } else { "s" }
         ));
     }
-    let mut message = format!(
-        "`{}` ({what}) is a single point of failure: {}",
-        c.id,
-        reasons.join(", and ")
-    );
+    let mut message =
+        format!("`{}` ({what}) is a single point of failure: {}", c.id, reasons.join(", and "));
     if why.threshold.is_none() {
         let _ = write!(message, " (blast radius {radius})");
     }
     let label = match &why.cut {
-        Some((children, all)) => format!(
-            "the only way to reach {}",
-            name_behind(model, children, *all)
-        ),
+        Some((children, all)) => {
+            format!("the only way to reach {}", name_behind(model, children, *all))
+        }
         None => format!("{radius} components stop working when it fails"),
     };
     finding(message)
@@ -202,10 +198,7 @@ services:
             found[0].message,
             "`gw` (1 replica) is a single point of failure: every required sync path from the entries to 2 components passes through it (blast radius 1)"
         );
-        assert_eq!(
-            found[0].labels[0].text,
-            "the only way to reach `orders` and 1 more behind it"
-        );
+        assert_eq!(found[0].labels[0].text, "the only way to reach `orders` and 1 more behind it");
     }
 
     #[test]

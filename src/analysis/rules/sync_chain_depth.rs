@@ -17,10 +17,7 @@ fn sync_chain_depth(model: &Model, path: &[EdgeIndex<u32>], max: u64) -> Diagnos
         }
         members.push(b);
     }
-    let names: Vec<&str> = members
-        .iter()
-        .map(|&m| model.component(m).id.as_str())
-        .collect();
+    let names: Vec<&str> = members.iter().map(|&m| model.component(m).id.as_str()).collect();
     let mut d = finding(format!("a chain of {} sync calls (more than {max}): {}", path.len(), names.join(" -> ")))
         .with_note("each call in the chain waits for the next: latencies add up, timeouts must nest, and a slow or failing component at the end stalls every caller above it")
         .with_help("shorten the chain: make a step asynchronous (a queue or topic), cache or replicate data closer to the caller, or merge components that always call each other; or raise `max` for this check")
@@ -141,10 +138,7 @@ services:
 ";
         let found = run(&SyncChainDepth, yaml);
         assert_eq!(subjects(&found), ["web x z db", "app y z db"]);
-        assert_eq!(
-            found[0].message,
-            "a chain of 3 sync calls (more than 2): web -> x -> z -> db"
-        );
+        assert_eq!(found[0].message, "a chain of 3 sync calls (more than 2): web -> x -> z -> db");
         assert_eq!(found[0].labels.len(), 3);
         assert_eq!(found[0].labels[2].text, "hop 3: `z` calls `db`, optional");
     }
@@ -185,10 +179,7 @@ services:
         let found = run(&SyncChainDepth, &yaml);
         // Shown with the walk from b to c inside the cycle.
         assert_eq!(subjects(&found), ["a b c d"]);
-        assert_eq!(
-            found[0].message,
-            "a chain of 3 sync calls (more than 1): a -> b -> c -> d"
-        );
+        assert_eq!(found[0].message, "a chain of 3 sync calls (more than 1): a -> b -> c -> d");
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! AM010 sync-cycle.
 
+use std::fmt::Write as _;
+
 use petgraph::graph::EdgeIndex;
 use petgraph::visit::EdgeRef;
 
@@ -10,16 +12,26 @@ use crate::manifest::Level;
 use crate::model::{Dependency, Model, ServiceId};
 
 /// A cycle finding: the path `a -> b -> c -> a`, a label on every edge, subjects in path order.
-pub(crate) fn cycle_finding(model: &Model, path: &[EdgeIndex<u32>], scc_size: usize, kind: &str) -> Diagnostic {
+pub(crate) fn cycle_finding(model: &Model, path: &[EdgeIndex<u32>], scc_size: usize) -> Diagnostic {
+    let any_async = path.iter().any(|e| model.graph[*e].mode == crate::manifest::Mode::Async);
+    let all_required_sync = path.iter().all(|e| model.graph[*e].is_required_sync());
+    let kind = if all_required_sync {
+        "sync cycle"
+    } else if any_async {
+        "async cycle"
+    } else {
+        "cycle closed by an optional sync dependency"
+    };
     let members = cycle_members(model, path);
     let mut names: Vec<&str> = members.iter().map(|m| model.component(*m).id.as_str()).collect();
     names.push(names[0]);
     let shown = names.join(" -> ");
-    let mut message = format!("{kind} cycle: {shown}");
+    let mut message = format!("{kind}: {shown}");
     if scc_size > members.len() {
-        message.push_str(&format!(" ({scc_size} components are caught in cycles with each other)"));
+        let _ = write!(message, " ({scc_size} components are caught in cycles with each other)");
     }
-    let mut d = finding(message).with_subjects(members.iter().map(|m| model.component(*m).id.clone()));
+    let mut d =
+        finding(message).with_subjects(members.iter().map(|m| model.component(*m).id.clone()));
     for e in path {
         let (a, b) = model.graph.edge_endpoints(*e).expect("cycle edges exist");
         let dep = &model.graph[*e];
@@ -28,13 +40,16 @@ pub(crate) fn cycle_finding(model: &Model, path: &[EdgeIndex<u32>], scc_size: us
             (crate::manifest::Mode::Sync, true) => "optional sync",
             (crate::manifest::Mode::Async, _) => "async",
         };
-        d = d.with_label(dep.span, format!("`{}` calls `{}` ({how})", model.component(a).id, model.component(b).id));
+        d = d.with_label(
+            dep.span,
+            format!("`{}` depends on `{}` ({how})", model.component(a).id, model.component(b).id),
+        );
     }
     d
 }
 
 fn sync_cycle(model: &Model, path: &[EdgeIndex<u32>], scc_size: usize) -> Diagnostic {
-    cycle_finding(model, path, scc_size, "sync")
+    cycle_finding(model, path, scc_size)
         .with_note("each call waits on the next, so the cycle can deadlock, and one slow or failing member stalls them all (cascading failure)")
         .with_help("break the cycle: make one call async (through a queue or topic), mark it `optional: true` if the caller degrades gracefully, or move the shared logic into a component both can call")
 }
@@ -57,7 +72,11 @@ pub(crate) fn sync_cycles(model: &Model) -> Vec<(Vec<ServiceId>, Vec<EdgeIndex<u
                 .map(|e| e.id())
                 .collect();
             out.sort();
-            let path = out.iter().map(|&e| cycle_through(model, &members, e, in_sync_graph)).find(|p| !p.is_empty()).unwrap_or_default();
+            let path = out
+                .iter()
+                .map(|&e| cycle_through(model, &members, e, in_sync_graph))
+                .find(|p| !p.is_empty())
+                .unwrap_or_default();
             (members, path)
         })
         .collect()
@@ -73,7 +92,7 @@ static META: RuleMeta = RuleMeta {
     default_level: Level::Error,
     since: "0.1.0",
     summary: "a cycle of required sync dependencies (deadlock and cascading-failure risk)",
-    docs: r#"## What it flags
+    docs: r"## What it flags
 A cycle in the *sync graph*: components that call each other, directly or through others, over
 required (not `optional: true`) sync dependencies. There is one finding per strongly connected
 component of the sync graph; it shows one concrete cycle `a -> b -> c -> a`, starting at the
@@ -102,7 +121,7 @@ Break the cycle at its weakest link: make one call asynchronous (publish an even
 topic instead), mark it `optional: true` if the caller really degrades gracefully without it
 (the cycle is then reported as AM011 instead), or move the logic both sides need into a third
 component. To accept a known cycle, add `allow: [sync-cycle]` to one of its members.
-"#,
+",
     params: &[],
 };
 

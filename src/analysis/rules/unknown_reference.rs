@@ -4,10 +4,18 @@ use crate::analysis::registry;
 use crate::analysis::rule::{Category, Rule, RuleContext, RuleMeta, finding};
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::manifest::Level;
+use crate::manifest::schema::shorten;
 use crate::model::{Defect, Model, RefKind};
 use crate::source::Span;
 
-fn unknown_reference(kind: RefKind, name: &str, holder: &str, span: Span, suggestion: Option<&str>) -> Diagnostic {
+fn unknown_reference(
+    kind: RefKind,
+    name: &str,
+    holder: &str,
+    span: Span,
+    suggestion: Option<&str>,
+) -> Diagnostic {
+    let name = &shorten(name);
     let (what, holder_what, noun) = match kind {
         RefKind::Dependency => ("depends on", "component", "component"),
         RefKind::Group => ("is in group", "component", "group"),
@@ -27,6 +35,7 @@ fn unknown_reference(kind: RefKind, name: &str, holder: &str, span: Span, sugges
 }
 
 fn unknown_allow(name: &str, component: &str, span: Span) -> Diagnostic {
+    let name = &shorten(name);
     let ids = registry::RULES.iter().map(|r| r.meta().id);
     let help = match did_you_mean(name, ids) {
         Some(s) => format!("did you mean `{s}`? `archmap rules` lists every check"),
@@ -49,7 +58,7 @@ static META: RuleMeta = RuleMeta {
     default_level: Level::Error,
     since: "0.1.0",
     summary: "a dependency target, group, parent, view selector or allow entry that names nothing",
-    docs: r#"## What it flags
+    docs: r"## What it flags
 A name that refers to nothing: a `depends_on` target, a component's `group`, a group's
 `parent`, a component id or `group:` selector in a view (`include`, `exclude`, `focus`,
 `collapse`), or an `allow` entry that is not the id or code of a check. The help line suggests
@@ -71,7 +80,7 @@ services:
 
 ## How to fix
 Correct the name (`inventory`), or define the missing component or group.
-"#,
+",
     params: &[],
 };
 

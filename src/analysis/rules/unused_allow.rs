@@ -118,15 +118,8 @@ services:
                 "`allow: orphan` on `db` silenced nothing"
             ]
         );
-        assert!(
-            found
-                .iter()
-                .any(|d| d.code == "AM001" && d.message.contains("FAN-OUT"))
-        );
-        assert_eq!(
-            subjects(&unused.into_iter().cloned().collect::<Vec<_>>()),
-            ["web", "db"]
-        );
+        assert!(found.iter().any(|d| d.code == "AM001" && d.message.contains("FAN-OUT")));
+        assert_eq!(subjects(&unused.into_iter().cloned().collect::<Vec<_>>()), ["web", "db"]);
     }
 
     #[test]
