@@ -90,13 +90,14 @@ pub fn parse(file_id: FileId, file: &SourceFile) -> Result<Node, YamlError> {
             .name("archmap-yaml".into())
             .stack_size(PARSER_STACK)
             .spawn_scoped(scope, || {
-                serde_saphyr::from_str_with_options::<Raw>(text, options())
+                PARSING.with(|p| p.set((file_id, text.len())));
+                serde_saphyr::from_str_with_options::<Node>(text, options())
                     .map_err(|e| yaml_error(file_id, file, &e))
             })
             .map(std::thread::ScopedJoinHandle::join)
     });
     match parsed {
-        Ok(Ok(Ok(raw))) => Ok(raw.into_node(file_id, file)),
+        Ok(Ok(Ok(node))) => Ok(node),
         Ok(Ok(Err(err))) => Err(err),
         // Spawning failed (out of threads) or the parser panicked: report it, never propagate.
         Ok(Err(_)) | Err(_) => Err(YamlError {
@@ -162,55 +163,25 @@ fn location_offset(file: &SourceFile, loc: serde_saphyr::Location) -> usize {
     }
 }
 
-/// What serde-saphyr hands back: values with their locations, before they are tied to a file.
-struct Raw {
-    value: RawValue,
-    location: serde_saphyr::Location,
+thread_local! {
+    /// The file being parsed on this (parser) thread and its length: nodes are built with their
+    /// final spans while serde-saphyr reads, with no second pass over the tree.
+    static PARSING: std::cell::Cell<(FileId, usize)> = const { std::cell::Cell::new((FileId(0), 0)) };
 }
 
-enum RawValue {
-    Null,
-    Bool(bool),
-    Int(i64),
-    Float(f64),
-    Str(String),
-    Seq(Vec<Raw>),
-    Map(Vec<(Raw, Raw)>),
-}
-
-impl Raw {
-    fn into_node(self, file_id: FileId, file: &SourceFile) -> Node {
-        let start = location_offset(file, self.location);
-        let len = self.location.span().byte_len().unwrap_or(0) as usize;
-        let span = Span::new(file_id, start, (start + len).min(file.text().len()));
-        let value = match self.value {
-            RawValue::Null => Value::Null,
-            RawValue::Bool(b) => Value::Bool(b),
-            RawValue::Int(i) => Value::Int(i),
-            RawValue::Float(f) => Value::Float(f),
-            RawValue::Str(s) => Value::Str(s),
-            RawValue::Seq(items) => {
-                Value::Seq(items.into_iter().map(|r| r.into_node(file_id, file)).collect())
-            }
-            RawValue::Map(entries) => Value::Map(
-                entries
-                    .into_iter()
-                    .map(|(k, v)| (k.into_node(file_id, file), v.into_node(file_id, file)))
-                    .collect(),
-            ),
-        };
-        Node { value, span }
-    }
-}
-
-impl<'de> Deserialize<'de> for Raw {
+impl<'de> Deserialize<'de> for Node {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let spanned = serde_saphyr::Spanned::<RawValue>::deserialize(deserializer)?;
-        Ok(Raw { value: spanned.value, location: spanned.referenced })
+        let spanned = serde_saphyr::Spanned::<Value>::deserialize(deserializer)?;
+        let (file, len) = PARSING.with(std::cell::Cell::get);
+        let span = spanned.referenced.span();
+        // Parsing from a string always gives byte offsets; clamp anyway.
+        let start = span.byte_offset().map_or(0, |b| (b as usize).min(len));
+        let end = (start + span.byte_len().unwrap_or(0) as usize).min(len);
+        Ok(Node { value: spanned.value, span: Span::new(file, start, end) })
     }
 }
 
-impl<'de> Deserialize<'de> for RawValue {
+impl<'de> Deserialize<'de> for Value {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_any(RawVisitor)
     }
@@ -219,74 +190,74 @@ impl<'de> Deserialize<'de> for RawValue {
 struct RawVisitor;
 
 impl<'de> Visitor<'de> for RawVisitor {
-    type Value = RawValue;
+    type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any YAML value")
     }
 
-    fn visit_unit<E: de::Error>(self) -> Result<RawValue, E> {
-        Ok(RawValue::Null)
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
     }
 
-    fn visit_none<E: de::Error>(self) -> Result<RawValue, E> {
-        Ok(RawValue::Null)
+    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
     }
 
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<RawValue, D::Error> {
-        RawValue::deserialize(d)
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        Value::deserialize(d)
     }
 
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<RawValue, E> {
-        Ok(RawValue::Bool(v))
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
     }
 
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawValue, E> {
-        Ok(RawValue::Int(v))
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Int(v))
     }
 
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawValue, E> {
-        Ok(i64::try_from(v).map_or(RawValue::Float(v as f64), RawValue::Int))
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+        Ok(i64::try_from(v).map_or(Value::Float(v as f64), Value::Int))
     }
 
-    fn visit_i128<E: de::Error>(self, v: i128) -> Result<RawValue, E> {
-        Ok(i64::try_from(v).map_or(RawValue::Float(v as f64), RawValue::Int))
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Value, E> {
+        Ok(i64::try_from(v).map_or(Value::Float(v as f64), Value::Int))
     }
 
-    fn visit_u128<E: de::Error>(self, v: u128) -> Result<RawValue, E> {
-        Ok(i64::try_from(v).map_or(RawValue::Float(v as f64), RawValue::Int))
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Value, E> {
+        Ok(i64::try_from(v).map_or(Value::Float(v as f64), Value::Int))
     }
 
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawValue, E> {
-        Ok(RawValue::Float(v))
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::Float(v))
     }
 
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<RawValue, E> {
-        Ok(RawValue::Str(v.to_owned()))
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::Str(v.to_owned()))
     }
 
-    fn visit_string<E: de::Error>(self, v: String) -> Result<RawValue, E> {
-        Ok(RawValue::Str(v))
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
+        Ok(Value::Str(v))
     }
 
-    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<RawValue, E> {
-        Ok(RawValue::Str(String::from_utf8_lossy(v).into_owned()))
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Value, E> {
+        Ok(Value::Str(String::from_utf8_lossy(v).into_owned()))
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawValue, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::new();
-        while let Some(item) = seq.next_element::<Raw>()? {
+        while let Some(item) = seq.next_element::<Node>()? {
             items.push(item);
         }
-        Ok(RawValue::Seq(items))
+        Ok(Value::Seq(items))
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawValue, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut entries = Vec::new();
-        while let Some((k, v)) = map.next_entry::<Raw, Raw>()? {
+        while let Some((k, v)) = map.next_entry::<Node, Node>()? {
             entries.push((k, v));
         }
-        Ok(RawValue::Map(entries))
+        Ok(Value::Map(entries))
     }
 }
 
