@@ -49,9 +49,44 @@ impl Format {
     }
 }
 
+/// Which layout engine positions the SVG.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Engine {
+    /// archmap's own layered engine ([`layout::Layered`]).
+    #[default]
+    Native,
+    /// The layout-rs crate ([`layout::LayoutRs`]): slow, no clusters.
+    LayoutRs,
+}
+
+/// Default for [`RenderOptions::max_nodes`].
+pub const DEFAULT_MAX_NODES: usize = 400;
+
 /// How to draw, beyond what the scene holds.
-#[derive(Clone, Debug, Default)]
-pub struct RenderOptions {}
+#[derive(Clone, Debug)]
+pub struct RenderOptions {
+    /// The layout engine for SVG and JSON.
+    pub engine: Engine,
+    /// Above this many boxes the SVG carries a note suggesting a view, a focus or collapsing.
+    pub max_nodes: usize,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions { engine: Engine::Native, max_nodes: DEFAULT_MAX_NODES }
+    }
+}
+
+impl RenderOptions {
+    /// The layout engine to use.
+    #[must_use]
+    pub fn layout(&self) -> &'static dyn layout::Layout {
+        match self.engine {
+            Engine::Native => &layout::Layered,
+            Engine::LayoutRs => &layout::LayoutRs,
+        }
+    }
+}
 
 /// One output format. Adding a format means one new file and one new [`Format`] arm.
 pub trait Renderer {
