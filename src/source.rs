@@ -121,6 +121,18 @@ impl SourceFile {
         LineCol { line: line + 1, column }
     }
 
+    /// The 0-based line holding byte `offset` (clamped to the text).
+    #[must_use]
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.line_starts.partition_point(|&s| s <= offset.min(self.text.len())) - 1
+    }
+
+    /// Byte offset where 0-based line `line` starts (the text's end past the last line).
+    #[must_use]
+    pub fn line_start(&self, line: usize) -> usize {
+        self.line_starts.get(line).copied().unwrap_or(self.text.len())
+    }
+
     /// Byte offset of a 1-based line and character column (clamped to the text).
     #[must_use]
     pub fn offset(&self, line: usize, column: usize) -> usize {

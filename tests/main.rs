@@ -9,3 +9,4 @@ mod cli;
 mod examples;
 mod fixtures;
 mod reports;
+mod synth;

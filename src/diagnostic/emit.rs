@@ -7,11 +7,14 @@
 use std::fmt;
 use std::io::{self, Write};
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceSpan, SpanContents,
+};
 use serde::Serialize;
 
 use super::{Diagnostic, Severity, Summary};
-use crate::source::{Sources, Span};
+use crate::source::{SourceFile, Sources, Span};
 
 /// One report format.
 pub trait Emitter {
@@ -149,22 +152,22 @@ pub fn summary_line(s: &Summary) -> String {
 /// the note as related reports.
 struct Report<'a> {
     d: &'a Diagnostic,
-    source: Option<NamedSource<String>>,
+    source: Option<Excerpt<'a>>,
     labels: Vec<LabeledSpan>,
-    related: Vec<Related>,
+    related: Vec<Related<'a>>,
     header: String,
 }
 
 /// A related report: places in another file, or the note.
 #[derive(Debug)]
-struct Related {
+struct Related<'a> {
     text: String,
-    source: Option<NamedSource<String>>,
+    source: Option<Excerpt<'a>>,
     labels: Vec<LabeledSpan>,
 }
 
 impl<'a> Report<'a> {
-    fn new(d: &'a Diagnostic, sources: &Sources) -> Self {
+    fn new(d: &'a Diagnostic, sources: &'a Sources) -> Self {
         let primary_file = d.primary_span().map(|s| s.file);
         let mut labels = Vec::new();
         let mut others: Vec<(crate::source::FileId, Vec<LabeledSpan>)> = Vec::new();
@@ -186,7 +189,7 @@ impl<'a> Report<'a> {
         }
         let named = |file| {
             let f = sources.get(file);
-            NamedSource::new(f.name(), f.text().to_string()).with_language("yaml")
+            Excerpt { file: f }
         };
         let related: Vec<Related> = others
             .into_iter()
@@ -203,6 +206,45 @@ impl<'a> Report<'a> {
             related,
             header: format!("{}[{} {}]: {}", d.severity, d.code, d.id, d.message),
         }
+    }
+}
+
+/// A source file as miette reads it: only the lines around a span are scanned (miette's own
+/// `str` source scans from the top of the file for every label, which is quadratic in a big
+/// manifest with many findings), and nothing is copied.
+#[derive(Debug)]
+struct Excerpt<'a> {
+    file: &'a SourceFile,
+}
+
+impl miette::SourceCode for Excerpt<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        let text = self.file.text();
+        let first = self.file.line_of(span.offset()).saturating_sub(context_lines_before);
+        let last = self.file.line_of(span.offset() + span.len()) + context_lines_after + 1;
+        let (start, end) =
+            (self.file.line_start(first), self.file.line_start(last + 1).min(text.len()));
+        let window = &text[start..end];
+        let local = SourceSpan::new((span.offset() - start).into(), span.len());
+        let inner = window.read_span(&local, context_lines_before, context_lines_after)?;
+        let data: &'b [u8] = inner.data();
+        let contents = MietteSpanContents::new_named(
+            self.file.name().to_string(),
+            data,
+            SourceSpan::new((inner.span().offset() + start).into(), inner.span().len()),
+            inner.line() + first,
+            inner.column(),
+            // miette's `str` source counts lines from the top of the file here, and decides
+            // from it to draw nearby labels as one excerpt; keep that behaviour.
+            inner.line_count() + first,
+        )
+        .with_language("yaml");
+        Ok(Box::new(contents))
     }
 }
 
@@ -259,15 +301,15 @@ impl miette::Diagnostic for Report<'_> {
     }
 }
 
-impl fmt::Display for Related {
+impl fmt::Display for Related<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text)
     }
 }
 
-impl std::error::Error for Related {}
+impl std::error::Error for Related<'_> {}
 
-impl miette::Diagnostic for Related {
+impl miette::Diagnostic for Related<'_> {
     fn severity(&self) -> Option<miette::Severity> {
         Some(miette::Severity::Advice)
     }

@@ -922,7 +922,24 @@ impl Reader<'_> {
             "tech" => s.tech = r.string(value, key),
             "tags" => s.tags = r.string_list(value, key),
             "replicas" => s.replicas = r.positive(value, key, 1),
-            "url" => s.url = r.string(value, key),
+            "url" => {
+                s.url = r.string(value, key).filter(|u| match url_problem(&u.value) {
+                    None => true,
+                    Some(problem) => {
+                        r.push(
+                            codes::INVALID_VALUE,
+                            format!("unsafe or invalid url `{}`: {problem}", shorten(&u.value)),
+                            u.span,
+                            "not an allowed link",
+                            Some(
+                                "links may be http:, https: or mailto: URLs, or relative paths"
+                                    .into(),
+                            ),
+                        );
+                        false
+                    }
+                });
+            }
             "allow" => s.allow = r.string_list(value, key),
             "depends_on" => s.depends_on = r.dependencies(value, &what),
             _ => unreachable!("fields() only passes known keys"),
@@ -1242,6 +1259,33 @@ pub fn id_problem(id: &str) -> Option<&'static str> {
     None
 }
 
+/// Why `url` may not be a component's link, or `None` when it may: only `http`, `https`,
+/// `mailto` and relative URLs are allowed (a `javascript:` link in an embedded SVG runs script).
+#[must_use]
+pub fn url_problem(url: &str) -> Option<&'static str> {
+    if url.trim().is_empty() {
+        return Some("it is empty");
+    }
+    if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Some("it contains spaces or control characters");
+    }
+    // A scheme is letters, digits, `+`, `-`, `.` before the first `:`, with no `/`, `?` or `#`
+    // before it; anything else is a relative reference.
+    let scheme_end = url.find(':');
+    let path_start = url.find(['/', '?', '#']);
+    match scheme_end {
+        Some(i) if path_start.is_none_or(|p| i < p) => {
+            let scheme = url[..i].to_ascii_lowercase();
+            if matches!(scheme.as_str(), "http" | "https" | "mailto") {
+                None
+            } else {
+                Some("only http, https and mailto links are allowed")
+            }
+        }
+        _ => None,
+    }
+}
+
 fn is_hex_color(s: &str) -> bool {
     s.strip_prefix('#')
         .is_some_and(|hex| matches!(hex.len(), 3 | 6) && hex.chars().all(|c| c.is_ascii_hexdigit()))
@@ -1285,6 +1329,34 @@ mod tests {
         assert!(parse_selector("kind:databse").unwrap_err().contains("kind:database"));
         assert!(parse_selector("team:x").is_err());
         assert!(parse_selector("a b").is_err());
+    }
+
+    #[test]
+    fn urls_are_web_mail_or_relative() {
+        for ok in [
+            "https://wiki/orders",
+            "http://x",
+            "mailto:team@example.com",
+            "docs/orders.md",
+            "/abs/path",
+            "#anchor",
+            "?q=1",
+            "a/b:c",
+        ] {
+            assert_eq!(url_problem(ok), None, "{ok}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            "data:text/html,x",
+            "vbscript:x",
+            "file:///etc/passwd",
+            "",
+            "java\nscript:x",
+            "https://a b",
+        ] {
+            assert!(url_problem(bad).is_some(), "{bad}");
+        }
     }
 
     #[test]
