@@ -424,3 +424,275 @@ fn finish(
             .collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::manifest::{Kind, Mode};
+    use crate::render::dot::tests::{
+        edge, every_kind, group, hostile, nested, node, scene, single,
+    };
+    use crate::render::quality::{Drawing, quality};
+    use crate::render::svg;
+
+    const DIRECTIONS: [Direction; 4] = [Direction::TB, Direction::LR, Direction::BT, Direction::RL];
+
+    /// Lays out `s` with the SVG renderer's measurements and checks every invariant.
+    fn check(s: &Scene) -> Positioned {
+        let m = svg::measure(s);
+        let p = Layered.layout(s, &m);
+        assert_eq!(p.nodes.len(), s.nodes.len());
+        assert_eq!(p.groups.len(), s.groups.len());
+        assert_eq!(p.edges.len(), s.edges.len());
+        let canvas = Rect { x: -1e-6, y: -1e-6, width: p.width + 2e-6, height: p.height + 2e-6 };
+        for (r, size) in p.nodes.iter().zip(&m.nodes) {
+            assert!(canvas.contains(r), "{r:?} outside {canvas:?}");
+            assert!((r.width - size.width).abs() < 1e-6 && (r.height - size.height).abs() < 1e-6);
+        }
+        for (g, frame) in p.groups.iter().enumerate() {
+            if let Some(parent) = s.groups[g].parent {
+                assert!(p.groups[parent].contains(frame), "group {g} outside its parent");
+            }
+        }
+        for (e, path) in s.edges.iter().zip(&p.edges) {
+            assert!(path.points.len() >= 2);
+            let near = |r: &Rect, q: (f64, f64)| {
+                let inside = q.0 >= r.x - 1e-6
+                    && q.0 <= r.right() + 1e-6
+                    && q.1 >= r.y - 1e-6
+                    && q.1 <= r.bottom() + 1e-6;
+                let on = (q.0 - r.x).abs() < 1e-6
+                    || (q.0 - r.right()).abs() < 1e-6
+                    || (q.1 - r.y).abs() < 1e-6
+                    || (q.1 - r.bottom()).abs() < 1e-6;
+                inside && on
+            };
+            assert!(near(&p.nodes[e.from], path.points[0]), "route starts off its source");
+            assert!(near(&p.nodes[e.to], *path.points.last().expect("points")), "route ends off");
+            assert_eq!(path.label.is_some(), e.display_label().is_some());
+        }
+        let q = quality(&Drawing::from_positioned(s, &p));
+        assert!(q.is_clean(), "{q:?}");
+        p
+    }
+
+    #[test]
+    fn empty_and_single_scenes() {
+        let empty = scene(vec![], vec![], vec![]);
+        let p = Layered.layout(&empty, &svg::measure(&empty));
+        assert!(p.nodes.is_empty() && p.width.abs() < 1e-9);
+        let p = check(&single());
+        assert!(p.nodes[0].x.abs() < 1e-9 && p.nodes[0].y.abs() < 1e-9);
+    }
+
+    #[test]
+    fn samples_are_clean_in_every_direction() {
+        for direction in DIRECTIONS {
+            for mut s in [nested(), every_kind(), hostile()] {
+                s.direction = direction;
+                check(&s);
+            }
+        }
+    }
+
+    #[test]
+    fn direction_decides_the_flow() {
+        let mut s = nested();
+        for (direction, test) in [
+            (Direction::TB, (|a: (f64, f64), b: (f64, f64)| a.1 < b.1) as fn(_, _) -> bool),
+            (Direction::BT, |a, b| a.1 > b.1),
+            (Direction::LR, |a, b| a.0 < b.0),
+            (Direction::RL, |a, b| a.0 > b.0),
+        ] {
+            s.direction = direction;
+            let p = check(&s);
+            // web -> gw: the caller comes first along the flow.
+            assert!(test(p.nodes[0].center(), p.nodes[1].center()), "{direction:?}");
+        }
+    }
+
+    #[test]
+    fn cycles_keep_their_arrow_direction() {
+        let s = scene(
+            vec![],
+            vec![
+                node("a", "A", Kind::Service, None),
+                node("b", "B", Kind::Service, None),
+                node("c", "C", Kind::Service, None),
+            ],
+            vec![
+                edge(0, 1, Mode::Sync, false),
+                edge(1, 2, Mode::Sync, false),
+                edge(2, 0, Mode::Sync, false),
+            ],
+        );
+        // `check` asserts every route starts on its source and ends on its target.
+        let p = check(&s);
+        // The back edge c -> a ends on a's border, a above c.
+        assert!(p.nodes[0].y < p.nodes[2].y);
+        let end = *p.edges[2].points.last().expect("points");
+        assert!((end.1 - p.nodes[0].bottom()).abs() < 1e-6, "arrow into a's bottom");
+    }
+
+    #[test]
+    fn long_edges_stay_straight() {
+        // a -> b -> c -> d -> e and a long edge a -> e: its dummies share one x.
+        let nodes: Vec<_> =
+            ["a", "b", "c", "d", "e"].iter().map(|id| node(id, id, Kind::Service, None)).collect();
+        let mut edges: Vec<_> = (0..4).map(|i| edge(i, i + 1, Mode::Sync, false)).collect();
+        edges.push(edge(0, 4, Mode::Sync, false));
+        let s = scene(vec![], nodes, edges);
+        let p = check(&s);
+        let pts = &p.edges[4].points;
+        assert!(pts.len() >= 4);
+        let inner = &pts[2..pts.len() - 2];
+        assert!(inner.iter().all(|q| (q.0 - inner[0].0).abs() < 1e-6), "{pts:?}");
+    }
+
+    #[test]
+    fn groups_stay_contiguous_with_tangled_edges() {
+        // Two nested groups whose members are linked crosswise with outsiders.
+        let groups =
+            vec![group("g", "G", None), group("g.in", "Inner", Some(0)), group("h", "H", None)];
+        let nodes = vec![
+            node("a", "A", Kind::Service, Some(0)),
+            node("b", "B", Kind::Service, Some(1)),
+            node("c", "C", Kind::Service, Some(2)),
+            node("d", "D", Kind::Service, None),
+            node("e", "E", Kind::Database, Some(1)),
+            node("f", "F", Kind::Database, Some(2)),
+            node("x", "X", Kind::Service, None),
+        ];
+        let mut edges = vec![
+            edge(3, 0, Mode::Sync, false),
+            edge(3, 2, Mode::Sync, false),
+            edge(0, 5, Mode::Sync, false),
+            edge(2, 4, Mode::Async, false),
+            edge(1, 4, Mode::Sync, false),
+            edge(2, 1, Mode::Sync, false),
+            edge(0, 6, Mode::Sync, false),
+            edge(6, 4, Mode::Sync, false),
+        ];
+        edges[2].label = Some("a label".into());
+        edges[5].label = Some("another, longer label".into());
+        for direction in DIRECTIONS {
+            let mut s = scene(groups.clone(), nodes.clone(), edges.clone());
+            s.direction = direction;
+            check(&s);
+        }
+    }
+
+    #[test]
+    fn huge_labels_and_lonely_nodes() {
+        let big = "a very long label ".repeat(40);
+        let mut s = scene(
+            vec![group("g", &big, None)],
+            vec![
+                node("a", &big, Kind::Service, Some(0)),
+                node("b", "B", Kind::Service, None),
+                node("c", "C", Kind::Service, None),
+            ],
+            vec![edge(0, 1, Mode::Sync, false)],
+        );
+        s.edges[0].label = Some(big);
+        check(&s);
+    }
+
+    /// A random scene: `n` nodes, groups nested at random, random edges (cycles allowed).
+    fn random_scene(
+        n: usize,
+        parents: &[usize],
+        members: &[usize],
+        edges: &[(usize, usize, bool)],
+        direction: usize,
+    ) -> Scene {
+        let groups: Vec<_> = parents
+            .iter()
+            .enumerate()
+            .map(|(i, &p)| {
+                // Group i's parent is one of the groups before it, or none.
+                let parent = if i == 0 || p % (i + 1) == i { None } else { Some(p % i) };
+                group(&format!("g{i}"), &format!("Group {i}"), parent)
+            })
+            .collect();
+        let nodes: Vec<_> = (0..n)
+            .map(|i| {
+                let m = members.get(i).copied().unwrap_or(0);
+                let grp =
+                    if groups.is_empty() || m % 3 == 0 { None } else { Some(m % groups.len()) };
+                node(&format!("n{i}"), &format!("Node {i}"), Kind::ALL[i % 12], grp)
+            })
+            .collect();
+        let mut seen = std::collections::BTreeSet::new();
+        let edges: Vec<_> = edges
+            .iter()
+            .filter_map(|&(a, b, label)| {
+                let (a, b) = (a % n, b % n);
+                (a != b && seen.insert((a, b))).then(|| {
+                    let mut e = edge(a, b, Mode::Sync, false);
+                    if label {
+                        e.label = Some(format!("{a}→{b}"));
+                    }
+                    e
+                })
+            })
+            .collect();
+        // Only groups that hold a node (scene invariant), keeping parents.
+        let mut s = scene(groups, nodes, edges);
+        let mut used = vec![false; s.groups.len()];
+        for nd in &s.nodes {
+            let mut g = nd.group;
+            while let Some(x) = g {
+                used[x] = true;
+                g = s.groups[x].parent;
+            }
+        }
+        let remap: Vec<Option<usize>> = used
+            .iter()
+            .scan(0, |k, &u| {
+                Some(if u {
+                    *k += 1;
+                    Some(*k - 1)
+                } else {
+                    None
+                })
+            })
+            .collect();
+        s.groups = s
+            .groups
+            .iter()
+            .zip(&used)
+            .filter(|(_, u)| **u)
+            .map(|(g, _)| {
+                let mut g = g.clone();
+                g.parent = g.parent.and_then(|p| remap[p]);
+                g
+            })
+            .collect();
+        for nd in &mut s.nodes {
+            nd.group = nd.group.and_then(|g| remap[g]);
+        }
+        s.direction = DIRECTIONS[direction % 4];
+        s
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn random_graphs_with_nested_groups_are_clean(
+            n in 1usize..14,
+            parents in proptest::collection::vec(0usize..8, 0..5),
+            members in proptest::collection::vec(0usize..12, 14),
+            edges in proptest::collection::vec((0usize..14, 0usize..14, any::<bool>()), 0..24),
+            direction in 0usize..4,
+        ) {
+            let s = random_scene(n, &parents, &members, &edges, direction);
+            check(&s);
+            // Deterministic.
+            let m = svg::measure(&s);
+            prop_assert_eq!(Layered.layout(&s, &m), Layered.layout(&s, &m));
+        }
+    }
+}
