@@ -8,5 +8,6 @@ mod support;
 mod cli;
 mod examples;
 mod fixtures;
+mod layout;
 mod reports;
 mod synth;
