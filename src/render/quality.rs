@@ -10,11 +10,20 @@
 //! frame, and area per node. Invariants: boxes that merely touch do not overlap (a tolerance of
 //! half a unit); pure functions; sweeps over sorted x keep large drawings fast.
 
+// Graph algorithms read best with the papers' names: u, v, w for nodes, e, f for edges.
+#![allow(clippy::many_single_char_names)]
+
 use super::Scene;
 use super::layout::{Positioned, Rect};
 
 /// Tolerance for touching boxes and segments grazing a border.
 const EPS: f64 = 0.5;
+
+/// An edge as drawn: source node, target node, polyline.
+pub type DrawnEdge = (usize, usize, Vec<(f64, f64)>);
+
+/// A segment of an edge: edge index, source node, target node, two ends.
+type Segment = (usize, usize, usize, (f64, f64), (f64, f64));
 
 /// A drawing to assess.
 #[derive(Clone, Debug, Default)]
@@ -26,7 +35,7 @@ pub struct Drawing {
     /// Group frames.
     pub groups: Vec<Rect>,
     /// Edges: source node, target node, polyline.
-    pub edges: Vec<(usize, usize, Vec<(f64, f64)>)>,
+    pub edges: Vec<DrawnEdge>,
     /// Label boxes.
     pub labels: Vec<Rect>,
 }
@@ -170,14 +179,14 @@ pub fn quality(d: &Drawing) -> Quality {
     let mut q = Quality { node_overlaps: overlapping_pairs(&d.nodes).len(), ..Quality::default() };
 
     // Segments: (edge, from, to, p, q), swept by min x.
-    let mut segs: Vec<(usize, usize, usize, (f64, f64), (f64, f64))> = Vec::new();
+    let mut segs: Vec<Segment> = Vec::new();
     for (e, (from, to, pts)) in d.edges.iter().enumerate() {
         for w in pts.windows(2) {
             segs.push((e, *from, *to, w[0], w[1]));
         }
     }
-    let min_x = |s: &(usize, usize, usize, (f64, f64), (f64, f64))| s.3.0.min(s.4.0);
-    let max_x = |s: &(usize, usize, usize, (f64, f64), (f64, f64))| s.3.0.max(s.4.0);
+    let min_x = |s: &Segment| s.3.0.min(s.4.0);
+    let max_x = |s: &Segment| s.3.0.max(s.4.0);
     segs.sort_by(|a, b| min_x(a).total_cmp(&min_x(b)));
     let mut active: Vec<usize> = Vec::new();
     for i in 0..segs.len() {

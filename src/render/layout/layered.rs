@@ -24,6 +24,9 @@
 //! those layers); output is deterministic and the running time is close to linear in the size
 //! of the layered graph.
 
+// Graph algorithms read best with the papers' names: u, v, w for nodes, e, f for edges.
+#![allow(clippy::many_single_char_names)]
+
 use super::position::{self, Pads};
 use super::route::{self, Bands};
 use super::{EdgePath, GROUP_PADDING, Layout, Measured, Positioned, Rect, Size, order, rank};
@@ -314,9 +317,9 @@ impl Layout for Layered {
             .collect();
         let mut frames: Vec<Option<Rect>> = vec![None; ng];
         let mut extent: Vec<Option<(f64, f64)>> = vec![None; ng];
-        for v in 0..g.layer.len() {
+        for (v, &xv) in x.iter().enumerate() {
             if let Some(c) = g.group[v] {
-                let (lo, hi) = (x[v] - g.width[v] / 2.0, x[v] + g.width[v] / 2.0);
+                let (lo, hi) = (xv - g.width[v] / 2.0, xv + g.width[v] / 2.0);
                 extent[c] = Some(extent[c].map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
             }
         }

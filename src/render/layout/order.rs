@@ -12,6 +12,9 @@
 //! the order with the fewest crossings (counted exactly, Barth–Jünger–Mutzel) wins.
 //! Invariants: deterministic (stable sorts, ties by current position or index).
 
+// Graph algorithms read best with the papers' names: u, v, w for nodes, e, f for edges.
+#![allow(clippy::many_single_char_names)]
+
 use super::layered::{LGraph, Token};
 
 /// Sweeps for graphs of up to a few hundred items; bigger graphs get fewer.

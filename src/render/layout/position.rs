@@ -13,6 +13,9 @@
 //! constraint graph acyclic. Invariants: separations hold in every layer (the average of
 //! feasible solutions is feasible); long edges whose dummies align stay straight; deterministic.
 
+// Graph algorithms read best with the papers' names: u, v, w for nodes, e, f for edges.
+#![allow(clippy::many_single_char_names)]
+
 use std::collections::HashSet;
 
 use super::layered::{LGraph, Token};
@@ -266,7 +269,7 @@ fn compact(
                         (false, false) => NODE_SEP,
                         _ => MIXED_SEP,
                     };
-                    (g.width[u] + g.width[v]) / 2.0 + sep
+                    f64::midpoint(g.width[u], g.width[v]) + sep
                 }
                 (Side::Item(u), Side::Open(_)) => g.width[u] / 2.0 + GROUP_SEP,
                 (Side::Open(c), Side::Item(v)) => pad_open(c) + g.width[v] / 2.0,

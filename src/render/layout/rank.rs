@@ -9,6 +9,9 @@
 //! index); iterative throughout (no recursion, so no stack overflow on deep graphs); a pivot
 //! budget bounds the running time, and stopping early still leaves a feasible ranking.
 
+// Graph algorithms read best with the papers' names: u, v, w for nodes, e, f for edges.
+#![allow(clippy::many_single_char_names)]
+
 /// An edge to rank.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct RankEdge {
@@ -64,9 +67,6 @@ pub(crate) fn back_edges(n: usize, edges: &[(usize, usize)]) -> Vec<bool> {
 /// Optimal ranks for an acyclic graph (see the module header). Edges whose ends are equal are
 /// ignored.
 pub(crate) fn rank(n: usize, edges: &[RankEdge]) -> Vec<i32> {
-    let edges: Vec<RankEdge> = edges.iter().copied().filter(|e| e.from != e.to).collect();
-    // Connected components (undirected), by union-find with path halving.
-    let mut parent: Vec<usize> = (0..n).collect();
     fn find(parent: &mut [usize], mut x: usize) -> usize {
         while parent[x] != x {
             parent[x] = parent[parent[x]];
@@ -74,6 +74,9 @@ pub(crate) fn rank(n: usize, edges: &[RankEdge]) -> Vec<i32> {
         }
         x
     }
+    let edges: Vec<RankEdge> = edges.iter().copied().filter(|e| e.from != e.to).collect();
+    // Connected components (undirected), by union-find with path halving.
+    let mut parent: Vec<usize> = (0..n).collect();
     for e in &edges {
         let (a, b) = (find(&mut parent, e.from), find(&mut parent, e.to));
         if a != b {
@@ -107,6 +110,10 @@ pub(crate) fn rank(n: usize, edges: &[RankEdge]) -> Vec<i32> {
     }
     ranks
 }
+
+/// A step of the iterative depth-first walk: node, parent edge, children `(edge, node)`, next
+/// child.
+type Frame = (usize, Option<usize>, Vec<(usize, usize)>, usize);
 
 /// Network simplex over one connected acyclic graph.
 struct Simplex {
@@ -295,7 +302,7 @@ impl Simplex {
     fn dfs_range(&mut self, root: usize, par: Option<usize>, low: usize) {
         let mut next = low;
         // (node, parent edge, children, next child)
-        let mut stack: Vec<(usize, Option<usize>, Vec<(usize, usize)>, usize)> = Vec::new();
+        let mut stack: Vec<Frame> = Vec::new();
         self.par[root] = par;
         self.low[root] = next;
         let kids = self.tree_neighbours(root, par);
@@ -564,7 +571,7 @@ mod tests {
             for i in 0..5 {
                 for j in i + 1..5 {
                     seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-                    if (seed >> 33) % 3 == 0 {
+                    if (seed >> 33).is_multiple_of(3) {
                         edges.push(e(i, j));
                     }
                 }

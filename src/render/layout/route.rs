@@ -11,6 +11,9 @@
 //! entering) the same box get distinct ports, ordered by where they go, so parallel edges do not
 //! overlap. Invariants: at least two points per route; deterministic.
 
+// Graph algorithms read best with the papers' names: u, v, w for nodes, e, f for edges.
+#![allow(clippy::many_single_char_names)]
+
 use super::layered::LGraph;
 
 /// Where layer bands are.
