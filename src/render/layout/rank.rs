@@ -7,7 +7,8 @@
 //! North, Vo: "A technique for drawing directed graphs", 1993), each connected component on its
 //! own and normalised to start at rank 0. Invariants: deterministic (ties go to the lower
 //! index); iterative throughout (no recursion, so no stack overflow on deep graphs); a pivot
-//! budget bounds the running time, and stopping early still leaves a feasible ranking.
+//! budget (shrinking with size beyond a few thousand nodes) bounds the running time, and
+//! stopping early still leaves a feasible ranking.
 
 // Graph algorithms read best with the papers' names: u, v, w for nodes, e, f for edges.
 #![allow(clippy::many_single_char_names)]
@@ -111,10 +112,6 @@ pub(crate) fn rank(n: usize, edges: &[RankEdge]) -> Vec<i32> {
     ranks
 }
 
-/// A step of the iterative depth-first walk: node, parent edge, children `(edge, node)`, next
-/// child.
-type Frame = (usize, Option<usize>, Vec<(usize, usize)>, usize);
-
 /// Network simplex over one connected acyclic graph.
 struct Simplex {
     n: usize,
@@ -136,6 +133,9 @@ struct Simplex {
     /// Where the cyclic search for a leaving edge resumes.
     search_from: usize,
 }
+
+/// Total pivot work (pivots × nodes) allowed per component.
+const PIVOT_WORK: usize = 20_000_000;
 
 /// How many negative tree edges [`Simplex::leave_edge`] looks at before choosing one.
 const SEARCH_SIZE: usize = 30;
@@ -183,8 +183,10 @@ impl Simplex {
             return self.normalised();
         }
         self.init_cut_values();
-        // Enough pivots for every graph we draw; a bound keeps hostile input fast.
-        let budget = 40 * self.n + 1000;
+        // A pivot costs O(n) (renumbering a subtree), so the budget shrinks as graphs grow:
+        // small and medium graphs reach the optimum, very large ones stop early with a
+        // feasible, partly optimised ranking and the whole phase stays near 1 s.
+        let budget = (40 * self.n + 1000).min(PIVOT_WORK / self.n.max(1)).max(500);
         let mut pivots = 0;
         while let Some(leave) = self.leave_edge() {
             let Some(enter) = self.enter_edge(leave) else {
@@ -287,39 +289,41 @@ impl Simplex {
         }
     }
 
-    /// Tree edges of `v` other than `skip`: (edge, the other end).
-    fn tree_neighbours(&self, v: usize, skip: Option<usize>) -> Vec<(usize, usize)> {
-        self.tree_out[v]
-            .iter()
-            .map(|&e| (e, self.e[e].to))
-            .chain(self.tree_in[v].iter().map(|&e| (e, self.e[e].from)))
-            .filter(|&(e, _)| Some(e) != skip)
-            .collect()
+    /// The `k`-th tree edge of `v` (out-edges first) and its other end.
+    fn tree_adj(&self, v: usize, k: usize) -> Option<(usize, usize)> {
+        let outs = self.tree_out[v].len();
+        if k < outs {
+            let e = self.tree_out[v][k];
+            Some((e, self.e[e].to))
+        } else {
+            let e = *self.tree_in[v].get(k - outs)?;
+            Some((e, self.e[e].from))
+        }
     }
 
     /// Post-order numbering (`low`, `lim`) and parent edges of the subtree at `root`, whose
     /// parent edge is `par` and whose numbering starts at `low`.
     fn dfs_range(&mut self, root: usize, par: Option<usize>, low: usize) {
         let mut next = low;
-        // (node, parent edge, children, next child)
-        let mut stack: Vec<Frame> = Vec::new();
+        // (node, parent edge, next tree edge to look at)
+        let mut stack: Vec<(usize, Option<usize>, usize)> = vec![(root, par, 0)];
         self.par[root] = par;
         self.low[root] = next;
-        let kids = self.tree_neighbours(root, par);
-        stack.push((root, par, kids, 0));
         while let Some(top) = stack.last_mut() {
-            if top.3 < top.2.len() {
-                let (e, w) = top.2[top.3];
-                top.3 += 1;
-                self.par[w] = Some(e);
-                self.low[w] = next;
-                let kids = self.tree_neighbours(w, Some(e));
-                stack.push((w, Some(e), kids, 0));
-            } else {
-                let v = top.0;
-                self.lim[v] = next;
-                next += 1;
-                stack.pop();
+            let (v, from, k) = *top;
+            top.2 += 1;
+            match self.tree_adj(v, k) {
+                Some((e, _)) if Some(e) == from => {}
+                Some((e, w)) => {
+                    self.par[w] = Some(e);
+                    self.low[w] = next;
+                    stack.push((w, Some(e), 0));
+                }
+                None => {
+                    self.lim[v] = next;
+                    next += 1;
+                    stack.pop();
+                }
             }
         }
     }
@@ -424,9 +428,12 @@ impl Simplex {
                     }
                 }
             }
-            for (e, w) in self.tree_neighbours(u, self.par[u]) {
-                let _ = e;
-                stack.push(w);
+            let mut k = 0;
+            while let Some((e, w)) = self.tree_adj(u, k) {
+                if Some(e) != self.par[u] {
+                    stack.push(w);
+                }
+                k += 1;
             }
         }
         best.map(|(_, e)| e)
@@ -437,8 +444,12 @@ impl Simplex {
         let mut stack = vec![(root, skip)];
         while let Some((v, from)) = stack.pop() {
             self.rank[v] -= delta;
-            for (e, w) in self.tree_neighbours(v, from) {
-                stack.push((w, Some(e)));
+            let mut k = 0;
+            while let Some((e, w)) = self.tree_adj(v, k) {
+                if Some(e) != from {
+                    stack.push((w, Some(e)));
+                }
+                k += 1;
             }
         }
     }
