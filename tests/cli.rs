@@ -2,7 +2,17 @@
 
 use crate::support::{run_in, temp_with};
 
-const OK: &str = "version: 1\nname: Shop\nservices:\n  web:\n    kind: frontend\n    depends_on: [api]\n  api:\n    owner: team\n";
+const OK: &str = "version: 1\nname: Shop\nservices:\n  web:\n    kind: frontend\n    owner: team\n    depends_on: [api]\n  api:\n    owner: team\n";
+
+/// The first finding of check `code` in a JSON report (other checks may report too).
+fn first_of<'a>(doc: &'a serde_json::Value, code: &str) -> &'a serde_json::Value {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == code)
+        .unwrap_or_else(|| panic!("no {code} finding in {doc}"))
+}
 
 #[test]
 fn check_clean_manifest_exits_0() {
@@ -31,8 +41,8 @@ fn stdin_is_read_with_dash() {
     let out = run_in(dir.path(), &["check", "-", "--format", "json"], cyclic);
     assert_eq!(out.code, 1);
     let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-    assert_eq!(doc["findings"][0]["file"], "<stdin>");
-    assert_eq!(doc["findings"][0]["subjects"], serde_json::json!(["a", "b"]));
+    assert_eq!(first_of(&doc, "AM010")["file"], "<stdin>");
+    assert_eq!(first_of(&doc, "AM010")["subjects"], serde_json::json!(["a", "b"]));
 }
 
 #[test]
@@ -140,8 +150,7 @@ fn includes_merge_and_report_across_files() {
     let out = run_in(dir.path(), &["check", "--format", "json"], "");
     assert_eq!(out.code, 1, "{}", out.stdout);
     let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-    let f = &doc["findings"][0];
-    assert_eq!(f["code"], "AM010");
+    let f = first_of(&doc, "AM010");
     assert_eq!(f["file"], "archmap.yaml");
     assert_eq!(f["related"][0]["file"], "payments/archmap.yaml");
 }
@@ -193,8 +202,7 @@ fn the_same_id_in_two_files_names_both() {
     let out = run_in(dir.path(), &["check", "--format", "json"], "");
     assert_eq!(out.code, 1, "{}", out.stdout);
     let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-    let f = &doc["findings"][0];
-    assert_eq!(f["code"], "AM002");
+    let f = first_of(&doc, "AM002");
     let files: Vec<&str> = std::iter::once(f["file"].as_str().unwrap())
         .chain(f["related"].as_array().unwrap().iter().map(|r| r["file"].as_str().unwrap()))
         .collect();
@@ -332,4 +340,65 @@ fn output_is_deterministic() {
         let b = run_in(dir.path(), args, "");
         assert_eq!(a.stdout, b.stdout, "{args:?}");
     }
+}
+
+const STATS: &str = "version: 1
+name: Stats
+services:
+  web: { kind: frontend, depends_on: [api] }
+  api: { kind: gateway, depends_on: [orders, users] }
+  orders:
+    depends_on: [orders-db, { target: users, optional: true }, events]
+  users: { depends_on: [users-db] }
+  orders-db: { kind: database }
+  users-db: { kind: database }
+  events: { kind: topic }
+";
+
+#[test]
+fn stats_json_numbers_are_right() {
+    let dir = temp_with(&[("archmap.yaml", STATS)]);
+    let out = run_in(dir.path(), &["stats", "--format", "json"], "");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let row = |id: &str| {
+        doc["components"].as_array().unwrap().iter().find(|r| r["id"] == id).unwrap().clone()
+    };
+    let get = |id: &str, k: &str| row(id)[k].as_u64().unwrap();
+    // Hand-checked: see the manifest above.
+    assert_eq!((get("users", "fan_in"), get("orders", "fan_out")), (2, 3));
+    // Required sync paths only: orders reaches users-db through an optional call.
+    assert_eq!(get("users-db", "blast_radius"), 3);
+    assert_eq!(get("orders-db", "blast_radius"), 3);
+    assert_eq!(get("events", "blast_radius"), 0);
+    assert_eq!(get("users-db", "transitive_dependents"), 4);
+    assert_eq!(get("web", "transitive_dependencies"), 6);
+    assert_eq!(get("orders", "transitive_dependencies"), 4);
+    assert_eq!(get("users-db", "longest_sync_chain"), 4);
+    assert_eq!(get("orders-db", "longest_sync_chain"), 3);
+    // Betweenness: api lies on every path from web to the 5 components behind it.
+    assert!(row("api")["betweenness"].as_f64().unwrap() >= 5.0);
+    assert_eq!(row("web")["betweenness"].as_f64(), Some(0.0));
+    let s = &doc["summary"];
+    assert_eq!(s["components"], 7);
+    assert_eq!(s["edges"], serde_json::json!({"sync": 6, "async": 1, "optional": 1}));
+    assert_eq!(s["strongly_connected_components"], 0);
+    assert_eq!(s["longest_sync_chain"], 4);
+    assert_eq!(s["articulation_points"], serde_json::json!(["api", "orders", "users"]));
+}
+
+#[test]
+fn stats_table_and_csv() {
+    let dir = temp_with(&[("archmap.yaml", STATS)]);
+    let table = run_in(dir.path(), &["stats"], "");
+    assert_eq!(table.code, 0);
+    assert!(table.stdout.starts_with("component"), "{}", table.stdout);
+    assert!(table.stdout.contains("articulation points of the sync graph: api, orders, users"));
+    let csv = run_in(dir.path(), &["stats", "--format", "csv", "--no-betweenness"], "");
+    let lines: Vec<&str> = csv.stdout.lines().collect();
+    assert_eq!(lines.len(), 8);
+    assert_eq!(lines[0].split(',').count(), 9);
+    assert!(lines[1].starts_with("web,frontend,0,1,0,0,6,,"), "{}", lines[1]);
+    let broken = temp_with(&[("archmap.yaml", "version: 1\nname: S\nservices: [a]\n")]);
+    assert_eq!(run_in(broken.path(), &["stats"], "").code, 2);
 }

@@ -5,7 +5,9 @@
 
 mod support;
 
+mod checks;
 mod cli;
+mod docs;
 mod examples;
 mod fixtures;
 mod layout;

@@ -2,16 +2,20 @@
 //!
 //! Input: a model and a [`Config`]. Output: every finding of every enabled check, with its
 //! effective severity, minus those silenced by a component's `allow`, sorted by file, line and
-//! code. Invariant: checks read the model and never change it.
+//! code. Invariant: checks read the model and never change it. AM044 (unused-allow) runs last,
+//! after every other check, and is told which `allow` entries silenced something.
 
 pub mod config;
 pub mod graph;
+pub mod metrics;
 pub mod registry;
 pub mod rule;
 pub mod rules;
+#[cfg(test)]
+pub(crate) mod testing;
 
 pub use config::Config;
-pub use rule::{Category, ParamKind, ParamMeta, Rule, RuleContext, RuleMeta};
+pub use rule::{AllowUsage, Category, ParamKind, ParamMeta, Rule, RuleContext, RuleMeta};
 
 use crate::diagnostic::{self, Diagnostic};
 use crate::model::Model;
@@ -20,24 +24,19 @@ use crate::model::Model;
 #[must_use]
 pub fn check(model: &Model, config: &Config) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for rule in registry::RULES {
+    let mut usage = AllowUsage::new(model);
+    // Unused-allow judges what the other checks left, so it runs after all of them.
+    let (last, first): (Vec<&dyn Rule>, Vec<&dyn Rule>) =
+        registry::RULES.iter().copied().partition(|r| r.meta().code == rules::unused_allow::CODE);
+    for rule in first.into_iter().chain(last) {
         let meta = rule.meta();
         let Some(severity) = config.level(meta).severity() else { continue };
-        let mut cx = RuleContext::new(meta, severity, config.params(meta));
+        usage.ran.push(meta.code);
+        let mut cx = RuleContext::new(meta, severity, config.params(meta)).with_allow_usage(&usage);
         rule.check(model, &mut cx);
-        out.extend(cx.into_findings().into_iter().filter(|d| !allowed(model, d)));
+        let findings = cx.into_findings();
+        out.extend(findings.into_iter().filter(|d| !usage.silences(model, d)));
     }
     diagnostic::sort(&mut out);
     out
-}
-
-/// Whether a component the finding is about allows the finding's check, by id or code.
-fn allowed(model: &Model, d: &Diagnostic) -> bool {
-    d.subjects.iter().filter_map(|s| model.find(s)).any(|id| {
-        model
-            .component(id)
-            .allow
-            .iter()
-            .any(|a| a.value == d.id || a.value.eq_ignore_ascii_case(d.code))
-    })
 }

@@ -2,9 +2,14 @@
 
 use super::rule::{Rule, RuleMeta};
 use super::rules::{
-    async_cycle::AsyncCycle, duplicate_dependency::DuplicateDependency, duplicate_id::DuplicateId,
-    group_cycle::GroupCycle, self_dependency::SelfDependency, sync_cycle::SyncCycle,
-    unknown_reference::UnknownReference,
+    async_cycle::AsyncCycle, choke_point::ChokePoint, cross_group_coupling::CrossGroupCoupling,
+    duplicate_dependency::DuplicateDependency, duplicate_id::DuplicateId, empty_group::EmptyGroup,
+    empty_view::EmptyView, fan_in::FanIn, fan_out::FanOut, group_cycle::GroupCycle,
+    layer_violation::LayerViolation, missing_description::MissingDescription,
+    missing_owner::MissingOwner, orphan::Orphan, passive_dependency::PassiveDependency,
+    self_dependency::SelfDependency, shared_datastore::SharedDatastore,
+    single_point_of_failure::SinglePointOfFailure, sync_chain_depth::SyncChainDepth,
+    sync_cycle::SyncCycle, unknown_reference::UnknownReference, unused_allow::UnusedAllow,
 };
 
 /// Every check, sorted by code. Codes are never reused.
@@ -16,6 +21,21 @@ pub static RULES: &[&dyn Rule] = &[
     &GroupCycle,
     &SyncCycle,
     &AsyncCycle,
+    &FanIn,
+    &FanOut,
+    &SinglePointOfFailure,
+    &SyncChainDepth,
+    &ChokePoint,
+    &SharedDatastore,
+    &PassiveDependency,
+    &LayerViolation,
+    &Orphan,
+    &CrossGroupCoupling,
+    &MissingOwner,
+    &MissingDescription,
+    &EmptyGroup,
+    &EmptyView,
+    &UnusedAllow,
 ];
 
 /// The check whose id or code is `name` (codes case-insensitively).

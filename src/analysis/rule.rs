@@ -100,11 +100,46 @@ pub enum Param {
     Forbidden(Vec<(Spanned<Selector>, Spanned<Selector>)>),
 }
 
+/// Which `allow` entries silenced a finding so far in a run, and which checks ran.
+#[derive(Clone, Debug, Default)]
+pub struct AllowUsage {
+    /// Per component (by index), per `allow` entry: whether it silenced a finding.
+    pub used: Vec<Vec<bool>>,
+    /// Codes of the checks that ran, in the order they ran.
+    pub ran: Vec<&'static str>,
+}
+
+impl AllowUsage {
+    /// No entry used yet, no check run yet.
+    #[must_use]
+    pub fn new(model: &Model) -> Self {
+        let used =
+            model.components().map(|id| vec![false; model.component(id).allow.len()]).collect();
+        Self { used, ran: Vec::new() }
+    }
+
+    /// Whether a component the finding is about allows the finding's check (by id, or code
+    /// in any case); marks every matching entry as used.
+    pub fn silences(&mut self, model: &Model, d: &Diagnostic) -> bool {
+        let mut silenced = false;
+        for id in d.subjects.iter().filter_map(|s| model.find(s)) {
+            for (i, a) in model.component(id).allow.iter().enumerate() {
+                if a.value == d.id || a.value.eq_ignore_ascii_case(d.code) {
+                    self.used[id.index()][i] = true;
+                    silenced = true;
+                }
+            }
+        }
+        silenced
+    }
+}
+
 /// What a rule is handed while it runs: its parameters, and where its findings go.
 pub struct RuleContext<'a> {
     meta: &'static RuleMeta,
     severity: Severity,
     params: Option<&'a BTreeMap<&'static str, Param>>,
+    allow_usage: Option<&'a AllowUsage>,
     findings: Vec<Diagnostic>,
 }
 
@@ -116,7 +151,20 @@ impl<'a> RuleContext<'a> {
         severity: Severity,
         params: Option<&'a BTreeMap<&'static str, Param>>,
     ) -> Self {
-        Self { meta, severity, params, findings: Vec::new() }
+        Self { meta, severity, params, allow_usage: None, findings: Vec::new() }
+    }
+
+    /// Hands the rule what the run's earlier checks did with `allow` entries (for AM044).
+    #[must_use]
+    pub fn with_allow_usage(mut self, usage: &'a AllowUsage) -> Self {
+        self.allow_usage = Some(usage);
+        self
+    }
+
+    /// What the run's earlier checks did with `allow` entries, when the driver tells.
+    #[must_use]
+    pub fn allow_usage(&self) -> Option<&'a AllowUsage> {
+        self.allow_usage
     }
 
     /// Reports a finding; its code, id and severity are the rule's.

@@ -7,6 +7,7 @@
 pub mod args;
 mod check;
 mod render;
+mod stats;
 
 use std::ffi::OsString;
 use std::io::{Read, Write};
@@ -82,6 +83,7 @@ fn dispatch(cli: &Cli, io: &mut Io<'_>) -> Result<u8, Error> {
     match &cli.command {
         Command::Check(a) => check::run(a, &cli.global, io),
         Command::Render(a) => render::run(a, &cli.global, io),
+        Command::Stats(a) => stats::run(a, &cli.global, io),
         Command::Rules => rules(io),
         Command::Explain(a) => explain(&a.rule, io),
     }

@@ -75,6 +75,9 @@ impl Emitter for Human {
     }
 }
 
+/// Labels at most this many lines apart are drawn in one excerpt.
+const EXCERPT_MERGE_SLACK: usize = 4;
+
 /// The longest source line a report shows as an excerpt.
 const MAX_EXCERPT_LINE: usize = 2_000;
 
@@ -239,9 +242,11 @@ impl miette::SourceCode for Excerpt<'_> {
             SourceSpan::new((inner.span().offset() + start).into(), inner.span().len()),
             inner.line() + first,
             inner.column(),
-            // miette's `str` source counts lines from the top of the file here, and decides
-            // from it to draw nearby labels as one excerpt; keep that behaviour.
-            inner.line_count() + first,
+            // miette walks this many lines when it draws, so a count from the top of the file
+            // (what its `str` source reports) makes every report cost the whole file. It also
+            // decides from it whether two labels share one excerpt: a little slack keeps labels
+            // a few lines apart in one excerpt, while labels far apart get excerpts of their own.
+            inner.line_count() + EXCERPT_MERGE_SLACK,
         )
         .with_language("yaml");
         Ok(Box::new(contents))

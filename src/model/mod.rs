@@ -8,6 +8,8 @@
 //! links form a forest (a cycle is cut at the link written last); node and group order is
 //! manifest order; spans are kept on nodes, edges, groups and views.
 
+pub mod select;
+
 use indexmap::IndexMap;
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;

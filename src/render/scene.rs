@@ -6,9 +6,10 @@
 //! endpoints are nodes of the scene; every node's group and every group's parent are groups of
 //! the scene; no group of the scene is empty.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 
 use crate::manifest::{Direction, FocusDirection, Kind, Mode};
+use crate::model::select::select_with;
 use crate::model::{GroupId, Model, ServiceId, View};
 
 /// What to draw.
@@ -139,24 +140,11 @@ pub fn scene(model: &Model, options: &SceneOptions<'_>) -> Scene {
     let n = model.graph.node_count();
 
     // 1. Which components are kept.
-    let mut keep = vec![true; n];
-    if let Some(v) = view {
-        for id in model.components() {
-            let included = v.include.iter().any(|s| model.matches(id, &s.value));
-            let excluded = v.exclude.iter().any(|s| model.matches(id, &s.value));
-            keep[id.index()] = included && !excluded;
-        }
-    }
     let focus: &[ServiceId] =
         if options.focus.is_empty() { view.map_or(&[], |v| &v.focus) } else { &options.focus };
-    if !focus.is_empty() {
-        let depth = options.depth.or(view.map(|v| v.depth)).unwrap_or(1);
-        let direction = options.focus_direction.or(view.map(|v| v.direction)).unwrap_or_default();
-        let near = neighbourhood(model, focus, depth, direction);
-        for (k, near) in keep.iter_mut().zip(near) {
-            *k &= near;
-        }
-    }
+    let depth = options.depth.or(view.map(|v| v.depth)).unwrap_or(1);
+    let direction = options.focus_direction.or(view.map(|v| v.direction)).unwrap_or_default();
+    let keep = select_with(model, view, focus, depth, direction);
 
     // 2. Collapsed groups: each member maps to the outermost collapsed group holding it.
     let collapsed: Vec<GroupId> = view.map_or_else(Vec::new, |v| v.collapse.clone());
@@ -297,42 +285,4 @@ pub fn scene(model: &Model, options: &SceneOptions<'_>) -> Scene {
         None => (model.name.clone(), model.description.clone()),
     };
     Scene { title, description, direction, groups, nodes, edges: merged.into_values().collect() }
-}
-
-/// Components within `depth` hops of `focus`, following dependencies (downstream), callers
-/// (upstream) or both, each direction on its own.
-fn neighbourhood(
-    model: &Model,
-    focus: &[ServiceId],
-    depth: u32,
-    direction: FocusDirection,
-) -> Vec<bool> {
-    let mut near = vec![false; model.graph.node_count()];
-    let walk = |near: &mut Vec<bool>, dir: petgraph::Direction| {
-        let mut dist = vec![u32::MAX; model.graph.node_count()];
-        let mut queue = VecDeque::new();
-        for &f in focus {
-            dist[f.index()] = 0;
-            queue.push_back(f);
-        }
-        while let Some(x) = queue.pop_front() {
-            near[x.index()] = true;
-            if dist[x.index()] == depth {
-                continue;
-            }
-            for y in model.graph.neighbors_directed(x, dir) {
-                if dist[y.index()] == u32::MAX {
-                    dist[y.index()] = dist[x.index()] + 1;
-                    queue.push_back(y);
-                }
-            }
-        }
-    };
-    if matches!(direction, FocusDirection::Downstream | FocusDirection::Both) {
-        walk(&mut near, petgraph::Direction::Outgoing);
-    }
-    if matches!(direction, FocusDirection::Upstream | FocusDirection::Both) {
-        walk(&mut near, petgraph::Direction::Incoming);
-    }
-    near
 }

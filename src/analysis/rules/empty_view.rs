@@ -1,0 +1,110 @@
+//! AM043 empty-view.
+
+use crate::analysis::rule::{Category, Rule, RuleContext, RuleMeta, finding};
+use crate::diagnostic::Diagnostic;
+use crate::manifest::{Level, Selector};
+use crate::model::select::select;
+use crate::model::{Model, View};
+
+fn empty_view(model: &Model, view: &View) -> Diagnostic {
+    let mut d = finding(format!("view `{}` selects no component", view.id))
+        .with_label(view.span, "this view would draw an empty diagram")
+        .with_note("rendering it produces an empty picture; its selectors probably name ids, groups, tags or kinds that do not match anything (any more)")
+        .with_help("fix `include`, `exclude` and `focus` so that they keep at least one component, or remove the view")
+        .with_subjects([view.id.clone()]);
+    let matching = |s: &Selector| model.components().filter(|&c| model.matches(c, s)).count();
+    // A defaulted `include` is not written anywhere: its span is the view's.
+    for s in view.include.iter().filter(|s| s.span != view.span) {
+        if matching(&s.value) == 0 {
+            d = d.with_label(s.span, "matches no component");
+        }
+    }
+    for s in &view.exclude {
+        match matching(&s.value) {
+            0 => {}
+            1 => d = d.with_label(s.span, "removes 1 component"),
+            n => d = d.with_label(s.span, format!("removes {n} components")),
+        }
+    }
+    d
+}
+
+/// AM043.
+pub struct EmptyView;
+
+static META: RuleMeta = RuleMeta {
+    code: "AM043",
+    id: "empty-view",
+    category: Category::Hygiene,
+    default_level: Level::Warn,
+    since: "0.1.0",
+    summary: "a view that selects no component",
+    docs: r#"## What it flags
+A view whose `include`, `exclude` and `focus` together keep no component: the same selection
+`archmap render --view` uses, so the view would draw an empty diagram.
+
+## Why it matters
+An empty view usually means its selectors no longer match the model: a renamed group or tag,
+a kind written for the wrong components, or an `exclude` that removes everything.
+
+## Example
+```yaml
+version: 1
+name: Shop
+services:
+  orders: {}
+views:
+  data:
+    include: ["kind:database"]
+```
+
+## How to fix
+Fix the selectors so that they keep at least one component, or remove the view.
+"#,
+    params: &[],
+};
+
+impl Rule for EmptyView {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, model: &Model, cx: &mut RuleContext<'_>) {
+        for view in &model.views {
+            if !select(model, view).contains(&true) {
+                cx.report(empty_view(model, view));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::testing::{run, subjects};
+
+    #[test]
+    fn include_exclude_and_focus_all_narrow() {
+        let yaml = r#"
+version: 1
+name: T
+groups:
+  g: {}
+services:
+  a: { group: g, depends_on: [b] }
+  b: { kind: database }
+  c: {}
+views:
+  all: {}
+  dbs: { include: ["kind:database"] }
+  nothing: { include: ["kind:cache"] }
+  everything-excluded: { include: ["group:g"], exclude: ["*"] }
+  focus-outside: { include: ["c"], focus: [a] }
+  focus-inside: { include: ["group:g", "b"], focus: [b] }
+"#;
+        assert_eq!(
+            subjects(&run(&EmptyView, yaml)),
+            ["nothing", "everything-excluded", "focus-outside"]
+        );
+    }
+}

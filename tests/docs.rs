@@ -1,0 +1,163 @@
+//! The rule catalogue in `docs/rules.md` is generated from the registry and must not drift;
+//! every rule's documented example must raise that rule.
+//!
+//! Regenerate the file with `UPDATE_DOCS=1 cargo test docs`.
+
+use std::fmt::Write;
+
+use archmap::analysis::registry;
+use archmap::analysis::{ParamKind, RuleMeta};
+use archmap::manifest::Level;
+
+use crate::support::{root, run_in, temp_with};
+
+fn level(level: Level) -> &'static str {
+    match level {
+        Level::Off => "off",
+        Level::Info => "info",
+        Level::Warn => "warn",
+        Level::Error => "error",
+    }
+}
+
+fn kind(kind: ParamKind) -> &'static str {
+    match kind {
+        ParamKind::Count => "whole number",
+        ParamKind::Share => "share (0 to 1)",
+        ParamKind::Forbidden => "list of `{from, to}` selectors",
+    }
+}
+
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|")
+}
+
+/// A rule's docs with its `##` headings one level down, under the rule's own heading.
+fn demoted(docs: &str) -> String {
+    let mut out = String::new();
+    let mut in_code = false;
+    for line in docs.trim_end().lines() {
+        if line.starts_with("```") {
+            in_code = !in_code;
+        }
+        if !in_code && line.starts_with("## ") {
+            out.push('#');
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+fn anchor(m: &RuleMeta) -> String {
+    format!("{}-{}", m.code.to_ascii_lowercase(), m.id)
+}
+
+/// The whole catalogue.
+fn rules_md() -> String {
+    let mut md = String::from(
+        "# Checks\n\n\
+         <!-- Generated from the rule registry by `UPDATE_DOCS=1 cargo test docs`: edit the docs in\n\
+         src/analysis/rules/ instead. -->\n\n\
+         Every check `archmap check` runs, in code order. `archmap explain CODE-OR-ID` prints one\n\
+         section; the manifest's `rules:` section, `--rule ID=LEVEL` and a component's `allow:`\n\
+         change levels (see the manifest reference).\n\n\
+         | code | id | default | finds |\n| --- | --- | --- | --- |\n",
+    );
+    for m in registry::metas() {
+        writeln!(
+            md,
+            "| [{}](#{}) | {} | {} | {} |",
+            m.code,
+            anchor(m),
+            m.id,
+            level(m.default_level),
+            cell(m.summary)
+        )
+        .unwrap();
+    }
+    for m in registry::metas() {
+        let mut summary = m.summary.to_string();
+        summary[..1].make_ascii_uppercase();
+        write!(md, "\n## {} {}\n\n{summary}.\n\n", m.code, m.id).unwrap();
+        write!(
+            md,
+            "Category: {}. Default level: {}. Since: {}.\n\n",
+            m.category.as_str(),
+            level(m.default_level),
+            m.since
+        )
+        .unwrap();
+        if !m.params.is_empty() {
+            md.push_str("| parameter | type | default | meaning |\n| --- | --- | --- | --- |\n");
+            for p in m.params {
+                writeln!(
+                    md,
+                    "| `{}` | {} | {} | {} |",
+                    p.name,
+                    kind(p.kind),
+                    cell(p.default),
+                    cell(p.doc)
+                )
+                .unwrap();
+            }
+            md.push('\n');
+        }
+        md.push_str(&demoted(m.docs));
+    }
+    md
+}
+
+#[test]
+fn rules_md_is_current() {
+    let path = root().join("docs").join("rules.md");
+    let expected = rules_md();
+    if std::env::var_os("UPDATE_DOCS").is_some_and(|v| v == "1") {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &expected).unwrap();
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == expected,
+        "docs/rules.md is out of date with the rule registry; regenerate it with `UPDATE_DOCS=1 cargo test docs` and commit it"
+    );
+}
+
+/// The first `yaml` code block after "## Example".
+fn example(docs: &str) -> Option<&str> {
+    let at = docs.find("## Example")?;
+    let rest = &docs[at..];
+    let start = rest.find("```yaml\n")? + "```yaml\n".len();
+    let len = rest[start..].find("```")?;
+    Some(&rest[start..start + len])
+}
+
+#[test]
+fn every_documented_example_raises_its_rule() {
+    let mut failures = Vec::new();
+    for m in registry::metas() {
+        let Some(yaml) = example(m.docs) else {
+            failures.push(format!("{} {}: no yaml example", m.code, m.id));
+            continue;
+        };
+        let dir = temp_with(&[("archmap.yaml", yaml)]);
+        let out = run_in(dir.path(), &["check", "--format", "json"], "");
+        let doc: serde_json::Value = match serde_json::from_str(&out.stdout) {
+            Ok(doc) => doc,
+            Err(e) => {
+                failures.push(format!("{} {}: no JSON report ({e}): {}", m.code, m.id, out.stderr));
+                continue;
+            }
+        };
+        let raised =
+            doc["findings"].as_array().is_some_and(|f| f.iter().any(|f| f["code"] == m.code));
+        if !raised {
+            failures.push(format!(
+                "{} {}: its example does not raise it:\n{}",
+                m.code, m.id, out.stdout
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
