@@ -10,5 +10,6 @@ mod cli;
 mod docs;
 mod examples;
 mod fixtures;
+mod layout;
 mod reports;
 mod synth;

@@ -136,6 +136,23 @@ pub struct RenderArgs {
     /// Refuse to render when check finds errors.
     #[arg(long)]
     pub strict: bool,
+    /// Layout engine for SVG and JSON output.
+    #[arg(long, value_enum, default_value_t = EngineArg::Native)]
+    pub engine: EngineArg,
+    /// Above this many components, warn and note in the SVG that a view, a focus or collapsing
+    /// groups would read better.
+    #[arg(long, value_name = "N", default_value_t = crate::render::DEFAULT_MAX_NODES)]
+    pub max_nodes: usize,
+}
+
+/// `render --engine`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EngineArg {
+    /// archmap's own layered layout (groups as frames, fast on large systems).
+    Native,
+    /// The layout-rs crate (no group frames of its own, slow beyond a few hundred components).
+    #[value(name = "layout-rs")]
+    LayoutRs,
 }
 
 /// `render --format`.
@@ -147,6 +164,8 @@ pub enum DiagramFormat {
     Dot,
     /// Mermaid flowchart.
     Mermaid,
+    /// The positioned scene as JSON: boxes, frames, routes and labels in SVG units.
+    Json,
 }
 
 /// `--direction`.

@@ -2,14 +2,13 @@
 
 use std::path::{Path, PathBuf};
 
-use super::args::{DiagramFormat, DirectionArg, GlobalArgs, RenderArgs};
+use super::args::{DiagramFormat, DirectionArg, EngineArg, GlobalArgs, RenderArgs};
 use super::{Analysed, Io, analyse, human, print_human, write_atomic};
 use crate::diagnostic::emit::summary_line;
 use crate::diagnostic::{Severity, Summary, did_you_mean};
 use crate::error::Error;
 use crate::manifest::Direction;
-use crate::model::Model;
-use crate::render::{self, Format, RenderOptions, SceneOptions};
+use crate::render::{self, Engine, Format, RenderOptions, SceneOptions};
 
 pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Result<u8, Error> {
     let format = output_format(args);
@@ -92,18 +91,39 @@ pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Re
         jobs.push((String::new(), base.clone()));
     }
 
-    let outputs: Vec<(Option<PathBuf>, String)> = jobs
-        .iter()
-        .map(|(stem, options)| {
-            let text = draw(model, options, format);
-            let path = if args.all_views {
-                args.output.as_ref().map(|dir| dir.join(format!("{stem}.{}", extension(format))))
-            } else {
-                args.output.clone()
-            };
-            (path, text)
-        })
-        .collect();
+    let render_options = RenderOptions {
+        engine: match args.engine {
+            EngineArg::Native => Engine::Native,
+            EngineArg::LayoutRs => Engine::LayoutRs,
+        },
+        max_nodes: args.max_nodes,
+    };
+    let mut outputs: Vec<(Option<PathBuf>, String)> = Vec::with_capacity(jobs.len());
+    for (stem, options) in &jobs {
+        let scene = render::scene(model, options);
+        if matches!(format, Format::Svg | Format::Json)
+            && scene.nodes.len() > args.max_nodes
+            && !global.quiet
+        {
+            let what =
+                if stem.is_empty() { "the diagram".to_string() } else { format!("`{stem}`") };
+            writeln!(
+                io.stderr,
+                "warning: {what} has {} components, over the budget of {} (--max-nodes); it \
+                 will be hard to read: render a view (--view), a neighbourhood (--focus ID \
+                 --depth 1) or a view that collapses groups",
+                scene.nodes.len(),
+                args.max_nodes
+            )?;
+        }
+        let text = render::renderer(format).render(&scene, &render_options);
+        let path = if args.all_views {
+            args.output.as_ref().map(|dir| dir.join(format!("{stem}.{}", extension(format))))
+        } else {
+            args.output.clone()
+        };
+        outputs.push((path, text));
+    }
 
     refuse_overwriting_inputs(&analysed, &outputs, io)?;
 
@@ -143,17 +163,13 @@ pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Re
     Ok(0)
 }
 
-fn draw(model: &Model, options: &SceneOptions<'_>, format: Format) -> String {
-    let scene = render::scene(model, options);
-    render::renderer(format).render(&scene, &RenderOptions::default())
-}
-
 fn output_format(args: &RenderArgs) -> Format {
     if let Some(f) = args.format {
         return match f {
             DiagramFormat::Svg => Format::Svg,
             DiagramFormat::Dot => Format::Dot,
             DiagramFormat::Mermaid => Format::Mermaid,
+            DiagramFormat::Json => Format::Json,
         };
     }
     if args.all_views {
@@ -168,6 +184,7 @@ fn extension(format: Format) -> &'static str {
         Format::Svg => "svg",
         Format::Dot => "dot",
         Format::Mermaid => "mmd",
+        Format::Json => "json",
     }
 }
 

@@ -1,14 +1,16 @@
 //! Stage 4: [`Model`](crate::model::Model) → [`Scene`] → diagram text.
 //!
 //! Input: a model, rendering options and (for highlights) findings. Output: the text of a
-//! DOT, Mermaid or SVG diagram. Invariants: renderers read only the [`Scene`], never the
+//! DOT, Mermaid or SVG diagram, or the positioned scene as JSON. Invariants: renderers read only the [`Scene`], never the
 //! manifest; output is byte-identical for identical input; every user string is escaped for
 //! the target format.
 
 pub mod dot;
 pub mod escape;
+pub mod json;
 pub mod layout;
 pub mod mermaid;
+pub mod quality;
 pub mod scene;
 pub mod svg;
 pub mod text;
@@ -24,6 +26,8 @@ pub enum Format {
     Dot,
     /// A Mermaid flowchart.
     Mermaid,
+    /// The positioned scene as JSON.
+    Json,
 }
 
 impl Format {
@@ -34,24 +38,62 @@ impl Format {
             Format::Svg => "svg",
             Format::Dot => "dot",
             Format::Mermaid => "mermaid",
+            Format::Json => "json",
         }
     }
 
-    /// The format an output path's extension asks for: `.svg`, `.dot`/`.gv`, `.mmd`/`.mermaid`.
+    /// The format an output path's extension asks for: `.svg`, `.dot`/`.gv`, `.mmd`/`.mermaid`,
+    /// `.json`.
     #[must_use]
     pub fn from_extension(ext: &str) -> Option<Format> {
         match ext.to_ascii_lowercase().as_str() {
             "svg" => Some(Format::Svg),
             "dot" | "gv" => Some(Format::Dot),
             "mmd" | "mermaid" => Some(Format::Mermaid),
+            "json" => Some(Format::Json),
             _ => None,
         }
     }
 }
 
+/// Which layout engine positions the SVG.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Engine {
+    /// archmap's own layered engine ([`layout::Layered`]).
+    #[default]
+    Native,
+    /// The layout-rs crate ([`layout::LayoutRs`]): slow, no clusters.
+    LayoutRs,
+}
+
+/// Default for [`RenderOptions::max_nodes`].
+pub const DEFAULT_MAX_NODES: usize = 400;
+
 /// How to draw, beyond what the scene holds.
-#[derive(Clone, Debug, Default)]
-pub struct RenderOptions {}
+#[derive(Clone, Debug)]
+pub struct RenderOptions {
+    /// The layout engine for SVG and JSON.
+    pub engine: Engine,
+    /// Above this many boxes the SVG carries a note suggesting a view, a focus or collapsing.
+    pub max_nodes: usize,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions { engine: Engine::Native, max_nodes: DEFAULT_MAX_NODES }
+    }
+}
+
+impl RenderOptions {
+    /// The layout engine to use.
+    #[must_use]
+    pub fn layout(&self) -> &'static dyn layout::Layout {
+        match self.engine {
+            Engine::Native => &layout::Layered,
+            Engine::LayoutRs => &layout::LayoutRs,
+        }
+    }
+}
 
 /// One output format. Adding a format means one new file and one new [`Format`] arm.
 pub trait Renderer {
@@ -68,5 +110,6 @@ pub fn renderer(format: Format) -> &'static dyn Renderer {
         Format::Svg => &svg::SvgRenderer,
         Format::Dot => &dot::DotRenderer,
         Format::Mermaid => &mermaid::MermaidRenderer,
+        Format::Json => &json::JsonRenderer,
     }
 }

@@ -3,7 +3,9 @@
 //! Input: a [`Scene`]. Output: one self-contained SVG document (no scripts, external fonts,
 //! images or stylesheets) with a `<title>`, a `<desc>`, the diagram title drawn at the top,
 //! group frames, one shape per component kind, arrows with arrowheads and labelled edges.
-//! Boxes are measured with [`text`] and placed by a [`Layout`] (today [`LayoutRs`]).
+//! Boxes are measured with [`text`] and placed by a [`Layout`] (by default the native layered
+//! engine; see [`RenderOptions`]). Above the node budget a note under the title suggests a
+//! view, a focus or collapsing.
 //! Invariants: every user string is escaped with [`escape::xml_escape`]; links are emitted only
 //! for URLs that pass [`escape::is_safe_url`]; element ids are `node-<id>`, `group-<id>` and
 //! `edge-<from>-<to>` (made unique within the document); numbers are written with at most two
@@ -12,10 +14,10 @@
 use std::fmt::Write as _;
 
 use super::escape::{self, UniqueIds};
-use super::layout::{EdgePath, Layout, LayoutRs, Measured, Positioned, Rect, Size};
+use super::layout::{EdgePath, Layout, Measured, Positioned, Rect, Size};
 use super::text::{self, LINE_HEIGHT};
 use super::{RenderOptions, Renderer, Scene, SceneEdge, SceneNode};
-use crate::manifest::{Kind, Mode};
+use crate::manifest::{Direction, Kind, Mode};
 
 /// Font size of box labels.
 const LABEL_SIZE: f64 = 13.0;
@@ -25,6 +27,8 @@ const SUB_SIZE: f64 = 11.0;
 const EDGE_SIZE: f64 = 11.0;
 /// Font size of group titles (drawn bold: measured a little wider).
 const GROUP_SIZE: f64 = 12.0;
+/// Font size of the over-budget note.
+const NOTE_SIZE: f64 = 12.0;
 /// Font size of the diagram title (drawn bold).
 const TITLE_SIZE: f64 = 18.0;
 /// How much wider bold text runs than regular, for measuring.
@@ -59,8 +63,8 @@ impl Renderer for SvgRenderer {
         "svg"
     }
 
-    fn render(&self, scene: &Scene, _options: &RenderOptions) -> String {
-        render_with(scene, &LayoutRs)
+    fn render(&self, scene: &Scene, options: &RenderOptions) -> String {
+        render_with_options(scene, options)
     }
 }
 
@@ -185,6 +189,32 @@ fn num(v: f64) -> String {
 /// Renders `scene` with positions from `engine`.
 #[must_use]
 pub fn render_with(scene: &Scene, engine: &dyn Layout) -> String {
+    render_document(scene, engine, None)
+}
+
+/// Renders `scene` with the engine and node budget of `options`.
+#[must_use]
+pub fn render_with_options(scene: &Scene, options: &RenderOptions) -> String {
+    render_document(scene, options.layout(), budget_note(scene, options.max_nodes))
+}
+
+/// The note drawn under the title when `scene` has more boxes than `max_nodes`.
+#[must_use]
+pub fn budget_note(scene: &Scene, max_nodes: usize) -> Option<String> {
+    (scene.nodes.len() > max_nodes).then(|| {
+        format!(
+            "Large diagram: {} components (over the budget of {max_nodes}). For a readable \
+             picture render a view (--view NAME), a neighbourhood (--focus ID --depth 1), or a \
+             view that collapses groups.",
+            scene.nodes.len()
+        )
+    })
+}
+
+/// Every box's text and size, every edge label's lines and size, as the SVG draws them.
+type Measurements = (Vec<BoxText>, Vec<Option<(Vec<String>, Size)>>, Measured);
+
+fn measure_all(scene: &Scene) -> Measurements {
     let mut texts = Vec::with_capacity(scene.nodes.len());
     let mut sizes = Vec::with_capacity(scene.nodes.len());
     for node in &scene.nodes {
@@ -199,8 +229,64 @@ pub fn render_with(scene: &Scene, engine: &dyn Layout) -> String {
         edge_labels: edge_labels.iter().map(|l| l.as_ref().map(|(_, s)| *s)).collect(),
         group_titles: vec![group_title_height(); scene.groups.len()],
     };
+    (texts, edge_labels, measured)
+}
+
+/// The sizes the SVG renderer gives every box, edge label and group title of `scene`.
+#[must_use]
+pub fn measure(scene: &Scene) -> Measured {
+    measure_all(scene).2
+}
+
+/// Where the layout's origin sits in the document: below the margin, the title and the note.
+fn origin(scene: &Scene, note: Option<&str>) -> (f64, f64) {
+    let title_h = if scene.title.trim().is_empty() { 0.0 } else { TITLE_SIZE * LINE_HEIGHT + 12.0 };
+    let note_h = if note.is_some() { NOTE_SIZE * LINE_HEIGHT + 10.0 } else { 0.0 };
+    (MARGIN, MARGIN + title_h + note_h)
+}
+
+/// The document's width and height for a layout.
+fn document_size(scene: &Scene, pos: &Positioned, note: Option<&str>) -> (f64, f64) {
+    let title_line = text::truncate(&first_line(&scene.title), TITLE_SIZE, 2000.0);
+    let title_w = text::line_width(&title_line, TITLE_SIZE) * BOLD_FACTOR;
+    let note_w = note.map_or(0.0, |n| text::line_width(n, NOTE_SIZE));
+    let (_, dy) = origin(scene, note);
+    let width = (pos.width.max(title_w).max(note_w) + 2.0 * MARGIN).ceil();
+    let height = (pos.height + dy + MARGIN).ceil();
+    (width, height)
+}
+
+/// The layout of `scene` by `engine` in the SVG document's user units: every box, frame, label
+/// and route moved to where [`render_with`] draws it, and the document's width and height.
+#[must_use]
+pub fn document_layout(scene: &Scene, engine: &dyn Layout) -> Positioned {
+    let (_, _, measured) = measure_all(scene);
     let pos = engine.layout(scene, &measured);
-    Writer::new(scene, &pos, &texts, &edge_labels).finish()
+    let (dx, dy) = origin(scene, None);
+    let (width, height) = document_size(scene, &pos, None);
+    let mv = |r: Rect| Rect { x: r.x + dx, y: r.y + dy, ..r };
+    Positioned {
+        width,
+        height,
+        nodes: pos.nodes.iter().copied().map(mv).collect(),
+        groups: pos.groups.iter().copied().map(mv).collect(),
+        edges: pos
+            .edges
+            .iter()
+            .map(|e| EdgePath {
+                points: e.points.iter().map(|&(x, y)| (x + dx, y + dy)).collect(),
+                label: e.label.map(mv),
+            })
+            .collect(),
+    }
+}
+
+fn render_document(scene: &Scene, engine: &dyn Layout, note: Option<String>) -> String {
+    let (texts, edge_labels, measured) = measure_all(scene);
+    let pos = engine.layout(scene, &measured);
+    let mut w = Writer::new(scene, &pos, &texts, &edge_labels, note);
+    w.smooth = engine.smooth_edges();
+    w.finish()
 }
 
 /// Builds the document text.
@@ -214,6 +300,10 @@ struct Writer<'a> {
     /// Offset of the layout's origin in the document.
     dx: f64,
     dy: f64,
+    /// The over-budget note, if any.
+    note: Option<String>,
+    /// Draw diagonal route segments as curves along the flow axis.
+    smooth: bool,
 }
 
 impl<'a> Writer<'a> {
@@ -222,9 +312,9 @@ impl<'a> Writer<'a> {
         pos: &'a Positioned,
         texts: &'a [BoxText],
         edge_labels: &'a [Option<(Vec<String>, Size)>],
+        note: Option<String>,
     ) -> Writer<'a> {
-        let title_h =
-            if scene.title.trim().is_empty() { 0.0 } else { TITLE_SIZE * LINE_HEIGHT + 12.0 };
+        let (dx, dy) = origin(scene, note.as_deref());
         Writer {
             scene,
             pos,
@@ -232,8 +322,10 @@ impl<'a> Writer<'a> {
             edge_labels,
             ids: UniqueIds::new(),
             out: String::new(),
-            dx: MARGIN,
-            dy: MARGIN + title_h,
+            dx,
+            dy,
+            note,
+            smooth: false,
         }
     }
 
@@ -245,9 +337,7 @@ impl<'a> Writer<'a> {
     fn finish(mut self) -> String {
         let scene = self.scene;
         let title_line = text::truncate(&first_line(&scene.title), TITLE_SIZE, 2000.0);
-        let title_w = text::line_width(&title_line, TITLE_SIZE) * BOLD_FACTOR;
-        let width = (self.pos.width.max(title_w) + 2.0 * MARGIN).ceil();
-        let height = (self.pos.height + self.dy + MARGIN).ceil();
+        let (width, height) = document_size(scene, self.pos, self.note.as_deref());
         let (w, h) = (num(width), num(height));
 
         let o = &mut self.out;
@@ -276,6 +366,18 @@ impl<'a> Writer<'a> {
                 num(MARGIN),
                 num(MARGIN + TITLE_SIZE * ASCENT),
                 escape::xml_escape(&title_line)
+            );
+        }
+
+        if let Some(note) = &self.note {
+            let title_h =
+                if scene.title.trim().is_empty() { 0.0 } else { TITLE_SIZE * LINE_HEIGHT + 12.0 };
+            let _ = writeln!(
+                o,
+                "<text class=\"budget-note\" x=\"{}\" y=\"{}\">{}</text>",
+                num(MARGIN),
+                num(MARGIN + title_h + NOTE_SIZE * ASCENT),
+                escape::xml_escape(note)
             );
         }
 
@@ -398,10 +500,8 @@ impl<'a> Writer<'a> {
         let o = &mut self.out;
         let _ = writeln!(o, "<g id=\"{id}\" class=\"{class}\">");
         let _ = writeln!(o, "<title>{}</title>", escape::xml_escape(&edge_tooltip(edge, from, to)));
-        let mut d = String::new();
-        for (k, (x, y)) in points.iter().enumerate() {
-            let _ = write!(d, "{}{} {}", if k == 0 { "M" } else { " L" }, num(x + dx), num(y + dy));
-        }
+        let vertical = matches!(self.scene.direction, Direction::TB | Direction::BT);
+        let d = path_data(points, dx, dy, self.smooth, vertical);
         let marker = if edge.optional { "am-arrow-open" } else { "am-arrow" };
         let _ = writeln!(o, "<path class=\"line\" d=\"{d}\" marker-end=\"url(#{marker})\"/>");
         if let (Some(rect), Some((lines, _))) = (label, &self.edge_labels[i]) {
@@ -419,6 +519,44 @@ impl<'a> Writer<'a> {
         }
         o.push_str("</g>\n");
     }
+}
+
+/// SVG path data for a route moved by `dx`, `dy`. With `smooth`, a diagonal segment becomes a
+/// cubic curve whose ends run along the flow axis (`vertical`: top to bottom or back), which
+/// stays inside the segment's bounding box.
+fn path_data(points: &[(f64, f64)], dx: f64, dy: f64, smooth: bool, vertical: bool) -> String {
+    let mut d = String::new();
+    for (k, &(x, y)) in points.iter().enumerate() {
+        let (x, y) = (x + dx, y + dy);
+        if k == 0 {
+            let _ = write!(d, "M{} {}", num(x), num(y));
+            continue;
+        }
+        let (px, py) = (points[k - 1].0 + dx, points[k - 1].1 + dy);
+        let diagonal = (x - px).abs() > 0.01 && (y - py).abs() > 0.01;
+        if smooth && diagonal {
+            let (c1, c2) = if vertical {
+                let my = f64::midpoint(py, y);
+                ((px, my), (x, my))
+            } else {
+                let mx = f64::midpoint(px, x);
+                ((mx, py), (mx, y))
+            };
+            let _ = write!(
+                d,
+                " C{} {} {} {} {} {}",
+                num(c1.0),
+                num(c1.1),
+                num(c2.0),
+                num(c2.1),
+                num(x),
+                num(y)
+            );
+        } else {
+            let _ = write!(d, " L{} {}", num(x), num(y));
+        }
+    }
+    d
 }
 
 /// Writes `lines` centred on `cx`, starting at `y` (top of the first line box), and advances
@@ -664,6 +802,7 @@ const STYLE: &str = concat!(
     "text { font-family: 'Liberation Sans', Arial, Helvetica, sans-serif; white-space: pre; }\n",
     ".background { fill: #ffffff; }\n",
     ".diagram-title { font-size: 18px; font-weight: 700; fill: #0f172a; }\n",
+    ".budget-note { font-size: 12px; fill: #b45309; }\n",
     ".group .frame { stroke-width: 1.5; }\n",
     ".group-label { font-size: 12px; font-weight: 700; }\n",
     ".node .shape, .node .detail { stroke-width: 1.5; }\n",

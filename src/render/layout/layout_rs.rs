@@ -1,16 +1,10 @@
-//! Positions for the SVG renderer: where each box, group frame and arrow goes.
+//! The engine over the layout-rs crate, kept selectable with `--engine layout-rs`.
 //!
-//! Input: a [`Scene`] and the measured size of every box, edge label and group title
-//! ([`Measured`]). Output: a [`Positioned`] scene in SVG units, top-left origin, everything
-//! within `0..width × 0..height`. Invariants: one rectangle per scene node and group and one
-//! path per scene edge, in scene order; every group's rectangle contains its members' and its
-//! child groups' rectangles plus room for its title; edge paths start on the source box's
-//! border and end on the target box's border; output is deterministic.
-//!
-//! [`LayoutRs`] is the engine for now. layout-rs has no clusters, so groups are kept together
-//! only by adding members to its graph group by group, and frames are the padded bounding boxes
-//! of their members: frames of different groups can overlap on tangled graphs. A native engine
-//! can replace it behind the [`Layout`] trait.
+//! Input: a [`Scene`] and [`Measured`] sizes. Output: a [`Positioned`] scene. Invariants: those
+//! of [`super`]. layout-rs has no clusters, so groups are kept together only by adding members
+//! to its graph group by group, and frames are the padded bounding boxes of their members:
+//! frames of different groups can overlap on tangled graphs. Its crossing optimiser is roughly
+//! cubic, so it is slow beyond a few hundred nodes.
 
 use layout::core::base::Orientation;
 use layout::core::color::Color;
@@ -20,120 +14,9 @@ use layout::core::style::StyleAttr;
 use layout::std_shapes::shapes::{Arrow, Element, ShapeKind};
 use layout::topo::layout::VisualGraph;
 
-use super::Scene;
+use super::{EdgePath, GROUP_PADDING, Layout, Measured, Positioned, Rect, Size};
 use crate::manifest::Direction;
-
-/// A width and a height.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Size {
-    /// Width.
-    pub width: f64,
-    /// Height.
-    pub height: f64,
-}
-
-/// An axis-aligned rectangle; `x`, `y` is the top-left corner.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Rect {
-    /// Left edge.
-    pub x: f64,
-    /// Top edge.
-    pub y: f64,
-    /// Width.
-    pub width: f64,
-    /// Height.
-    pub height: f64,
-}
-
-impl Rect {
-    /// The centre point.
-    #[must_use]
-    pub fn center(&self) -> (f64, f64) {
-        (self.x + self.width / 2.0, self.y + self.height / 2.0)
-    }
-
-    /// The right edge.
-    #[must_use]
-    pub fn right(&self) -> f64 {
-        self.x + self.width
-    }
-
-    /// The bottom edge.
-    #[must_use]
-    pub fn bottom(&self) -> f64 {
-        self.y + self.height
-    }
-
-    /// Whether `other` lies inside this rectangle (edges may touch).
-    #[must_use]
-    pub fn contains(&self, other: &Rect) -> bool {
-        const EPS: f64 = 1e-6;
-        other.x >= self.x - EPS
-            && other.y >= self.y - EPS
-            && other.right() <= self.right() + EPS
-            && other.bottom() <= self.bottom() + EPS
-    }
-
-    /// The point where the segment from the centre towards `toward` leaves the rectangle; the
-    /// centre itself when `toward` is the centre.
-    #[must_use]
-    pub fn border_point(&self, toward: (f64, f64)) -> (f64, f64) {
-        let (cx, cy) = self.center();
-        let (dx, dy) = (toward.0 - cx, toward.1 - cy);
-        if dx.abs() < 1e-9 && dy.abs() < 1e-9 {
-            return (cx, cy);
-        }
-        let sx = if dx.abs() < 1e-9 { f64::INFINITY } else { (self.width / 2.0) / dx.abs() };
-        let sy = if dy.abs() < 1e-9 { f64::INFINITY } else { (self.height / 2.0) / dy.abs() };
-        let s = sx.min(sy);
-        (cx + dx * s, cy + dy * s)
-    }
-}
-
-/// What the renderer measured before layout.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Measured {
-    /// Size of each scene node's box, in scene order.
-    pub nodes: Vec<Size>,
-    /// Size of each scene edge's label, if it has one, in scene order.
-    pub edge_labels: Vec<Option<Size>>,
-    /// Height of the band at the top of each group frame that holds its title, in scene order.
-    pub group_titles: Vec<f64>,
-}
-
-/// An arrow's route.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EdgePath {
-    /// Polyline from the source's border to the target's border, at least two points.
-    pub points: Vec<(f64, f64)>,
-    /// Where the label goes, if the edge has one.
-    pub label: Option<Rect>,
-}
-
-/// A laid-out scene.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Positioned {
-    /// Width of the drawing.
-    pub width: f64,
-    /// Height of the drawing.
-    pub height: f64,
-    /// One box per scene node.
-    pub nodes: Vec<Rect>,
-    /// One frame per scene group.
-    pub groups: Vec<Rect>,
-    /// One route per scene edge.
-    pub edges: Vec<EdgePath>,
-}
-
-/// A layout engine.
-pub trait Layout {
-    /// Positions every node, group and edge of `scene`, whose sizes are in `measured`.
-    fn layout(&self, scene: &Scene, measured: &Measured) -> Positioned;
-}
-
-/// Inner padding of a group frame around its members.
-pub const GROUP_PADDING: f64 = 14.0;
-
+use crate::render::Scene;
 /// The engine built on the layout-rs crate.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct LayoutRs;

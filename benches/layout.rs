@@ -1,0 +1,355 @@
+//! Benchmark of the native layout against Graphviz, for speed, memory and drawing quality.
+//!
+//! For each size it generates a synthetic manifest (`benches/synth`), then: times archmap's
+//! whole `render --format svg` in-process (best of a few runs below 3,000 components, one run
+//! above), times `dot -Tsvg` on archmap's own `render --format dot` output (killed after the
+//! timeout and reported as "timeout"), measures archmap's peak RSS in a child process (this
+//! binary again, reading `VmHWM`), and computes `render::quality` metrics for archmap's layout
+//! (from `render --format json`) and for dot's (from `dot -Tjson`: node `pos`/`width`/`height`,
+//! cluster `bb`, edge splines `_draw_` sampled into polylines). Prints Markdown tables.
+//!
+//! ```text
+//! cargo bench --bench layout                       # 100, 1,000, 3,000 and 10,000 components
+//! cargo bench --bench layout -- 100 1000           # chosen sizes
+//! cargo bench --bench layout -- --timeout 30 3000  # Graphviz time limit in seconds
+//! cargo bench --bench layout -- --no-dot 10000     # archmap only
+//! ```
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+// The generator's summary fields serve the check bench; this one reads only some.
+#![allow(dead_code)]
+
+mod synth;
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::io::Write as _;
+use std::path::Path;
+use std::process::{Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+use archmap::render::layout::Rect;
+use archmap::render::quality::{Drawing, Quality, quality};
+
+use synth::{Params, generate};
+
+const SEED: u64 = 42;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    if args.first().map(String::as_str) == Some("--peak-child") {
+        return peak_child(Path::new(&args[1]));
+    }
+    let mut sizes = Vec::new();
+    let mut timeout = 120u64;
+    let mut use_dot = true;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--timeout" => timeout = it.next().and_then(|t| t.parse().ok()).unwrap_or(120),
+            "--no-dot" => use_dot = false,
+            n => {
+                let Ok(n) = n.parse::<usize>() else {
+                    eprintln!("unknown argument {n}");
+                    return ExitCode::from(2);
+                };
+                sizes.push(n);
+            }
+        }
+    }
+    if sizes.is_empty() {
+        sizes = vec![100, 1000, 3000, 10000];
+    }
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let mut speed = Vec::new();
+    let mut qual = Vec::new();
+    for &n in &sizes {
+        let s = generate(&Params::new(n, SEED));
+        let path = dir.path().join(format!("synth-{n}.yaml"));
+        std::fs::write(&path, &s.yaml).expect("write the manifest");
+        let file = path.to_str().expect("UTF-8 path");
+        let runs = if n < 3000 { 3 } else { 1 };
+        eprintln!("N = {n}: archmap render --format svg ({runs} runs)");
+        let mut ours = Duration::MAX;
+        for _ in 0..runs {
+            let t = Instant::now();
+            run_cli(dir.path(), &["render", "--format", "svg", "--max-nodes", "1000000", file]);
+            ours = ours.min(t.elapsed());
+        }
+        let json = run_cli(dir.path(), &["render", "--format", "json", file]);
+        let our_q = quality(&drawing_from_json(&json));
+        let dot_text = run_cli(dir.path(), &["render", "--format", "dot", file]);
+        eprintln!("N = {n}: peak memory");
+        let peak = peak_memory(&path);
+        let (dot_time, dot_q) = if use_dot {
+            eprintln!("N = {n}: dot -Tsvg (timeout {timeout} s)");
+            let t = Instant::now();
+            let svg = run_dot(&dot_text, "-Tsvg", timeout);
+            let dt = t.elapsed();
+            let q = svg.as_ref().and_then(|_| {
+                eprintln!("N = {n}: dot -Tjson");
+                run_dot(&dot_text, "-Tjson", timeout).and_then(|j| drawing_from_dot_json(&j))
+            });
+            (svg.map(|_| dt), q.map(|d| quality(&d)))
+        } else {
+            (None, None)
+        };
+        speed.push((n, s.edges, ours, dot_time, use_dot, peak));
+        qual.push((n, our_q, dot_q));
+    }
+    println!("### Speed (seed {SEED}; Graphviz timeout {timeout} s)\n");
+    println!(
+        "| components | dependencies | archmap render svg | dot -Tsvg | ratio | archmap peak RSS |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|");
+    for (n, e, ours, dot, tried, peak) in &speed {
+        let dot_s = match dot {
+            Some(d) => format!("{:.2} s", d.as_secs_f64()),
+            None if *tried => "timeout".into(),
+            None => "not run".into(),
+        };
+        let ratio = match dot {
+            Some(d) => format!("{:.0}×", d.as_secs_f64() / ours.as_secs_f64()),
+            None if *tried => format!("> {:.0}×", timeout as f64 / ours.as_secs_f64()),
+            None => "–".into(),
+        };
+        let peak = peak.map_or("–".into(), |p| format!("{:.0} MiB", p as f64 / 1_048_576.0));
+        println!("| {n} | {e} | {:.3} s | {dot_s} | {ratio} | {peak} |", ours.as_secs_f64());
+    }
+    println!("\n### Quality (render::quality; archmap / dot)\n");
+    println!(
+        "| components | crossings | node overlaps | edges through nodes | label overlaps | members outside | non-members inside | area per node |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for (n, ours, dot) in &qual {
+        let pair = |f: &dyn Fn(&Quality) -> String| {
+            format!("{} / {}", f(ours), dot.as_ref().map_or("–".into(), f))
+        };
+        println!(
+            "| {n} | {} | {} | {} | {} / n/a | {} | {} | {} |",
+            pair(&|q| q.crossings.to_string()),
+            pair(&|q| q.node_overlaps.to_string()),
+            pair(&|q| q.edges_through_nodes.to_string()),
+            ours.label_overlaps,
+            pair(&|q| q.members_outside.to_string()),
+            pair(&|q| q.non_members_inside.to_string()),
+            pair(&|q| format!("{:.0}", q.area_per_node)),
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+/// `archmap ARGS` in-process; returns standard output.
+fn run_cli(cwd: &Path, args: &[&str]) -> String {
+    let mut stdin: &[u8] = &[];
+    let mut stdout = Vec::new();
+    let mut stderr = Vec::new();
+    let mut io = archmap::cli::Io {
+        stdin: &mut stdin,
+        stdout: &mut stdout,
+        stderr: &mut stderr,
+        stdout_is_terminal: false,
+        stderr_is_terminal: false,
+        no_color: true,
+        cwd: cwd.to_path_buf(),
+    };
+    let command_line: Vec<OsString> =
+        std::iter::once("archmap").chain(args.iter().copied()).map(OsString::from).collect();
+    let code = archmap::cli::run(command_line, &mut io);
+    assert!(code != 2, "archmap {} failed: {}", args.join(" "), String::from_utf8_lossy(&stderr));
+    String::from_utf8(stdout).expect("UTF-8 output")
+}
+
+/// `dot FORMAT` on `input`, `None` on failure or after `timeout` seconds.
+fn run_dot(input: &str, format: &str, timeout: u64) -> Option<String> {
+    let mut child = Command::new("dot")
+        .arg(format)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let mut stdin = child.stdin.take()?;
+    let text = input.to_string();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(text.as_bytes());
+    });
+    let mut stdout = child.stdout.take()?;
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = std::io::Read::read_to_string(&mut stdout, &mut s);
+        s
+    });
+    let start = Instant::now();
+    loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            let _ = writer.join();
+            let out = reader.join().ok()?;
+            return status.success().then_some(out);
+        }
+        if start.elapsed() > Duration::from_secs(timeout) {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn rect(v: &serde_json::Value) -> Rect {
+    let f = |k: &str| v[k].as_f64().unwrap_or(0.0);
+    Rect { x: f("x"), y: f("y"), width: f("width"), height: f("height") }
+}
+
+/// A drawing from archmap's `--format json`.
+fn drawing_from_json(text: &str) -> Drawing {
+    let doc: serde_json::Value = serde_json::from_str(text).expect("archmap JSON");
+    let groups = doc["groups"].as_array().cloned().unwrap_or_default();
+    let gindex: BTreeMap<String, usize> = groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| (g["id"].as_str().unwrap_or_default().to_string(), i))
+        .collect();
+    let nodes = doc["nodes"].as_array().cloned().unwrap_or_default();
+    let nindex: BTreeMap<String, usize> = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n["id"].as_str().unwrap_or_default().to_string(), i))
+        .collect();
+    let node_groups = nodes
+        .iter()
+        .map(|n| {
+            let mut chain = Vec::new();
+            let mut g = n["group"].as_str().and_then(|id| gindex.get(id).copied());
+            while let Some(x) = g {
+                chain.push(x);
+                g = groups[x]["parent"].as_str().and_then(|id| gindex.get(id).copied());
+            }
+            chain
+        })
+        .collect();
+    let edges = doc["edges"].as_array().cloned().unwrap_or_default();
+    Drawing {
+        nodes: nodes.iter().map(rect).collect(),
+        node_groups,
+        groups: groups.iter().map(rect).collect(),
+        edges: edges
+            .iter()
+            .map(|e| {
+                let pts = e["points"]
+                    .as_array()
+                    .map(|ps| {
+                        ps.iter()
+                            .map(|p| (p[0].as_f64().unwrap_or(0.0), p[1].as_f64().unwrap_or(0.0)))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let id = |k: &str| nindex.get(e[k].as_str().unwrap_or_default()).copied();
+                (id("from").unwrap_or(0), id("to").unwrap_or(0), pts)
+            })
+            .collect(),
+        labels: edges.iter().filter(|e| !e["label"].is_null()).map(|e| rect(&e["label"])).collect(),
+    }
+}
+
+/// A drawing from `dot -Tjson` (points; node sizes in inches).
+fn drawing_from_dot_json(text: &str) -> Option<Drawing> {
+    let doc: serde_json::Value = serde_json::from_str(text).ok()?;
+    let objects = doc["objects"].as_array()?;
+    let pair = |s: &str| -> Option<(f64, f64)> {
+        let mut it = s.split(',').map(|x| x.trim().parse::<f64>());
+        Some((it.next()?.ok()?, it.next()?.ok()?))
+    };
+    let mut node_of: BTreeMap<u64, usize> = BTreeMap::new();
+    let mut nodes = Vec::new();
+    let mut clusters: Vec<(Rect, Vec<u64>)> = Vec::new();
+    for o in objects {
+        let gvid = o["_gvid"].as_u64()?;
+        if let Some(bb) = o["bb"].as_str() {
+            let v: Vec<f64> = bb.split(',').filter_map(|x| x.parse().ok()).collect();
+            if v.len() == 4 && o["name"].as_str().is_some_and(|n| n.starts_with("cluster")) {
+                let members: Vec<u64> = o["nodes"]
+                    .as_array()
+                    .map(|a| a.iter().filter_map(serde_json::Value::as_u64).collect())
+                    .unwrap_or_default();
+                clusters.push((
+                    Rect { x: v[0], y: v[1], width: v[2] - v[0], height: v[3] - v[1] },
+                    members,
+                ));
+            }
+        } else if let Some(pos) = o["pos"].as_str() {
+            let (x, y) = pair(pos)?;
+            let w = o["width"].as_str()?.parse::<f64>().ok()? * 72.0;
+            let h = o["height"].as_str()?.parse::<f64>().ok()? * 72.0;
+            node_of.insert(gvid, nodes.len());
+            nodes.push(Rect { x: x - w / 2.0, y: y - h / 2.0, width: w, height: h });
+        }
+    }
+    let mut node_groups = vec![Vec::new(); nodes.len()];
+    for (c, (_, members)) in clusters.iter().enumerate() {
+        for m in members {
+            if let Some(&n) = node_of.get(m) {
+                node_groups[n].push(c);
+            }
+        }
+    }
+    let mut edges = Vec::new();
+    for e in doc["edges"].as_array().map(Vec::as_slice).unwrap_or_default() {
+        let from = node_of.get(&e["tail"].as_u64()?).copied()?;
+        let to = node_of.get(&e["head"].as_u64()?).copied()?;
+        let mut pts = Vec::new();
+        for op in e["_draw_"].as_array().map(Vec::as_slice).unwrap_or_default() {
+            if op["op"].as_str() != Some("b") {
+                continue;
+            }
+            let ctrl: Vec<(f64, f64)> = op["points"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|p| Some((p[0].as_f64()?, p[1].as_f64()?))).collect())
+                .unwrap_or_default();
+            // Sample each cubic piece.
+            pts.push(ctrl[0]);
+            for k in (0..ctrl.len().saturating_sub(3)).step_by(3) {
+                let (p0, p1, p2, p3) = (ctrl[k], ctrl[k + 1], ctrl[k + 2], ctrl[k + 3]);
+                for s in 1..=8 {
+                    let t = f64::from(s) / 8.0;
+                    let u = 1.0 - t;
+                    let b = |a: f64, b: f64, c: f64, d: f64| {
+                        u * u * u * a + 3.0 * u * u * t * b + 3.0 * u * t * t * c + t * t * t * d
+                    };
+                    pts.push((b(p0.0, p1.0, p2.0, p3.0), b(p0.1, p1.1, p2.1, p3.1)));
+                }
+            }
+        }
+        if pts.len() >= 2 {
+            edges.push((from, to, pts));
+        }
+    }
+    Some(Drawing {
+        nodes,
+        node_groups,
+        groups: clusters.into_iter().map(|(r, _)| r).collect(),
+        edges,
+        labels: Vec::new(),
+    })
+}
+
+/// Peak resident set (bytes) of a child that runs one `archmap render --format svg` of `path`.
+fn peak_memory(path: &Path) -> Option<u64> {
+    let exe = std::env::current_exe().ok()?;
+    let out = Command::new(exe).arg("--peak-child").arg(path).output().ok()?;
+    String::from_utf8_lossy(&out.stdout).trim().parse().ok()
+}
+
+fn peak_child(path: &Path) -> ExitCode {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let file = path.to_str().expect("UTF-8 path");
+    run_cli(dir, &["render", "--format", "svg", "--max-nodes", "1000000", file]);
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib: u64 = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|k| k.parse().ok())
+        .unwrap_or(0);
+    println!("{}", kib * 1024);
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,142 @@
+//! The positioned scene as JSON (`render --format json`).
+//!
+//! Input: a [`Scene`] and [`RenderOptions`] (the layout engine). Output: one JSON document,
+//! `{"version":1,"width","height","nodes":[{"id","x","y","width","height","group"}],
+//! "groups":[{"id","x","y","width","height","parent"}],"edges":[{"from","to","points":[[x,y],…],
+//! "label":{"text","x","y","width","height"}|null}]}`. Invariants: coordinates are the SVG
+//! document's user units (the SVG renderer would draw exactly these boxes), `x`/`y` is a box's
+//! top-left corner, numbers have at most two decimals; `group`/`parent`/`from`/`to` are manifest
+//! ids (`null` when there is none); arrays are in scene order, so output is deterministic.
+
+use serde_json::{Value, json};
+
+use super::{RenderOptions, Renderer, Scene, svg};
+use crate::render::layout::Rect;
+
+/// Writes the positioned scene as JSON.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct JsonRenderer;
+
+/// `v` rounded to two decimals (never `-0`).
+fn num(v: f64) -> Value {
+    let r = (v * 100.0).round() / 100.0;
+    let r = if r == 0.0 || !r.is_finite() { 0.0 } else { r };
+    json!(r)
+}
+
+fn rect(r: &Rect) -> [(&'static str, Value); 4] {
+    [("x", num(r.x)), ("y", num(r.y)), ("width", num(r.width)), ("height", num(r.height))]
+}
+
+impl Renderer for JsonRenderer {
+    fn name(&self) -> &'static str {
+        "json"
+    }
+
+    fn render(&self, scene: &Scene, options: &RenderOptions) -> String {
+        let pos = svg::document_layout(scene, options.layout());
+        let nodes: Vec<Value> = scene
+            .nodes
+            .iter()
+            .zip(&pos.nodes)
+            .map(|(n, r)| {
+                let mut m = serde_json::Map::new();
+                m.insert("id".into(), json!(n.id));
+                for (k, v) in rect(r) {
+                    m.insert(k.into(), v);
+                }
+                let group = n.group.and_then(|g| scene.groups.get(g)).map(|g| g.id.clone());
+                m.insert("group".into(), json!(group));
+                Value::Object(m)
+            })
+            .collect();
+        let groups: Vec<Value> = scene
+            .groups
+            .iter()
+            .zip(&pos.groups)
+            .map(|(g, r)| {
+                let mut m = serde_json::Map::new();
+                m.insert("id".into(), json!(g.id));
+                for (k, v) in rect(r) {
+                    m.insert(k.into(), v);
+                }
+                let parent = g.parent.and_then(|p| scene.groups.get(p)).map(|p| p.id.clone());
+                m.insert("parent".into(), json!(parent));
+                Value::Object(m)
+            })
+            .collect();
+        let edges: Vec<Value> = scene
+            .edges
+            .iter()
+            .zip(&pos.edges)
+            .map(|(e, path)| {
+                let points: Vec<Value> =
+                    path.points.iter().map(|&(x, y)| json!([num(x), num(y)])).collect();
+                let label = match (e.display_label(), &path.label) {
+                    (Some(text), Some(r)) => {
+                        let mut m = serde_json::Map::new();
+                        m.insert("text".into(), json!(text));
+                        for (k, v) in rect(r) {
+                            m.insert(k.into(), v);
+                        }
+                        Value::Object(m)
+                    }
+                    _ => Value::Null,
+                };
+                json!({
+                    "from": scene.nodes.get(e.from).map(|n| n.id.clone()),
+                    "to": scene.nodes.get(e.to).map(|n| n.id.clone()),
+                    "points": points,
+                    "label": label,
+                })
+            })
+            .collect();
+        let doc = json!({
+            "version": 1,
+            "width": num(pos.width),
+            "height": num(pos.height),
+            "nodes": nodes,
+            "groups": groups,
+            "edges": edges,
+        });
+        let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        out.push('\n');
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::dot::tests::{every_kind, nested};
+
+    #[test]
+    fn boxes_routes_and_labels_are_in_document_units() {
+        let s = nested();
+        let text = JsonRenderer.render(&s, &RenderOptions::default());
+        let doc: Value = serde_json::from_str(&text).expect("valid JSON");
+        assert_eq!(doc["version"], 1);
+        assert_eq!(doc["nodes"].as_array().map(Vec::len), Some(s.nodes.len()));
+        assert_eq!(doc["groups"].as_array().map(Vec::len), Some(s.groups.len()));
+        assert_eq!(doc["edges"].as_array().map(Vec::len), Some(s.edges.len()));
+        let w = doc["width"].as_f64().expect("width");
+        for n in doc["nodes"].as_array().expect("nodes") {
+            let x = n["x"].as_f64().expect("x");
+            assert!(x >= 0.0 && x + n["width"].as_f64().expect("w") <= w + 0.01);
+        }
+        for e in doc["edges"].as_array().expect("edges") {
+            assert!(e["points"].as_array().expect("points").len() >= 2);
+        }
+        // Groups name their parent by id.
+        let inner =
+            doc["groups"].as_array().expect("groups").iter().find(|g| !g["parent"].is_null());
+        assert!(inner.is_some());
+    }
+
+    #[test]
+    fn output_is_deterministic() {
+        let s = every_kind();
+        let o = RenderOptions::default();
+        assert_eq!(JsonRenderer.render(&s, &o), JsonRenderer.render(&s, &o));
+    }
+}

@@ -1,0 +1,701 @@
+//! archmap's own layered (Sugiyama-style) layout engine, [`Layered`].
+//!
+//! Input: a [`Scene`] and [`Measured`] sizes. Output: a [`Positioned`] scene (the invariants of
+//! [`super`]). Pipeline, laid out top to bottom internally (for LR/RL box sizes are swapped
+//! first and coordinates transposed at the end; BT/RL are mirrored):
+//! 1. cycle breaking ([`rank::back_edges`]): depth-first back edges are reversed for layout
+//!    and their routes reversed again at the end, so arrowheads point at the real target;
+//! 2. ranking ([`rank::rank`]): network simplex; labelled edges span at least two ranks so
+//!    their label gets a slot of its own in the rank between;
+//! 3. the layered graph ([`LGraph`]): one item per node, one dummy per rank an edge crosses
+//!    (the middle one of a labelled edge is sized like its label), each dummy in the innermost
+//!    group holding both ends; each group spans the ranks of its items;
+//! 4. ordering ([`order::order`]): barycenter sweeps that keep every group contiguous;
+//! 5. x coordinates ([`position::position`]): Brandes–Köpf with group borders;
+//! 6. y coordinates: one band per rank, as tall as its tallest item, with gaps that leave room
+//!    for the frames' paddings and titles of groups that start or end there;
+//! 7. routes and labels ([`route::routes`]), group frames (the padded extent of their items and
+//!    child frames), then the direction transform.
+//!
+//! Invariants, by construction: boxes never overlap (separation in each band, bands disjoint);
+//! routes never cross a box other than their ends (see [`route`]); labels never overlap boxes or
+//! other labels (each has its own slot); a group frame holds exactly its members' boxes (blocks
+//! are contiguous in every layer the group spans, and its borders are shared variables across
+//! those layers); output is deterministic and the running time is close to linear in the size
+//! of the layered graph.
+
+// Graph algorithms read best with the papers' names: u, v, w for nodes, e, f for edges.
+#![allow(clippy::many_single_char_names)]
+
+use super::position::{self, Pads};
+use super::route::{self, Bands};
+use super::{EdgePath, GROUP_PADDING, Layout, Measured, Positioned, Rect, Size, order, rank};
+use crate::manifest::Direction;
+use crate::render::Scene;
+
+/// Gap between layer bands (before room for group frames), top to bottom.
+const RANK_SEP_TB: f64 = 48.0;
+/// Gap between layer bands, left to right.
+const RANK_SEP_LR: f64 = 64.0;
+/// Size of a box whose measurement is missing.
+const FALLBACK: Size = Size { width: 96.0, height: 40.0 };
+
+/// The layered engine (see the module header).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Layered;
+
+/// A layer's order as nested blocks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Token {
+    /// An item.
+    Item(usize),
+    /// The start of a group's block.
+    Open(usize),
+    /// The end of a group's block.
+    Close(usize),
+}
+
+/// The layered graph: items (scene nodes first, in scene order, then dummies) in layers.
+pub(super) struct LGraph {
+    /// Each item's layer.
+    pub(super) layer: Vec<usize>,
+    /// Each item's innermost group.
+    pub(super) group: Vec<Option<usize>>,
+    /// Width of each item's slot (a dummy without a label: 0).
+    pub(super) width: Vec<f64>,
+    /// Height of each item.
+    pub(super) height: Vec<f64>,
+    /// Whether an item is a dummy (a point on a long edge, maybe holding its label).
+    pub(super) dummy: Vec<bool>,
+    /// Neighbours in the layer above, one entry per segment.
+    pub(super) up: Vec<Vec<usize>>,
+    /// Neighbours in the layer below, one entry per segment.
+    pub(super) down: Vec<Vec<usize>>,
+    /// Items of each layer, in order.
+    pub(super) layers: Vec<Vec<usize>>,
+    /// Each group's parent.
+    pub(super) group_parent: Vec<Option<usize>>,
+    /// Each group's children, in scene order.
+    pub(super) group_children: Vec<Vec<usize>>,
+    /// Groups without a parent, in scene order.
+    pub(super) group_roots: Vec<usize>,
+    /// First and last layer of each group's items (its own and its descendants').
+    pub(super) span: Vec<Option<(usize, usize)>>,
+}
+
+impl LGraph {
+    /// Whether group `c` has a block in layer `r`.
+    pub(super) fn active(&self, c: usize, r: usize) -> bool {
+        self.span[c].is_some_and(|(a, b)| a <= r && r <= b)
+    }
+}
+
+/// The innermost group holding both `a` and `b`.
+fn common_group(parent: &[Option<usize>], a: Option<usize>, b: Option<usize>) -> Option<usize> {
+    let chain = |mut g: Option<usize>| {
+        let mut v = Vec::new();
+        while let Some(x) = g {
+            v.push(x);
+            g = parent[x];
+        }
+        v
+    };
+    let ca = chain(a);
+    let cb = chain(b);
+    ca.into_iter().find(|x| cb.contains(x))
+}
+
+impl Layout for Layered {
+    fn smooth_edges(&self) -> bool {
+        true
+    }
+
+    fn layout(&self, scene: &Scene, measured: &Measured) -> Positioned {
+        let n = scene.nodes.len();
+        let ng = scene.groups.len();
+        let dir = scene.direction;
+        let horizontal = matches!(dir, Direction::LR | Direction::RL);
+        let flip = |s: Size| if horizontal { Size { width: s.height, height: s.width } } else { s };
+
+        // Groups, defensively: a parent must come before its child.
+        let group_parent: Vec<Option<usize>> =
+            scene.groups.iter().enumerate().map(|(i, g)| g.parent.filter(|&p| p < i)).collect();
+        let node_group: Vec<Option<usize>> =
+            scene.nodes.iter().map(|nd| nd.group.filter(|&g| g < ng)).collect();
+        let title = |g: usize| measured.group_titles.get(g).copied().unwrap_or(0.0).max(0.0);
+        let mut pads = Pads { left: vec![GROUP_PADDING; ng], right: vec![GROUP_PADDING; ng] };
+        let mut pad_top = vec![GROUP_PADDING; ng];
+        let mut pad_bottom = vec![GROUP_PADDING; ng];
+        for g in 0..ng {
+            match dir {
+                Direction::TB => pad_top[g] += title(g),
+                Direction::BT => pad_bottom[g] += title(g),
+                Direction::LR | Direction::RL => pads.left[g] += title(g),
+            }
+        }
+
+        // 1. Cycle breaking.
+        let valid: Vec<bool> =
+            scene.edges.iter().map(|e| e.from < n && e.to < n && e.from != e.to).collect();
+        let pairs: Vec<(usize, usize)> = scene
+            .edges
+            .iter()
+            .zip(&valid)
+            .map(|(e, &ok)| if ok { (e.from, e.to) } else { (0, 0) })
+            .collect();
+        let back = rank::back_edges(n, &pairs);
+        let oriented: Vec<(usize, usize)> =
+            pairs.iter().zip(&back).map(|(&(a, b), &r)| if r { (b, a) } else { (a, b) }).collect();
+        let labels: Vec<Option<Size>> = (0..scene.edges.len())
+            .map(|i| measured.edge_labels.get(i).copied().flatten().map(flip))
+            .collect();
+
+        // 2. Ranking.
+        let rank_edges: Vec<rank::RankEdge> = oriented
+            .iter()
+            .zip(&valid)
+            .zip(&labels)
+            .filter(|((_, ok), _)| **ok)
+            .map(|((&(from, to), _), label)| rank::RankEdge {
+                from,
+                to,
+                minlen: if label.is_some() { 2 } else { 1 },
+                weight: 1,
+            })
+            .collect();
+        let ranks = rank::rank(n, &rank_edges);
+
+        // 3. The layered graph.
+        let mut g = LGraph {
+            layer: ranks.iter().map(|&r| r.max(0) as usize).collect(),
+            group: node_group.clone(),
+            width: Vec::with_capacity(n),
+            height: Vec::with_capacity(n),
+            dummy: vec![false; n],
+            up: vec![Vec::new(); n],
+            down: vec![Vec::new(); n],
+            layers: Vec::new(),
+            group_parent: group_parent.clone(),
+            group_children: vec![Vec::new(); ng],
+            group_roots: Vec::new(),
+            span: vec![None; ng],
+        };
+        for i in 0..n {
+            let s = flip(measured.nodes.get(i).copied().unwrap_or(FALLBACK));
+            g.width.push(s.width.max(1.0));
+            g.height.push(s.height.max(1.0));
+        }
+        for (c, p) in group_parent.iter().enumerate() {
+            match p {
+                Some(p) => g.group_children[*p].push(c),
+                None => g.group_roots.push(c),
+            }
+        }
+        let mut chains: Vec<Vec<usize>> = vec![Vec::new(); scene.edges.len()];
+        let mut label_item: Vec<Option<usize>> = vec![None; scene.edges.len()];
+        for (i, &(a, b)) in oriented.iter().enumerate() {
+            if !valid[i] {
+                continue;
+            }
+            let (ra, rb) = (g.layer[a], g.layer[b]);
+            let owner = common_group(&group_parent, node_group[a], node_group[b]);
+            let mut chain = vec![a];
+            let mid = ra + (rb.saturating_sub(ra)) / 2;
+            for r in ra + 1..rb {
+                let d = g.layer.len();
+                g.layer.push(r);
+                g.group.push(owner);
+                g.dummy.push(true);
+                g.up.push(Vec::new());
+                g.down.push(Vec::new());
+                match labels[i] {
+                    Some(s) if r == mid => {
+                        g.width.push(s.width);
+                        g.height.push(s.height);
+                        label_item[i] = Some(d);
+                    }
+                    _ => {
+                        g.width.push(0.0);
+                        g.height.push(0.0);
+                    }
+                }
+                chain.push(d);
+            }
+            chain.push(b);
+            for w in chain.windows(2) {
+                g.down[w[0]].push(w[1]);
+                g.up[w[1]].push(w[0]);
+            }
+            chains[i] = chain;
+        }
+        let layer_count = g.layer.iter().copied().max().map_or(0, |m| m + 1);
+        g.layers = vec![Vec::new(); layer_count];
+        for v in 0..g.layer.len() {
+            g.layers[g.layer[v]].push(v);
+        }
+        for v in 0..g.layer.len() {
+            let mut up = g.group[v];
+            while let Some(a) = up {
+                let r = g.layer[v];
+                g.span[a] = Some(g.span[a].map_or((r, r), |(lo, hi)| (lo.min(r), hi.max(r))));
+                up = group_parent[a];
+            }
+        }
+
+        // 4. and 5. Order and x.
+        let tokens = order::order(&mut g);
+        let x = position::position(&g, &tokens, &pads);
+
+        // 6. Bands: each group's room above its first layer and below its last.
+        let mut depth_top = vec![0.0f64; ng];
+        let mut depth_bottom = vec![0.0f64; ng];
+        let mut direct_first = vec![false; ng];
+        let mut direct_last = vec![false; ng];
+        for v in 0..g.layer.len() {
+            if let Some(c) = g.group[v]
+                && let Some((lo, hi)) = g.span[c]
+            {
+                direct_first[c] |= g.layer[v] == lo;
+                direct_last[c] |= g.layer[v] == hi;
+            }
+        }
+        for c in (0..ng).rev() {
+            let Some((lo, hi)) = g.span[c] else { continue };
+            let mut top: f64 = if direct_first[c] { 0.0 } else { f64::NEG_INFINITY };
+            let mut bottom: f64 = if direct_last[c] { 0.0 } else { f64::NEG_INFINITY };
+            for &k in &g.group_children[c] {
+                if let Some((klo, khi)) = g.span[k] {
+                    if klo == lo {
+                        top = top.max(depth_top[k]);
+                    }
+                    if khi == hi {
+                        bottom = bottom.max(depth_bottom[k]);
+                    }
+                }
+            }
+            depth_top[c] = pad_top[c] + top.max(0.0);
+            depth_bottom[c] = pad_bottom[c] + bottom.max(0.0);
+        }
+        let mut extra_top = vec![0.0f64; layer_count];
+        let mut extra_bottom = vec![0.0f64; layer_count];
+        for c in 0..ng {
+            if let Some((lo, hi)) = g.span[c] {
+                extra_top[lo] = extra_top[lo].max(depth_top[c]);
+                extra_bottom[hi] = extra_bottom[hi].max(depth_bottom[c]);
+            }
+        }
+        let rank_sep = if horizontal { RANK_SEP_LR } else { RANK_SEP_TB };
+        let mut bands = Bands { top: vec![0.0; layer_count], height: vec![0.0; layer_count] };
+        let mut cursor = 0.0;
+        for r in 0..layer_count {
+            cursor += extra_top[r];
+            bands.top[r] = cursor;
+            bands.height[r] = g.layers[r].iter().map(|&v| g.height[v]).fold(0.0, f64::max);
+            cursor += bands.height[r] + extra_bottom[r] + rank_sep;
+        }
+
+        // 7. Boxes, routes, labels, frames (layout coordinates).
+        let item_rect = |v: usize| {
+            let (top, bottom) = bands.item_span(&g, v);
+            Rect { x: x[v] - g.width[v] / 2.0, y: top, width: g.width[v], height: bottom - top }
+        };
+        let nodes: Vec<Rect> = (0..n).map(item_rect).collect();
+        let mut routes = route::routes(&g, &x, &bands, &chains);
+        let label_rects: Vec<Option<Rect>> = label_item
+            .iter()
+            .zip(&labels)
+            .map(|(item, size)| {
+                let (d, s) = ((*item)?, (*size)?);
+                let r = g.layer[d];
+                Some(Rect {
+                    x: x[d] - s.width / 2.0,
+                    y: bands.top[r] + (bands.height[r] - s.height) / 2.0,
+                    width: s.width,
+                    height: s.height,
+                })
+            })
+            .collect();
+        let mut frames: Vec<Option<Rect>> = vec![None; ng];
+        let mut extent: Vec<Option<(f64, f64)>> = vec![None; ng];
+        for (v, &xv) in x.iter().enumerate() {
+            if let Some(c) = g.group[v] {
+                let (lo, hi) = (xv - g.width[v] / 2.0, xv + g.width[v] / 2.0);
+                extent[c] = Some(extent[c].map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
+            }
+        }
+        for c in (0..ng).rev() {
+            let Some((lo, hi)) = g.span[c] else { continue };
+            let mut ext = extent[c].map(|(a, b)| (a - pads.left[c], b + pads.right[c]));
+            for &k in &g.group_children[c] {
+                if let Some(f) = frames[k] {
+                    let (a, b) = (f.x - pads.left[c], f.right() + pads.right[c]);
+                    ext = Some(ext.map_or((a, b), |(p, q)| (p.min(a), q.max(b))));
+                }
+            }
+            let Some((left, right)) = ext else { continue };
+            let top = bands.top[lo] - depth_top[c];
+            let bottom = bands.top[hi] + bands.height[hi] + depth_bottom[c];
+            frames[c] = Some(Rect { x: left, y: top, width: right - left, height: bottom - top });
+        }
+
+        // Edges that could not be laid out (self-loops, bad indices): a stub on the box.
+        for (i, e) in scene.edges.iter().enumerate() {
+            if routes[i].len() < 2 {
+                let r = nodes.get(e.from).copied().unwrap_or(Rect {
+                    x: 0.0,
+                    y: 0.0,
+                    width: 0.0,
+                    height: 0.0,
+                });
+                let (cx, cy) = r.center();
+                routes[i] = vec![(cx, r.bottom()), (cx, r.bottom())];
+                let _ = cy;
+            } else if back[i] {
+                routes[i].reverse();
+            }
+        }
+
+        finish(dir, nodes, frames, routes, label_rects)
+    }
+}
+
+/// Turns layout coordinates into the scene's direction and moves the drawing to the origin.
+fn finish(
+    dir: Direction,
+    nodes: Vec<Rect>,
+    frames: Vec<Option<Rect>>,
+    routes: Vec<Vec<(f64, f64)>>,
+    labels: Vec<Option<Rect>>,
+) -> Positioned {
+    // Internal extent along the flow, for mirroring.
+    let mut max_y = 0.0f64;
+    for r in nodes.iter().chain(frames.iter().flatten()).chain(labels.iter().flatten()) {
+        max_y = max_y.max(r.bottom());
+    }
+    for p in routes.iter().flatten() {
+        max_y = max_y.max(p.1);
+    }
+    let point = |(x, y): (f64, f64)| match dir {
+        Direction::TB => (x, y),
+        Direction::BT => (x, max_y - y),
+        Direction::LR => (y, x),
+        Direction::RL => (max_y - y, x),
+    };
+    let rect = |r: Rect| match dir {
+        Direction::TB => r,
+        Direction::BT => Rect { y: max_y - r.bottom(), ..r },
+        Direction::LR => Rect { x: r.y, y: r.x, width: r.height, height: r.width },
+        Direction::RL => Rect { x: max_y - r.bottom(), y: r.x, width: r.height, height: r.width },
+    };
+    let nodes: Vec<Rect> = nodes.into_iter().map(rect).collect();
+    let frames: Vec<Option<Rect>> = frames.into_iter().map(|f| f.map(rect)).collect();
+    let labels: Vec<Option<Rect>> = labels.into_iter().map(|l| l.map(rect)).collect();
+    let routes: Vec<Vec<(f64, f64)>> =
+        routes.into_iter().map(|r| r.into_iter().map(point).collect()).collect();
+
+    let (mut x0, mut y0, mut x1, mut y1) =
+        (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
+    for r in nodes.iter().chain(frames.iter().flatten()).chain(labels.iter().flatten()) {
+        x0 = x0.min(r.x);
+        y0 = y0.min(r.y);
+        x1 = x1.max(r.right());
+        y1 = y1.max(r.bottom());
+    }
+    for p in routes.iter().flatten() {
+        x0 = x0.min(p.0);
+        y0 = y0.min(p.1);
+        x1 = x1.max(p.0);
+        y1 = y1.max(p.1);
+    }
+    if !x0.is_finite() {
+        (x0, y0, x1, y1) = (0.0, 0.0, 0.0, 0.0);
+    }
+    let shift = |r: Rect| Rect { x: r.x - x0, y: r.y - y0, ..r };
+    let empty = Rect { x: 0.0, y: 0.0, width: 0.0, height: 0.0 };
+    Positioned {
+        width: x1 - x0,
+        height: y1 - y0,
+        nodes: nodes.into_iter().map(shift).collect(),
+        groups: frames.into_iter().map(|f| f.map_or(empty, shift)).collect(),
+        edges: routes
+            .into_iter()
+            .zip(labels)
+            .map(|(points, label)| EdgePath {
+                points: points.into_iter().map(|(x, y)| (x - x0, y - y0)).collect(),
+                label: label.map(shift),
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::manifest::{Kind, Mode};
+    use crate::render::dot::tests::{
+        edge, every_kind, group, hostile, nested, node, scene, single,
+    };
+    use crate::render::quality::{Drawing, quality};
+    use crate::render::svg;
+
+    const DIRECTIONS: [Direction; 4] = [Direction::TB, Direction::LR, Direction::BT, Direction::RL];
+
+    /// Lays out `s` with the SVG renderer's measurements and checks every invariant.
+    fn check(s: &Scene) -> Positioned {
+        let m = svg::measure(s);
+        let p = Layered.layout(s, &m);
+        assert_eq!(p.nodes.len(), s.nodes.len());
+        assert_eq!(p.groups.len(), s.groups.len());
+        assert_eq!(p.edges.len(), s.edges.len());
+        let canvas = Rect { x: -1e-6, y: -1e-6, width: p.width + 2e-6, height: p.height + 2e-6 };
+        for (r, size) in p.nodes.iter().zip(&m.nodes) {
+            assert!(canvas.contains(r), "{r:?} outside {canvas:?}");
+            assert!((r.width - size.width).abs() < 1e-6 && (r.height - size.height).abs() < 1e-6);
+        }
+        for (g, frame) in p.groups.iter().enumerate() {
+            if let Some(parent) = s.groups[g].parent {
+                assert!(p.groups[parent].contains(frame), "group {g} outside its parent");
+            }
+        }
+        for (e, path) in s.edges.iter().zip(&p.edges) {
+            assert!(path.points.len() >= 2);
+            let near = |r: &Rect, q: (f64, f64)| {
+                let inside = q.0 >= r.x - 1e-6
+                    && q.0 <= r.right() + 1e-6
+                    && q.1 >= r.y - 1e-6
+                    && q.1 <= r.bottom() + 1e-6;
+                let on = (q.0 - r.x).abs() < 1e-6
+                    || (q.0 - r.right()).abs() < 1e-6
+                    || (q.1 - r.y).abs() < 1e-6
+                    || (q.1 - r.bottom()).abs() < 1e-6;
+                inside && on
+            };
+            assert!(near(&p.nodes[e.from], path.points[0]), "route starts off its source");
+            assert!(near(&p.nodes[e.to], *path.points.last().expect("points")), "route ends off");
+            assert_eq!(path.label.is_some(), e.display_label().is_some());
+        }
+        let q = quality(&Drawing::from_positioned(s, &p));
+        assert!(q.is_clean(), "{q:?}");
+        p
+    }
+
+    #[test]
+    fn empty_and_single_scenes() {
+        let empty = scene(vec![], vec![], vec![]);
+        let p = Layered.layout(&empty, &svg::measure(&empty));
+        assert!(p.nodes.is_empty() && p.width.abs() < 1e-9);
+        let p = check(&single());
+        assert!(p.nodes[0].x.abs() < 1e-9 && p.nodes[0].y.abs() < 1e-9);
+    }
+
+    #[test]
+    fn samples_are_clean_in_every_direction() {
+        for direction in DIRECTIONS {
+            for mut s in [nested(), every_kind(), hostile()] {
+                s.direction = direction;
+                check(&s);
+            }
+        }
+    }
+
+    #[test]
+    fn direction_decides_the_flow() {
+        let mut s = nested();
+        for (direction, test) in [
+            (Direction::TB, (|a: (f64, f64), b: (f64, f64)| a.1 < b.1) as fn(_, _) -> bool),
+            (Direction::BT, |a, b| a.1 > b.1),
+            (Direction::LR, |a, b| a.0 < b.0),
+            (Direction::RL, |a, b| a.0 > b.0),
+        ] {
+            s.direction = direction;
+            let p = check(&s);
+            // web -> gw: the caller comes first along the flow.
+            assert!(test(p.nodes[0].center(), p.nodes[1].center()), "{direction:?}");
+        }
+    }
+
+    #[test]
+    fn cycles_keep_their_arrow_direction() {
+        let s = scene(
+            vec![],
+            vec![
+                node("a", "A", Kind::Service, None),
+                node("b", "B", Kind::Service, None),
+                node("c", "C", Kind::Service, None),
+            ],
+            vec![
+                edge(0, 1, Mode::Sync, false),
+                edge(1, 2, Mode::Sync, false),
+                edge(2, 0, Mode::Sync, false),
+            ],
+        );
+        // `check` asserts every route starts on its source and ends on its target.
+        let p = check(&s);
+        // The back edge c -> a ends on a's border, a above c.
+        assert!(p.nodes[0].y < p.nodes[2].y);
+        let end = *p.edges[2].points.last().expect("points");
+        assert!((end.1 - p.nodes[0].bottom()).abs() < 1e-6, "arrow into a's bottom");
+    }
+
+    #[test]
+    fn long_edges_stay_straight() {
+        // a -> b -> c -> d -> e and a long edge a -> e: its dummies share one x.
+        let nodes: Vec<_> =
+            ["a", "b", "c", "d", "e"].iter().map(|id| node(id, id, Kind::Service, None)).collect();
+        let mut edges: Vec<_> = (0..4).map(|i| edge(i, i + 1, Mode::Sync, false)).collect();
+        edges.push(edge(0, 4, Mode::Sync, false));
+        let s = scene(vec![], nodes, edges);
+        let p = check(&s);
+        let pts = &p.edges[4].points;
+        assert!(pts.len() >= 4);
+        let inner = &pts[2..pts.len() - 2];
+        assert!(inner.iter().all(|q| (q.0 - inner[0].0).abs() < 1e-6), "{pts:?}");
+    }
+
+    #[test]
+    fn groups_stay_contiguous_with_tangled_edges() {
+        // Two nested groups whose members are linked crosswise with outsiders.
+        let groups =
+            vec![group("g", "G", None), group("g.in", "Inner", Some(0)), group("h", "H", None)];
+        let nodes = vec![
+            node("a", "A", Kind::Service, Some(0)),
+            node("b", "B", Kind::Service, Some(1)),
+            node("c", "C", Kind::Service, Some(2)),
+            node("d", "D", Kind::Service, None),
+            node("e", "E", Kind::Database, Some(1)),
+            node("f", "F", Kind::Database, Some(2)),
+            node("x", "X", Kind::Service, None),
+        ];
+        let mut edges = vec![
+            edge(3, 0, Mode::Sync, false),
+            edge(3, 2, Mode::Sync, false),
+            edge(0, 5, Mode::Sync, false),
+            edge(2, 4, Mode::Async, false),
+            edge(1, 4, Mode::Sync, false),
+            edge(2, 1, Mode::Sync, false),
+            edge(0, 6, Mode::Sync, false),
+            edge(6, 4, Mode::Sync, false),
+        ];
+        edges[2].label = Some("a label".into());
+        edges[5].label = Some("another, longer label".into());
+        for direction in DIRECTIONS {
+            let mut s = scene(groups.clone(), nodes.clone(), edges.clone());
+            s.direction = direction;
+            check(&s);
+        }
+    }
+
+    #[test]
+    fn huge_labels_and_lonely_nodes() {
+        let big = "a very long label ".repeat(40);
+        let mut s = scene(
+            vec![group("g", &big, None)],
+            vec![
+                node("a", &big, Kind::Service, Some(0)),
+                node("b", "B", Kind::Service, None),
+                node("c", "C", Kind::Service, None),
+            ],
+            vec![edge(0, 1, Mode::Sync, false)],
+        );
+        s.edges[0].label = Some(big);
+        check(&s);
+    }
+
+    /// A random scene: `n` nodes, groups nested at random, random edges (cycles allowed).
+    fn random_scene(
+        n: usize,
+        parents: &[usize],
+        members: &[usize],
+        edges: &[(usize, usize, bool)],
+        direction: usize,
+    ) -> Scene {
+        let groups: Vec<_> = parents
+            .iter()
+            .enumerate()
+            .map(|(i, &p)| {
+                // Group i's parent is one of the groups before it, or none.
+                let parent = if i == 0 || p % (i + 1) == i { None } else { Some(p % i) };
+                group(&format!("g{i}"), &format!("Group {i}"), parent)
+            })
+            .collect();
+        let nodes: Vec<_> = (0..n)
+            .map(|i| {
+                let m = members.get(i).copied().unwrap_or(0);
+                let grp =
+                    if groups.is_empty() || m % 3 == 0 { None } else { Some(m % groups.len()) };
+                node(&format!("n{i}"), &format!("Node {i}"), Kind::ALL[i % 12], grp)
+            })
+            .collect();
+        let mut seen = std::collections::BTreeSet::new();
+        let edges: Vec<_> = edges
+            .iter()
+            .filter_map(|&(a, b, label)| {
+                let (a, b) = (a % n, b % n);
+                (a != b && seen.insert((a, b))).then(|| {
+                    let mut e = edge(a, b, Mode::Sync, false);
+                    if label {
+                        e.label = Some(format!("{a}→{b}"));
+                    }
+                    e
+                })
+            })
+            .collect();
+        // Only groups that hold a node (scene invariant), keeping parents.
+        let mut s = scene(groups, nodes, edges);
+        let mut used = vec![false; s.groups.len()];
+        for nd in &s.nodes {
+            let mut g = nd.group;
+            while let Some(x) = g {
+                used[x] = true;
+                g = s.groups[x].parent;
+            }
+        }
+        let remap: Vec<Option<usize>> = used
+            .iter()
+            .scan(0, |k, &u| {
+                Some(if u {
+                    *k += 1;
+                    Some(*k - 1)
+                } else {
+                    None
+                })
+            })
+            .collect();
+        s.groups = s
+            .groups
+            .iter()
+            .zip(&used)
+            .filter(|(_, u)| **u)
+            .map(|(g, _)| {
+                let mut g = g.clone();
+                g.parent = g.parent.and_then(|p| remap[p]);
+                g
+            })
+            .collect();
+        for nd in &mut s.nodes {
+            nd.group = nd.group.and_then(|g| remap[g]);
+        }
+        s.direction = DIRECTIONS[direction % 4];
+        s
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn random_graphs_with_nested_groups_are_clean(
+            n in 1usize..14,
+            parents in proptest::collection::vec(0usize..8, 0..5),
+            members in proptest::collection::vec(0usize..12, 14),
+            edges in proptest::collection::vec((0usize..14, 0usize..14, any::<bool>()), 0..24),
+            direction in 0usize..4,
+        ) {
+            let s = random_scene(n, &parents, &members, &edges, direction);
+            check(&s);
+            // Deterministic.
+            let m = svg::measure(&s);
+            prop_assert_eq!(Layered.layout(&s, &m), Layered.layout(&s, &m));
+        }
+    }
+}

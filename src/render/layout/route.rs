@@ -1,0 +1,140 @@
+//! Layered layout, phase 5: edge routes and label boxes.
+//!
+//! Input: a positioned [`LGraph`] (item centres `x`, layer bands `top`/`height`) and, per edge,
+//! its chain of items from the upper end to the lower end (the real node, one dummy per layer
+//! in between, the real node). Output: one polyline per chain, in layout coordinates, from the
+//! upper box's bottom border to the lower box's top border. Shape: straight down from a port on
+//! the upper box to the bottom of its layer band, then for each dummy straight down through its
+//! band at the dummy's x, then into a port on the lower box's top. Diagonal segments only run
+//! in the gaps between bands, which hold no boxes, and vertical ones only run through a box's
+//! own column or a dummy's reserved slot: so a route never crosses a box. Edges leaving (or
+//! entering) the same box get distinct ports, ordered by where they go, so parallel edges do not
+//! overlap. Invariants: at least two points per route; deterministic.
+
+// Graph algorithms read best with the papers' names: u, v, w for nodes, e, f for edges.
+#![allow(clippy::many_single_char_names)]
+
+use super::layered::LGraph;
+
+/// Where layer bands are.
+pub(super) struct Bands {
+    /// Top of each layer's band.
+    pub(super) top: Vec<f64>,
+    /// Height of each layer's band.
+    pub(super) height: Vec<f64>,
+}
+
+impl Bands {
+    /// The top and bottom of item `v`'s box (a dummy's "box" is its whole band).
+    pub(super) fn item_span(&self, g: &LGraph, v: usize) -> (f64, f64) {
+        let r = g.layer[v];
+        if g.dummy[v] {
+            return (self.top[r], self.top[r] + self.height[r]);
+        }
+        let top = self.top[r] + (self.height[r] - g.height[v]) / 2.0;
+        (top, top + g.height[v])
+    }
+}
+
+/// Spreads `k` ports over the middle of a box of width `w` centred on `cx`.
+fn ports(cx: f64, w: f64, k: usize) -> Vec<f64> {
+    if k <= 1 {
+        return vec![cx; k];
+    }
+    let spread = (w - 16.0).max(0.0).min(12.0 * (k - 1) as f64);
+    (0..k).map(|i| cx - spread / 2.0 + spread * i as f64 / (k - 1) as f64).collect()
+}
+
+/// One route per chain (see the module header); chains shorter than two items get no points.
+pub(super) fn routes(
+    g: &LGraph,
+    x: &[f64],
+    bands: &Bands,
+    chains: &[Vec<usize>],
+) -> Vec<Vec<(f64, f64)>> {
+    let n = g.layer.len();
+    // Ports: per item, the chains leaving downwards and arriving from above.
+    let mut out_of: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut into: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (c, chain) in chains.iter().enumerate() {
+        if chain.len() >= 2 {
+            out_of[chain[0]].push(c);
+            into[chain[chain.len() - 1]].push(c);
+        }
+    }
+    let mut out_port = vec![0.0; chains.len()];
+    let mut in_port = vec![0.0; chains.len()];
+    for v in 0..n {
+        if !out_of[v].is_empty() {
+            let mut cs = out_of[v].clone();
+            cs.sort_by(|&a, &b| x[chains[a][1]].total_cmp(&x[chains[b][1]]).then(a.cmp(&b)));
+            for (c, p) in cs.iter().zip(ports(x[v], g.width[v], cs.len())) {
+                out_port[*c] = p;
+            }
+        }
+        if !into[v].is_empty() {
+            let mut cs = into[v].clone();
+            let before = |c: usize| chains[c][chains[c].len() - 2];
+            cs.sort_by(|&a, &b| x[before(a)].total_cmp(&x[before(b)]).then(a.cmp(&b)));
+            for (c, p) in cs.iter().zip(ports(x[v], g.width[v], cs.len())) {
+                in_port[*c] = p;
+            }
+        }
+    }
+    chains
+        .iter()
+        .enumerate()
+        .map(|(c, chain)| {
+            if chain.len() < 2 {
+                return Vec::new();
+            }
+            let band_bottom = |v: usize| bands.top[g.layer[v]] + bands.height[g.layer[v]];
+            let band_top = |v: usize| bands.top[g.layer[v]];
+            let first = chain[0];
+            let last = chain[chain.len() - 1];
+            let mut pts: Vec<(f64, f64)> = Vec::with_capacity(2 * chain.len());
+            pts.push((out_port[c], bands.item_span(g, first).1));
+            pts.push((out_port[c], band_bottom(first)));
+            for &d in &chain[1..chain.len() - 1] {
+                pts.push((x[d], band_top(d)));
+                pts.push((x[d], band_bottom(d)));
+            }
+            pts.push((in_port[c], band_top(last)));
+            pts.push((in_port[c], bands.item_span(g, last).0));
+            pts.dedup_by(|a, b| (a.0 - b.0).abs() < 1e-9 && (a.1 - b.1).abs() < 1e-9);
+            // Drop points in the middle of straight runs.
+            let mut clean: Vec<(f64, f64)> = Vec::with_capacity(pts.len());
+            for p in pts {
+                if clean.len() >= 2 {
+                    let a = clean[clean.len() - 2];
+                    let b = clean[clean.len() - 1];
+                    let vertical = (a.0 - b.0).abs() < 1e-9 && (b.0 - p.0).abs() < 1e-9;
+                    if vertical {
+                        clean.pop();
+                    }
+                }
+                clean.push(p);
+            }
+            if clean.len() < 2 {
+                let p = clean.first().copied().unwrap_or((x[first], 0.0));
+                clean = vec![p, p];
+            }
+            clean
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ports_spread_around_the_centre() {
+        assert_eq!(ports(50.0, 100.0, 1), vec![50.0]);
+        let p = ports(50.0, 100.0, 3);
+        assert_eq!(p, vec![38.0, 50.0, 62.0]);
+        // A narrow box keeps its ports inside.
+        let p = ports(10.0, 20.0, 5);
+        assert!(p.iter().all(|&x| (8.0..=12.0).contains(&x)));
+    }
+}
