@@ -248,6 +248,11 @@ fn drawing_from_json(text: &str) -> Drawing {
             })
             .collect(),
         labels: edges.iter().filter(|e| !e["label"].is_null()).map(|e| rect(&e["label"])).collect(),
+        titles: groups
+            .iter()
+            .filter(|g| g["title"].is_object())
+            .map(|g| rect(&g["title"]))
+            .collect(),
     }
 }
 
@@ -329,6 +334,7 @@ fn drawing_from_dot_json(text: &str) -> Option<Drawing> {
         groups: clusters.into_iter().map(|(r, _)| r).collect(),
         edges,
         labels: Vec::new(),
+        titles: Vec::new(),
     })
 }
 

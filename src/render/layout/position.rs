@@ -35,6 +35,11 @@ pub(super) struct Pads {
     pub(super) left: Vec<f64>,
     /// Padding between the content and the right border.
     pub(super) right: Vec<f64>,
+    /// Least distance between the left and the right border (room for the title).
+    pub(super) min_width: Vec<f64>,
+    /// Extra constraints `x[item] - left border of group >= gap`, as `(group, item, gap)`:
+    /// they keep a group's title clear of the items whose routes cross its title band.
+    pub(super) reserve: Vec<(usize, usize, f64)>,
 }
 
 /// A token as the compaction sees it: the opening side (left in this direction) or closing
@@ -46,20 +51,27 @@ enum Side {
     Close(usize),
 }
 
-/// The centre x of every item.
-pub(super) fn position(g: &LGraph, layers: &[Vec<Token>], pads: &Pads) -> Vec<f64> {
+/// The centre x of every item, and the left and right border of every group (the average of
+/// the four alignments, like the items).
+pub(super) fn position(
+    g: &LGraph,
+    layers: &[Vec<Token>],
+    pads: &Pads,
+) -> (Vec<f64>, Vec<(f64, f64)>) {
     let n = g.layer.len();
+    let groups = g.group_parent.len();
     if n == 0 {
-        return Vec::new();
+        return (Vec::new(), vec![(0.0, 0.0); groups]);
     }
     let conflicts = type1_conflicts(g);
     let slots = slots(g, layers);
     let mut results: Vec<(Vec<f64>, bool)> = Vec::with_capacity(4);
+    // Items first, then each group's left and right border.
     for (down, left) in [(true, true), (true, false), (false, true), (false, false)] {
         let (root, _) = align(g, layers, &conflicts, &slots, down, left);
         let x = compact(g, layers, pads, &root, left)
             .or_else(|| compact(g, layers, pads, &(0..n).collect::<Vec<_>>(), left))
-            .unwrap_or_else(|| vec![0.0; n]);
+            .unwrap_or_else(|| vec![0.0; n + 2 * groups]);
         results.push((x, left));
     }
     // Move every result onto the narrowest one, then average.
@@ -73,14 +85,16 @@ pub(super) fn position(g: &LGraph, layers: &[Vec<Token>], pads: &Pads) -> Vec<f6
         .min_by(|&a, &b| (extents[a].1 - extents[a].0).total_cmp(&(extents[b].1 - extents[b].0)))
         .unwrap_or(0);
     let (lo, hi) = extents[narrowest];
-    let mut out = vec![0.0; n];
+    let mut out = vec![0.0; n + 2 * groups];
     for ((x, left), (elo, ehi)) in results.iter().zip(&extents) {
         let shift = if *left { lo - elo } else { hi - ehi };
-        for v in 0..n {
-            out[v] += (x[v] + shift) / 4.0;
+        for (o, xv) in out.iter_mut().zip(x) {
+            *o += (xv + shift) / 4.0;
         }
     }
-    out
+    let borders = (0..groups).map(|c| (out[n + 2 * c], out[n + 2 * c + 1])).collect();
+    out.truncate(n);
+    (out, borders)
 }
 
 /// Type-1 conflicts: a segment between a non-dummy and anything that crosses a segment between
@@ -288,6 +302,21 @@ fn compact(
             indeg[vb] += 1;
         }
     }
+    // Title room. Each of these is implied in direction by a path of the layer constraints
+    // (the left border comes before every member, and before the right border), so no cycle.
+    let mut extra = |a: usize, b: usize, gap: f64| {
+        let (a, b) = if left { (a, b) } else { (b, a) };
+        succ[a].push((b, gap));
+        indeg[b] += 1;
+    };
+    for (c, &w) in pads.min_width.iter().enumerate() {
+        if w > 0.0 && g.span[c].is_some() {
+            extra(n + 2 * c, n + 2 * c + 1, w);
+        }
+    }
+    for &(c, v, gap) in &pads.reserve {
+        extra(n + 2 * c, root[v], gap);
+    }
     let mut x = vec![0.0; vars];
     let mut queue: Vec<usize> = (0..vars).filter(|&v| indeg[v] == 0).collect();
     let mut head = 0;
@@ -308,5 +337,8 @@ fn compact(
         return None;
     }
     let sign = if left { 1.0 } else { -1.0 };
-    Some((0..n).map(|v| sign * x[root[v]]).collect())
+    let items = (0..n).map(|v| sign * x[root[v]]);
+    // In the mirrored direction the variables of a group's two borders keep their meaning.
+    let borders = (n..vars).map(|b| sign * x[b]);
+    Some(items.chain(borders).collect())
 }
