@@ -402,3 +402,19 @@ fn stats_table_and_csv() {
     let broken = temp_with(&[("archmap.yaml", "version: 1\nname: S\nservices: [a]\n")]);
     assert_eq!(run_in(broken.path(), &["stats"], "").code, 2);
 }
+
+#[cfg(unix)]
+#[test]
+fn written_diagrams_are_ordinary_files() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp_with(&[("archmap.yaml", OK)]);
+    assert_eq!(run_in(dir.path(), &["render", "-o", "new.svg"], "").code, 0);
+    let mode = std::fs::metadata(dir.path().join("new.svg")).unwrap().permissions().mode() & 0o777;
+    // 0666 less the umask: readable by others unless the umask says otherwise (never 0600).
+    assert_ne!(mode, 0o600, "diagrams must not be private temporary files");
+    std::fs::set_permissions(dir.path().join("new.svg"), std::fs::Permissions::from_mode(0o640))
+        .unwrap();
+    assert_eq!(run_in(dir.path(), &["render", "-o", "new.svg"], "").code, 0);
+    let mode = std::fs::metadata(dir.path().join("new.svg")).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640, "replacing a diagram keeps its permissions");
+}

@@ -70,3 +70,25 @@ fn every_view_of_every_example_renders() {
         assert!(written >= 3 * 2, "{p}: only {written} files for the system and its views");
     }
 }
+
+/// The picture in the README is what archmap draws today: documentation CI keeps committed
+/// diagrams honest with `render --check`, and so do we. Regenerate with
+/// `cargo run -- render examples/ecommerce.yaml --direction LR -o docs/images/ecommerce.svg`.
+#[test]
+fn readme_picture_is_fresh() {
+    let out = run_in(
+        &root(),
+        &[
+            "render",
+            "examples/ecommerce.yaml",
+            "--direction",
+            "LR",
+            "-o",
+            "docs/images/ecommerce.svg",
+            "--check",
+            "-q",
+        ],
+        "",
+    );
+    assert_eq!(out.code, 0, "docs/images/ecommerce.svg is stale: {}", out.stderr);
+}

@@ -303,11 +303,18 @@ fn write_atomic(path: &Path, text: &[u8]) -> Result<(), Error> {
         _ => PathBuf::from("."),
     };
     let err = |source| Error::Write { path: path.to_path_buf(), source };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".archmap-")
-        .suffix(".tmp")
-        .tempfile_in(&dir)
-        .map_err(err)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".archmap-").suffix(".tmp");
+    // Temporary files are private (0600) by default; a diagram is an ordinary file. Keep the
+    // permissions of the file being replaced, else ask for 0666 and let the umask decide, as
+    // any program creating a file does.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).map_or(0o666, |m| m.permissions().mode() & 0o7777);
+        builder.permissions(std::fs::Permissions::from_mode(mode));
+    }
+    let mut tmp = builder.tempfile_in(&dir).map_err(err)?;
     tmp.write_all(text).map_err(err)?;
     tmp.as_file().sync_all().map_err(err)?;
     tmp.persist(path).map_err(|e| err(e.error))?;
