@@ -45,6 +45,9 @@ const PAD_Y: f64 = 9.0;
 const MIN_WIDTH: f64 = 96.0;
 /// Lowest box.
 const MIN_HEIGHT: f64 = 40.0;
+/// Widest line of an edge label before it wraps (labels sit in slots between boxes, so narrow
+/// ones keep the drawing narrow).
+const EDGE_LABEL_LINE: f64 = 120.0;
 /// Widest line of text in a box before it wraps.
 const MAX_LINE: f64 = 260.0;
 /// Most lines a box shows; the last one ends in `…` when text was cut.
@@ -165,7 +168,7 @@ fn measure_node(node: &SceneNode) -> (BoxText, Size) {
 /// Edge label lines and their background size.
 fn measure_edge_label(edge: &SceneEdge) -> Option<(Vec<String>, Size)> {
     let label = edge.display_label()?;
-    let lines = wrap(&label, EDGE_SIZE, 180.0, 3);
+    let lines = wrap(&label, EDGE_SIZE, EDGE_LABEL_LINE, 3);
     let size = Size {
         width: (widest(&lines, EDGE_SIZE) + 8.0).ceil(),
         height: (lines_height(lines.len(), EDGE_SIZE) + 4.0).ceil(),

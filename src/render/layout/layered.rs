@@ -217,6 +217,30 @@ impl Layout for Layered {
                 None => g.group_roots.push(c),
             }
         }
+        // Each label goes into the rank between its ends whose boxes and labels are narrowest
+        // so far (nearest the middle on a tie), so labels of parallel long edges spread over
+        // the ranks instead of all lining up in one.
+        let rank_count = g.layer.iter().copied().max().map_or(0, |m| m + 1);
+        let mut load = vec![0.0f64; rank_count];
+        for v in 0..n {
+            load[g.layer[v]] += g.width[v] + position::NODE_SEP;
+        }
+        let mut label_rank: Vec<usize> = vec![usize::MAX; scene.edges.len()];
+        for (i, &(a, b)) in oriented.iter().enumerate() {
+            let Some(size) = labels[i].filter(|_| valid[i]) else { continue };
+            let (ra, rb) = (g.layer[a], g.layer[b]);
+            let mid = ra + (rb.saturating_sub(ra)) / 2;
+            let best = (ra + 1..rb).min_by(|&p, &q| {
+                load[p]
+                    .total_cmp(&load[q])
+                    .then(p.abs_diff(mid).cmp(&q.abs_diff(mid)))
+                    .then(p.cmp(&q))
+            });
+            if let Some(r) = best {
+                load[r] += size.width + position::MIXED_SEP;
+                label_rank[i] = r;
+            }
+        }
         let mut chains: Vec<Vec<usize>> = vec![Vec::new(); scene.edges.len()];
         let mut label_item: Vec<Option<usize>> = vec![None; scene.edges.len()];
         for (i, &(a, b)) in oriented.iter().enumerate() {
@@ -226,7 +250,7 @@ impl Layout for Layered {
             let (ra, rb) = (g.layer[a], g.layer[b]);
             let owner = common_group(&group_parent, node_group[a], node_group[b]);
             let mut chain = vec![a];
-            let mid = ra + (rb.saturating_sub(ra)) / 2;
+            let mid = label_rank[i];
             for r in ra + 1..rb {
                 let d = g.layer.len();
                 g.layer.push(r);
@@ -352,7 +376,9 @@ impl Layout for Layered {
                 extra_bottom[hi] = extra_bottom[hi].max(depth_bottom[c]);
             }
         }
-        let rank_sep = if horizontal { RANK_SEP_LR } else { RANK_SEP_TB };
+        // Labelled edges span two ranks, so with labels every gap is halved (as dot does).
+        let rank_sep = if horizontal { RANK_SEP_LR } else { RANK_SEP_TB }
+            / if labels.iter().any(Option::is_some) { 2.0 } else { 1.0 };
         let mut bands = Bands {
             top: vec![0.0; layer_count],
             height: band_height,
