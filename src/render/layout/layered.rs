@@ -39,6 +39,8 @@ use crate::render::Scene;
 const RANK_SEP_TB: f64 = 48.0;
 /// Gap between layer bands, left to right.
 const RANK_SEP_LR: f64 = 64.0;
+/// Room between a group's title and the first port to its right.
+const TITLE_CLEARANCE: f64 = 2.0;
 /// Size of a box whose measurement is missing.
 const FALLBACK: Size = Size { width: 96.0, height: 40.0 };
 
@@ -302,25 +304,19 @@ impl Layout for Layered {
         }
 
         // 4. and 5. Order and x. A title sits in the band above its frame's first layer (TB;
-        // below the last for BT), which routes into (out of) that layer's members cross: those
-        // members keep to the right of the title.
+        // below the last for BT), which routes into (out of) that layer's members cross: the
+        // ports on that side of those members keep to the right of the title, so each member
+        // reaches far enough right to hold them there.
         let tokens = order::order(&mut g);
         if !horizontal {
             for c in 0..ng {
                 let Some((lo, hi)) = g.span[c] else { continue };
                 let r = if dir == Direction::TB { lo } else { hi };
                 for &v in &g.layers[r] {
-                    let crosses = if dir == Direction::TB {
-                        !g.up[v].is_empty()
-                    } else {
-                        !g.down[v].is_empty()
-                    };
-                    if crosses && within(&group_parent, g.group[v], c) {
-                        pads.reserve.push((
-                            c,
-                            v,
-                            g.width[v] / 2.0 + title(c).width - PORT_INSET + 2.0,
-                        ));
+                    let k = if dir == Direction::TB { g.up[v].len() } else { g.down[v].len() };
+                    if k > 0 && within(&group_parent, g.group[v], c) {
+                        let ports = TITLE_CLEARANCE + k as f64 * route::PORT_SPACING + PORT_INSET;
+                        pads.reserve.push((c, v, title(c).width + ports - g.width[v] / 2.0));
                     }
                 }
             }
@@ -398,7 +394,6 @@ impl Layout for Layered {
             Rect { x: x[v] - g.width[v] / 2.0, y: top, width: g.width[v], height: bottom - top }
         };
         let nodes: Vec<Rect> = (0..n).map(item_rect).collect();
-        let mut routes = route::routes(&g, &x, &bands, &chains);
         let label_rects: Vec<Option<Rect>> = label_item
             .iter()
             .zip(&labels)
@@ -446,6 +441,17 @@ impl Layout for Layered {
             let bottom = bands.top[hi] + bands.height[hi] + depth_bottom[c];
             frames[c] = Some(Rect { x: left, y: top, width: right - left, height: bottom - top });
         }
+
+        // Ports that must keep right of a title: in TB those on the top side, in BT the bottom.
+        let mut floor = vec![(f64::NEG_INFINITY, f64::NEG_INFINITY); g.layer.len()];
+        for &(c, v, _) in &pads.reserve {
+            if let Some(f) = frames[c] {
+                let right = f.x + title(c).width + TITLE_CLEARANCE;
+                let side = if dir == Direction::TB { &mut floor[v].0 } else { &mut floor[v].1 };
+                *side = side.max(right);
+            }
+        }
+        let mut routes = route::routes(&g, &x, &bands, &chains, &floor);
 
         // Edges that could not be laid out (self-loops, bad indices): a stub on the box.
         for (i, e) in scene.edges.iter().enumerate() {

@@ -53,24 +53,27 @@ pub(super) fn width_for_ports(k: usize) -> f64 {
     k as f64 * PORT_SPACING + 2.0 * PORT_INSET
 }
 
-/// Spreads `k` ports over the whole side of a box of width `w` centred on `cx`: the side less
-/// [`PORT_INSET`] at each end is cut into `k` equal slots and each port takes a slot's middle.
-fn ports(cx: f64, w: f64, k: usize) -> Vec<f64> {
-    if k <= 1 {
-        return vec![cx; k];
+/// Spreads `k` ports over the side of a box of width `w` centred on `cx`, right of `floor`: the
+/// side less [`PORT_INSET`] at each end (and left of `floor`) is cut into `k` equal slots and
+/// each port takes a slot's middle.
+fn ports(cx: f64, w: f64, k: usize, floor: f64) -> Vec<f64> {
+    let hi = cx + (w / 2.0 - PORT_INSET).max(0.0);
+    let lo = (cx - (w / 2.0 - PORT_INSET).max(0.0)).max(floor).min(hi);
+    if k == 1 && lo <= cx {
+        return vec![cx];
     }
-    let usable = (w - 2.0 * PORT_INSET).max(0.0);
-    let step = usable / k as f64;
-    let left = cx - usable / 2.0;
-    (0..k).map(|i| left + step * (i as f64 + 0.5)).collect()
+    let step = (hi - lo) / k as f64;
+    (0..k).map(|i| lo + step * (i as f64 + 0.5)).collect()
 }
 
 /// One route per chain (see the module header); chains shorter than two items get no points.
+/// `floor` holds, per item, the least x of its top-side and of its bottom-side ports.
 pub(super) fn routes(
     g: &LGraph,
     x: &[f64],
     bands: &Bands,
     chains: &[Vec<usize>],
+    floor: &[(f64, f64)],
 ) -> Vec<Vec<(f64, f64)>> {
     let n = g.layer.len();
     // Ports: per item, the chains leaving downwards and arriving from above.
@@ -88,7 +91,7 @@ pub(super) fn routes(
         if !out_of[v].is_empty() {
             let mut cs = out_of[v].clone();
             cs.sort_by(|&a, &b| x[chains[a][1]].total_cmp(&x[chains[b][1]]).then(a.cmp(&b)));
-            for (c, p) in cs.iter().zip(ports(x[v], g.width[v], cs.len())) {
+            for (c, p) in cs.iter().zip(ports(x[v], g.width[v], cs.len(), floor[v].1)) {
                 out_port[*c] = p;
             }
         }
@@ -96,7 +99,7 @@ pub(super) fn routes(
             let mut cs = into[v].clone();
             let before = |c: usize| chains[c][chains[c].len() - 2];
             cs.sort_by(|&a, &b| x[before(a)].total_cmp(&x[before(b)]).then(a.cmp(&b)));
-            for (c, p) in cs.iter().zip(ports(x[v], g.width[v], cs.len())) {
+            for (c, p) in cs.iter().zip(ports(x[v], g.width[v], cs.len(), floor[v].0)) {
                 in_port[*c] = p;
             }
         }
@@ -157,13 +160,17 @@ mod tests {
 
     #[test]
     fn ports_spread_over_the_side() {
-        assert_eq!(ports(50.0, 100.0, 1), vec![50.0]);
-        let p = ports(50.0, 100.0, 3);
+        let none = f64::NEG_INFINITY;
+        assert_eq!(ports(50.0, 100.0, 1, none), vec![50.0]);
+        let p = ports(50.0, 100.0, 3, none);
         assert_eq!(p, vec![22.0, 50.0, 78.0]);
         // A box as wide as `width_for_ports` asks keeps the spacing, inside the insets.
         let w = width_for_ports(7);
-        let p = ports(0.0, w, 7);
+        let p = ports(0.0, w, 7, none);
         assert!(p.windows(2).all(|q| q[1] - q[0] >= PORT_SPACING - 1e-9), "{p:?}");
         assert!(p.iter().all(|&x| x.abs() <= w / 2.0 - PORT_INSET));
+        // A floor moves the ports right of it.
+        assert_eq!(ports(50.0, 100.0, 1, 60.0), vec![76.0]);
+        assert_eq!(ports(50.0, 100.0, 2, 60.0), vec![68.0, 84.0]);
     }
 }
