@@ -6,7 +6,9 @@
 //! minimising `Σ weight × (rank[to] - rank[from])` by network simplex (Gansner, Koutsofios,
 //! North, Vo: "A technique for drawing directed graphs", 1993), each connected component on its
 //! own and normalised to start at rank 0. Invariants: deterministic (ties go to the lower
-//! index); iterative throughout (no recursion, so no stack overflow on deep graphs); a pivot
+//! index); iterative throughout (no recursion, so no stack overflow on deep graphs); cut values
+//! are updated along the tree path of each pivot only, every subtree is a slice of the postorder
+//! (`by_lim`) so the entering-edge search and the rank shift walk the smaller half; a pivot
 //! budget (shrinking with size beyond a few thousand nodes) bounds the running time, and
 //! stopping early still leaves a feasible ranking.
 
@@ -130,6 +132,8 @@ struct Simplex {
     par: Vec<Option<usize>>,
     low: Vec<usize>,
     lim: Vec<usize>,
+    /// The node numbered `lim` is `by_lim[lim - 1]`: every subtree is a contiguous slice.
+    by_lim: Vec<usize>,
     /// Where the cyclic search for a leaving edge resumes.
     search_from: usize,
 }
@@ -164,6 +168,7 @@ impl Simplex {
             par: vec![None; n],
             low: vec![0; n],
             lim: vec![0; n],
+            by_lim: vec![0; n],
             search_from: 0,
         }
     }
@@ -321,6 +326,7 @@ impl Simplex {
                 }
                 None => {
                     self.lim[v] = next;
+                    self.by_lim[next - 1] = v;
                     next += 1;
                     stack.pop();
                 }
@@ -405,51 +411,54 @@ impl Simplex {
     }
 
     /// The non-tree edge with the least slack that reconnects the two halves of the tree split
-    /// at `leave`, going the right way.
+    /// at `leave`, going the right way. Looks from whichever half is smaller (the subtree below
+    /// `leave` is a slice of `by_lim`, the rest is everything else); both see the same edges.
     fn enter_edge(&self, leave: usize) -> Option<usize> {
         let (t, h) = (self.e[leave].from, self.e[leave].to);
         // The side below `leave` (the smaller lim).
         let (v, outsearch) = if self.lim[t] < self.lim[h] { (t, false) } else { (h, true) };
         let (low, lim) = (self.low[v], self.lim[v]);
         let mut best: Option<(i32, usize)> = None;
-        // Walk the subtree at v.
-        let mut stack = vec![v];
-        while let Some(u) = stack.pop() {
-            let candidates = if outsearch { &self.out[u] } else { &self.inn[u] };
+        let consider = |e: usize, best: &mut Option<(i32, usize)>| {
+            let s = self.slack(e);
+            if best.is_none_or(|(bs, be)| (s, e) < (bs, be)) {
+                *best = Some((s, e));
+            }
+        };
+        let inside = (lim + 1 - low) <= self.n / 2;
+        let nodes: Box<dyn Iterator<Item = &usize>> = if inside {
+            Box::new(self.by_lim[low - 1..lim].iter())
+        } else {
+            Box::new(self.by_lim[..low - 1].iter().chain(&self.by_lim[lim..]))
+        };
+        for &u in nodes {
+            // From inside: edges leaving (entering) the subtree; from outside, the same edges
+            // seen from their other end.
+            let candidates = if outsearch == inside { &self.out[u] } else { &self.inn[u] };
             for &e in candidates {
                 if self.in_tree[e] {
                     continue;
                 }
-                let other = if outsearch { self.e[e].to } else { self.e[e].from };
-                if !Self::within(low, self.lim[other], lim) {
-                    let s = self.slack(e);
-                    if best.is_none_or(|(bs, be)| (s, e) < (bs, be)) {
-                        best = Some((s, e));
-                    }
+                let other = if outsearch == inside { self.e[e].to } else { self.e[e].from };
+                if Self::within(low, self.lim[other], lim) != inside {
+                    consider(e, &mut best);
                 }
-            }
-            let mut k = 0;
-            while let Some((e, w)) = self.tree_adj(u, k) {
-                if Some(e) != self.par[u] {
-                    stack.push(w);
-                }
-                k += 1;
             }
         }
         best.map(|(_, e)| e)
     }
 
-    /// Moves the subtree at `root` (entered through `skip`) by `-delta` ranks.
-    fn rerank(&mut self, root: usize, skip: Option<usize>, delta: i32) {
-        let mut stack = vec![(root, skip)];
-        while let Some((v, from)) = stack.pop() {
-            self.rank[v] -= delta;
-            let mut k = 0;
-            while let Some((e, w)) = self.tree_adj(v, k) {
-                if Some(e) != from {
-                    stack.push((w, Some(e)));
-                }
-                k += 1;
+    /// Moves the subtree at `v` (a slice of `by_lim`) by `-delta` ranks, or, when it is the
+    /// larger half, everything else by `delta` (ranks are normalised at the end).
+    fn rerank(&mut self, v: usize, delta: i32) {
+        let (low, lim) = (self.low[v], self.lim[v]);
+        if (lim + 1 - low) <= self.n / 2 {
+            for i in low - 1..lim {
+                self.rank[self.by_lim[i]] -= delta;
+            }
+        } else {
+            for i in (0..low - 1).chain(lim..self.n) {
+                self.rank[self.by_lim[i]] += delta;
             }
         }
     }
@@ -458,15 +467,11 @@ impl Simplex {
         let delta = self.slack(enter);
         if delta > 0 {
             let (t, h) = (self.e[leave].from, self.e[leave].to);
-            let size = |v: usize| self.tree_in[v].len() + self.tree_out[v].len();
-            if size(t) == 1 {
-                self.rerank(t, self.par[t], delta);
-            } else if size(h) == 1 {
-                self.rerank(h, self.par[h], -delta);
-            } else if self.lim[t] < self.lim[h] {
-                self.rerank(t, self.par[t], delta);
+            // Move the side below `leave` so the entering edge becomes tight.
+            if self.lim[t] < self.lim[h] {
+                self.rerank(t, delta);
             } else {
-                self.rerank(h, self.par[h], -delta);
+                self.rerank(h, -delta);
             }
         }
         let cutvalue = self.cut[leave];
