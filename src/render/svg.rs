@@ -861,6 +861,8 @@ const LEGEND_ROW: f64 = 22.0;
 enum Swatch {
     /// A box of a kind.
     Kind(Kind),
+    /// The box of a collapsed group.
+    Collapsed,
     /// An arrow of a mode, optional or not.
     Edge(Mode, bool),
     /// A highlight.
@@ -888,7 +890,7 @@ impl Legend {
                 }
             }
             if scene.nodes.iter().any(|n| n.collapsed.is_some()) {
-                items.push((Swatch::Kind(Kind::Service), "collapsed group".to_string()));
+                items.push((Swatch::Collapsed, "collapsed group".to_string()));
             }
             for (mode, optional, text) in [
                 (Mode::Sync, false, "sync call"),
@@ -952,6 +954,10 @@ impl Legend {
                 Swatch::Kind(k) => {
                     format!("<g class=\"node kind-{}\">{}</g>", k.as_str(), shape_path(*k, r))
                 }
+                Swatch::Collapsed => format!(
+                    "<g class=\"node kind-service collapsed\">{}</g>",
+                    shape_path(Kind::Service, r)
+                ),
                 Swatch::Edge(mode, optional) => line(&format!(
                     "edge {}{}",
                     mode.as_str(),
