@@ -87,10 +87,10 @@ fn run(dir: &Path, args: &[&str]) -> Duration {
         no_color: true,
         cwd: dir.to_path_buf(),
     };
-    let argv: Vec<OsString> =
+    let command_line: Vec<OsString> =
         std::iter::once("archmap").chain(args.iter().copied()).map(OsString::from).collect();
     let start = Instant::now();
-    let code = archmap::cli::run(argv, &mut io);
+    let code = archmap::cli::run(command_line, &mut io);
     let took = start.elapsed();
     assert_eq!(code, 0, "archmap {args:?}: {}", String::from_utf8_lossy(&stderr));
     took
