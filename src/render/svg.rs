@@ -1329,6 +1329,34 @@ mod tests {
     }
 
     #[test]
+    fn plain_light_diagrams_keep_the_base_stylesheet() {
+        // Without highlights, legend or a dark theme the document is what it always was, so
+        // committed diagrams do not change.
+        let s = nested();
+        assert_eq!(stylesheet(&s, Theme::Light, false), STYLE);
+        let out = render(&s);
+        assert!(!out.contains("legend") && !out.contains("hl-") && !out.contains("@media"));
+        let dark = stylesheet(&s, Theme::Dark, false);
+        assert!(dark.starts_with(&STYLE[..STYLE.len() - "</style>\n".len()]));
+        assert!(dark.ends_with(&format!("{DARK_STYLE}</style>\n")));
+    }
+
+    #[test]
+    fn legend_lists_only_what_is_used_and_wraps() {
+        let mut s = nested();
+        s.nodes[0].classes = vec!["hl-cycle"];
+        let only_marks = Legend::of(&s, false, 400.0).unwrap();
+        let names: Vec<&str> = only_marks.entries.iter().map(|e| e.3.as_str()).collect();
+        assert_eq!(names, ["dependency cycle"]);
+        let full = Legend::of(&s, true, 200.0).unwrap();
+        assert!(full.entries.iter().any(|e| e.3 == "optional sync call"));
+        assert!(!full.entries.iter().any(|e| e.3 == "async message"));
+        assert!(full.width <= 200.0 || full.entries.iter().all(|e| e.0 == 0.0));
+        assert!(full.height > LEGEND_ROW);
+        assert!(Legend::of(&nested(), false, 400.0).is_none());
+    }
+
+    #[test]
     fn stylesheet_names_the_measured_font() {
         assert!(STYLE.contains(&format!("font-family: {FONT_FAMILY};")));
     }
