@@ -13,3 +13,4 @@ mod fixtures;
 mod layout;
 mod reports;
 mod synth;
+mod views;

@@ -104,6 +104,8 @@ pub enum ReportFormat {
 }
 
 /// `archmap render`.
+// Independent on/off switches, as clap flags are.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Args)]
 pub struct RenderArgs {
     /// The manifest and rule overrides.
@@ -143,6 +145,32 @@ pub struct RenderArgs {
     /// groups would read better.
     #[arg(long, value_name = "N", default_value_t = crate::render::DEFAULT_MAX_NODES)]
     pub max_nodes: usize,
+    /// Draw check's findings onto the diagram: cycles, single points of failure, hotspots,
+    /// layer violations, long sync chains.
+    #[arg(long)]
+    pub highlight: bool,
+    /// Draw a legend of the kinds, edge styles and highlights the SVG or PNG uses (with
+    /// --highlight, the highlights get a legend anyway).
+    #[arg(long)]
+    pub legend: bool,
+    /// Colours of SVG and PNG output; `auto` follows the reader's light or dark preference
+    /// (SVG only; PNG draws `auto` as light).
+    #[arg(long, value_enum, default_value_t = ThemeArg::Light)]
+    pub theme: ThemeArg,
+    /// PNG pixels per SVG unit.
+    #[arg(long, value_name = "N", default_value_t = 2.0)]
+    pub scale: f32,
+}
+
+/// `render --theme`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ThemeArg {
+    /// Dark text on white.
+    Light,
+    /// Light text on a dark background.
+    Dark,
+    /// Light or dark following the reader's preference (`prefers-color-scheme`).
+    Auto,
 }
 
 /// `render --engine`.
@@ -166,6 +194,8 @@ pub enum DiagramFormat {
     Mermaid,
     /// The positioned scene as JSON: boxes, frames, routes and labels in SVG units.
     Json,
+    /// A PNG picture of the SVG, rasterised with an embedded font.
+    Png,
 }
 
 /// `--direction`.

@@ -2,13 +2,14 @@
 
 use std::path::{Path, PathBuf};
 
-use super::args::{DiagramFormat, DirectionArg, EngineArg, GlobalArgs, RenderArgs};
+use super::args::{DiagramFormat, DirectionArg, EngineArg, GlobalArgs, RenderArgs, ThemeArg};
 use super::{Analysed, Io, analyse, human, print_human, write_atomic};
 use crate::diagnostic::emit::summary_line;
 use crate::diagnostic::{Severity, Summary, did_you_mean};
 use crate::error::Error;
 use crate::manifest::Direction;
-use crate::render::{self, Engine, Format, RenderOptions, SceneOptions};
+use crate::render::highlight::{Highlight, highlights};
+use crate::render::{self, Engine, Format, RenderOptions, SceneOptions, Theme};
 
 pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Result<u8, Error> {
     let format = output_format(args);
@@ -62,8 +63,17 @@ pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Re
             }
         }
     }
-    let base =
-        SceneOptions { view: None, direction, focus, depth: args.depth, focus_direction: None };
+    // Findings check already made, drawn onto the diagram: analysis does not run again.
+    let marks: Vec<Highlight> =
+        if args.highlight { highlights(&analysed.diagnostics) } else { Vec::new() };
+    let base = SceneOptions {
+        view: None,
+        direction,
+        focus,
+        depth: args.depth,
+        focus_direction: None,
+        highlights: &marks,
+    };
 
     // Every diagram to produce: (file stem, scene options).
     let mut jobs: Vec<(String, SceneOptions<'_>)> = Vec::new();
@@ -97,11 +107,28 @@ pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Re
             EngineArg::LayoutRs => Engine::LayoutRs,
         },
         max_nodes: args.max_nodes,
+        theme: match args.theme {
+            ThemeArg::Light => Theme::Light,
+            ThemeArg::Dark => Theme::Dark,
+            // A picture cannot follow the reader's preference: PNG draws `auto` as light.
+            ThemeArg::Auto if format == Format::Png => Theme::Light,
+            ThemeArg::Auto => Theme::Auto,
+        },
+        legend: args.legend,
     };
-    let mut outputs: Vec<(Option<PathBuf>, String)> = Vec::with_capacity(jobs.len());
+    if format == Format::Png && args.output.is_none() && io.stdout_is_terminal {
+        return Err(Error::Usage(
+            "not writing a PNG to the terminal: name a file with -o, or redirect standard output"
+                .into(),
+        ));
+    }
+    if format == Format::Png && !(args.scale.is_finite() && args.scale > 0.0) {
+        return Err(Error::Usage(format!("--scale must be a positive number, not {}", args.scale)));
+    }
+    let mut outputs: Vec<(Option<PathBuf>, Vec<u8>)> = Vec::with_capacity(jobs.len());
     for (stem, options) in &jobs {
         let scene = render::scene(model, options);
-        if matches!(format, Format::Svg | Format::Json)
+        if matches!(format, Format::Svg | Format::Json | Format::Png)
             && scene.nodes.len() > args.max_nodes
             && !global.quiet
         {
@@ -117,12 +144,17 @@ pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Re
             )?;
         }
         let text = render::renderer(format).render(&scene, &render_options);
+        let bytes = if format == Format::Png {
+            render::png::rasterise(&text, args.scale).map_err(Error::Usage)?
+        } else {
+            text.into_bytes()
+        };
         let path = if args.all_views {
             args.output.as_ref().map(|dir| dir.join(format!("{stem}.{}", extension(format))))
         } else {
             args.output.clone()
         };
-        outputs.push((path, text));
+        outputs.push((path, bytes));
     }
 
     refuse_overwriting_inputs(&analysed, &outputs, io)?;
@@ -133,7 +165,7 @@ pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Re
             let path = path.as_ref().expect("--check requires -o");
             let full = io.cwd.join(path);
             let reason = match std::fs::read(&full) {
-                Ok(old) if old == text.as_bytes() => continue,
+                Ok(old) if old == *text => continue,
                 Ok(_) => "differs from what would be written",
                 Err(_) => "is missing",
             };
@@ -156,8 +188,8 @@ pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Re
     }
     for (path, text) in &outputs {
         match path {
-            Some(p) => write_atomic(&io.cwd.join(p), text.as_bytes())?,
-            None => io.stdout.write_all(text.as_bytes())?,
+            Some(p) => write_atomic(&io.cwd.join(p), text)?,
+            None => io.stdout.write_all(text)?,
         }
     }
     Ok(0)
@@ -170,6 +202,7 @@ fn output_format(args: &RenderArgs) -> Format {
             DiagramFormat::Dot => Format::Dot,
             DiagramFormat::Mermaid => Format::Mermaid,
             DiagramFormat::Json => Format::Json,
+            DiagramFormat::Png => Format::Png,
         };
     }
     if args.all_views {
@@ -185,6 +218,7 @@ fn extension(format: Format) -> &'static str {
         Format::Dot => "dot",
         Format::Mermaid => "mmd",
         Format::Json => "json",
+        Format::Png => "png",
     }
 }
 
@@ -204,7 +238,7 @@ fn unknown<'a>(
 /// An output path that is one of the manifest files read would destroy the input.
 fn refuse_overwriting_inputs(
     analysed: &Analysed,
-    outputs: &[(Option<PathBuf>, String)],
+    outputs: &[(Option<PathBuf>, Vec<u8>)],
     io: &Io<'_>,
 ) -> Result<(), Error> {
     let inputs: Vec<PathBuf> = analysed

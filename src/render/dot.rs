@@ -10,7 +10,7 @@
 use askama::Template;
 
 use super::escape::{self, UniqueIds, filters};
-use super::{RenderOptions, Renderer, Scene, SceneEdge, SceneNode};
+use super::{RenderOptions, Renderer, Scene, SceneEdge, SceneNode, highlight};
 use crate::manifest::{Kind, Mode};
 
 /// The font stack for every label; Graphviz picks the first it finds.
@@ -102,6 +102,35 @@ impl DotGraph {
             if group.parent.is_none() {
                 push_group(scene, g, 1, &node_names, &mut ids, &mut items);
             }
+        }
+
+        // A legend of the highlights drawn, as a cluster of boxes in each mark's colour.
+        let marks = highlight::used(scene);
+        if !marks.is_empty() {
+            items.push(Item::Open {
+                indent: "  ".into(),
+                name: "cluster_legend:highlights".into(),
+                attrs: vec![
+                    ("label", "Findings".into()),
+                    ("style", "dashed".into()),
+                    ("color", "#94a3b8".into()),
+                ],
+            });
+            for m in marks {
+                items.push(Item::Node {
+                    indent: "    ".into(),
+                    name: format!("legend:{}", m.name()),
+                    attrs: vec![
+                        ("label", m.legend().into()),
+                        ("shape", "box".into()),
+                        ("style", "rounded".into()),
+                        ("color", m.color().into()),
+                        ("penwidth", "3".into()),
+                        ("class", format!("legend {}", m.class())),
+                    ],
+                });
+            }
+            items.push(Item::Close { indent: "  ".into() });
         }
 
         let edges = scene
@@ -220,6 +249,11 @@ fn node_item(node: &SceneNode, name: &str, depth: usize, ids: &mut UniqueIds) ->
     if node.collapsed.is_some() {
         attrs.push(("peripheries", "2".into()));
     }
+    if let Some(mark) = highlight::strongest(&node.classes) {
+        attrs.retain(|(k, _)| *k != "color");
+        attrs.push(("color", mark.color().into()));
+        attrs.push(("penwidth", "3".into()));
+    }
     if let Some(t) = tooltip(node) {
         attrs.push(("tooltip", t));
     }
@@ -267,6 +301,10 @@ fn edge_attrs(scene: &Scene, edge: &SceneEdge, ids: &mut UniqueIds) -> Attrs {
     }
     if edge.optional {
         attrs.push(("arrowhead", "normalodot".into()));
+    }
+    if let Some(mark) = highlight::strongest(&edge.classes) {
+        attrs.push(("color", mark.color().into()));
+        attrs.push(("penwidth", "2.5".into()));
     }
     let mut tip = vec![format!(
         "{} → {} ({}{})",

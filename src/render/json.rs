@@ -3,13 +3,15 @@
 //! Input: a [`Scene`] and [`RenderOptions`] (the layout engine). Output: one JSON document,
 //! `{"version":1,"width","height","nodes":[{"id","x","y","width","height","group"}],
 //! "groups":[{"id","x","y","width","height","title":{"x","y","width","height"},"parent"}],"edges":[{"from","to","points":[[x,y],…],
-//! "label":{"text","x","y","width","height"}|null}]}`. Invariants: coordinates are the SVG
+//! "label":{"text","x","y","width","height"}|null}]}`; with `render --highlight`, marked nodes
+//! and edges also carry `"highlight":["cycle",…]` (names of [`Mark`]s). Invariants: coordinates are the SVG
 //! document's user units (the SVG renderer would draw exactly these boxes), `x`/`y` is a box's
 //! top-left corner, numbers have at most two decimals; `group`/`parent`/`from`/`to` are manifest
 //! ids (`null` when there is none); arrays are in scene order, so output is deterministic.
 
 use serde_json::{Value, json};
 
+use super::highlight::Mark;
 use super::{RenderOptions, Renderer, Scene, svg};
 use crate::render::layout::Rect;
 
@@ -26,6 +28,15 @@ fn num(v: f64) -> Value {
 
 fn rect(r: &Rect) -> [(&'static str, Value); 4] {
     [("x", num(r.x)), ("y", num(r.y)), ("width", num(r.width)), ("height", num(r.height))]
+}
+
+/// Adds `"highlight": ["cycle", …]` when `classes` hold highlights (`render --highlight`).
+fn insert_highlights(m: &mut serde_json::Map<String, Value>, classes: &[&str]) {
+    let marks: Vec<&str> =
+        classes.iter().filter_map(|c| Mark::from_class(c)).map(Mark::name).collect();
+    if !marks.is_empty() {
+        m.insert("highlight".into(), json!(marks));
+    }
 }
 
 impl Renderer for JsonRenderer {
@@ -47,6 +58,7 @@ impl Renderer for JsonRenderer {
                 }
                 let group = n.group.and_then(|g| scene.groups.get(g)).map(|g| g.id.clone());
                 m.insert("group".into(), json!(group));
+                insert_highlights(&mut m, &n.classes);
                 Value::Object(m)
             })
             .collect();
@@ -86,12 +98,13 @@ impl Renderer for JsonRenderer {
                     }
                     _ => Value::Null,
                 };
-                json!({
-                    "from": scene.nodes.get(e.from).map(|n| n.id.clone()),
-                    "to": scene.nodes.get(e.to).map(|n| n.id.clone()),
-                    "points": points,
-                    "label": label,
-                })
+                let mut m = serde_json::Map::new();
+                m.insert("from".into(), json!(scene.nodes.get(e.from).map(|n| n.id.clone())));
+                m.insert("to".into(), json!(scene.nodes.get(e.to).map(|n| n.id.clone())));
+                m.insert("points".into(), json!(points));
+                m.insert("label".into(), label);
+                insert_highlights(&mut m, &e.classes);
+                Value::Object(m)
             })
             .collect();
         let doc = json!({

@@ -13,6 +13,7 @@ use std::fmt::Write as _;
 use askama::Template;
 
 use super::escape::{self, filters};
+use super::highlight::{self, Mark};
 use super::{RenderOptions, Renderer, Scene, SceneNode};
 use crate::manifest::{Kind, Mode};
 
@@ -64,6 +65,8 @@ struct MermaidGraph {
     classes: Vec<(String, String)>,
     /// Comma-separated indices of optional links, for `linkStyle`.
     optional_edges: String,
+    /// `linkStyle` lines for highlighted links: comma-separated indices and their style.
+    link_styles: Vec<(String, String)>,
 }
 
 impl MermaidGraph {
@@ -94,11 +97,27 @@ impl MermaidGraph {
                 label: e.display_label(),
             })
             .collect();
+        // Highlighted links get one `linkStyle` per style (a later `linkStyle` of a link replaces
+        // an earlier one, so an optional highlighted link keeps its dots in its own style).
+        let mut link_styles: Vec<(String, String)> = Vec::new();
+        for (i, e) in scene.edges.iter().enumerate() {
+            let Some(mark) = highlight::strongest(&e.classes) else { continue };
+            let mut style = format!("stroke:{},stroke-width:2.5px", mark.color());
+            if e.optional {
+                style.push_str(",stroke-dasharray:2 3");
+            }
+            match link_styles.iter_mut().find(|(_, s)| *s == style) {
+                Some((indices, _)) => {
+                    let _ = write!(indices, ",{i}");
+                }
+                None => link_styles.push((i.to_string(), style)),
+            }
+        }
         let optional_edges = scene
             .edges
             .iter()
             .enumerate()
-            .filter(|(_, e)| e.optional)
+            .filter(|(_, e)| e.optional && highlight::strongest(&e.classes).is_none())
             .map(|(i, _)| i.to_string())
             .collect::<Vec<_>>()
             .join(",");
@@ -119,7 +138,9 @@ impl MermaidGraph {
         for (n, id) in scene.nodes.iter().zip(&ids) {
             by_kind.entry(n.kind).or_default().push(id);
             for class in &n.classes {
-                by_class.entry(class_name(class)).or_default().push(id);
+                let name = Mark::from_class(class)
+                    .map_or_else(|| class_name(class), |m| mermaid_class(m).to_string());
+                by_class.entry(name).or_default().push(id);
             }
         }
         let mut class_defs: Vec<(&'static str, &'static str)> = Vec::new();
@@ -133,7 +154,35 @@ impl MermaidGraph {
         if by_class.contains_key("collapsed") {
             class_defs.push(("collapsed", "stroke-width:3px"));
         }
-        for (name, members) in by_class {
+        // Highlights, least serious first: with two classes on a node, the later `classDef` wins.
+        let marks = highlight::used(scene);
+        for m in marks.iter().rev() {
+            class_defs.push((mermaid_class(*m), mark_style(*m)));
+        }
+        if !marks.is_empty() {
+            items.push(Item::Open {
+                indent: "  ".into(),
+                id: "legend_findings".into(),
+                label: "Findings".into(),
+            });
+            for m in &marks {
+                items.push(Item::Node {
+                    indent: "    ".into(),
+                    id: format!("legend_{}", mermaid_class(*m)),
+                    open: "(",
+                    label: m.legend().into(),
+                    close: ")",
+                });
+                by_class.entry(mermaid_class(*m).to_string()).or_default();
+            }
+            items.push(Item::Close { indent: "  ".into() });
+        }
+        let legend_ids: Vec<String> =
+            marks.iter().map(|m| format!("legend_{}", mermaid_class(*m))).collect();
+        for (name, mut members) in by_class {
+            if let Some(k) = marks.iter().position(|m| mermaid_class(*m) == name) {
+                members.push(&legend_ids[k]);
+            }
             classes.push((name, members.join(",")));
         }
 
@@ -146,6 +195,7 @@ impl MermaidGraph {
             class_defs,
             classes,
             optional_edges,
+            link_styles,
         }
     }
 }
@@ -239,6 +289,31 @@ fn kind_style(kind: Kind) -> &'static str {
         Kind::Job => "fill:#f1f5f9,stroke:#475569,color:#0f172a,stroke-dasharray:4 3",
         Kind::External => "fill:#f3f4f6,stroke:#6b7280,color:#374151,stroke-dasharray:4 3",
         Kind::User => "fill:#fef9c3,stroke:#a16207,color:#0f172a",
+    }
+}
+
+/// The Mermaid class of a highlight (`hl_cycle`: no hyphen, which Mermaid's grammar may not
+/// accept in every version).
+fn mermaid_class(mark: Mark) -> &'static str {
+    match mark {
+        Mark::Cycle => "hl_cycle",
+        Mark::Layer => "hl_layer",
+        Mark::Spof => "hl_spof",
+        Mark::Hotspot => "hl_hotspot",
+        Mark::Chain => "hl_chain",
+        Mark::Finding => "hl_finding",
+    }
+}
+
+/// The `classDef` style of a highlight.
+fn mark_style(mark: Mark) -> &'static str {
+    match mark {
+        Mark::Cycle => "stroke:#dc2626,stroke-width:3px",
+        Mark::Layer => "stroke:#9333ea,stroke-width:3px",
+        Mark::Spof => "stroke:#d97706,stroke-width:3px",
+        Mark::Hotspot => "stroke:#f59e0b,stroke-width:3px",
+        Mark::Chain => "stroke:#ea580c,stroke-width:3px",
+        Mark::Finding => "stroke:#64748b,stroke-width:2px,stroke-dasharray:3 2",
     }
 }
 
@@ -477,6 +552,26 @@ pub(crate) mod tests {
                 assert_eq!(sub["title"].as_str(), Some(expected_shown(&group.label).as_str()));
             }
         }
+    }
+
+    #[test]
+    fn highlights_parse_and_keep_optional_dots() {
+        let mut s = nested();
+        for n in &mut s.nodes {
+            n.classes = vec!["hl-cycle", "hl-spof"];
+        }
+        for (i, e) in s.edges.iter_mut().enumerate() {
+            e.classes = vec![if i % 2 == 0 { "hl-cycle" } else { "hl-chain" }];
+            e.optional = i == 0;
+        }
+        let out = render(&s);
+        assert!(out.contains("classDef hl_cycle stroke:#dc2626"), "{out}");
+        assert!(out.contains("stroke-width:2.5px,stroke-dasharray:2 3"), "{out}");
+        assert!(out.contains("subgraph legend_findings"), "{out}");
+        let Some(results) = validate(std::slice::from_ref(&out)) else {
+            return;
+        };
+        assert_eq!(results[0]["ok"], true, "{}\n{out}", results[0]);
     }
 
     #[test]

@@ -7,9 +7,11 @@
 
 pub mod dot;
 pub mod escape;
+pub mod highlight;
 pub mod json;
 pub mod layout;
 pub mod mermaid;
+pub mod png;
 pub mod quality;
 pub mod scene;
 pub mod svg;
@@ -28,6 +30,8 @@ pub enum Format {
     Mermaid,
     /// The positioned scene as JSON.
     Json,
+    /// The SVG rasterised to PNG ([`png`]); binary, so not a [`Renderer`].
+    Png,
 }
 
 impl Format {
@@ -39,11 +43,12 @@ impl Format {
             Format::Dot => "dot",
             Format::Mermaid => "mermaid",
             Format::Json => "json",
+            Format::Png => "png",
         }
     }
 
     /// The format an output path's extension asks for: `.svg`, `.dot`/`.gv`, `.mmd`/`.mermaid`,
-    /// `.json`.
+    /// `.json`, `.png`.
     #[must_use]
     pub fn from_extension(ext: &str) -> Option<Format> {
         match ext.to_ascii_lowercase().as_str() {
@@ -51,6 +56,7 @@ impl Format {
             "dot" | "gv" => Some(Format::Dot),
             "mmd" | "mermaid" => Some(Format::Mermaid),
             "json" => Some(Format::Json),
+            "png" => Some(Format::Png),
             _ => None,
         }
     }
@@ -76,11 +82,32 @@ pub struct RenderOptions {
     pub engine: Engine,
     /// Above this many boxes the SVG carries a note suggesting a view, a focus or collapsing.
     pub max_nodes: usize,
+    /// SVG colours.
+    pub theme: Theme,
+    /// Draw a legend of the kinds, edge styles and highlights the SVG uses.
+    pub legend: bool,
+}
+
+/// SVG colours.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Theme {
+    /// Dark text on white.
+    #[default]
+    Light,
+    /// Light text on a dark background.
+    Dark,
+    /// Light, switching to dark with CSS `@media (prefers-color-scheme: dark)`.
+    Auto,
 }
 
 impl Default for RenderOptions {
     fn default() -> Self {
-        RenderOptions { engine: Engine::Native, max_nodes: DEFAULT_MAX_NODES }
+        RenderOptions {
+            engine: Engine::Native,
+            max_nodes: DEFAULT_MAX_NODES,
+            theme: Theme::Light,
+            legend: false,
+        }
     }
 }
 
@@ -107,9 +134,10 @@ pub trait Renderer {
 #[must_use]
 pub fn renderer(format: Format) -> &'static dyn Renderer {
     match format {
-        Format::Svg => &svg::SvgRenderer,
         Format::Dot => &dot::DotRenderer,
         Format::Mermaid => &mermaid::MermaidRenderer,
         Format::Json => &json::JsonRenderer,
+        // PNG is the SVG, rasterised by the caller with [`png::rasterise`].
+        Format::Svg | Format::Png => &svg::SvgRenderer,
     }
 }

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 
+use super::highlight::Highlight;
 use crate::manifest::{Direction, FocusDirection, Kind, Mode};
 use crate::model::select::select_with;
 use crate::model::{GroupId, Model, ServiceId, View};
@@ -25,6 +26,8 @@ pub struct SceneOptions<'a> {
     pub depth: Option<u32>,
     /// With `focus`: which way to follow edges.
     pub focus_direction: Option<FocusDirection>,
+    /// Findings to draw onto the diagram, as node and edge classes.
+    pub highlights: &'a [Highlight],
 }
 
 /// A diagram, ready to draw.
@@ -277,6 +280,38 @@ pub fn scene(model: &Model, options: &SceneOptions<'_>) -> Scene {
                     classes: Vec::new(),
                 });
         }
+    }
+
+    // 6. Highlights: a finding's components and dependencies, where the scene shows them.
+    // A group id names the box of a collapsed group.
+    let scene_node = |id: &str| {
+        model
+            .find(id)
+            .and_then(|s| node_of[s.index()])
+            .or_else(|| model.find_group(id).and_then(|g| group_node.get(&g).copied()))
+    };
+    for h in options.highlights {
+        let class = h.mark.class();
+        for id in &h.nodes {
+            if let Some(i) = scene_node(id) {
+                nodes[i].classes.push(class);
+            }
+        }
+        for (a, b) in &h.edges {
+            if let (Some(f), Some(t)) = (scene_node(a), scene_node(b))
+                && let Some(e) = merged.get_mut(&(f, t))
+            {
+                e.classes.push(class);
+            }
+        }
+    }
+    for node in &mut nodes {
+        node.classes.sort_unstable();
+        node.classes.dedup();
+    }
+    for edge in merged.values_mut() {
+        edge.classes.sort_unstable();
+        edge.classes.dedup();
     }
 
     let direction = options.direction.or(view.and_then(|v| v.layout)).unwrap_or_default();

@@ -5,7 +5,10 @@
 //! group frames, one shape per component kind, arrows with arrowheads and labelled edges.
 //! Boxes are measured with [`text`] and placed by a [`Layout`] (by default the native layered
 //! engine; see [`RenderOptions`]). Above the node budget a note under the title suggests a
-//! view, a focus or collapsing.
+//! view, a focus or collapsing. Highlighted findings (`hl-*` classes) are coloured by CSS
+//! with arrowheads of their colour; a legend under the drawing lists the highlights used (and,
+//! when asked, the kinds and edge styles used); the dark and auto themes add CSS rules (auto
+//! inside `@media (prefers-color-scheme: dark)`, which also works for an SVG shown as `<img>`).
 //! Invariants: every user string is escaped with [`escape::xml_escape`]; links are emitted only
 //! for URLs that pass [`escape::is_safe_url`]; element ids are `node-<id>`, `group-<id>` and
 //! `edge-<from>-<to>` (made unique within the document); numbers are written with at most two
@@ -14,9 +17,10 @@
 use std::fmt::Write as _;
 
 use super::escape::{self, UniqueIds};
+use super::highlight::{self, Mark};
 use super::layout::{EdgePath, Layout, Measured, Positioned, Rect, Size};
 use super::text::{self, LINE_HEIGHT};
-use super::{RenderOptions, Renderer, Scene, SceneEdge, SceneNode};
+use super::{RenderOptions, Renderer, Scene, SceneEdge, SceneNode, Theme};
 use crate::manifest::{Direction, Kind, Mode};
 
 /// Font size of box labels.
@@ -200,13 +204,19 @@ fn num(v: f64) -> String {
 /// Renders `scene` with positions from `engine`.
 #[must_use]
 pub fn render_with(scene: &Scene, engine: &dyn Layout) -> String {
-    render_document(scene, engine, None)
+    render_document(scene, engine, None, Theme::Light, false)
 }
 
 /// Renders `scene` with the engine and node budget of `options`.
 #[must_use]
 pub fn render_with_options(scene: &Scene, options: &RenderOptions) -> String {
-    render_document(scene, options.layout(), budget_note(scene, options.max_nodes))
+    render_document(
+        scene,
+        options.layout(),
+        budget_note(scene, options.max_nodes),
+        options.theme,
+        options.legend,
+    )
 }
 
 /// The note drawn under the title when `scene` has more boxes than `max_nodes`.
@@ -258,12 +268,24 @@ fn origin(scene: &Scene, note: Option<&str>) -> (f64, f64) {
 
 /// The document's width and height for a layout.
 fn document_size(scene: &Scene, pos: &Positioned, note: Option<&str>) -> (f64, f64) {
+    document_size_with(scene, pos, note, None)
+}
+
+/// The document's width and height for a layout, with room for a legend under the drawing.
+fn document_size_with(
+    scene: &Scene,
+    pos: &Positioned,
+    note: Option<&str>,
+    legend: Option<&Legend>,
+) -> (f64, f64) {
     let title_line = text::truncate(&first_line(&scene.title), TITLE_SIZE, 2000.0);
     let title_w = text::line_width(&title_line, TITLE_SIZE) * BOLD_FACTOR;
     let note_w = note.map_or(0.0, |n| text::line_width(n, NOTE_SIZE));
     let (_, dy) = origin(scene, note);
-    let width = (pos.width.max(title_w).max(note_w) + 2.0 * MARGIN).ceil();
-    let height = (pos.height + dy + MARGIN).ceil();
+    let legend_w = legend.map_or(0.0, |l| l.width);
+    let legend_h = legend.map_or(0.0, |l| l.height + LEGEND_GAP);
+    let width = (pos.width.max(title_w).max(note_w).max(legend_w) + 2.0 * MARGIN).ceil();
+    let height = (pos.height + dy + legend_h + MARGIN).ceil();
     (width, height)
 }
 
@@ -293,11 +315,19 @@ pub fn document_layout(scene: &Scene, engine: &dyn Layout) -> Positioned {
     }
 }
 
-fn render_document(scene: &Scene, engine: &dyn Layout, note: Option<String>) -> String {
+fn render_document(
+    scene: &Scene,
+    engine: &dyn Layout,
+    note: Option<String>,
+    theme: Theme,
+    full_legend: bool,
+) -> String {
     let (texts, edge_labels, measured) = measure_all(scene);
     let pos = engine.layout(scene, &measured);
     let mut w = Writer::new(scene, &pos, &texts, &edge_labels, note);
     w.smooth = engine.smooth_edges();
+    w.theme = theme;
+    w.legend = Legend::of(scene, full_legend, pos.width.max(LEGEND_MIN_WIDTH));
     w.finish()
 }
 
@@ -316,6 +346,10 @@ struct Writer<'a> {
     note: Option<String>,
     /// Draw diagonal route segments as curves along the flow axis.
     smooth: bool,
+    /// Colours.
+    theme: Theme,
+    /// The legend under the drawing, if any.
+    legend: Option<Legend>,
 }
 
 impl<'a> Writer<'a> {
@@ -338,6 +372,8 @@ impl<'a> Writer<'a> {
             dy,
             note,
             smooth: false,
+            theme: Theme::Light,
+            legend: None,
         }
     }
 
@@ -349,7 +385,8 @@ impl<'a> Writer<'a> {
     fn finish(mut self) -> String {
         let scene = self.scene;
         let title_line = text::truncate(&first_line(&scene.title), TITLE_SIZE, 2000.0);
-        let (width, height) = document_size(scene, self.pos, self.note.as_deref());
+        let (width, height) =
+            document_size_with(scene, self.pos, self.note.as_deref(), self.legend.as_ref());
         let (w, h) = (num(width), num(height));
 
         let o = &mut self.out;
@@ -365,8 +402,9 @@ impl<'a> Writer<'a> {
         if let Some(d) = &scene.description {
             let _ = writeln!(o, "<desc>{}</desc>", escape::xml_escape(d));
         }
-        o.push_str(STYLE);
+        o.push_str(&stylesheet(scene, self.theme, self.legend.is_some()));
         o.push_str(DEFS);
+        o.push_str(&highlight_markers(scene));
         let _ = writeln!(
             o,
             "<rect class=\"background\" x=\"0\" y=\"0\" width=\"{w}\" height=\"{h}\"/>"
@@ -401,6 +439,10 @@ impl<'a> Writer<'a> {
         }
         for i in 0..scene.nodes.len() {
             self.node(i);
+        }
+        if let Some(legend) = &self.legend {
+            let y = self.dy + self.pos.height + LEGEND_GAP;
+            legend.draw(&mut self.out, MARGIN, y);
         }
         self.out.push_str("</svg>\n");
         self.out
@@ -514,7 +556,14 @@ impl<'a> Writer<'a> {
         let _ = writeln!(o, "<title>{}</title>", escape::xml_escape(&edge_tooltip(edge, from, to)));
         let vertical = matches!(self.scene.direction, Direction::TB | Direction::BT);
         let d = path_data(points, dx, dy, self.smooth, vertical);
-        let marker = if edge.optional { "am-arrow-open" } else { "am-arrow" };
+        // Highlighted arrows get a head in their colour, sized as for a plain arrow.
+        let marker =
+            match (highlight::strongest(&edge.classes).filter(|m| m.on_edges()), edge.optional) {
+                (Some(m), false) => format!("am-arrow-{}", m.name()),
+                (Some(m), true) => format!("am-arrow-open-{}", m.name()),
+                (None, false) => "am-arrow".to_string(),
+                (None, true) => "am-arrow-open".to_string(),
+            };
         let _ = writeln!(o, "<path class=\"line\" d=\"{d}\" marker-end=\"url(#{marker})\"/>");
         if let (Some(rect), Some((lines, _))) = (label, &self.edge_labels[i]) {
             let r = Rect { x: rect.x + dx, y: rect.y + dy, ..*rect };
@@ -808,6 +857,245 @@ fn shape_path(kind: Kind, r: Rect) -> String {
     }
 }
 
+/// Space between the drawing and the legend.
+const LEGEND_GAP: f64 = 14.0;
+/// The legend wraps at the drawing's width, but not narrower than this.
+const LEGEND_MIN_WIDTH: f64 = 360.0;
+/// Font size of legend entries.
+const LEGEND_SIZE: f64 = 11.0;
+/// Width and height of a legend swatch.
+const SWATCH: (f64, f64) = (26.0, 14.0);
+/// Height of one legend row.
+const LEGEND_ROW: f64 = 22.0;
+
+/// What one legend entry shows.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Swatch {
+    /// A box of a kind.
+    Kind(Kind),
+    /// The box of a collapsed group.
+    Collapsed,
+    /// An arrow of a mode, optional or not.
+    Edge(Mode, bool),
+    /// A highlight.
+    Mark(Mark),
+}
+
+/// The legend under the drawing: one entry per kind, edge style and highlight the scene uses.
+#[derive(Clone, Debug, PartialEq)]
+struct Legend {
+    /// Entries with their offset from the legend's top-left corner.
+    entries: Vec<(f64, f64, Swatch, String)>,
+    width: f64,
+    height: f64,
+}
+
+impl Legend {
+    /// The legend of `scene`: with `full`, kinds and edge styles too, else highlights only;
+    /// `None` when there is nothing to explain. Rows wrap at `max_width`.
+    fn of(scene: &Scene, full: bool, max_width: f64) -> Option<Legend> {
+        let mut items: Vec<(Swatch, String)> = Vec::new();
+        if full {
+            for kind in Kind::ALL {
+                if scene.nodes.iter().any(|n| n.kind == kind && n.collapsed.is_none()) {
+                    items.push((Swatch::Kind(kind), kind.as_str().to_string()));
+                }
+            }
+            if scene.nodes.iter().any(|n| n.collapsed.is_some()) {
+                items.push((Swatch::Collapsed, "collapsed group".to_string()));
+            }
+            for (mode, optional, text) in [
+                (Mode::Sync, false, "sync call"),
+                (Mode::Async, false, "async message"),
+                (Mode::Sync, true, "optional sync call"),
+                (Mode::Async, true, "optional async message"),
+            ] {
+                if scene.edges.iter().any(|e| e.mode == mode && e.optional == optional) {
+                    items.push((Swatch::Edge(mode, optional), text.to_string()));
+                }
+            }
+        }
+        for mark in Mark::ALL {
+            let used = scene.nodes.iter().any(|n| n.classes.contains(&mark.class()))
+                || scene.edges.iter().any(|e| e.classes.contains(&mark.class()));
+            if used {
+                items.push((Swatch::Mark(mark), mark.legend().to_string()));
+            }
+        }
+        if items.is_empty() {
+            return None;
+        }
+        let mut entries = Vec::with_capacity(items.len());
+        let (mut x, mut y, mut width) = (0.0_f64, 0.0_f64, 0.0_f64);
+        for (swatch, label) in items {
+            let w = SWATCH.0 + 6.0 + text::line_width(&label, LEGEND_SIZE);
+            if x > 0.0 && x + w > max_width {
+                x = 0.0;
+                y += LEGEND_ROW;
+            }
+            entries.push((x, y, swatch, label));
+            width = width.max(x + w);
+            x += w + 18.0;
+        }
+        Some(Legend { entries, width, height: y + LEGEND_ROW })
+    }
+
+    /// Draws the legend with its top-left corner at (`x0`, `y0`).
+    // Geometry reads best as x, y, r.
+    #[allow(clippy::many_single_char_names)]
+    fn draw(&self, o: &mut String, x0: f64, y0: f64) {
+        o.push_str("<g class=\"legend\">\n");
+        for (dx, dy, swatch, label) in &self.entries {
+            let (x, y) = (x0 + dx, y0 + dy);
+            let r = Rect {
+                x,
+                y: y + (LEGEND_ROW - SWATCH.1) / 2.0 - 2.0,
+                width: SWATCH.0,
+                height: SWATCH.1,
+            };
+            let mid = r.y + r.height / 2.0;
+            let line = |class: &str| {
+                format!(
+                    "<g class=\"{class}\"><path class=\"line\" d=\"M{} {} H{}\"/></g>",
+                    num(r.x),
+                    num(mid),
+                    num(r.x + r.width)
+                )
+            };
+            let item = match swatch {
+                Swatch::Kind(k) => {
+                    format!("<g class=\"node kind-{}\">{}</g>", k.as_str(), shape_path(*k, r))
+                }
+                Swatch::Collapsed => format!(
+                    "<g class=\"node kind-service collapsed\">{}</g>",
+                    shape_path(Kind::Service, r)
+                ),
+                Swatch::Edge(mode, optional) => line(&format!(
+                    "edge {}{}",
+                    mode.as_str(),
+                    if *optional { " optional" } else { "" }
+                )),
+                Swatch::Mark(m @ (Mark::Chain | Mark::Layer)) => {
+                    line(&format!("edge sync {}", m.class()))
+                }
+                Swatch::Mark(m) => format!(
+                    "<g class=\"node kind-service {}\">{}</g>",
+                    m.class(),
+                    shape_path(Kind::Service, r)
+                ),
+            };
+            let _ = writeln!(o, "{item}");
+            let _ = writeln!(
+                o,
+                "<text class=\"legend-label\" x=\"{}\" y=\"{}\">{}</text>",
+                num(r.x + r.width + 6.0),
+                num(mid + LEGEND_SIZE * (ASCENT - DESCENT) / 2.0),
+                escape::xml_escape(label)
+            );
+        }
+        o.push_str("</g>\n");
+    }
+}
+
+/// The stylesheet for `scene` in `theme`: the base rules, highlight rules when the scene has
+/// highlights, a legend rule when it has a legend, dark rules for the dark and auto themes.
+fn stylesheet(scene: &Scene, theme: Theme, legend: bool) -> String {
+    let highlighted = scene
+        .nodes
+        .iter()
+        .flat_map(|n| &n.classes)
+        .chain(scene.edges.iter().flat_map(|e| &e.classes))
+        .any(|c| Mark::from_class(c).is_some());
+    let mut extra = String::new();
+    if highlighted {
+        extra.push_str(HIGHLIGHT_STYLE);
+    }
+    if legend {
+        extra.push_str(".legend-label { font-size: 11px; fill: #334155; }\n");
+    }
+    match theme {
+        Theme::Light => {}
+        Theme::Dark => extra.push_str(DARK_STYLE),
+        Theme::Auto => {
+            extra.push_str("@media (prefers-color-scheme: dark) {\n");
+            extra.push_str(DARK_STYLE);
+            extra.push_str("}\n");
+        }
+    }
+    STYLE.replacen("</style>\n", &format!("{extra}</style>\n"), 1)
+}
+
+/// Arrowheads in the colour of each edge highlight the scene uses, in user units so that the
+/// thicker highlighted line does not blow them up.
+fn highlight_markers(scene: &Scene) -> String {
+    let marks: Vec<Mark> = highlight::used(scene).into_iter().filter(|m| m.on_edges()).collect();
+    if marks.is_empty() {
+        return String::new();
+    }
+    let mut o = String::from("<defs>\n");
+    for m in marks {
+        let (name, color) = (m.name(), m.color());
+        let _ = writeln!(
+            o,
+            "<marker id=\"am-arrow-{name}\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" \
+             markerWidth=\"11\" markerHeight=\"11\" markerUnits=\"userSpaceOnUse\" \
+             orient=\"auto-start-reverse\"><path d=\"M0 0 L10 5 L0 10 Z\" fill=\"{color}\"/></marker>"
+        );
+        let _ = writeln!(
+            o,
+            "<marker id=\"am-arrow-open-{name}\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" \
+             markerWidth=\"11\" markerHeight=\"11\" markerUnits=\"userSpaceOnUse\" \
+             orient=\"auto-start-reverse\"><path class=\"open\" d=\"M1 1 L9 5 L1 9 Z\" \
+             fill=\"#ffffff\" stroke=\"{color}\" stroke-width=\"1.2\"/></marker>"
+        );
+    }
+    o.push_str("</defs>\n");
+    o
+}
+
+/// Highlight rules, least serious first so the most serious mark wins on a shared box.
+const HIGHLIGHT_STYLE: &str = concat!(
+    ".node.hl-finding .shape { stroke: #64748b; stroke-width: 2.5; stroke-dasharray: 3 2; }\n",
+    ".node.hl-hotspot .shape { stroke: #f59e0b; stroke-width: 3; stroke-dasharray: none; }\n",
+    ".node.hl-spof .shape { stroke: #d97706; stroke-width: 3.5; stroke-dasharray: none; }\n",
+    ".node.hl-layer .shape { stroke: #9333ea; stroke-width: 3; stroke-dasharray: none; }\n",
+    ".node.hl-cycle .shape { stroke: #dc2626; stroke-width: 3.5; stroke-dasharray: none; }\n",
+    ".edge.hl-chain .line { stroke: #ea580c; stroke-width: 2.5; }\n",
+    ".edge.hl-layer .line { stroke: #9333ea; stroke-width: 2.5; }\n",
+    ".edge.hl-cycle .line { stroke: #dc2626; stroke-width: 2.8; }\n",
+);
+
+/// Dark theme rules: override the light colours (CSS beats the frames' colour attributes).
+const DARK_STYLE: &str = concat!(
+    ".background { fill: #0d1117; }\n",
+    ".diagram-title, .label { fill: #e6edf3; }\n",
+    ".sub, .legend-label { fill: #9da7b3; }\n",
+    ".budget-note { fill: #f0b429; }\n",
+    ".group .frame { fill: #161b22; }\n",
+    ".group-label { fill: #c9d1d9; }\n",
+    ".kind-service .shape { fill: #172554; } .kind-service { stroke: #60a5fa; color: #60a5fa; }\n",
+    ".kind-frontend .shape { fill: #1e1b4b; } .kind-frontend { stroke: #818cf8; color: #818cf8; }\n",
+    ".kind-gateway .shape { fill: #2e1065; } .kind-gateway { stroke: #a78bfa; color: #a78bfa; }\n",
+    ".kind-database .shape { fill: #052e16; } .kind-database { stroke: #4ade80; color: #4ade80; }\n",
+    ".kind-cache .shape { fill: #0f2a1a; } .kind-cache { stroke: #86efac; color: #86efac; }\n",
+    ".kind-queue .shape { fill: #422006; } .kind-queue { stroke: #fbbf24; color: #fbbf24; }\n",
+    ".kind-topic .shape { fill: #431407; } .kind-topic { stroke: #fb923c; color: #fb923c; }\n",
+    ".kind-storage .shape { fill: #042f2e; } .kind-storage { stroke: #2dd4bf; color: #2dd4bf; }\n",
+    ".kind-function .shape { fill: #500724; } .kind-function { stroke: #f472b6; color: #f472b6; }\n",
+    ".kind-job .shape { fill: #1e293b; } .kind-job { stroke: #94a3b8; color: #94a3b8; }\n",
+    ".kind-external .shape { fill: #1f2937; } .kind-external { stroke: #9ca3af; color: #9ca3af; }\n",
+    ".kind-user .shape { fill: #422006; } .kind-user { stroke: #facc15; color: #facc15; }\n",
+    ".edge .line { stroke: #8b949e; }\n",
+    ".edge.hl-chain .line { stroke: #fb923c; }\n",
+    ".edge.hl-layer .line { stroke: #c084fc; }\n",
+    ".edge.hl-cycle .line { stroke: #f87171; }\n",
+    ".edge-label-bg { fill: #0d1117; }\n",
+    ".edge-label { fill: #c9d1d9; }\n",
+    "#am-arrow path { fill: #8b949e; }\n",
+    "#am-arrow-open path { fill: #0d1117; stroke: #8b949e; }\n",
+    "marker path.open { fill: #0d1117; }\n",
+);
+
 /// The embedded stylesheet: one class per kind, edge modes, text.
 const STYLE: &str = concat!(
     "<style>\n",
@@ -1038,6 +1326,34 @@ mod tests {
         assert_eq!(cut.len(), 2);
         assert!(cut[1].ends_with('…'));
         assert_eq!(wrap("a\nb", 13.0, 80.0, 4), vec!["a", "b"]);
+    }
+
+    #[test]
+    fn plain_light_diagrams_keep_the_base_stylesheet() {
+        // Without highlights, legend or a dark theme the document is what it always was, so
+        // committed diagrams do not change.
+        let s = nested();
+        assert_eq!(stylesheet(&s, Theme::Light, false), STYLE);
+        let out = render(&s);
+        assert!(!out.contains("legend") && !out.contains("hl-") && !out.contains("@media"));
+        let dark = stylesheet(&s, Theme::Dark, false);
+        assert!(dark.starts_with(&STYLE[..STYLE.len() - "</style>\n".len()]));
+        assert!(dark.ends_with(&format!("{DARK_STYLE}</style>\n")));
+    }
+
+    #[test]
+    fn legend_lists_only_what_is_used_and_wraps() {
+        let mut s = nested();
+        s.nodes[0].classes = vec!["hl-cycle"];
+        let only_marks = Legend::of(&s, false, 400.0).unwrap();
+        let names: Vec<&str> = only_marks.entries.iter().map(|e| e.3.as_str()).collect();
+        assert_eq!(names, ["dependency cycle"]);
+        let full = Legend::of(&s, true, 200.0).unwrap();
+        assert!(full.entries.iter().any(|e| e.3 == "optional sync call"));
+        assert!(!full.entries.iter().any(|e| e.3 == "async message"));
+        assert!(full.width <= 200.0 || full.entries.iter().all(|e| e.0 == 0.0));
+        assert!(full.height > LEGEND_ROW);
+        assert!(Legend::of(&nested(), false, 400.0).is_none());
     }
 
     #[test]

@@ -1,0 +1,118 @@
+//! PNG output: the SVG rasterised in-process with resvg.
+//!
+//! Input: an SVG document written by [`svg`](super::svg) and a scale. Output: PNG bytes.
+//! Invariants: text is drawn with Liberation Sans (Regular and Bold) embedded in the binary,
+//! and no system font is ever loaded, so a picture is byte-identical on every machine; the
+//! picture is `scale` times the SVG's width and height, rounded up.
+
+use std::sync::{Arc, OnceLock};
+
+use resvg::{tiny_skia, usvg};
+
+/// Liberation Sans Regular (SIL Open Font License 1.1, see `assets/fonts/LICENSE`).
+const REGULAR: &[u8] = include_bytes!("../../assets/fonts/LiberationSans-Regular.ttf");
+/// Liberation Sans Bold.
+const BOLD: &[u8] = include_bytes!("../../assets/fonts/LiberationSans-Bold.ttf");
+
+/// The family every SVG names first, and the only one the database holds.
+pub const FONT: &str = "Liberation Sans";
+
+/// Largest picture side in pixels.
+pub const MAX_SIDE: u32 = 16_384;
+
+/// The font database: only the embedded fonts, every generic family mapped to them.
+fn fonts() -> Arc<usvg::fontdb::Database> {
+    static DB: OnceLock<Arc<usvg::fontdb::Database>> = OnceLock::new();
+    DB.get_or_init(|| {
+        let mut db = usvg::fontdb::Database::new();
+        db.load_font_data(REGULAR.to_vec());
+        db.load_font_data(BOLD.to_vec());
+        db.set_sans_serif_family(FONT);
+        db.set_serif_family(FONT);
+        db.set_monospace_family(FONT);
+        db.set_cursive_family(FONT);
+        db.set_fantasy_family(FONT);
+        Arc::new(db)
+    })
+    .clone()
+}
+
+/// Rasterises `svg` at `scale` pixels per SVG unit and encodes it as PNG.
+///
+/// # Errors
+/// When the SVG does not parse, the scale is not positive, or the picture would be larger than
+/// [`MAX_SIDE`] pixels on a side.
+pub fn rasterise(svg: &str, scale: f32) -> Result<Vec<u8>, String> {
+    let pixmap = pixmap(svg, scale)?;
+    pixmap.encode_png().map_err(|e| format!("cannot encode the PNG: {e}"))
+}
+
+/// Rasterises `svg` at `scale` into a pixmap (premultiplied RGBA).
+///
+/// # Errors
+/// As [`rasterise`].
+pub fn pixmap(svg: &str, scale: f32) -> Result<tiny_skia::Pixmap, String> {
+    if !(scale.is_finite() && scale > 0.0) {
+        return Err(format!("--scale must be a positive number, not {scale}"));
+    }
+    let options = usvg::Options {
+        fontdb: fonts(),
+        font_family: FONT.to_string(),
+        resources_dir: None,
+        ..usvg::Options::default()
+    };
+    let tree =
+        usvg::Tree::from_str(svg, &options).map_err(|e| format!("cannot read the SVG: {e}"))?;
+    let size = tree.size();
+    let width = (size.width() * scale).ceil();
+    let height = (size.height() * scale).ceil();
+    if width > MAX_SIDE as f32 || height > MAX_SIDE as f32 {
+        return Err(format!(
+            "the picture would be {width}×{height} pixels, over {MAX_SIDE} on a side; lower --scale or render a view"
+        ));
+    }
+    let mut pixmap = tiny_skia::Pixmap::new(width as u32, height as u32)
+        .ok_or_else(|| "the picture is empty".to_string())?;
+    resvg::render(&tree, tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
+    Ok(pixmap)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SVG: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"40\" height=\"20\" \
+        viewBox=\"0 0 40 20\"><rect width=\"40\" height=\"20\" fill=\"#ffffff\"/>\
+        <text x=\"2\" y=\"15\" style=\"font-family: 'Liberation Sans'; font-size: 14px\">Ab</text></svg>";
+
+    #[test]
+    fn size_follows_the_scale_and_text_is_drawn() {
+        let p = pixmap(SVG, 2.0).unwrap();
+        assert_eq!((p.width(), p.height()), (80, 40));
+        // Some pixel is dark: the text was drawn with the embedded font.
+        assert!(p.pixels().iter().any(|c| c.red() < 100));
+    }
+
+    #[test]
+    fn output_is_a_decodable_deterministic_png() {
+        let a = rasterise(SVG, 1.0).unwrap();
+        assert_eq!(a, rasterise(SVG, 1.0).unwrap());
+        let back = tiny_skia::Pixmap::decode_png(&a).unwrap();
+        assert_eq!((back.width(), back.height()), (40, 20));
+    }
+
+    #[test]
+    fn bad_scales_and_documents_are_refused() {
+        assert!(rasterise(SVG, 0.0).is_err());
+        assert!(rasterise(SVG, f32::NAN).is_err());
+        assert!(rasterise("not svg", 1.0).is_err());
+        assert!(rasterise(SVG, 1000.0).is_err());
+    }
+
+    #[test]
+    fn the_font_database_holds_only_the_embedded_fonts() {
+        let db = fonts();
+        assert_eq!(db.len(), 2);
+        assert!(db.faces().all(|f| f.families.iter().any(|(n, _)| n == FONT)));
+    }
+}
