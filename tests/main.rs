@@ -10,6 +10,7 @@ mod cli;
 mod docs;
 mod examples;
 mod fixtures;
+mod hostile;
 mod layout;
 mod reports;
 mod synth;
