@@ -12,5 +12,6 @@ mod examples;
 mod fixtures;
 mod hostile;
 mod layout;
+mod props;
 mod reports;
 mod synth;
