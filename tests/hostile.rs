@@ -243,9 +243,9 @@ fn crlf_line_endings_read_like_lf() {
 
 #[test]
 fn duplicate_keys_at_every_level_are_each_reported() {
-    let (_dir, out) = fixture("duplicate-keys.yaml");
+    let (dir, out) = fixture("duplicate-keys.yaml");
     assert!(matches!(out.code, 1 | 2), "{}", out.stdout);
-    let json = run_in(_dir.path(), &["check", "--format", "json"], "");
+    let json = run_in(dir.path(), &["check", "--format", "json"], "");
     let doc: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
     let lines: Vec<u64> = doc["findings"]
         .as_array()
