@@ -200,7 +200,7 @@ mod tests {
         let under = Limits { max_components: 2, max_dependencies: 2, ..Limits::default() };
         assert_eq!(
             limit_codes(THREE, under),
-            ["more than 2 components", "more than 2 dependencies"]
+            ["more than 2 dependencies", "more than 2 components"]
         );
     }
 
@@ -208,12 +208,12 @@ mod tests {
     fn texts_are_counted_in_characters() {
         let limits = Limits { max_label_chars: 3, max_description_chars: 14, ..Limits::default() };
         assert!(limit_codes(THREE, limits).is_empty(), "at the limit is within it");
-        let tight = Limits { max_label_chars: 2, max_description_chars: 13, ..Limits::default() };
+        let tight = Limits { max_label_chars: 2, max_description_chars: 12, ..Limits::default() };
         assert_eq!(
             limit_codes(THREE, tight),
             [
                 "this `label` is longer than 2 characters",
-                "this `description` is longer than 13 characters"
+                "this `description` is longer than 12 characters"
             ]
         );
         let accents = "version: 1\nname: ééé\nservices: {a: {}}\n";
