@@ -489,3 +489,23 @@ fn concurrent_runs_give_identical_bytes() {
         }
     }
 }
+
+#[test]
+fn outputs_never_replace_an_input_even_through_a_link() {
+    let root_text = "version: 1\nname: S\ninclude: [sub/inc.yaml]\nservices:\n  a: {}\n";
+    let inc = "version: 1\nservices:\n  b: {}\n";
+    let dir = temp_with(&[("archmap.yaml", root_text), ("sub/inc.yaml", inc)]);
+    let mut targets = vec!["archmap.yaml", "sub/inc.yaml", "sub/../archmap.yaml"];
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink("sub/inc.yaml", dir.path().join("alias.svg")).expect("symlink");
+        targets.push("alias.svg");
+    }
+    for target in targets {
+        let out = run_in(dir.path(), &["render", "--format", "svg", "-o", target], "");
+        assert_eq!(out.code, 2, "{target}: {}", out.stderr);
+        assert!(out.stderr.contains("refusing to overwrite"), "{target}: {}", out.stderr);
+    }
+    assert_eq!(std::fs::read_to_string(dir.path().join("archmap.yaml")).expect("read"), root_text);
+    assert_eq!(std::fs::read_to_string(dir.path().join("sub/inc.yaml")).expect("read"), inc);
+}
