@@ -6,13 +6,17 @@
 //! timeout and reported as "timeout"), measures archmap's peak RSS in a child process (this
 //! binary again, reading `VmHWM`), and computes `render::quality` metrics for archmap's layout
 //! (from `render --format json`) and for dot's (from `dot -Tjson`: node `pos`/`width`/`height`,
-//! cluster `bb`, edge splines `_draw_` sampled into polylines). Prints Markdown tables.
+//! cluster `bb`, edge splines `_draw_` sampled into polylines, edge and cluster label text from
+//! `_ldraw_`). Prints Markdown tables; first the same metrics on every example and render
+//! fixture, top to bottom and left to right (`--no-examples` skips them, `--examples-only` runs
+//! only them).
 //!
 //! ```text
 //! cargo bench --bench layout                       # 100, 1,000, 3,000 and 10,000 components
 //! cargo bench --bench layout -- 100 1000           # chosen sizes
 //! cargo bench --bench layout -- --timeout 30 3000  # Graphviz time limit in seconds
 //! cargo bench --bench layout -- --no-dot 10000     # archmap only
+//! cargo bench --bench layout -- --examples-only    # the examples and fixtures only
 //! ```
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 // The generator's summary fields serve the check bench; this one reads only some.
@@ -42,11 +46,14 @@ fn main() -> ExitCode {
     let mut sizes = Vec::new();
     let mut timeout = 120u64;
     let mut use_dot = true;
+    let mut examples = true;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--timeout" => timeout = it.next().and_then(|t| t.parse().ok()).unwrap_or(120),
             "--no-dot" => use_dot = false,
+            "--no-examples" => examples = false,
+            "--examples-only" => sizes.push(0),
             n => {
                 let Ok(n) = n.parse::<usize>() else {
                     eprintln!("unknown argument {n}");
@@ -58,6 +65,13 @@ fn main() -> ExitCode {
     }
     if sizes.is_empty() {
         sizes = vec![100, 1000, 3000, 10000];
+    }
+    if examples && use_dot {
+        print_examples(timeout);
+    }
+    sizes.retain(|&n| n > 0);
+    if sizes.is_empty() {
+        return ExitCode::SUCCESS;
     }
     let dir = tempfile::tempdir().expect("a temporary directory");
     let mut speed = Vec::new();
@@ -125,17 +139,101 @@ fn main() -> ExitCode {
             format!("{} / {}", f(ours), dot.as_ref().map_or("–".into(), f))
         };
         println!(
-            "| {n} | {} | {} | {} | {} / n/a | {} | {} | {} |",
+            "| {n} | {} | {} | {} | {} | {} | {} | {} |",
             pair(&|q| q.crossings.to_string()),
             pair(&|q| q.node_overlaps.to_string()),
             pair(&|q| q.edges_through_nodes.to_string()),
-            ours.label_overlaps,
+            pair(&|q| q.label_overlaps.to_string()),
             pair(&|q| q.members_outside.to_string()),
             pair(&|q| q.non_members_inside.to_string()),
             pair(&|q| format!("{:.0}", q.area_per_node)),
         );
     }
     ExitCode::SUCCESS
+}
+
+/// The examples and render fixtures, as (file, extra arguments).
+fn example_manifests() -> Vec<(std::path::PathBuf, Vec<&'static str>)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in ["examples", "tests/fixtures/render"] {
+        let mut here: Vec<_> = std::fs::read_dir(root.join(dir))
+            .expect("directory exists")
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+            .collect();
+        here.sort();
+        files.extend(here);
+    }
+    files
+        .into_iter()
+        .map(|p| {
+            let view = p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("view-"));
+            (p, if view { vec!["--view", "collapsed"] } else { Vec::new() })
+        })
+        .collect()
+}
+
+/// Width and height of everything drawn.
+fn extent(d: &Drawing) -> (f64, f64) {
+    let (mut x0, mut y0, mut x1, mut y1) =
+        (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
+    for r in d.nodes.iter().chain(&d.groups).chain(&d.labels) {
+        x0 = x0.min(r.x);
+        y0 = y0.min(r.y);
+        x1 = x1.max(r.right());
+        y1 = y1.max(r.bottom());
+    }
+    if x0.is_finite() { (x1 - x0, y1 - y0) } else { (0.0, 0.0) }
+}
+
+/// Quality of archmap's layout and dot's on every example and render fixture (top to bottom
+/// and left to right), as a Markdown table.
+fn print_examples(timeout: u64) {
+    println!("### Examples and render fixtures (render::quality; archmap / dot)\n");
+    println!(
+        "| manifest | dir | crossings | edges through nodes | label overlaps | edges through titles | width × height | area per node | area ratio |"
+    );
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+    let cwd = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (path, extra) in example_manifests() {
+        let file = path.to_str().expect("UTF-8 path");
+        let name = path.file_name().map_or(String::new(), |n| n.to_string_lossy().into_owned());
+        for dir in ["TB", "LR"] {
+            let args = |format: &'static str| {
+                let mut a = vec!["render", "--format", format, "--direction", dir, file];
+                a.extend(extra.iter().copied());
+                a
+            };
+            let ours_d = drawing_from_json(&run_cli(cwd, &args("json")));
+            let ours = quality(&ours_d);
+            let dot_d = run_dot(&run_cli(cwd, &args("dot")), "-Tjson", timeout)
+                .and_then(|j| drawing_from_dot_json(&j));
+            let dot = dot_d.as_ref().map(quality);
+            let size = |d: &Drawing| {
+                let (w, h) = extent(d);
+                format!("{w:.0} × {h:.0}")
+            };
+            let pair = |f: &dyn Fn(&Quality) -> String| {
+                format!("{} / {}", f(&ours), dot.as_ref().map_or("–".into(), f))
+            };
+            let ratio = dot
+                .filter(|d| d.area_per_node > 0.0)
+                .map_or("–".into(), |d| format!("{:.2}", ours.area_per_node / d.area_per_node));
+            println!(
+                "| {name} | {dir} | {} | {} | {} | {} | {} / {} | {} | {ratio} |",
+                pair(&|q| q.crossings.to_string()),
+                pair(&|q| q.edges_through_nodes.to_string()),
+                pair(&|q| q.label_overlaps.to_string()),
+                pair(&|q| q.edges_through_titles.to_string()),
+                size(&ours_d),
+                dot_d.as_ref().map_or("–".into(), size),
+                pair(&|q| format!("{:.0}", q.area_per_node)),
+            );
+        }
+    }
+    println!();
 }
 
 /// `archmap ARGS` in-process; returns standard output.
@@ -248,6 +346,11 @@ fn drawing_from_json(text: &str) -> Drawing {
             })
             .collect(),
         labels: edges.iter().filter(|e| !e["label"].is_null()).map(|e| rect(&e["label"])).collect(),
+        titles: groups
+            .iter()
+            .filter(|g| g["title"].is_object())
+            .map(|g| rect(&g["title"]))
+            .collect(),
     }
 }
 
@@ -262,6 +365,7 @@ fn drawing_from_dot_json(text: &str) -> Option<Drawing> {
     let mut node_of: BTreeMap<u64, usize> = BTreeMap::new();
     let mut nodes = Vec::new();
     let mut clusters: Vec<(Rect, Vec<u64>)> = Vec::new();
+    let mut titles = Vec::new();
     for o in objects {
         let gvid = o["_gvid"].as_u64()?;
         if let Some(bb) = o["bb"].as_str() {
@@ -275,6 +379,7 @@ fn drawing_from_dot_json(text: &str) -> Option<Drawing> {
                     Rect { x: v[0], y: v[1], width: v[2] - v[0], height: v[3] - v[1] },
                     members,
                 ));
+                titles.extend(text_box(&o["_ldraw_"]));
             }
         } else if let Some(pos) = o["pos"].as_str() {
             let (x, y) = pair(pos)?;
@@ -293,7 +398,9 @@ fn drawing_from_dot_json(text: &str) -> Option<Drawing> {
         }
     }
     let mut edges = Vec::new();
+    let mut labels = Vec::new();
     for e in doc["edges"].as_array().map(Vec::as_slice).unwrap_or_default() {
+        labels.extend(text_box(&e["_ldraw_"]));
         let from = node_of.get(&e["tail"].as_u64()?).copied()?;
         let to = node_of.get(&e["head"].as_u64()?).copied()?;
         let mut pts = Vec::new();
@@ -328,8 +435,42 @@ fn drawing_from_dot_json(text: &str) -> Option<Drawing> {
         node_groups,
         groups: clusters.into_iter().map(|(r, _)| r).collect(),
         edges,
-        labels: Vec::new(),
+        labels,
+        titles,
     })
+}
+
+/// The box around the text of an xdot label (`T` operations, sized by the last `F`), in dot's
+/// y-up coordinates.
+fn text_box(ops: &serde_json::Value) -> Option<Rect> {
+    let mut size = 14.0;
+    let mut out: Option<Rect> = None;
+    for op in ops.as_array()? {
+        match op["op"].as_str() {
+            Some("F") => size = op["size"].as_f64().unwrap_or(size),
+            Some("T") => {
+                let (x, y) = (op["pt"][0].as_f64()?, op["pt"][1].as_f64()?);
+                let w = op["width"].as_f64()?;
+                let left = match op["align"].as_str() {
+                    Some("l") => x,
+                    Some("r") => x - w,
+                    _ => x - w / 2.0,
+                };
+                let r = Rect { x: left, y: y - 0.21 * size, width: w, height: 1.11 * size };
+                out = Some(out.map_or(r, |o: Rect| {
+                    let (x0, y0) = (o.x.min(r.x), o.y.min(r.y));
+                    Rect {
+                        x: x0,
+                        y: y0,
+                        width: o.right().max(r.right()) - x0,
+                        height: o.bottom().max(r.bottom()) - y0,
+                    }
+                }));
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Peak resident set (bytes) of a child that runs one `archmap render --format svg` of `path`.

@@ -1,7 +1,8 @@
 //! The native layout's invariants on every example and render fixture, through the real CLI:
 //! `render --format json` in every direction, its boxes, frames, routes and labels read back
 //! into a [`Drawing`] and assessed by `render::quality`: no overlaps, no edge through a box, no
-//! label overlaps, every member inside and every non-member outside its group frames.
+//! label overlaps, no edge through a group's title, every member inside and every non-member
+//! outside its group frames.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -72,6 +73,7 @@ fn drawing(doc: &serde_json::Value) -> Drawing {
             })
             .collect(),
         labels: edges.iter().filter(|e| !e["label"].is_null()).map(|e| rect(&e["label"])).collect(),
+        titles: groups.iter().map(|g| rect(&g["title"])).collect(),
     }
 }
 
@@ -96,6 +98,7 @@ fn examples_and_fixtures_lay_out_cleanly_in_every_direction() {
             assert_eq!(doc["version"], 1);
             let q = quality(&drawing(&doc));
             assert!(q.is_clean(), "{p} {direction}: {q:?}");
+            assert_eq!(q.edges_through_titles, 0, "{p} {direction}: {q:?}");
         }
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! Input: a [`Scene`] and [`RenderOptions`] (the layout engine). Output: one JSON document,
 //! `{"version":1,"width","height","nodes":[{"id","x","y","width","height","group"}],
-//! "groups":[{"id","x","y","width","height","parent"}],"edges":[{"from","to","points":[[x,y],…],
+//! "groups":[{"id","x","y","width","height","title":{"x","y","width","height"},"parent"}],"edges":[{"from","to","points":[[x,y],…],
 //! "label":{"text","x","y","width","height"}|null}]}`. Invariants: coordinates are the SVG
 //! document's user units (the SVG renderer would draw exactly these boxes), `x`/`y` is a box's
 //! top-left corner, numbers have at most two decimals; `group`/`parent`/`from`/`to` are manifest
@@ -54,12 +54,15 @@ impl Renderer for JsonRenderer {
             .groups
             .iter()
             .zip(&pos.groups)
-            .map(|(g, r)| {
+            .zip(&pos.titles)
+            .map(|((g, r), t)| {
                 let mut m = serde_json::Map::new();
                 m.insert("id".into(), json!(g.id));
                 for (k, v) in rect(r) {
                     m.insert(k.into(), v);
                 }
+                let title = rect(t).into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+                m.insert("title".into(), Value::Object(title));
                 let parent = g.parent.and_then(|p| scene.groups.get(p)).map(|p| p.id.clone());
                 m.insert("parent".into(), json!(parent));
                 Value::Object(m)

@@ -6,7 +6,7 @@
 //! bench reads Graphviz's `-Tjson`). Output: a [`Quality`] report: edge crossings (proper
 //! intersections between segments of edges that share no endpoint), node overlaps, edges
 //! through nodes (a segment entering a box other than its edge's ends), label overlaps (label
-//! with label or with a box), members outside their group frames, non-members inside a group
+//! with label or with a box), edges through group titles, members outside their group frames, non-members inside a group
 //! frame, and area per node. Invariants: boxes that merely touch do not overlap (a tolerance of
 //! half a unit); pure functions; sweeps over sorted x keep large drawings fast.
 
@@ -38,6 +38,8 @@ pub struct Drawing {
     pub edges: Vec<DrawnEdge>,
     /// Label boxes.
     pub labels: Vec<Rect>,
+    /// Group title boxes (empty when unknown).
+    pub titles: Vec<Rect>,
 }
 
 impl Drawing {
@@ -71,6 +73,7 @@ impl Drawing {
                 .map(|(e, p)| (e.from, e.to, p.points.clone()))
                 .collect(),
             labels: pos.edges.iter().filter_map(|e| e.label).collect(),
+            titles: pos.titles.clone(),
         }
     }
 }
@@ -86,6 +89,8 @@ pub struct Quality {
     pub edges_through_nodes: usize,
     /// Labels overlapping another label or a box.
     pub label_overlaps: usize,
+    /// Segments that enter a group's title box.
+    pub edges_through_titles: usize,
     /// (node, group) pairs where a member's box is not inside the frame.
     pub members_outside: usize,
     /// (node, group) pairs where a non-member's box overlaps the frame.
@@ -221,6 +226,11 @@ pub fn quality(d: &Drawing) -> Quality {
         }
     }
 
+    // Segments through titles (few titles: every pair).
+    for t in &d.titles {
+        q.edges_through_titles += segs.iter().filter(|s| segment_enters(s.3, s.4, t)).count();
+    }
+
     // Labels against labels and boxes.
     let mut all: Vec<Rect> = d.labels.clone();
     all.extend(d.nodes.iter().copied());
@@ -292,11 +302,13 @@ mod tests {
                 (0, 2, vec![(5.0, 10.0), (8.0, 30.0), (105.0, 10.0)]),
             ],
             labels: vec![r(50.0, 50.0, 10.0, 10.0), r(55.0, 55.0, 10.0, 10.0)],
+            titles: vec![r(0.0, 20.0, 10.0, 5.0)],
         };
         let q = quality(&d);
         assert_eq!(q.node_overlaps, 1);
         assert_eq!(q.edges_through_nodes, 1);
         assert_eq!(q.label_overlaps, 1);
+        assert_eq!(q.edges_through_titles, 1);
         assert_eq!(q.members_outside, 1);
         assert_eq!(q.non_members_inside, 1);
         assert!(!q.is_clean());
@@ -315,6 +327,7 @@ mod tests {
                 (0, 4, vec![(10.0, 0.0), (0.0, 10.0)]),
             ],
             labels: Vec::new(),
+            titles: Vec::new(),
         };
         assert_eq!(quality(&d).crossings, 1);
     }

@@ -45,6 +45,9 @@ const PAD_Y: f64 = 9.0;
 const MIN_WIDTH: f64 = 96.0;
 /// Lowest box.
 const MIN_HEIGHT: f64 = 40.0;
+/// Widest line of an edge label before it wraps (labels sit in slots between boxes, so narrow
+/// ones keep the drawing narrow).
+const EDGE_LABEL_LINE: f64 = 120.0;
 /// Widest line of text in a box before it wraps.
 const MAX_LINE: f64 = 260.0;
 /// Most lines a box shows; the last one ends in `…` when text was cut.
@@ -165,7 +168,7 @@ fn measure_node(node: &SceneNode) -> (BoxText, Size) {
 /// Edge label lines and their background size.
 fn measure_edge_label(edge: &SceneEdge) -> Option<(Vec<String>, Size)> {
     let label = edge.display_label()?;
-    let lines = wrap(&label, EDGE_SIZE, 180.0, 3);
+    let lines = wrap(&label, EDGE_SIZE, EDGE_LABEL_LINE, 3);
     let size = Size {
         width: (widest(&lines, EDGE_SIZE) + 8.0).ceil(),
         height: (lines_height(lines.len(), EDGE_SIZE) + 4.0).ceil(),
@@ -173,9 +176,17 @@ fn measure_edge_label(edge: &SceneEdge) -> Option<(Vec<String>, Size)> {
     Some((lines, size))
 }
 
-/// Height of a group's title band.
-fn group_title_height() -> f64 {
-    (GROUP_SIZE * LINE_HEIGHT + 8.0).ceil()
+/// Widest group title before it is cut with `…`.
+const MAX_GROUP_TITLE: f64 = 480.0;
+
+/// Size of a group's title: its text (bold, at most [`MAX_GROUP_TITLE`]) with 8 units on each
+/// side, and the height of the band at the top of the frame that holds it.
+fn measure_group_title(label: &str) -> Size {
+    let text = text::line_width(&first_line(label), GROUP_SIZE * BOLD_FACTOR);
+    Size {
+        width: (text.min(MAX_GROUP_TITLE) + 16.0).ceil(),
+        height: (GROUP_SIZE * LINE_HEIGHT + 8.0).ceil(),
+    }
 }
 
 /// A number with at most two decimals, trailing zeros trimmed, never `-0`.
@@ -227,7 +238,7 @@ fn measure_all(scene: &Scene) -> Measurements {
     let measured = Measured {
         nodes: sizes,
         edge_labels: edge_labels.iter().map(|l| l.as_ref().map(|(_, s)| *s)).collect(),
-        group_titles: vec![group_title_height(); scene.groups.len()],
+        group_titles: scene.groups.iter().map(|g| measure_group_title(&g.label)).collect(),
     };
     (texts, edge_labels, measured)
 }
@@ -270,6 +281,7 @@ pub fn document_layout(scene: &Scene, engine: &dyn Layout) -> Positioned {
         height,
         nodes: pos.nodes.iter().copied().map(mv).collect(),
         groups: pos.groups.iter().copied().map(mv).collect(),
+        titles: pos.titles.iter().copied().map(mv).collect(),
         edges: pos
             .edges
             .iter()
@@ -405,7 +417,7 @@ impl<'a> Writer<'a> {
         let label = text::truncate(
             &first_line(&group.label),
             GROUP_SIZE * BOLD_FACTOR,
-            (r.width - 16.0).max(0.0),
+            (r.width - 16.0).clamp(0.0, MAX_GROUP_TITLE),
         );
         let o = &mut self.out;
         let _ = writeln!(o, "<g id=\"{id}\" class=\"group\">");

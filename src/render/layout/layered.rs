@@ -28,8 +28,10 @@
 #![allow(clippy::many_single_char_names)]
 
 use super::position::{self, Pads};
-use super::route::{self, Bands};
-use super::{EdgePath, GROUP_PADDING, Layout, Measured, Positioned, Rect, Size, order, rank};
+use super::route::{self, Bands, PORT_INSET};
+use super::{
+    EdgePath, GROUP_PADDING, Layout, Measured, Positioned, Rect, Size, order, rank, title_rect,
+};
 use crate::manifest::Direction;
 use crate::render::Scene;
 
@@ -37,6 +39,8 @@ use crate::render::Scene;
 const RANK_SEP_TB: f64 = 48.0;
 /// Gap between layer bands, left to right.
 const RANK_SEP_LR: f64 = 64.0;
+/// Room between a group's title and the first port to its right.
+const TITLE_CLEARANCE: f64 = 2.0;
 /// Size of a box whose measurement is missing.
 const FALLBACK: Size = Size { width: 96.0, height: 40.0 };
 
@@ -105,6 +109,18 @@ fn common_group(parent: &[Option<usize>], a: Option<usize>, b: Option<usize>) ->
     ca.into_iter().find(|x| cb.contains(x))
 }
 
+/// Whether group `inner` is `outer` or lies inside it.
+fn within(parent: &[Option<usize>], inner: Option<usize>, outer: usize) -> bool {
+    let mut g = inner;
+    while let Some(x) = g {
+        if x == outer {
+            return true;
+        }
+        g = parent[x];
+    }
+    false
+}
+
 impl Layout for Layered {
     fn smooth_edges(&self) -> bool {
         true
@@ -122,15 +138,27 @@ impl Layout for Layered {
             scene.groups.iter().enumerate().map(|(i, g)| g.parent.filter(|&p| p < i)).collect();
         let node_group: Vec<Option<usize>> =
             scene.nodes.iter().map(|nd| nd.group.filter(|&g| g < ng)).collect();
-        let title = |g: usize| measured.group_titles.get(g).copied().unwrap_or(0.0).max(0.0);
-        let mut pads = Pads { left: vec![GROUP_PADDING; ng], right: vec![GROUP_PADDING; ng] };
+        let title = |g: usize| {
+            let t =
+                measured.group_titles.get(g).copied().unwrap_or(Size { width: 0.0, height: 0.0 });
+            Size { width: t.width.max(0.0), height: t.height.max(0.0) }
+        };
+        let mut pads = Pads {
+            left: vec![GROUP_PADDING; ng],
+            right: vec![GROUP_PADDING; ng],
+            min_width: vec![0.0; ng],
+            reserve: Vec::new(),
+        };
         let mut pad_top = vec![GROUP_PADDING; ng];
         let mut pad_bottom = vec![GROUP_PADDING; ng];
         for g in 0..ng {
             match dir {
-                Direction::TB => pad_top[g] += title(g),
-                Direction::BT => pad_bottom[g] += title(g),
-                Direction::LR | Direction::RL => pads.left[g] += title(g),
+                Direction::TB => pad_top[g] += title(g).height,
+                Direction::BT => pad_bottom[g] += title(g).height,
+                Direction::LR | Direction::RL => pads.left[g] += title(g).height,
+            }
+            if !horizontal {
+                pads.min_width[g] = title(g).width;
             }
         }
 
@@ -191,6 +219,30 @@ impl Layout for Layered {
                 None => g.group_roots.push(c),
             }
         }
+        // Each label goes into the rank between its ends whose boxes and labels are narrowest
+        // so far (nearest the middle on a tie), so labels of parallel long edges spread over
+        // the ranks instead of all lining up in one.
+        let rank_count = g.layer.iter().copied().max().map_or(0, |m| m + 1);
+        let mut load = vec![0.0f64; rank_count];
+        for v in 0..n {
+            load[g.layer[v]] += g.width[v] + position::NODE_SEP;
+        }
+        let mut label_rank: Vec<usize> = vec![usize::MAX; scene.edges.len()];
+        for (i, &(a, b)) in oriented.iter().enumerate() {
+            let Some(size) = labels[i].filter(|_| valid[i]) else { continue };
+            let (ra, rb) = (g.layer[a], g.layer[b]);
+            let mid = ra + (rb.saturating_sub(ra)) / 2;
+            let best = (ra + 1..rb).min_by(|&p, &q| {
+                load[p]
+                    .total_cmp(&load[q])
+                    .then(p.abs_diff(mid).cmp(&q.abs_diff(mid)))
+                    .then(p.cmp(&q))
+            });
+            if let Some(r) = best {
+                load[r] += size.width + position::MIXED_SEP;
+                label_rank[i] = r;
+            }
+        }
         let mut chains: Vec<Vec<usize>> = vec![Vec::new(); scene.edges.len()];
         let mut label_item: Vec<Option<usize>> = vec![None; scene.edges.len()];
         for (i, &(a, b)) in oriented.iter().enumerate() {
@@ -200,7 +252,7 @@ impl Layout for Layered {
             let (ra, rb) = (g.layer[a], g.layer[b]);
             let owner = common_group(&group_parent, node_group[a], node_group[b]);
             let mut chain = vec![a];
-            let mid = ra + (rb.saturating_sub(ra)) / 2;
+            let mid = label_rank[i];
             for r in ra + 1..rb {
                 let d = g.layer.len();
                 g.layer.push(r);
@@ -228,6 +280,15 @@ impl Layout for Layered {
             }
             chains[i] = chain;
         }
+        // A box with many edges on one side grows across the flow so its ports keep apart.
+        let mut ends = vec![(0usize, 0usize); n];
+        for chain in chains.iter().filter(|c| c.len() >= 2) {
+            ends[chain[0]].0 += 1;
+            ends[chain[chain.len() - 1]].1 += 1;
+        }
+        for (v, &(out, inc)) in ends.iter().enumerate() {
+            g.width[v] = g.width[v].max(route::width_for_ports(out.max(inc)));
+        }
         let layer_count = g.layer.iter().copied().max().map_or(0, |m| m + 1);
         g.layers = vec![Vec::new(); layer_count];
         for v in 0..g.layer.len() {
@@ -242,11 +303,31 @@ impl Layout for Layered {
             }
         }
 
-        // 4. and 5. Order and x.
+        // 4. and 5. Order and x. A title sits in the band above its frame's first layer (TB;
+        // below the last for BT), which routes into (out of) that layer's members cross: the
+        // ports on that side of those members keep to the right of the title, so each member
+        // reaches far enough right to hold them there.
         let tokens = order::order(&mut g);
-        let x = position::position(&g, &tokens, &pads);
+        if !horizontal {
+            for c in 0..ng {
+                let Some((lo, hi)) = g.span[c] else { continue };
+                let r = if dir == Direction::TB { lo } else { hi };
+                for &v in &g.layers[r] {
+                    let k = if dir == Direction::TB { g.up[v].len() } else { g.down[v].len() };
+                    if k > 0 && within(&group_parent, g.group[v], c) {
+                        let ports = TITLE_CLEARANCE + k as f64 * route::PORT_SPACING + PORT_INSET;
+                        pads.reserve.push((c, v, title(c).width + ports - g.width[v] / 2.0));
+                    }
+                }
+            }
+        }
+        let (x, borders) = position::position(&g, &tokens, &pads);
 
-        // 6. Bands: each group's room above its first layer and below its last.
+        // 6. Bands: each group's room above its first layer and below its last; left to right,
+        // the title runs along the flow from the frame's start (LR) or end (RL), and ends
+        // within the group's first (last) band, which only vertical segments cross.
+        let band_height: Vec<f64> =
+            g.layers.iter().map(|l| l.iter().map(|&v| g.height[v]).fold(0.0, f64::max)).collect();
         let mut depth_top = vec![0.0f64; ng];
         let mut depth_bottom = vec![0.0f64; ng];
         let mut direct_first = vec![false; ng];
@@ -275,6 +356,13 @@ impl Layout for Layered {
             }
             depth_top[c] = pad_top[c] + top.max(0.0);
             depth_bottom[c] = pad_bottom[c] + bottom.max(0.0);
+            match dir {
+                Direction::LR => depth_top[c] = depth_top[c].max(title(c).width - band_height[lo]),
+                Direction::RL => {
+                    depth_bottom[c] = depth_bottom[c].max(title(c).width - band_height[hi]);
+                }
+                Direction::TB | Direction::BT => {}
+            }
         }
         let mut extra_top = vec![0.0f64; layer_count];
         let mut extra_bottom = vec![0.0f64; layer_count];
@@ -284,13 +372,19 @@ impl Layout for Layered {
                 extra_bottom[hi] = extra_bottom[hi].max(depth_bottom[c]);
             }
         }
-        let rank_sep = if horizontal { RANK_SEP_LR } else { RANK_SEP_TB };
-        let mut bands = Bands { top: vec![0.0; layer_count], height: vec![0.0; layer_count] };
+        // Labelled edges span two ranks, so with labels every gap is halved (as dot does).
+        let rank_sep = if horizontal { RANK_SEP_LR } else { RANK_SEP_TB }
+            / if labels.iter().any(Option::is_some) { 2.0 } else { 1.0 };
+        let mut bands = Bands {
+            top: vec![0.0; layer_count],
+            height: band_height,
+            extra_top: extra_top.clone(),
+            extra_bottom: extra_bottom.clone(),
+        };
         let mut cursor = 0.0;
         for r in 0..layer_count {
             cursor += extra_top[r];
             bands.top[r] = cursor;
-            bands.height[r] = g.layers[r].iter().map(|&v| g.height[v]).fold(0.0, f64::max);
             cursor += bands.height[r] + extra_bottom[r] + rank_sep;
         }
 
@@ -300,7 +394,6 @@ impl Layout for Layered {
             Rect { x: x[v] - g.width[v] / 2.0, y: top, width: g.width[v], height: bottom - top }
         };
         let nodes: Vec<Rect> = (0..n).map(item_rect).collect();
-        let mut routes = route::routes(&g, &x, &bands, &chains);
         let label_rects: Vec<Option<Rect>> = label_item
             .iter()
             .zip(&labels)
@@ -323,6 +416,10 @@ impl Layout for Layered {
                 extent[c] = Some(extent[c].map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
             }
         }
+        let mut reserved: Vec<f64> = vec![f64::INFINITY; ng];
+        for &(c, v, gap) in &pads.reserve {
+            reserved[c] = reserved[c].min(x[v] - gap);
+        }
         for c in (0..ng).rev() {
             let Some((lo, hi)) = g.span[c] else { continue };
             let mut ext = extent[c].map(|(a, b)| (a - pads.left[c], b + pads.right[c]));
@@ -332,11 +429,29 @@ impl Layout for Layered {
                     ext = Some(ext.map_or((a, b), |(p, q)| (p.min(a), q.max(b))));
                 }
             }
-            let Some((left, right)) = ext else { continue };
+            let Some((mut left, mut right)) = ext else { continue };
+            // Room for the title, within the borders the constraints kept free.
+            left = left.min(reserved[c]);
+            let need = pads.min_width[c];
+            if right - left < need {
+                right = right.max((left + need).min(borders[c].1));
+                left = left.min(right - need);
+            }
             let top = bands.top[lo] - depth_top[c];
             let bottom = bands.top[hi] + bands.height[hi] + depth_bottom[c];
             frames[c] = Some(Rect { x: left, y: top, width: right - left, height: bottom - top });
         }
+
+        // Ports that must keep right of a title: in TB those on the top side, in BT the bottom.
+        let mut floor = vec![(f64::NEG_INFINITY, f64::NEG_INFINITY); g.layer.len()];
+        for &(c, v, _) in &pads.reserve {
+            if let Some(f) = frames[c] {
+                let right = f.x + title(c).width + TITLE_CLEARANCE;
+                let side = if dir == Direction::TB { &mut floor[v].0 } else { &mut floor[v].1 };
+                *side = side.max(right);
+            }
+        }
+        let mut routes = route::routes(&g, &x, &bands, &chains, &floor);
 
         // Edges that could not be laid out (self-loops, bad indices): a stub on the box.
         for (i, e) in scene.edges.iter().enumerate() {
@@ -355,7 +470,8 @@ impl Layout for Layered {
             }
         }
 
-        finish(dir, nodes, frames, routes, label_rects)
+        let titles: Vec<Size> = (0..ng).map(title).collect();
+        finish(dir, nodes, frames, routes, label_rects, &titles)
     }
 }
 
@@ -366,6 +482,7 @@ fn finish(
     frames: Vec<Option<Rect>>,
     routes: Vec<Vec<(f64, f64)>>,
     labels: Vec<Option<Rect>>,
+    titles: &[Size],
 ) -> Positioned {
     // Internal extent along the flow, for mirroring.
     let mut max_y = 0.0f64;
@@ -412,11 +529,13 @@ fn finish(
     }
     let shift = |r: Rect| Rect { x: r.x - x0, y: r.y - y0, ..r };
     let empty = Rect { x: 0.0, y: 0.0, width: 0.0, height: 0.0 };
+    let groups: Vec<Rect> = frames.into_iter().map(|f| f.map_or(empty, shift)).collect();
     Positioned {
         width: x1 - x0,
         height: y1 - y0,
         nodes: nodes.into_iter().map(shift).collect(),
-        groups: frames.into_iter().map(|f| f.map_or(empty, shift)).collect(),
+        titles: groups.iter().zip(titles).map(|(f, &t)| title_rect(f, t)).collect(),
+        groups,
         edges: routes
             .into_iter()
             .zip(labels)
@@ -450,9 +569,16 @@ mod tests {
         assert_eq!(p.groups.len(), s.groups.len());
         assert_eq!(p.edges.len(), s.edges.len());
         let canvas = Rect { x: -1e-6, y: -1e-6, width: p.width + 2e-6, height: p.height + 2e-6 };
+        let horizontal = matches!(s.direction, Direction::LR | Direction::RL);
         for (r, size) in p.nodes.iter().zip(&m.nodes) {
             assert!(canvas.contains(r), "{r:?} outside {canvas:?}");
-            assert!((r.width - size.width).abs() < 1e-6 && (r.height - size.height).abs() < 1e-6);
+            // Along the flow a box keeps its size; across it may grow to space its ports.
+            let (along, across, m_along, m_across) = if horizontal {
+                (r.width, r.height, size.width, size.height)
+            } else {
+                (r.height, r.width, size.height, size.width)
+            };
+            assert!((along - m_along).abs() < 1e-6 && across >= m_across - 1e-6, "{r:?} {size:?}");
         }
         for (g, frame) in p.groups.iter().enumerate() {
             if let Some(parent) = s.groups[g].parent {
@@ -478,6 +604,13 @@ mod tests {
         }
         let q = quality(&Drawing::from_positioned(s, &p));
         assert!(q.is_clean(), "{q:?}");
+        assert_eq!(q.edges_through_titles, 0, "{q:?}");
+        for ((frame, t), size) in p.groups.iter().zip(&p.titles).zip(&m.group_titles) {
+            if frame.width > 0.0 {
+                assert!(frame.contains(t), "title {t:?} outside {frame:?}");
+                assert!((t.width - size.width).abs() < 1e-6, "frame narrower than its title");
+            }
+        }
         p
     }
 

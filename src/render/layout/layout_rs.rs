@@ -14,7 +14,7 @@ use layout::core::style::StyleAttr;
 use layout::std_shapes::shapes::{Arrow, Element, ShapeKind};
 use layout::topo::layout::VisualGraph;
 
-use super::{EdgePath, GROUP_PADDING, Layout, Measured, Positioned, Rect, Size};
+use super::{EdgePath, GROUP_PADDING, Layout, Measured, Positioned, Rect, Size, title_rect};
 use crate::manifest::Direction;
 use crate::render::Scene;
 /// The engine built on the layout-rs crate.
@@ -124,6 +124,7 @@ impl Layout for LayoutRs {
                 height: 0.0,
                 nodes: Vec::new(),
                 groups: vec![Rect { x: 0.0, y: 0.0, width: 0.0, height: 0.0 }; scene.groups.len()],
+                titles: vec![Rect { x: 0.0, y: 0.0, width: 0.0, height: 0.0 }; scene.groups.len()],
                 edges: Vec::new(),
             };
         }
@@ -269,7 +270,8 @@ impl Layout for LayoutRs {
             }
         }
 
-        let groups = group_frames(scene, &nodes, &measured.group_titles);
+        let title_heights: Vec<f64> = measured.group_titles.iter().map(|t| t.height).collect();
+        let groups = group_frames(scene, &nodes, &title_heights);
 
         // Move everything so the drawing starts at (0, 0).
         let mut all: Vec<Rect> = nodes.clone();
@@ -294,6 +296,14 @@ impl Layout for LayoutRs {
             width: x1 - x0,
             height: y1 - y0,
             nodes: nodes.into_iter().map(shift).collect(),
+            titles: groups
+                .iter()
+                .enumerate()
+                .map(|(g, f)| {
+                    let size = measured.group_titles.get(g).copied();
+                    title_rect(&shift(*f), size.unwrap_or(Size { width: 0.0, height: 0.0 }))
+                })
+                .collect(),
             groups: groups.into_iter().map(shift).collect(),
             edges: routes
                 .into_iter()
@@ -388,7 +398,7 @@ mod tests {
                         .map(|l| Size { width: 6.0 * l.chars().count() as f64 + 8.0, height: 16.0 })
                 })
                 .collect(),
-            group_titles: vec![20.0; scene.groups.len()],
+            group_titles: vec![Size { width: 60.0, height: 20.0 }; scene.groups.len()],
         }
     }
 

@@ -98,8 +98,9 @@ pub struct Measured {
     pub nodes: Vec<Size>,
     /// Size of each scene edge's label, if it has one, in scene order.
     pub edge_labels: Vec<Option<Size>>,
-    /// Height of the band at the top of each group frame that holds its title, in scene order.
-    pub group_titles: Vec<f64>,
+    /// Size of each group's title, in scene order: the width of its text plus room on both
+    /// sides, and the height of the band at the top of the frame that holds it.
+    pub group_titles: Vec<Size>,
 }
 
 /// An arrow's route.
@@ -122,8 +123,23 @@ pub struct Positioned {
     pub nodes: Vec<Rect>,
     /// One frame per scene group.
     pub groups: Vec<Rect>,
+    /// One title box per scene group: the top-left corner of its frame that the title's text
+    /// takes ([`title_rect`]).
+    pub titles: Vec<Rect>,
     /// One route per scene edge.
     pub edges: Vec<EdgePath>,
+}
+
+/// Where a group's title goes: the top-left corner of `frame`, as wide and high as `title`
+/// (clipped to the frame).
+#[must_use]
+pub fn title_rect(frame: &Rect, title: Size) -> Rect {
+    Rect {
+        x: frame.x,
+        y: frame.y,
+        width: title.width.clamp(0.0, frame.width.max(0.0)),
+        height: title.height.clamp(0.0, frame.height.max(0.0)),
+    }
 }
 
 /// A layout engine.

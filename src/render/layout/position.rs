@@ -5,8 +5,8 @@
 //! "Fast and simple horizontal coordinate assignment" (2001): mark type-1 conflicts (segments
 //! crossing an inner segment between two dummies), align each item with a median neighbour
 //! into vertical blocks in four directions (up/down × left/right), compact each alignment
-//! as far left as the separation constraints allow, and average the four results after moving
-//! them onto the narrowest. Groups add a left and a right border variable each, shared by every
+//! as far left as the separation constraints allow, move the four results onto the narrowest and
+//! take each item's average median (falling back to the mean where that breaks a separation). Groups add a left and a right border variable each, shared by every
 //! layer: consecutive tokens of a layer give difference constraints (`x[b] - x[a] >= gap`), so
 //! every layer keeps its group blocks apart and inside their parents. Items align only with
 //! items of the same innermost group and the same slot between child groups, which keeps the
@@ -21,13 +21,13 @@ use std::collections::HashSet;
 use super::layered::{LGraph, Token};
 
 /// Room between two boxes side by side.
-pub(super) const NODE_SEP: f64 = 28.0;
+pub(super) const NODE_SEP: f64 = 24.0;
 /// Room between two long-edge dummies side by side.
-const DUMMY_SEP: f64 = 12.0;
+const DUMMY_SEP: f64 = 10.0;
 /// Room between a box and a dummy.
-const MIXED_SEP: f64 = 18.0;
+pub(super) const MIXED_SEP: f64 = 14.0;
 /// Room between a group frame and whatever is next to it.
-pub(super) const GROUP_SEP: f64 = 24.0;
+pub(super) const GROUP_SEP: f64 = 18.0;
 
 /// Frame paddings, per group: the left and right side in layout coordinates.
 pub(super) struct Pads {
@@ -35,6 +35,11 @@ pub(super) struct Pads {
     pub(super) left: Vec<f64>,
     /// Padding between the content and the right border.
     pub(super) right: Vec<f64>,
+    /// Least distance between the left and the right border (room for the title).
+    pub(super) min_width: Vec<f64>,
+    /// Extra constraints `x[item] - left border of group >= gap`, as `(group, item, gap)`:
+    /// they keep a group's title clear of the items whose routes cross its title band.
+    pub(super) reserve: Vec<(usize, usize, f64)>,
 }
 
 /// A token as the compaction sees it: the opening side (left in this direction) or closing
@@ -46,20 +51,27 @@ enum Side {
     Close(usize),
 }
 
-/// The centre x of every item.
-pub(super) fn position(g: &LGraph, layers: &[Vec<Token>], pads: &Pads) -> Vec<f64> {
+/// The centre x of every item, and the left and right border of every group (the average of
+/// the four alignments, like the items).
+pub(super) fn position(
+    g: &LGraph,
+    layers: &[Vec<Token>],
+    pads: &Pads,
+) -> (Vec<f64>, Vec<(f64, f64)>) {
     let n = g.layer.len();
+    let groups = g.group_parent.len();
     if n == 0 {
-        return Vec::new();
+        return (Vec::new(), vec![(0.0, 0.0); groups]);
     }
     let conflicts = type1_conflicts(g);
     let slots = slots(g, layers);
     let mut results: Vec<(Vec<f64>, bool)> = Vec::with_capacity(4);
+    // Items first, then each group's left and right border.
     for (down, left) in [(true, true), (true, false), (false, true), (false, false)] {
         let (root, _) = align(g, layers, &conflicts, &slots, down, left);
         let x = compact(g, layers, pads, &root, left)
             .or_else(|| compact(g, layers, pads, &(0..n).collect::<Vec<_>>(), left))
-            .unwrap_or_else(|| vec![0.0; n]);
+            .unwrap_or_else(|| vec![0.0; n + 2 * groups]);
         results.push((x, left));
     }
     // Move every result onto the narrowest one, then average.
@@ -73,14 +85,71 @@ pub(super) fn position(g: &LGraph, layers: &[Vec<Token>], pads: &Pads) -> Vec<f6
         .min_by(|&a, &b| (extents[a].1 - extents[a].0).total_cmp(&(extents[b].1 - extents[b].0)))
         .unwrap_or(0);
     let (lo, hi) = extents[narrowest];
-    let mut out = vec![0.0; n];
-    for ((x, left), (elo, ehi)) in results.iter().zip(&extents) {
-        let shift = if *left { lo - elo } else { hi - ehi };
-        for v in 0..n {
-            out[v] += (x[v] + shift) / 4.0;
+    let shifted: Vec<Vec<f64>> = results
+        .iter()
+        .zip(&extents)
+        .map(|((x, left), (elo, ehi))| {
+            let shift = if *left { lo - elo } else { hi - ehi };
+            x.iter().map(|xv| xv + shift).collect()
+        })
+        .collect();
+    // Balance as Brandes and Köpf do: the average of the two median candidates of each item,
+    // which keeps long edges straighter and the drawing narrower than the mean of all four;
+    // it is not always feasible with groups, so fall back to the mean (always feasible).
+    let mut out: Vec<f64> = (0..n + 2 * groups)
+        .map(|i| {
+            let mut c = [shifted[0][i], shifted[1][i], shifted[2][i], shifted[3][i]];
+            c.sort_by(f64::total_cmp);
+            f64::midpoint(c[1], c[2])
+        })
+        .collect();
+    if !feasible(g, layers, pads, &out) {
+        out =
+            (0..n + 2 * groups).map(|i| shifted.iter().map(|x| x[i]).sum::<f64>() / 4.0).collect();
+    }
+    let borders = (0..groups).map(|c| (out[n + 2 * c], out[n + 2 * c + 1])).collect();
+    out.truncate(n);
+    (out, borders)
+}
+
+/// Whether `x` (items, then each group's left and right border) keeps every separation.
+fn feasible(g: &LGraph, layers: &[Vec<Token>], pads: &Pads, x: &[f64]) -> bool {
+    const TOL: f64 = 1e-6;
+    let n = g.layer.len();
+    let pos = |t: Token| match t {
+        Token::Item(v) => x[v],
+        Token::Open(c) => x[n + 2 * c],
+        Token::Close(c) => x[n + 2 * c + 1],
+    };
+    for tokens in layers {
+        for pair in tokens.windows(2) {
+            let gap = match (pair[0], pair[1]) {
+                (Token::Item(u), Token::Item(v)) => {
+                    let sep = match (g.dummy[u], g.dummy[v]) {
+                        (true, true) => DUMMY_SEP,
+                        (false, false) => NODE_SEP,
+                        _ => MIXED_SEP,
+                    };
+                    f64::midpoint(g.width[u], g.width[v]) + sep
+                }
+                (Token::Item(u), Token::Open(_)) => g.width[u] / 2.0 + GROUP_SEP,
+                (Token::Open(c), Token::Item(v)) => pads.left[c] + g.width[v] / 2.0,
+                (Token::Open(c), Token::Open(d)) => pads.left[c].max(pads.left[d]),
+                (Token::Close(c), Token::Close(d)) => pads.right[c].max(pads.right[d]),
+                (Token::Item(u), Token::Close(c)) => g.width[u] / 2.0 + pads.right[c],
+                (Token::Close(_), Token::Item(v)) => GROUP_SEP + g.width[v] / 2.0,
+                (Token::Close(_), Token::Open(_)) => GROUP_SEP,
+                (Token::Open(_), Token::Close(_)) => 0.0,
+            };
+            if pos(pair[1]) - pos(pair[0]) < gap - TOL {
+                return false;
+            }
         }
     }
-    out
+    let spans_ok = pads.min_width.iter().enumerate().all(|(c, &w)| {
+        g.span[c].is_none() || w <= 0.0 || x[n + 2 * c + 1] - x[n + 2 * c] >= w - TOL
+    });
+    spans_ok && pads.reserve.iter().all(|&(c, v, gap)| x[v] - x[n + 2 * c] >= gap - TOL)
 }
 
 /// Type-1 conflicts: a segment between a non-dummy and anything that crosses a segment between
@@ -288,6 +357,21 @@ fn compact(
             indeg[vb] += 1;
         }
     }
+    // Title room. Each of these is implied in direction by a path of the layer constraints
+    // (the left border comes before every member, and before the right border), so no cycle.
+    let mut extra = |a: usize, b: usize, gap: f64| {
+        let (a, b) = if left { (a, b) } else { (b, a) };
+        succ[a].push((b, gap));
+        indeg[b] += 1;
+    };
+    for (c, &w) in pads.min_width.iter().enumerate() {
+        if w > 0.0 && g.span[c].is_some() {
+            extra(n + 2 * c, n + 2 * c + 1, w);
+        }
+    }
+    for &(c, v, gap) in &pads.reserve {
+        extra(n + 2 * c, root[v], gap);
+    }
     let mut x = vec![0.0; vars];
     let mut queue: Vec<usize> = (0..vars).filter(|&v| indeg[v] == 0).collect();
     let mut head = 0;
@@ -308,5 +392,8 @@ fn compact(
         return None;
     }
     let sign = if left { 1.0 } else { -1.0 };
-    Some((0..n).map(|v| sign * x[root[v]]).collect())
+    let items = (0..n).map(|v| sign * x[root[v]]);
+    // In the mirrored direction the variables of a group's two borders keep their meaning.
+    let borders = (n..vars).map(|b| sign * x[b]);
+    Some(items.chain(borders).collect())
 }

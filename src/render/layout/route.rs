@@ -8,8 +8,11 @@
 //! band at the dummy's x, then into a port on the lower box's top. Diagonal segments only run
 //! in the gaps between bands, which hold no boxes, and vertical ones only run through a box's
 //! own column or a dummy's reserved slot: so a route never crosses a box. Edges leaving (or
-//! entering) the same box get distinct ports, ordered by where they go, so parallel edges do not
-//! overlap. Invariants: at least two points per route; deterministic.
+//! entering) the same box get distinct ports spread over the whole side, ordered by where they go,
+//! at least [`PORT_SPACING`] apart (the layout widens a box that needs it), so arrowheads never
+//! meet. Diagonals keep between the frames that end below a band and those that start above the
+//! next, so routes cross title bands only vertically. Invariants: at least two points per route;
+//! deterministic.
 
 // Graph algorithms read best with the papers' names: u, v, w for nodes, e, f for edges.
 #![allow(clippy::many_single_char_names)]
@@ -22,6 +25,10 @@ pub(super) struct Bands {
     pub(super) top: Vec<f64>,
     /// Height of each layer's band.
     pub(super) height: Vec<f64>,
+    /// Room above each band for the frames (and titles) of groups starting there.
+    pub(super) extra_top: Vec<f64>,
+    /// Room below each band for the frames of groups ending there.
+    pub(super) extra_bottom: Vec<f64>,
 }
 
 impl Bands {
@@ -36,21 +43,37 @@ impl Bands {
     }
 }
 
-/// Spreads `k` ports over the middle of a box of width `w` centred on `cx`.
-fn ports(cx: f64, w: f64, k: usize) -> Vec<f64> {
-    if k <= 1 {
-        return vec![cx; k];
+/// Distance between a box's corner and its outermost port.
+pub(super) const PORT_INSET: f64 = 8.0;
+/// Least distance between two ports on the same side of a box (an arrowhead is 8 wide).
+pub(super) const PORT_SPACING: f64 = 12.0;
+
+/// How wide a box with `k` ports on one side must be so they keep [`PORT_SPACING`].
+pub(super) fn width_for_ports(k: usize) -> f64 {
+    k as f64 * PORT_SPACING + 2.0 * PORT_INSET
+}
+
+/// Spreads `k` ports over the side of a box of width `w` centred on `cx`, right of `floor`: the
+/// side less [`PORT_INSET`] at each end (and left of `floor`) is cut into `k` equal slots and
+/// each port takes a slot's middle.
+fn ports(cx: f64, w: f64, k: usize, floor: f64) -> Vec<f64> {
+    let hi = cx + (w / 2.0 - PORT_INSET).max(0.0);
+    let lo = (cx - (w / 2.0 - PORT_INSET).max(0.0)).max(floor).min(hi);
+    if k == 1 && lo <= cx {
+        return vec![cx];
     }
-    let spread = (w - 16.0).max(0.0).min(12.0 * (k - 1) as f64);
-    (0..k).map(|i| cx - spread / 2.0 + spread * i as f64 / (k - 1) as f64).collect()
+    let step = (hi - lo) / k as f64;
+    (0..k).map(|i| lo + step * (i as f64 + 0.5)).collect()
 }
 
 /// One route per chain (see the module header); chains shorter than two items get no points.
+/// `floor` holds, per item, the least x of its top-side and of its bottom-side ports.
 pub(super) fn routes(
     g: &LGraph,
     x: &[f64],
     bands: &Bands,
     chains: &[Vec<usize>],
+    floor: &[(f64, f64)],
 ) -> Vec<Vec<(f64, f64)>> {
     let n = g.layer.len();
     // Ports: per item, the chains leaving downwards and arriving from above.
@@ -68,7 +91,7 @@ pub(super) fn routes(
         if !out_of[v].is_empty() {
             let mut cs = out_of[v].clone();
             cs.sort_by(|&a, &b| x[chains[a][1]].total_cmp(&x[chains[b][1]]).then(a.cmp(&b)));
-            for (c, p) in cs.iter().zip(ports(x[v], g.width[v], cs.len())) {
+            for (c, p) in cs.iter().zip(ports(x[v], g.width[v], cs.len(), floor[v].1)) {
                 out_port[*c] = p;
             }
         }
@@ -76,7 +99,7 @@ pub(super) fn routes(
             let mut cs = into[v].clone();
             let before = |c: usize| chains[c][chains[c].len() - 2];
             cs.sort_by(|&a, &b| x[before(a)].total_cmp(&x[before(b)]).then(a.cmp(&b)));
-            for (c, p) in cs.iter().zip(ports(x[v], g.width[v], cs.len())) {
+            for (c, p) in cs.iter().zip(ports(x[v], g.width[v], cs.len(), floor[v].0)) {
                 in_port[*c] = p;
             }
         }
@@ -90,15 +113,22 @@ pub(super) fn routes(
             }
             let band_bottom = |v: usize| bands.top[g.layer[v]] + bands.height[g.layer[v]];
             let band_top = |v: usize| bands.top[g.layer[v]];
+            // Past the frames that end below a band, and before those starting above one.
+            let below = |v: usize| band_bottom(v) + bands.extra_bottom[g.layer[v]];
+            let above = |v: usize| band_top(v) - bands.extra_top[g.layer[v]];
             let first = chain[0];
             let last = chain[chain.len() - 1];
             let mut pts: Vec<(f64, f64)> = Vec::with_capacity(2 * chain.len());
             pts.push((out_port[c], bands.item_span(g, first).1));
             pts.push((out_port[c], band_bottom(first)));
+            pts.push((out_port[c], below(first)));
             for &d in &chain[1..chain.len() - 1] {
+                pts.push((x[d], above(d)));
                 pts.push((x[d], band_top(d)));
                 pts.push((x[d], band_bottom(d)));
+                pts.push((x[d], below(d)));
             }
+            pts.push((in_port[c], above(last)));
             pts.push((in_port[c], band_top(last)));
             pts.push((in_port[c], bands.item_span(g, last).0));
             pts.dedup_by(|a, b| (a.0 - b.0).abs() < 1e-9 && (a.1 - b.1).abs() < 1e-9);
@@ -129,12 +159,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ports_spread_around_the_centre() {
-        assert_eq!(ports(50.0, 100.0, 1), vec![50.0]);
-        let p = ports(50.0, 100.0, 3);
-        assert_eq!(p, vec![38.0, 50.0, 62.0]);
-        // A narrow box keeps its ports inside.
-        let p = ports(10.0, 20.0, 5);
-        assert!(p.iter().all(|&x| (8.0..=12.0).contains(&x)));
+    fn ports_spread_over_the_side() {
+        let none = f64::NEG_INFINITY;
+        assert_eq!(ports(50.0, 100.0, 1, none), vec![50.0]);
+        let p = ports(50.0, 100.0, 3, none);
+        assert_eq!(p, vec![22.0, 50.0, 78.0]);
+        // A box as wide as `width_for_ports` asks keeps the spacing, inside the insets.
+        let w = width_for_ports(7);
+        let p = ports(0.0, w, 7, none);
+        assert!(p.windows(2).all(|q| q[1] - q[0] >= PORT_SPACING - 1e-9), "{p:?}");
+        assert!(p.iter().all(|&x| x.abs() <= w / 2.0 - PORT_INSET));
+        // A floor moves the ports right of it.
+        assert_eq!(ports(50.0, 100.0, 1, 60.0), vec![76.0]);
+        assert_eq!(ports(50.0, 100.0, 2, 60.0), vec![68.0, 84.0]);
     }
 }
