@@ -509,3 +509,10 @@ fn outputs_never_replace_an_input_even_through_a_link() {
     assert_eq!(std::fs::read_to_string(dir.path().join("archmap.yaml")).expect("read"), root_text);
     assert_eq!(std::fs::read_to_string(dir.path().join("sub/inc.yaml")).expect("read"), inc);
 }
+
+#[test]
+fn fuzz_timeout_alias_bomb_is_refused() {
+    let (_dir, out) = fixture("fuzz-timeout-alias-bomb.yaml");
+    assert_eq!(out.code, 2);
+    assert!(out.stdout.contains("at most 50000 YAML events"), "{}", head(&out.stdout));
+}
