@@ -80,7 +80,13 @@ pub fn all_checks(loaded: &Loaded) -> Config {
 /// returns the texts.
 #[must_use]
 pub fn render_all(model: &Model, format: Format) -> Vec<String> {
-    let base = SceneOptions { view: None, direction: None, focus: Vec::new(), depth: None, focus_direction: None };
+    let base = SceneOptions {
+        view: None,
+        direction: None,
+        focus: Vec::new(),
+        depth: None,
+        focus_direction: None,
+    };
     let mut jobs = vec![base.clone()];
     jobs.extend(model.views.iter().map(|v| SceneOptions { view: Some(v), ..base.clone() }));
     let options = RenderOptions::default();
@@ -114,13 +120,23 @@ pub fn assert_safe_svg(svg: &str) {
             // CSS must not load anything: no @import, no url() but fragment references.
             let css = node.text().unwrap_or_default().to_ascii_lowercase().replace(' ', "");
             assert!(!css.contains("@import"), "SVG CSS imports a style sheet");
-            assert!(css.match_indices("url(").all(|(i, _)| css[i + 4..].trim_start_matches(['"', '\'']).starts_with('#')), "SVG CSS loads an external resource");
+            assert!(
+                css.match_indices("url(")
+                    .all(|(i, _)| css[i + 4..].trim_start_matches(['"', '\'']).starts_with('#')),
+                "SVG CSS loads an external resource"
+            );
         }
         for attr in node.attributes() {
             let name = attr.name().to_ascii_lowercase();
             let value = attr.value().to_ascii_lowercase();
-            assert!(!value.contains("javascript:"), "SVG attribute `{name}` holds a javascript: URL");
-            assert!(!value.contains("url(http"), "SVG attribute `{name}` loads an external resource");
+            assert!(
+                !value.contains("javascript:"),
+                "SVG attribute `{name}` holds a javascript: URL"
+            );
+            assert!(
+                !value.contains("url(http"),
+                "SVG attribute `{name}` loads an external resource"
+            );
             assert!(!name.starts_with("on"), "SVG holds an event attribute {name}");
             if name == "href" {
                 let value = attr.value().trim_start().to_ascii_lowercase();
