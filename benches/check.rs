@@ -154,7 +154,7 @@ fn main() -> ExitCode {
         std::fs::write(&path, &s.yaml).expect("write the manifest");
         let bytes = s.yaml.as_bytes().to_vec();
         let name = path.display().to_string();
-        let options = LoadOptions { allow_outside_includes: false };
+        let options = LoadOptions::default();
 
         eprintln!("N = {n}: parse + lower");
         let stages_1_2 = measure(|| {

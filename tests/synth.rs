@@ -70,7 +70,7 @@ fn synthetic_manifests_are_valid_sized_deterministic_and_have_the_cycles_injecte
             Some(Path::new("archmap.yaml")),
             synth.yaml.clone().into_bytes(),
             &NoFs,
-            &LoadOptions { allow_outside_includes: false },
+            &LoadOptions::default(),
         );
         assert!(!loaded.has_fatal(), "seed {seed}: {:#?}", loaded.diagnostics);
         let model = model::lower(&loaded.manifests);

@@ -21,7 +21,7 @@ impl FileSystem for NoFiles {
 }
 
 fn load(yaml: &str) -> (Model, Config) {
-    let options = LoadOptions { allow_outside_includes: false };
+    let options = LoadOptions::default();
     let loaded = manifest::load("test.yaml", None, yaml.as_bytes().to_vec(), &NoFiles, &options);
     assert!(!loaded.has_fatal(), "test manifest is broken: {:#?}", loaded.diagnostics);
     let (config, diags) = Config::from_rules(&loaded.manifests[0].rules);

@@ -67,6 +67,12 @@ pub struct ManifestArgs {
     /// Set a check's level for this run, e.g. `--rule fan-in=off` (repeatable).
     #[arg(long = "rule", value_name = "ID=LEVEL")]
     pub rules: Vec<String>,
+    /// Refuse manifests with more components than this, across all included files.
+    #[arg(long, value_name = "N", default_value_t = crate::manifest::limits::DEFAULT_MAX_COMPONENTS)]
+    pub max_components: usize,
+    /// Refuse manifests with more `depends_on` entries than this, across all included files.
+    #[arg(long, value_name = "N", default_value_t = crate::manifest::limits::DEFAULT_MAX_DEPENDENCIES)]
+    pub max_dependencies: usize,
 }
 
 /// `archmap check`.

@@ -176,9 +176,20 @@ fn analyse(args: &ManifestArgs, io: &mut Io<'_>) -> Result<Analysed, Error> {
     let (name, bytes) = match &path {
         None => {
             let mut bytes = Vec::new();
+            // Bounded like a file: `archmap check - < /dev/zero` must stop, not fill memory.
             io.stdin
+                .take(manifest::MAX_FILE_SIZE + 1)
                 .read_to_end(&mut bytes)
                 .map_err(|source| Error::Read { path: "<stdin>".into(), source })?;
+            if bytes.len() as u64 > manifest::MAX_FILE_SIZE {
+                return Err(Error::Read {
+                    path: "<stdin>".into(),
+                    source: std::io::Error::other(format!(
+                        "it is larger than {} MiB",
+                        manifest::MAX_FILE_SIZE >> 20
+                    )),
+                });
+            }
             ("<stdin>".to_string(), bytes)
         }
         Some(p) => {
@@ -189,11 +200,20 @@ fn analyse(args: &ManifestArgs, io: &mut Io<'_>) -> Result<Analysed, Error> {
             (manifest::display_path(p), bytes)
         }
     };
-    let options = LoadOptions { allow_outside_includes: args.allow_outside_includes };
+    let options = LoadOptions {
+        allow_outside_includes: args.allow_outside_includes,
+        limits: manifest::Limits {
+            max_components: args.max_components,
+            max_dependencies: args.max_dependencies,
+            ..manifest::Limits::default()
+        },
+    };
     let mut loaded = manifest::load(&name, path.as_deref(), bytes, &fs, &options);
+    // Over a limit, lowering and checking are exactly the work the limit exists to refuse.
+    let over_limits = loaded.over_limits();
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
 
-    let Some(root) = loaded.manifests.first() else {
+    let Some(root) = loaded.manifests.first().filter(|_| !over_limits) else {
         diagnostic::sort(&mut diagnostics);
         return Ok(Analysed { loaded, model: None, diagnostics });
     };

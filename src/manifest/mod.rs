@@ -6,11 +6,13 @@
 //! problem as a [`Diagnostic`]. Invariants: no meaning is checked here beyond the schema (ids
 //! resolve in `model`); this stage reads files only through the `FileSystem` it is handed.
 
+pub mod limits;
 pub mod schema;
 pub mod yaml;
 
 use std::path::{Path, PathBuf};
 
+pub use limits::Limits;
 pub use schema::{
     Collapse, DependencySpec, Direction, DuplicateKey, FocusDirection, GroupSpec, Kind, Level,
     Manifest, Mode, ParamValue, RuleSpec, Selector, ServiceSpec, ViewSpec,
@@ -34,6 +36,8 @@ pub mod codes {
     pub const MISSING_FIELD: (&str, &str) = ("AM104", "missing-field");
     /// An include that cannot be followed: missing, a directory, a cycle, outside the tree.
     pub const INCLUDE: (&str, &str) = ("AM105", "bad-include");
+    /// More components or dependencies than allowed, or an over-long label or description.
+    pub const LIMIT: (&str, &str) = ("AM106", "limit-exceeded");
 
     /// A problem that stops a manifest from being read, documented for `archmap explain`.
     #[derive(Clone, Copy, Debug)]
@@ -86,6 +90,12 @@ pub mod codes {
             summary: "an include that cannot be followed",
             docs: "An `include` entry naming a missing file, a directory or a device; a cycle of includes; a chain deeper than 16 files or more than 256 files in all; or a file outside the root manifest's directory tree (after resolving `..` and symbolic links) without `--allow-outside-includes`.",
         },
+        ProblemMeta {
+            code: LIMIT.0,
+            id: LIMIT.1,
+            summary: "the manifest describes more than archmap reads in one run",
+            docs: "More than 100,000 components or 1,000,000 dependencies across all files (raise with `--max-components` and `--max-dependencies`), a `name`, `label`, view `title`, `tech` or `owner` longer than 1,000 characters, or a `description` longer than 10,000. The limits bound the work a manifest from an untrusted pull request can cause. Split a larger system into several manifests; move long text to the component's `url`.",
+        },
     ];
 
     /// The reading problem with this code or id.
@@ -111,10 +121,12 @@ pub trait FileSystem {
 }
 
 /// What to read.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct LoadOptions {
     /// Follow includes that resolve outside the root manifest's directory.
     pub allow_outside_includes: bool,
+    /// How many components and dependencies, and how long texts, may be read.
+    pub limits: Limits,
 }
 
 /// Everything stage 1 produced.
@@ -159,7 +171,16 @@ pub fn load(
         Walker { fs, options, root_dir, seen: canonical_root.iter().cloned().collect(), count: 0 };
     let base = path.and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
     walker.visit(&mut loaded, root_id, &base, &mut canonical_root.into_iter().collect());
+    limits::check(&loaded.manifests, &options.limits, &mut loaded.diagnostics);
     loaded
+}
+
+impl Loaded {
+    /// True when a limit was exceeded: the model would be too large to lower and check.
+    #[must_use]
+    pub fn over_limits(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.code == codes::LIMIT.0)
+    }
 }
 
 /// Parses one file already read; used for the root and for every include.
@@ -320,7 +341,8 @@ impl Walker<'_> {
 /// A YAML crate message turned into archmap's words, with advice.
 fn explain_yaml_error(raw: &str) -> (String, String) {
     let lower = raw.to_ascii_lowercase();
-    if lower.contains("depth") && lower.contains("budget") {
+    // The scanner's own guard on flow collections (`[[[[…`) speaks of recursion.
+    if (lower.contains("depth") && lower.contains("budget")) || lower.contains("recursion limit") {
         return (
             format!("the document nests deeper than {} levels", yaml::MAX_DEPTH),
             "a manifest needs about six levels; flatten the nested lists or maps".into(),

@@ -1,0 +1,172 @@
+//! What every fuzz target shares: the pipeline of `archmap::cli` (read → lower → check →
+//! scene → render) over one in-memory manifest, and the invariants outputs must keep.
+//!
+//! Input: arbitrary bytes, read as the root manifest `archmap.yaml`; includes read from an
+//! empty file system (they fail as missing, which is itself a path worth fuzzing).
+//! Invariants asserted, beyond "no panic": every diagnostic's primary location lies inside its
+//! file; a model is built only from a manifest without fatal problems; renders are
+//! deterministic; SVG parses as XML and carries nothing active or external.
+
+use std::path::{Path, PathBuf};
+
+use archmap::analysis::{self, Config, registry};
+use archmap::manifest::{self, FileSystem, Level, LoadOptions, Loaded};
+use archmap::model::{self, Model};
+use archmap::render::{self, Format, RenderOptions, SceneOptions};
+
+/// A file system holding no file but the root: every include is missing.
+struct NoFiles;
+
+impl FileSystem for NoFiles {
+    fn read(&self, _path: &Path) -> Result<Vec<u8>, String> {
+        Err("no such file".into())
+    }
+
+    fn canonicalize(&self, path: &Path) -> Result<PathBuf, String> {
+        Ok(Path::new("/fuzz").join(path))
+    }
+}
+
+/// Stage 1 on `data`; asserts that every diagnostic points inside its file.
+#[must_use]
+pub fn load(data: &[u8]) -> Loaded {
+    let loaded = manifest::load(
+        "archmap.yaml",
+        Some(Path::new("archmap.yaml")),
+        data.to_vec(),
+        &NoFiles,
+        &LoadOptions::default(),
+    );
+    for d in &loaded.diagnostics {
+        for label in &d.labels {
+            let file = loaded.sources.get(label.span.file);
+            let len = file.text().len();
+            assert!(
+                label.span.start <= label.span.end && label.span.end <= len,
+                "{} points outside its file ({}..{} of {len} bytes)",
+                d.code,
+                label.span.start,
+                label.span.end
+            );
+        }
+    }
+    loaded
+}
+
+/// Stages 1 and 2; `None` when the manifest has fatal problems (nothing is rendered then).
+#[must_use]
+pub fn model(data: &[u8]) -> Option<(Loaded, Model)> {
+    let loaded = load(data);
+    let model = model::lower(&loaded.manifests);
+    if loaded.has_fatal() || loaded.manifests.is_empty() {
+        return None;
+    }
+    Some((loaded, model))
+}
+
+/// A configuration with every check on (as warnings, so `off` defaults run too), and the
+/// manifest's own parameters.
+#[must_use]
+pub fn all_checks(loaded: &Loaded) -> Config {
+    let rules = loaded.manifests.first().map(|m| m.rules.as_slice()).unwrap_or_default();
+    let (mut config, _) = Config::from_rules(rules);
+    for meta in registry::metas() {
+        config.set_level(meta.id, Level::Warn).expect("every registered id is settable");
+    }
+    config
+}
+
+/// Renders the whole system and every view in `format`, twice each; asserts determinism and
+/// returns the texts.
+#[must_use]
+pub fn render_all(model: &Model, format: Format) -> Vec<String> {
+    let base = SceneOptions {
+        view: None,
+        direction: None,
+        focus: Vec::new(),
+        depth: None,
+        focus_direction: None,
+    };
+    let mut jobs = vec![base.clone()];
+    jobs.extend(model.views.iter().map(|v| SceneOptions { view: Some(v), ..base.clone() }));
+    let options = RenderOptions::default();
+    let mut out = Vec::new();
+    for job in &jobs {
+        let scene = render::scene(model, job);
+        assert_eq!(scene, render::scene(model, job), "the scene is deterministic");
+        let text = render::renderer(format).render(&scene, &options);
+        let again = render::renderer(format).render(&scene, &options);
+        assert_eq!(text, again, "{} output is deterministic", format.as_str());
+        out.push(text);
+    }
+    out
+}
+
+/// Asserts that an SVG document is well-formed XML with nothing active or external in it.
+pub fn assert_safe_svg(svg: &str) {
+    if let Err(e) = roxmltree::Document::parse(svg) {
+        panic!("SVG does not parse as XML: {e}\n{svg}");
+    }
+    // Text is escaped, so a raw `<script` can only be markup.
+    assert!(!svg.to_ascii_lowercase().contains("<script"), "SVG holds a script element");
+    let doc = roxmltree::Document::parse(svg).expect("parsed above");
+    for node in doc.descendants().filter(roxmltree::Node::is_element) {
+        let tag = node.tag_name().name();
+        assert!(
+            !matches!(tag, "script" | "foreignObject" | "iframe" | "embed" | "object"),
+            "SVG holds a <{tag}> element"
+        );
+        if tag == "style" {
+            // CSS must not load anything: no @import, no url() but fragment references.
+            let css = node.text().unwrap_or_default().to_ascii_lowercase().replace(' ', "");
+            assert!(!css.contains("@import"), "SVG CSS imports a style sheet");
+            assert!(
+                css.match_indices("url(")
+                    .all(|(i, _)| css[i + 4..].trim_start_matches(['"', '\'']).starts_with('#')),
+                "SVG CSS loads an external resource"
+            );
+        }
+        for attr in node.attributes() {
+            let name = attr.name().to_ascii_lowercase();
+            let value = attr.value().to_ascii_lowercase();
+            assert!(
+                !value.contains("javascript:"),
+                "SVG attribute `{name}` holds a javascript: URL"
+            );
+            assert!(
+                !value.contains("url(http"),
+                "SVG attribute `{name}` loads an external resource"
+            );
+            assert!(!name.starts_with("on"), "SVG holds an event attribute {name}");
+            if name == "href" {
+                let value = attr.value().trim_start().to_ascii_lowercase();
+                // Only a component's `url` becomes a link, and only an <a> carries one.
+                assert_eq!(tag, "a", "an href on <{tag}>");
+                // A scheme stands before the first `:` with no `/`, `?` or `#` before it;
+                // anything else is a relative reference, which is harmless.
+                let scheme = value
+                    .find(':')
+                    .filter(|&c| value.find(['/', '?', '#']).is_none_or(|p| c < p))
+                    .map(|c| &value[..c]);
+                assert!(
+                    scheme.is_none_or(|s| matches!(s, "http" | "https" | "mailto")),
+                    "an unsafe link {value:?}"
+                );
+            }
+        }
+    }
+}
+
+/// Runs every check on a model; asserts determinism and that every finding points inside
+/// its file.
+pub fn check(loaded: &Loaded, model: &Model) {
+    let config = all_checks(loaded);
+    let findings = analysis::check(model, &config);
+    assert_eq!(findings, analysis::check(model, &config), "checks are deterministic");
+    for d in &findings {
+        for label in &d.labels {
+            let len = loaded.sources.get(label.span.file).text().len();
+            assert!(label.span.end <= len, "{} points outside its file", d.code);
+        }
+    }
+}

@@ -1,0 +1,223 @@
+//! Size limits on what a manifest describes, checked once every file has been read.
+//!
+//! Input: the manifests of one run (root first) and the [`Limits`] in force. Output: AM106
+//! `limit-exceeded` diagnostics, fatal, each pointing at the first value over a limit.
+//! Invariant: the limits bound the work of later stages (lowering, checks, layout) on input
+//! from untrusted pull requests; the defaults are generous enough for a 50 MB manifest.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::source::{Span, Spanned};
+
+use super::Manifest;
+use super::codes;
+
+/// Default for [`Limits::max_components`].
+pub const DEFAULT_MAX_COMPONENTS: usize = 100_000;
+/// Default for [`Limits::max_dependencies`].
+pub const DEFAULT_MAX_DEPENDENCIES: usize = 1_000_000;
+/// Default for [`Limits::max_label_chars`].
+pub const DEFAULT_MAX_LABEL_CHARS: usize = 1_000;
+/// Default for [`Limits::max_description_chars`].
+pub const DEFAULT_MAX_DESCRIPTION_CHARS: usize = 10_000;
+/// At most this many over-long texts are reported one by one; the last report counts the rest.
+const MAX_TEXT_REPORTS: usize = 50;
+
+/// How much one run reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Components across all files (`--max-components`).
+    pub max_components: usize,
+    /// `depends_on` entries across all files (`--max-dependencies`).
+    pub max_dependencies: usize,
+    /// Characters in a short text: `name`, `label`, a view's `title`, `tech`, `owner`.
+    pub max_label_chars: usize,
+    /// Characters in a `description`.
+    pub max_description_chars: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_components: DEFAULT_MAX_COMPONENTS,
+            max_dependencies: DEFAULT_MAX_DEPENDENCIES,
+            max_label_chars: DEFAULT_MAX_LABEL_CHARS,
+            max_description_chars: DEFAULT_MAX_DESCRIPTION_CHARS,
+        }
+    }
+}
+
+fn exceeded(span: Span, message: String, label: &str, help: &str) -> Diagnostic {
+    Diagnostic::new(codes::LIMIT.0, codes::LIMIT.1, Severity::Error, message)
+        .with_label(span, label)
+        .with_help(help)
+        .fatal()
+}
+
+/// Reports every limit `manifests` exceed into `out`.
+pub(crate) fn check(manifests: &[Manifest], limits: &Limits, out: &mut Vec<Diagnostic>) {
+    let mut components = 0usize;
+    let mut dependencies = 0usize;
+    let mut texts = TextReports { limits, out: Vec::new(), over: 0 };
+    for m in manifests {
+        texts.label(m.name.as_ref(), "name");
+        texts.description(m.description.as_ref());
+        for g in &m.groups {
+            texts.label(g.label.as_ref(), "label");
+            texts.label(g.owner.as_ref(), "owner");
+            texts.description(g.description.as_ref());
+        }
+        for v in &m.views {
+            texts.label(v.title.as_ref(), "title");
+            texts.description(v.description.as_ref());
+        }
+        for s in &m.services {
+            components += 1;
+            if components == limits.max_components + 1 {
+                out.push(exceeded(
+                    s.id.span,
+                    format!("more than {} components", limits.max_components),
+                    "the first component over the limit",
+                    "split the system into several manifests, or raise the limit with --max-components",
+                ));
+            }
+            texts.label(s.label.as_ref(), "label");
+            texts.label(s.tech.as_ref(), "tech");
+            texts.label(s.owner.as_ref(), "owner");
+            texts.description(s.description.as_ref());
+            for d in &s.depends_on {
+                dependencies += 1;
+                if dependencies == limits.max_dependencies + 1 {
+                    out.push(exceeded(
+                        d.target.span,
+                        format!("more than {} dependencies", limits.max_dependencies),
+                        "the first dependency over the limit",
+                        "split the system into several manifests, or raise the limit with --max-dependencies",
+                    ));
+                }
+                texts.label(d.label.as_ref(), "label");
+                texts.description(d.description.as_ref());
+            }
+        }
+    }
+    texts.finish(out);
+}
+
+/// Over-long texts, reported up to [`MAX_TEXT_REPORTS`] times.
+struct TextReports<'a> {
+    limits: &'a Limits,
+    out: Vec<Diagnostic>,
+    over: usize,
+}
+
+impl TextReports<'_> {
+    fn label(&mut self, text: Option<&Spanned<String>>, field: &str) {
+        self.text(
+            text,
+            field,
+            self.limits.max_label_chars,
+            "shorten it; longer text belongs in `description`",
+        );
+    }
+
+    fn description(&mut self, text: Option<&Spanned<String>>) {
+        self.text(
+            text,
+            "description",
+            self.limits.max_description_chars,
+            "shorten it; link to longer documentation with the component's `url`",
+        );
+    }
+
+    fn text(&mut self, text: Option<&Spanned<String>>, field: &str, max: usize, help: &str) {
+        let Some(text) = text else { return };
+        // Counting stops just past the limit: a 100 MB string costs no more than a short one.
+        if text.value.chars().nth(max).is_none() {
+            return;
+        }
+        self.over += 1;
+        if self.out.len() < MAX_TEXT_REPORTS {
+            self.out.push(exceeded(
+                text.span,
+                format!("this `{field}` is longer than {max} characters"),
+                "too long",
+                help,
+            ));
+        }
+    }
+
+    fn finish(self, out: &mut Vec<Diagnostic>) {
+        let shown = self.out.len();
+        out.extend(self.out);
+        if self.over > shown
+            && let Some(last) = out.last_mut()
+        {
+            let more = self.over - shown;
+            *last = last.clone().with_note(format!(
+                "{more} more text{} over a limit {} not reported",
+                if more == 1 { "" } else { "s" },
+                if more == 1 { "is" } else { "are" }
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use super::*;
+    use crate::manifest::{FileSystem, LoadOptions, load};
+
+    struct NoFiles;
+
+    impl FileSystem for NoFiles {
+        fn read(&self, _path: &Path) -> Result<Vec<u8>, String> {
+            Err("no such file".into())
+        }
+
+        fn canonicalize(&self, path: &Path) -> Result<PathBuf, String> {
+            Ok(path.to_path_buf())
+        }
+    }
+
+    fn limit_codes(text: &str, limits: Limits) -> Vec<String> {
+        let options = LoadOptions { limits, ..LoadOptions::default() };
+        let loaded = load("a.yaml", None, text.as_bytes().to_vec(), &NoFiles, &options);
+        loaded
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == codes::LIMIT.0)
+            .map(|d| d.message.clone())
+            .collect()
+    }
+
+    const THREE: &str = "version: 1\nname: S\nservices:\n  a: {depends_on: [b, c]}\n  b: {depends_on: [c]}\n  c: {label: cee, description: a longer text}\n";
+
+    #[test]
+    fn counts_are_limits_not_budgets() {
+        let at = Limits { max_components: 3, max_dependencies: 3, ..Limits::default() };
+        assert!(limit_codes(THREE, at).is_empty());
+        let under = Limits { max_components: 2, max_dependencies: 2, ..Limits::default() };
+        assert_eq!(
+            limit_codes(THREE, under),
+            ["more than 2 dependencies", "more than 2 components"]
+        );
+    }
+
+    #[test]
+    fn texts_are_counted_in_characters() {
+        let limits = Limits { max_label_chars: 3, max_description_chars: 14, ..Limits::default() };
+        assert!(limit_codes(THREE, limits).is_empty(), "at the limit is within it");
+        let tight = Limits { max_label_chars: 2, max_description_chars: 12, ..Limits::default() };
+        assert_eq!(
+            limit_codes(THREE, tight),
+            [
+                "this `label` is longer than 2 characters",
+                "this `description` is longer than 12 characters"
+            ]
+        );
+        let accents = "version: 1\nname: ééé\nservices: {a: {}}\n";
+        let three = Limits { max_label_chars: 3, ..Limits::default() };
+        assert!(limit_codes(accents, three).is_empty(), "three characters, six bytes");
+    }
+}
