@@ -80,14 +80,12 @@ pub fn all_checks(loaded: &Loaded) -> Config {
 /// returns the texts.
 #[must_use]
 pub fn render_all(model: &Model, format: Format) -> Vec<String> {
-    let base = SceneOptions {
-        view: None,
-        direction: None,
-        focus: Vec::new(),
-        depth: None,
-        focus_direction: None,
-    };
-    let mut jobs = vec![base.clone()];
+    // Findings drawn onto the diagram too (`render --highlight`), so marks are fuzzed as well.
+    let findings = archmap::analysis::check(model, &archmap::analysis::Config::default());
+    let marks = archmap::render::highlight::highlights(&findings);
+    let plain = SceneOptions::default();
+    let base = SceneOptions { highlights: &marks, ..SceneOptions::default() };
+    let mut jobs = vec![plain, base.clone()];
     jobs.extend(model.views.iter().map(|v| SceneOptions { view: Some(v), ..base.clone() }));
     let options = RenderOptions::default();
     let mut out = Vec::new();
