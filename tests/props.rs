@@ -383,14 +383,11 @@ fn properties(text: &str, outputs: &mut Outputs) -> Result<(), TestCaseError> {
         return Ok(());
     }
 
-    let base = SceneOptions {
-        view: None,
-        direction: None,
-        focus: Vec::new(),
-        depth: None,
-        focus_direction: None,
-    };
-    let mut jobs = vec![base.clone()];
+    // Plain, and with the findings drawn on (`render --highlight`).
+    let findings = archmap::analysis::check(&model, &archmap::analysis::Config::default());
+    let marks = archmap::render::highlight::highlights(&findings);
+    let base = SceneOptions { highlights: &marks, ..SceneOptions::default() };
+    let mut jobs = vec![SceneOptions::default(), base.clone()];
     jobs.extend(model.views.iter().map(|v| SceneOptions { view: Some(v), ..base.clone() }));
     let options = RenderOptions::default();
     for job in &jobs {
@@ -410,6 +407,7 @@ fn properties(text: &str, outputs: &mut Outputs) -> Result<(), TestCaseError> {
                 Format::Json => {
                     prop_assert!(serde_json::from_str::<serde_json::Value>(&out).is_ok());
                 }
+                Format::Png => unreachable!("not among the text formats iterated above"),
             }
         }
     }

@@ -29,6 +29,28 @@ fn empty_view(model: &Model, view: &View) -> Diagnostic {
     d
 }
 
+fn dead_selector(
+    view: &View,
+    selector: &crate::source::Spanned<Selector>,
+    exclude: bool,
+) -> Diagnostic {
+    let field = if exclude { "exclude" } else { "include" };
+    finding(format!("selector `{}` in the `{field}` of view `{}` matches no component", selector.value, view.id))
+        .with_label(selector.span, "matches no component")
+        .with_note("a selector that matches nothing does nothing; it is usually a renamed tag, an empty group or a kind the system does not have (any more)")
+        .with_help(format!("fix the selector or remove it from `{field}`"))
+        .with_subjects([view.id.clone()])
+}
+
+/// Whether AM001 already reports this selector (an id or group that does not exist).
+fn unknown(model: &Model, s: &Selector) -> bool {
+    match s {
+        Selector::Id(id) => model.find(id).is_none(),
+        Selector::Group(g) => model.find_group(g).is_none(),
+        Selector::All | Selector::Tag(_) | Selector::Kind(_) => false,
+    }
+}
+
 /// AM043.
 pub struct EmptyView;
 
@@ -38,10 +60,14 @@ static META: RuleMeta = RuleMeta {
     category: Category::Hygiene,
     default_level: Level::Warn,
     since: "0.1.0",
-    summary: "a view that selects no component",
+    summary: "a view that selects no component, or a view selector that matches no component",
     docs: r#"## What it flags
 A view whose `include`, `exclude` and `focus` together keep no component: the same selection
-`archmap render --view` uses, so the view would draw an empty diagram.
+`archmap render --view` uses, so the view would draw an empty diagram. In a view that does
+draw something, each selector of `include` or `exclude` that matches no component at all
+(`tag:pci` when no component has the tag, `kind:queue` in a system without queues, a group with
+no members) is reported on its own. Selectors naming an id or group that does not exist are
+AM001's.
 
 ## Why it matters
 An empty view usually means its selectors no longer match the model: a renamed group or tag,
@@ -73,6 +99,16 @@ impl Rule for EmptyView {
         for view in &model.views {
             if !select(model, view).contains(&true) {
                 cx.report(empty_view(model, view));
+                continue;
+            }
+            let written = view.include.iter().filter(|s| s.span != view.span).map(|s| (s, false));
+            for (s, exclude) in written.chain(view.exclude.iter().map(|s| (s, true))) {
+                let dead = !matches!(s.value, Selector::All)
+                    && !unknown(model, &s.value)
+                    && !model.components().any(|c| model.matches(c, &s.value));
+                if dead {
+                    cx.report(dead_selector(view, s, exclude));
+                }
             }
         }
     }
