@@ -15,4 +15,5 @@ mod layout;
 mod props;
 mod reports;
 mod synth;
+mod view_selection;
 mod views;
