@@ -14,6 +14,7 @@ mod hostile;
 mod layout;
 mod props;
 mod reports;
+mod safe_svg;
 mod synth;
 mod view_selection;
 mod views;

@@ -15,7 +15,7 @@ use archmap::render::{self, Format, RenderOptions, SceneOptions};
 use proptest::prelude::*;
 use proptest::test_runner::{Config as RunnerConfig, TestRunner};
 
-use crate::hostile::assert_safe_svg;
+use crate::safe_svg::assert_safe_svg;
 use crate::support::{graphviz_svg, have_tool, root, run_in};
 
 /// Stage 1 with the manifest in memory.

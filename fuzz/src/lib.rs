@@ -100,60 +100,12 @@ pub fn render_all(model: &Model, format: Format) -> Vec<String> {
     out
 }
 
-/// Asserts that an SVG document is well-formed XML with nothing active or external in it.
-pub fn assert_safe_svg(svg: &str) {
-    if let Err(e) = roxmltree::Document::parse(svg) {
-        panic!("SVG does not parse as XML: {e}\n{svg}");
-    }
-    // Text is escaped, so a raw `<script` can only be markup.
-    assert!(!svg.to_ascii_lowercase().contains("<script"), "SVG holds a script element");
-    let doc = roxmltree::Document::parse(svg).expect("parsed above");
-    for node in doc.descendants().filter(roxmltree::Node::is_element) {
-        let tag = node.tag_name().name();
-        assert!(
-            !matches!(tag, "script" | "foreignObject" | "iframe" | "embed" | "object"),
-            "SVG holds a <{tag}> element"
-        );
-        if tag == "style" {
-            // CSS must not load anything: no @import, no url() but fragment references.
-            let css = node.text().unwrap_or_default().to_ascii_lowercase().replace(' ', "");
-            assert!(!css.contains("@import"), "SVG CSS imports a style sheet");
-            assert!(
-                css.match_indices("url(")
-                    .all(|(i, _)| css[i + 4..].trim_start_matches(['"', '\'']).starts_with('#')),
-                "SVG CSS loads an external resource"
-            );
-        }
-        for attr in node.attributes() {
-            let name = attr.name().to_ascii_lowercase();
-            let value = attr.value().to_ascii_lowercase();
-            assert!(
-                !value.contains("javascript:"),
-                "SVG attribute `{name}` holds a javascript: URL"
-            );
-            assert!(
-                !value.contains("url(http"),
-                "SVG attribute `{name}` loads an external resource"
-            );
-            assert!(!name.starts_with("on"), "SVG holds an event attribute {name}");
-            if name == "href" {
-                let value = attr.value().trim_start().to_ascii_lowercase();
-                // Only a component's `url` becomes a link, and only an <a> carries one.
-                assert_eq!(tag, "a", "an href on <{tag}>");
-                // A scheme stands before the first `:` with no `/`, `?` or `#` before it;
-                // anything else is a relative reference, which is harmless.
-                let scheme = value
-                    .find(':')
-                    .filter(|&c| value.find(['/', '?', '#']).is_none_or(|p| c < p))
-                    .map(|c| &value[..c]);
-                assert!(
-                    scheme.is_none_or(|s| matches!(s, "http" | "https" | "mailto")),
-                    "an unsafe link {value:?}"
-                );
-            }
-        }
-    }
-}
+#[path = "../../tests/safe_svg.rs"]
+mod safe_svg;
+
+/// Asserts that an SVG document is well-formed XML with nothing active or external in it (the
+/// test suite's own rules, `tests/safe_svg.rs`).
+pub use safe_svg::assert_safe_svg;
 
 /// Runs every check on a model; asserts determinism and that every finding points inside
 /// its file.
