@@ -15,9 +15,9 @@
 //! ```
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod cli;
 mod synth;
 
-use std::ffi::OsString;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -271,27 +271,7 @@ fn measure<R>(mut f: impl FnMut() -> R) -> Stats {
 
 /// `archmap ARGS` in-process, output to memory; returns the exit code.
 fn run_cli(cwd: &Path, args: &[&str]) -> u8 {
-    let mut stdin: &[u8] = &[];
-    let mut stdout = Vec::new();
-    let mut stderr = Vec::new();
-    let mut io = archmap::cli::Io {
-        stdin: &mut stdin,
-        stdout: &mut stdout,
-        stderr: &mut stderr,
-        stdout_is_terminal: false,
-        stderr_is_terminal: false,
-        no_color: true,
-        cwd: cwd.to_path_buf(),
-    };
-    let command_line: Vec<OsString> =
-        std::iter::once("archmap").chain(args.iter().copied()).map(OsString::from).collect();
-    let code = archmap::cli::run(command_line, &mut io);
-    assert!(
-        code != 2,
-        "archmap {} could not run: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&stderr)
-    );
+    let (code, stdout) = cli::run(cwd, args);
     black_box(stdout.len());
     code
 }

@@ -22,10 +22,10 @@
 // The generator's summary fields serve the check bench; this one reads only some.
 #![allow(dead_code)]
 
+mod cli;
 mod synth;
 
 use std::collections::BTreeMap;
-use std::ffi::OsString;
 use std::io::Write as _;
 use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
@@ -238,23 +238,7 @@ fn print_examples(timeout: u64) {
 
 /// `archmap ARGS` in-process; returns standard output.
 fn run_cli(cwd: &Path, args: &[&str]) -> String {
-    let mut stdin: &[u8] = &[];
-    let mut stdout = Vec::new();
-    let mut stderr = Vec::new();
-    let mut io = archmap::cli::Io {
-        stdin: &mut stdin,
-        stdout: &mut stdout,
-        stderr: &mut stderr,
-        stdout_is_terminal: false,
-        stderr_is_terminal: false,
-        no_color: true,
-        cwd: cwd.to_path_buf(),
-    };
-    let command_line: Vec<OsString> =
-        std::iter::once("archmap").chain(args.iter().copied()).map(OsString::from).collect();
-    let code = archmap::cli::run(command_line, &mut io);
-    assert!(code != 2, "archmap {} failed: {}", args.join(" "), String::from_utf8_lossy(&stderr));
-    String::from_utf8(stdout).expect("UTF-8 output")
+    String::from_utf8(cli::run(cwd, args).1).expect("UTF-8 output")
 }
 
 /// `dot FORMAT` on `input`, `None` on failure or after `timeout` seconds.
