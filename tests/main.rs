@@ -15,6 +15,7 @@ mod layout;
 mod props;
 mod reports;
 mod safe_svg;
+mod schema;
 mod synth;
 mod view_selection;
 mod views;

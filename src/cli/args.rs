@@ -52,6 +52,14 @@ pub enum Command {
     Rules,
     /// Print one check's documentation.
     Explain(ExplainArgs),
+    /// Write a commented starter `archmap.yaml`; refuses to overwrite.
+    Init(InitArgs),
+    /// Print the manifest's JSON Schema (draft 2020-12), for editors and validators.
+    Schema(SchemaArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+    /// Print archmap's man page, or write one page per command into a directory.
+    Man(ManArgs),
 }
 
 /// Options shared by commands that read a manifest.
@@ -253,4 +261,42 @@ pub struct ExplainArgs {
     /// A check's code (AM010) or id (sync-cycle).
     #[arg(value_name = "CODE-or-ID")]
     pub rule: String,
+}
+
+/// `archmap init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write the starter manifest; `-` prints it.
+    #[arg(value_name = "PATH", default_value = "archmap.yaml")]
+    pub path: PathBuf,
+    /// The system's name (default: the directory's name).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+}
+
+/// `archmap schema`.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Write the schema to this file instead of standard output.
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// Fail (exit 1) when the file at `-o` differs from what would be written, instead of writing.
+    #[arg(long, requires = "output")]
+    pub check: bool,
+}
+
+/// `archmap completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// `archmap man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write `archmap.1` and one `archmap-COMMAND.1` per command into this directory.
+    #[arg(short, long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
 }

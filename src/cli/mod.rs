@@ -5,8 +5,13 @@
 //! (error findings, a stale `--check` file), 2 it could not run.
 
 pub mod args;
+pub use init::starter;
+pub use shell::man_pages;
 mod check;
+mod init;
 mod render;
+mod schema;
+mod shell;
 mod stats;
 
 use std::ffi::OsString;
@@ -86,6 +91,10 @@ fn dispatch(cli: &Cli, io: &mut Io<'_>) -> Result<u8, Error> {
         Command::Stats(a) => stats::run(a, &cli.global, io),
         Command::Rules => rules(io),
         Command::Explain(a) => explain(&a.rule, io),
+        Command::Init(a) => init::run(a, &cli.global, io),
+        Command::Schema(a) => schema::run(a, io),
+        Command::Completions(a) => shell::completions(a, io),
+        Command::Man(a) => shell::man(a, io),
     }
 }
 

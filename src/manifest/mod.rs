@@ -6,6 +6,7 @@
 //! problem as a [`Diagnostic`]. Invariants: no meaning is checked here beyond the schema (ids
 //! resolve in `model`); this stage reads files only through the `FileSystem` it is handed.
 
+pub mod json_schema;
 pub mod limits;
 pub mod schema;
 pub mod yaml;

@@ -554,10 +554,13 @@ pub fn require_root_fields(m: &Manifest, services: usize, diags: &mut Vec<Diagno
     }
 }
 
-const TOP_FIELDS: &[&str] =
+/// The fields of the top-level map.
+pub const TOP_FIELDS: &[&str] =
     &["version", "name", "description", "include", "groups", "services", "views", "rules"];
-const GROUP_FIELDS: &[&str] = &["label", "description", "parent", "color", "owner"];
-const SERVICE_FIELDS: &[&str] = &[
+/// The fields of a group.
+pub const GROUP_FIELDS: &[&str] = &["label", "description", "parent", "color", "owner"];
+/// The fields of a service.
+pub const SERVICE_FIELDS: &[&str] = &[
     "kind",
     "label",
     "description",
@@ -570,9 +573,11 @@ const SERVICE_FIELDS: &[&str] = &[
     "depends_on",
     "allow",
 ];
-const DEPENDENCY_FIELDS: &[&str] =
+/// The fields of a dependency map.
+pub const DEPENDENCY_FIELDS: &[&str] =
     &["target", "protocol", "mode", "label", "description", "optional"];
-const VIEW_FIELDS: &[&str] = &[
+/// The fields of a view.
+pub const VIEW_FIELDS: &[&str] = &[
     "title",
     "description",
     "include",

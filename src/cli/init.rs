@@ -1,0 +1,110 @@
+//! `archmap init`: a commented starter manifest that checks clean.
+
+use std::io::Write;
+use std::path::Path;
+
+use super::Io;
+use super::args::{GlobalArgs, InitArgs};
+use crate::error::Error;
+
+/// The starter manifest; `{name}` is replaced by the system's name.
+const STARTER: &str = include_str!("../../templates/init.yaml");
+
+/// The starter manifest for a system called `name`.
+#[must_use]
+pub fn starter(name: &str) -> String {
+    STARTER.replace("{name}", &yaml_scalar(name))
+}
+
+pub(super) fn run(args: &InitArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Result<u8, Error> {
+    let name = match &args.name {
+        Some(n) if !n.trim().is_empty() => n.trim().to_string(),
+        Some(_) => return Err(Error::Usage("`--name` is empty".into())),
+        None => default_name(&io.cwd),
+    };
+    let text = starter(&name);
+    if args.path.as_os_str() == "-" {
+        io.stdout.write_all(text.as_bytes())?;
+        return Ok(0);
+    }
+    let path = io.cwd.join(&args.path);
+    if path.exists() || path.is_symlink() {
+        return Err(Error::Usage(format!(
+            "{} already exists; archmap init never overwrites a file (choose another path, or remove it first)",
+            args.path.display()
+        )));
+    }
+    write_new(&path, text.as_bytes())
+        .map_err(|source| Error::Write { path: args.path.clone(), source })?;
+    if !global.quiet {
+        writeln!(
+            io.stderr,
+            "wrote {}; try `archmap check {0}` and `archmap render {0} -o architecture.svg`",
+            args.path.display()
+        )?;
+    }
+    Ok(0)
+}
+
+/// Writes a new file atomically without ever replacing one: a temporary file in the same
+/// directory, then a link that fails if the name was taken meanwhile.
+fn write_new(path: &Path, text: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".archmap-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir)?;
+    tmp.write_all(text)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist_noclobber(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// The current directory's name, or "My System".
+fn default_name(cwd: &Path) -> String {
+    cwd.file_name()
+        .and_then(|n| n.to_str())
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map_or_else(|| "My System".to_string(), str::to_string)
+}
+
+/// `name` as a YAML scalar: plain when that reads back as the same string, else double-quoted.
+fn yaml_scalar(name: &str) -> String {
+    let plain =
+        name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '_' | '-' | '.'))
+            && name.starts_with(|c: char| c.is_ascii_alphabetic())
+            && !name.ends_with(' ')
+            && !matches!(
+                name.to_ascii_lowercase().as_str(),
+                "true" | "false" | "yes" | "no" | "on" | "off" | "null" | "y" | "n"
+            );
+    if plain {
+        name.to_string()
+    } else {
+        // A JSON string is a valid YAML double-quoted scalar.
+        serde_json::to_string(name).expect("a string always serializes")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_quoted_when_yaml_would_read_them_differently() {
+        assert_eq!(yaml_scalar("Acme Shop"), "Acme Shop");
+        assert_eq!(yaml_scalar("yes"), "\"yes\"");
+        assert_eq!(yaml_scalar("42"), "\"42\"");
+        assert_eq!(yaml_scalar("a: b"), "\"a: b\"");
+        assert_eq!(yaml_scalar("#1 \"shop\""), "\"#1 \\\"shop\\\"\"");
+        assert_eq!(yaml_scalar("Café"), "\"Café\"");
+    }
+}
