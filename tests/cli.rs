@@ -1,6 +1,6 @@
 //! Command-line behaviour: exit codes, messages, files written, includes.
 
-use crate::support::{run_in, temp_with};
+use crate::support::{root, run_in, temp_with};
 
 const OK: &str = "version: 1\nname: Shop\nservices:\n  web:\n    kind: frontend\n    owner: team\n    depends_on: [api]\n  api:\n    owner: team\n";
 
@@ -417,4 +417,45 @@ fn written_diagrams_are_ordinary_files() {
     assert_eq!(run_in(dir.path(), &["render", "-o", "new.svg"], "").code, 0);
     let mode = std::fs::metadata(dir.path().join("new.svg")).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o640, "replacing a diagram keeps its permissions");
+}
+
+/// `render --all-views` shows a progress bar on a terminal (a pseudo-terminal from `script`),
+/// and nothing when standard error is a pipe or with `--quiet`.
+#[test]
+fn progress_is_drawn_on_a_terminal_only() {
+    let bin = env!("CARGO_BIN_EXE_archmap");
+    let example = root().join("examples/banking.yaml");
+    let dir = tempfile::tempdir().unwrap();
+    let piped = std::process::Command::new(bin)
+        .args(["render", "--all-views", "-o", "piped"])
+        .arg(&example)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(piped.status.success());
+    let stderr = String::from_utf8_lossy(&piped.stderr);
+    assert!(!stderr.contains("rendering") && !stderr.contains('\u{1b}'), "{stderr}");
+
+    if !crate::support::have_tool("script", "--version") {
+        return;
+    }
+    let under_pty = |extra: &str| {
+        let command = format!(
+            "{bin} render --all-views --color never {extra} -o tty '{}'",
+            example.display()
+        );
+        let out = std::process::Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let views = std::fs::read_dir(dir.path().join("piped")).unwrap().count();
+    let shown = under_pty("");
+    assert!(shown.contains("rendering"), "no progress on a terminal: {shown:?}");
+    assert!(shown.contains(&format!("/{views}")), "no step count: {shown:?}");
+    let quiet = under_pty("-q");
+    assert!(!quiet.contains("rendering"), "progress despite --quiet: {quiet:?}");
 }

@@ -9,6 +9,7 @@ pub use init::starter;
 pub use shell::man_pages;
 mod check;
 mod init;
+mod progress;
 mod render;
 mod schema;
 mod shell;

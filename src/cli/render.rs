@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use super::args::{DiagramFormat, DirectionArg, EngineArg, GlobalArgs, RenderArgs, ThemeArg};
+use super::progress::Progress;
 use super::{Analysed, Io, analyse, human, print_human, write_atomic};
 use crate::diagnostic::emit::summary_line;
 use crate::diagnostic::{Severity, Summary, did_you_mean};
@@ -126,7 +127,15 @@ pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Re
         return Err(Error::Usage(format!("--scale must be a positive number, not {}", args.scale)));
     }
     let mut outputs: Vec<(Option<PathBuf>, Vec<u8>)> = Vec::with_capacity(jobs.len());
+    let progress = Progress::new(
+        io.stderr_is_terminal,
+        global.quiet,
+        super::color(global.color, io.stderr_is_terminal, io.no_color),
+        jobs.len(),
+        "rendering",
+    );
     for (stem, options) in &jobs {
+        progress.step(stem);
         let scene = render::scene(model, options);
         if matches!(format, Format::Svg | Format::Json | Format::Png)
             && scene.nodes.len() > args.max_nodes
@@ -134,14 +143,16 @@ pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Re
         {
             let what =
                 if stem.is_empty() { "the diagram".to_string() } else { format!("`{stem}`") };
-            writeln!(
-                io.stderr,
-                "warning: {what} has {} components, over the budget of {} (--max-nodes); it \
-                 will be hard to read: render a view (--view), a neighbourhood (--focus ID \
-                 --depth 1) or a view that collapses groups",
-                scene.nodes.len(),
-                args.max_nodes
-            )?;
+            progress.suspend(|| {
+                writeln!(
+                    io.stderr,
+                    "warning: {what} has {} components, over the budget of {} (--max-nodes); it \
+                     will be hard to read: render a view (--view), a neighbourhood (--focus ID \
+                     --depth 1) or a view that collapses groups",
+                    scene.nodes.len(),
+                    args.max_nodes
+                )
+            })?;
         }
         let text = render::renderer(format).render(&scene, &render_options);
         let bytes = if format == Format::Png {
@@ -155,7 +166,9 @@ pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Re
             args.output.clone()
         };
         outputs.push((path, bytes));
+        progress.inc();
     }
+    drop(progress);
 
     refuse_overwriting_inputs(&analysed, &outputs, io)?;
 
