@@ -13,6 +13,7 @@ mod fixtures;
 mod hostile;
 mod layout;
 mod props;
+mod recipes;
 mod reports;
 mod safe_svg;
 mod schema;
