@@ -6,6 +6,7 @@
 
 pub mod args;
 mod check;
+mod diff;
 mod render;
 mod stats;
 
@@ -86,6 +87,7 @@ fn dispatch(cli: &Cli, io: &mut Io<'_>) -> Result<u8, Error> {
         Command::Stats(a) => stats::run(a, &cli.global, io),
         Command::Rules => rules(io),
         Command::Explain(a) => explain(&a.rule, io),
+        Command::Diff(a) => diff::run(a, &cli.global, io),
     }
 }
 
@@ -200,6 +202,18 @@ fn analyse(args: &ManifestArgs, io: &mut Io<'_>) -> Result<Analysed, Error> {
             (manifest::display_path(p), bytes)
         }
     };
+    analyse_bytes(&name, path.as_deref(), bytes, &fs, args)
+}
+
+/// Reads the includes of a root manifest already read (`name`, at `path` through `fs`), then
+/// lowers and checks it.
+fn analyse_bytes(
+    name: &str,
+    path: Option<&Path>,
+    bytes: Vec<u8>,
+    fs: &dyn FileSystem,
+    args: &ManifestArgs,
+) -> Result<Analysed, Error> {
     let options = LoadOptions {
         allow_outside_includes: args.allow_outside_includes,
         limits: manifest::Limits {
@@ -208,7 +222,7 @@ fn analyse(args: &ManifestArgs, io: &mut Io<'_>) -> Result<Analysed, Error> {
             ..manifest::Limits::default()
         },
     };
-    let mut loaded = manifest::load(&name, path.as_deref(), bytes, &fs, &options);
+    let mut loaded = manifest::load(name, path, bytes, fs, &options);
     // Over a limit, lowering and checking are exactly the work the limit exists to refuse.
     let over_limits = loaded.over_limits();
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);

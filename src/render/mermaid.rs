@@ -302,6 +302,10 @@ fn mermaid_class(mark: Mark) -> &'static str {
         Mark::Hotspot => "hl_hotspot",
         Mark::Chain => "hl_chain",
         Mark::Finding => "hl_finding",
+        Mark::Added => "hl_added",
+        Mark::Removed => "hl_removed",
+        Mark::Changed => "hl_changed",
+        Mark::Unchanged => "hl_unchanged",
     }
 }
 
@@ -314,6 +318,10 @@ fn mark_style(mark: Mark) -> &'static str {
         Mark::Hotspot => "stroke:#f59e0b,stroke-width:3px",
         Mark::Chain => "stroke:#ea580c,stroke-width:3px",
         Mark::Finding => "stroke:#64748b,stroke-width:2px,stroke-dasharray:3 2",
+        Mark::Added => "stroke:#16a34a,stroke-width:3px",
+        Mark::Removed => "stroke:#dc2626,stroke-width:2px,stroke-dasharray:6 4",
+        Mark::Changed => "stroke:#d97706,stroke-width:3px",
+        Mark::Unchanged => "opacity:0.5",
     }
 }
 
