@@ -111,7 +111,7 @@ pub(super) fn run(args: &DiffArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Resu
         DiffFormat::Svg => {
             let title = format!("{} — changes {} → {}", new_model.name, args.old, args.new);
             let description = Some(report::summary(&d));
-            let union = overlay::union(old_model, new_model, title, description);
+            let union = overlay::union(old_model, new_model, &d, title, description);
             let marks = overlay::marks(&union, &d);
             let options = SceneOptions {
                 direction: args.direction.map(|d| match d {

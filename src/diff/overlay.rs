@@ -15,9 +15,16 @@ use super::{Diff, Status};
 use crate::model::{Component, Dependency, Group, GroupId, Model};
 use crate::render::highlight::{Highlight, Mark};
 
-/// The union of two models.
+/// The union of two models. Group frames take the colour of their status (unchanged ones the
+/// default grey): groups carry no classes in a scene, and in the overlay colour means change.
 #[must_use]
-pub fn union(old: &Model, new: &Model, title: String, description: Option<String>) -> Model {
+pub fn union(
+    old: &Model,
+    new: &Model,
+    diff: &Diff,
+    title: String,
+    description: Option<String>,
+) -> Model {
     let mut model =
         Model { name: title, description, name_span: new.name_span, ..Model::default() };
 
@@ -27,7 +34,9 @@ pub fn union(old: &Model, new: &Model, title: String, description: Option<String
         groups.insert(&g.id, (m, g));
     }
     for (i, (id, (_, g))) in groups.iter().enumerate() {
-        model.groups.push(Group { parent: None, ..(*g).clone() });
+        let status = diff.groups.iter().find(|e| e.id == *id).map(|e| e.status);
+        let color = status.map(|s| mark_of(Some(&s)).color().to_string());
+        model.groups.push(Group { parent: None, color, ..(*g).clone() });
         model.group_index.insert((*id).to_string(), GroupId(i));
     }
     // Parents by id. Each side's links form a forest, and a group only in the old side can
@@ -66,15 +75,20 @@ pub fn union(old: &Model, new: &Model, title: String, description: Option<String
     model
 }
 
-/// One highlight per status: the components and dependencies of `union` with that status.
-#[must_use]
-pub fn marks(union: &Model, diff: &Diff) -> Vec<Highlight> {
-    let mark = |s: Option<&Status>| match s {
+/// The mark of a status; `None` is unchanged.
+fn mark_of(status: Option<&Status>) -> Mark {
+    match status {
         Some(Status::Added) => Mark::Added,
         Some(Status::Removed) => Mark::Removed,
         Some(Status::Changed) => Mark::Changed,
         None => Mark::Unchanged,
-    };
+    }
+}
+
+/// One highlight per status: the components and dependencies of `union` with that status.
+#[must_use]
+pub fn marks(union: &Model, diff: &Diff) -> Vec<Highlight> {
+    let mark = mark_of;
     let components: BTreeMap<&str, Status> =
         diff.components.iter().map(|e| (e.id.as_str(), e.status)).collect();
     let dependencies: BTreeMap<(&str, &str), Status> =

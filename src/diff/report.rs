@@ -367,8 +367,8 @@ fn md_status(status: Status) -> &'static str {
     }
 }
 
-/// The PR comment: a heading, a summary line, a table per kind of change, new and resolved
-/// findings with their level.
+/// The PR comment: a heading, a summary line, new and resolved findings with their level
+/// (what a reviewer needs first), then a table per kind of change.
 #[must_use]
 pub fn markdown(diff: &Diff) -> String {
     let mut o = String::new();
@@ -378,6 +378,26 @@ pub fn markdown(diff: &Diff) -> String {
         return o;
     }
     let _ = writeln!(o, "**{}**", summary(diff));
+    if !diff.new_findings.is_empty() || !diff.resolved_findings.is_empty() {
+        let _ = writeln!(
+            o,
+            "\n#### Findings\n\n| | level | check | finding |\n| --- | --- | --- | --- |"
+        );
+        for (word, list) in
+            [("🆕 new", &diff.new_findings), ("✅ resolved", &diff.resolved_findings)]
+        {
+            for f in list {
+                let _ = writeln!(
+                    o,
+                    "| {word} | {} | {} {} | {} |",
+                    f.level.as_str(),
+                    f.code,
+                    f.id,
+                    md(&f.message)
+                );
+            }
+        }
+    }
     if !diff.system.is_empty() {
         let _ = writeln!(o, "\n#### System\n\n| field | old | new |\n| --- | --- | --- |");
         for c in &diff.system {
@@ -426,26 +446,6 @@ pub fn markdown(diff: &Diff) -> String {
     table(&mut o, "Groups", groups.2);
     table(&mut o, "Views", views.2);
     table(&mut o, "Rules", rules.2);
-    if !diff.new_findings.is_empty() || !diff.resolved_findings.is_empty() {
-        let _ = writeln!(
-            o,
-            "\n#### Findings\n\n| | level | check | finding |\n| --- | --- | --- | --- |"
-        );
-        for (word, list) in
-            [("🆕 new", &diff.new_findings), ("✅ resolved", &diff.resolved_findings)]
-        {
-            for f in list {
-                let _ = writeln!(
-                    o,
-                    "| {word} | {} | {} {} | {} |",
-                    f.level.as_str(),
-                    f.code,
-                    f.id,
-                    md(&f.message)
-                );
-            }
-        }
-    }
     o
 }
 
