@@ -75,6 +75,11 @@ pub fn union(
     model
 }
 
+/// The highlight of `m` in `by_mark`, made when missing.
+fn slot(by_mark: &mut BTreeMap<Mark, Highlight>, m: Mark) -> &mut Highlight {
+    by_mark.entry(m).or_insert_with(|| Highlight { mark: m, nodes: Vec::new(), edges: Vec::new() })
+}
+
 /// The mark of a status; `None` is unchanged.
 fn mark_of(status: Option<&Status>) -> Mark {
     match status {
@@ -94,13 +99,6 @@ pub fn marks(union: &Model, diff: &Diff) -> Vec<Highlight> {
     let dependencies: BTreeMap<(&str, &str), Status> =
         diff.dependencies.iter().map(|e| ((e.from.as_str(), e.to.as_str()), e.status)).collect();
     let mut by_mark: BTreeMap<Mark, Highlight> = BTreeMap::new();
-    fn slot(by_mark: &mut BTreeMap<Mark, Highlight>, m: Mark) -> &mut Highlight {
-        by_mark.entry(m).or_insert_with(|| Highlight {
-            mark: m,
-            nodes: Vec::new(),
-            edges: Vec::new(),
-        })
-    }
     for s in union.components() {
         let id = &union.component(s).id;
         slot(&mut by_mark, mark(components.get(id.as_str()))).nodes.push(id.clone());

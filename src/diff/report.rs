@@ -343,17 +343,17 @@ fn md_value(v: Option<&String>) -> String {
 fn md_changes(status: Status, changes: &[FieldChange]) -> String {
     let cells: Vec<String> = changes
         .iter()
-        .filter_map(|c| match status {
-            Status::Changed => Some(format!(
-                "{}: {} → {}",
-                c.field,
-                md_value(c.old.as_ref()),
-                md_value(c.new.as_ref())
-            )),
-            _ => {
-                let v = c.new.as_ref().or(c.old.as_ref())?;
-                Some(format!("{}: {}", c.field, code(v)))
+        .filter_map(|c| {
+            if status == Status::Changed {
+                return Some(format!(
+                    "{}: {} → {}",
+                    c.field,
+                    md_value(c.old.as_ref()),
+                    md_value(c.new.as_ref())
+                ));
             }
+            let v = c.new.as_ref().or(c.old.as_ref())?;
+            Some(format!("{}: {}", c.field, code(v)))
         })
         .collect();
     cells.join("<br>")

@@ -113,15 +113,13 @@ impl Mark {
     #[must_use]
     pub fn color(self) -> &'static str {
         match self {
-            Mark::Cycle => "#dc2626",
+            Mark::Cycle | Mark::Removed => "#dc2626",
             Mark::Layer => "#9333ea",
-            Mark::Spof => "#d97706",
+            Mark::Spof | Mark::Changed => "#d97706",
             Mark::Hotspot => "#f59e0b",
             Mark::Chain => "#ea580c",
             Mark::Finding => "#64748b",
             Mark::Added => "#16a34a",
-            Mark::Removed => "#dc2626",
-            Mark::Changed => "#d97706",
             Mark::Unchanged => "#94a3b8",
         }
     }
