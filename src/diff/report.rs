@@ -8,12 +8,12 @@
 
 use std::fmt::Write as _;
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use super::{Diff, EdgeEntry, Entry, FieldChange, Finding, JSON_VERSION, Status};
 
 /// How many entries of a section were added, removed and changed.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
     /// Added.
     pub added: usize,
@@ -34,10 +34,6 @@ impl Counts {
             }
         }
         c
-    }
-
-    fn json(self) -> Value {
-        json!({"added": self.added, "removed": self.removed, "changed": self.changed})
     }
 
     /// `2 components added, 1 removed`; `None` when nothing happened.
@@ -261,41 +257,69 @@ pub fn text(diff: &Diff, color: bool, quiet: bool) -> String {
 // ---------------------------------------------------------------------------------------------
 // JSON
 
-/// The JSON document (schema in `docs/diff.md`):
-/// `{"version","old","new","identical","summary","system","components","dependencies",
-/// "groups","views","rules","findings":{"new","resolved"}}`.
-#[must_use]
-pub fn json(diff: &Diff) -> String {
-    let doc = json!({
-        "version": JSON_VERSION,
-        "old": diff.old,
-        "new": diff.new,
-        "identical": diff.is_empty(),
-        "summary": {
-            "components": entry_counts(&diff.components).json(),
-            "dependencies": edge_counts(&diff.dependencies).json(),
-            "groups": entry_counts(&diff.groups).json(),
-            "views": entry_counts(&diff.views).json(),
-            "rules": entry_counts(&diff.rules).json(),
-            "new_findings": diff.new_findings.len(),
-            "resolved_findings": diff.resolved_findings.len(),
-        },
-        "system": val(&diff.system),
-        "components": val(&diff.components),
-        "dependencies": val(&diff.dependencies),
-        "groups": val(&diff.groups),
-        "views": val(&diff.views),
-        "rules": val(&diff.rules),
-        "findings": {"new": val(&diff.new_findings), "resolved": val(&diff.resolved_findings)},
-    });
-    let mut s = serde_json::to_string_pretty(&doc).expect("a JSON value serialises");
-    s.push('\n');
-    s
+/// The JSON document, fields in the order written here (schema in `docs/diff.md`).
+#[derive(Serialize)]
+struct Document<'a> {
+    version: u32,
+    old: &'a str,
+    new: &'a str,
+    identical: bool,
+    summary: SummaryDoc,
+    system: &'a [FieldChange],
+    components: &'a [Entry],
+    dependencies: &'a [EdgeEntry],
+    groups: &'a [Entry],
+    views: &'a [Entry],
+    rules: &'a [Entry],
+    findings: FindingsDoc<'a>,
 }
 
-/// A part of the diff as a JSON value.
-fn val<T: serde::Serialize>(x: &T) -> Value {
-    serde_json::to_value(x).expect("diff parts serialise")
+#[derive(Serialize)]
+struct SummaryDoc {
+    components: Counts,
+    dependencies: Counts,
+    groups: Counts,
+    views: Counts,
+    rules: Counts,
+    new_findings: usize,
+    resolved_findings: usize,
+}
+
+#[derive(Serialize)]
+struct FindingsDoc<'a> {
+    new: &'a [Finding],
+    resolved: &'a [Finding],
+}
+
+/// The JSON document: `{"version","old","new","identical","summary","system","components",
+/// "dependencies","groups","views","rules","findings":{"new","resolved"}}`.
+#[must_use]
+pub fn json(diff: &Diff) -> String {
+    let doc = Document {
+        version: JSON_VERSION,
+        old: &diff.old,
+        new: &diff.new,
+        identical: diff.is_empty(),
+        summary: SummaryDoc {
+            components: entry_counts(&diff.components),
+            dependencies: edge_counts(&diff.dependencies),
+            groups: entry_counts(&diff.groups),
+            views: entry_counts(&diff.views),
+            rules: entry_counts(&diff.rules),
+            new_findings: diff.new_findings.len(),
+            resolved_findings: diff.resolved_findings.len(),
+        },
+        system: &diff.system,
+        components: &diff.components,
+        dependencies: &diff.dependencies,
+        groups: &diff.groups,
+        views: &diff.views,
+        rules: &diff.rules,
+        findings: FindingsDoc { new: &diff.new_findings, resolved: &diff.resolved_findings },
+    };
+    let mut s = serde_json::to_string_pretty(&doc).expect("the diff serialises");
+    s.push('\n');
+    s
 }
 
 // ---------------------------------------------------------------------------------------------
