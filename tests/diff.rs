@@ -585,3 +585,27 @@ fn a_cycle_reported_from_another_start_is_the_same_finding() {
     let out = run_in(dir.path(), &["diff", "a.yaml", "b.yaml", "--exit-code"], "");
     assert_eq!(out.code, 0, "{}", out.stdout);
 }
+
+#[test]
+fn every_example_equals_itself() {
+    // A manifest against itself: no difference, and an overlay with everything unchanged.
+    let mut files: Vec<PathBuf> = ["examples", "tests/fixtures/render"]
+        .iter()
+        .flat_map(|d| std::fs::read_dir(root().join(d)).expect("directory"))
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 9, "{files:?}");
+    for file in files {
+        let (dir, name) = (file.parent().expect("dir"), file.file_name().expect("name"));
+        let name = name.to_str().expect("UTF-8");
+        let out = run_in(dir, &["diff", name, name, "--exit-code"], "");
+        assert_eq!(out.code, 0, "{name}: {}", out.stdout);
+        let svg = svg_of(dir, name, name);
+        for class in ["hl-added", "hl-removed", "hl-changed"] {
+            assert!(!svg.contains(&format!("class=\"node kind-service {class}")), "{name}");
+            assert!(!svg.contains(&format!(" {class}\"")), "{name}: {class}");
+        }
+    }
+}

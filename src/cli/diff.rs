@@ -42,7 +42,8 @@ fn origin(arg: &str, cwd: &Path) -> Origin {
         return Origin::File(PathBuf::from(arg));
     }
     match arg.split_once(':') {
-        Some((rev, path)) if !path.is_empty() => {
+        // A revision never starts with `-`: refusing it keeps git from reading it as an option.
+        Some((rev, path)) if !path.is_empty() && !rev.starts_with('-') => {
             Origin::Git { rev: rev.to_string(), path: path.to_string() }
         }
         _ => Origin::File(PathBuf::from(arg)),
@@ -341,6 +342,7 @@ mod tests {
         );
         assert_eq!(origin("missing.yaml", cwd), Origin::File("missing.yaml".into()));
         assert_eq!(origin("HEAD:", cwd), Origin::File("HEAD:".into()));
+        assert_eq!(origin("--upload-pack=x:y", cwd), Origin::File("--upload-pack=x:y".into()));
     }
 
     #[test]
