@@ -195,7 +195,7 @@ fn read_side(
             analyse_bytes(&manifest::display_path(path), Some(path), bytes, &fs, args)
         }
         Origin::Git { rev, path } => {
-            let fs = GitFs { cwd: io.cwd.clone(), rev: rev.clone() };
+            let fs = GitFs { cwd: io.cwd.clone(), rev: rev.clone(), program: "git" };
             // Every file of this side is named `REV:path`, includes too: `load` names an
             // include after the directory of the root's path, so that directory carries the
             // revision (`REV:.` for a manifest at the top).
@@ -216,6 +216,8 @@ fn read_side(
 struct GitFs {
     cwd: PathBuf,
     rev: String,
+    /// The git program (tests name one that does not exist).
+    program: &'static str,
 }
 
 impl GitFs {
@@ -231,7 +233,7 @@ impl GitFs {
 
     /// Runs `git ARGS` in the working directory; its output, or why it failed.
     fn git(&self, args: &[&str]) -> Result<Vec<u8>, String> {
-        let out = Command::new("git")
+        let out = Command::new(self.program)
             .args(args)
             .current_dir(&self.cwd)
             .stdin(Stdio::null())
@@ -346,11 +348,23 @@ mod tests {
     }
 
     #[test]
+    fn a_missing_git_is_named() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let fs = GitFs {
+            cwd: dir.path().to_path_buf(),
+            rev: "HEAD".into(),
+            program: "archmap-test-no-such-git",
+        };
+        let err = fs.read(Path::new("HEAD:./arch.yaml")).expect_err("no git");
+        assert_eq!(err, "git is not installed (or not on PATH); REV:PATH needs it");
+    }
+
+    #[test]
     fn paths_resolve_lexically() {
         assert_eq!(normalize(Path::new("/r/a/./b/../c.yaml")), PathBuf::from("/r/a/c.yaml"));
         assert_eq!(relative_to(Path::new("/r/a"), Path::new("/r/a/x/y")), PathBuf::from("x/y"));
         assert_eq!(relative_to(Path::new("/r/a"), Path::new("/r/b/y")), PathBuf::from("../b/y"));
-        let fs = GitFs { cwd: PathBuf::from("/w"), rev: "main".into() };
+        let fs = GitFs { cwd: PathBuf::from("/w"), rev: "main".into(), program: "git" };
         assert_eq!(fs.relative(Path::new("main:./sub/../x.yaml")), PathBuf::from("x.yaml"));
         assert_eq!(fs.relative(Path::new("main:dir/x.yaml")), PathBuf::from("dir/x.yaml"));
     }
