@@ -438,14 +438,13 @@ fn output_never_replaces_an_input() {
 // ---------------------------------------------------------------------------------------------
 // REV:PATH through git
 
-/// Runs git in `dir` with a fixed identity and no user or system configuration, so commits
+/// Runs git in `dir` with a fixed identity and no system configuration, so commits
 /// work on a fresh machine.
 fn git(dir: &Path, args: &[&str]) {
     let out = Command::new("git")
         .args(args)
         .current_dir(dir)
         .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .env("GIT_AUTHOR_NAME", "archmap tests")
         .env("GIT_AUTHOR_EMAIL", "tests@archmap.invalid")
         .env("GIT_COMMITTER_NAME", "archmap tests")
