@@ -13,6 +13,7 @@
 pub mod analysis;
 pub mod cli;
 pub mod diagnostic;
+pub mod diff;
 pub mod error;
 pub mod manifest;
 pub mod model;

@@ -7,6 +7,7 @@ mod support;
 
 mod checks;
 mod cli;
+mod diff;
 mod docs;
 mod examples;
 mod fixtures;

@@ -48,6 +48,8 @@ pub enum Command {
     Render(RenderArgs),
     /// Per-component metrics: fan-in, fan-out, blast radius, reach, betweenness, sync chains.
     Stats(StatsArgs),
+    /// What changed between two manifests: components, dependencies, groups, findings.
+    Diff(DiffArgs),
     /// List every check with its code, id and default level.
     Rules,
     /// Print one check's documentation.
@@ -253,6 +255,51 @@ pub enum StatsFormat {
     Json,
     /// Comma-separated values, one row per component.
     Csv,
+}
+
+/// `archmap diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The old manifest: a path, `-` for standard input, or `REV:PATH` read through git.
+    #[arg(value_name = "OLD")]
+    pub old: String,
+    /// The new manifest, as OLD.
+    #[arg(value_name = "NEW")]
+    pub new: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+    /// Where to write (default: standard output).
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when the manifests differ.
+    #[arg(long)]
+    pub exit_code: bool,
+    /// Direction of the SVG overlay.
+    #[arg(long, value_enum)]
+    pub direction: Option<DirectionArg>,
+    /// Colours of the SVG overlay.
+    #[arg(long, value_enum, default_value_t = ThemeArg::Light)]
+    pub theme: ThemeArg,
+    /// Set a check's level on both sides, e.g. `--rule fan-in=off` (repeatable).
+    #[arg(long = "rule", value_name = "ID=LEVEL")]
+    pub rules: Vec<String>,
+    /// Follow includes that resolve outside each root manifest's directory.
+    #[arg(long)]
+    pub allow_outside_includes: bool,
+}
+
+/// `diff --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// For a terminal.
+    Text,
+    /// One JSON document (schema in docs/diff.md).
+    Json,
+    /// A pull-request comment.
+    Markdown,
+    /// Both manifests in one diagram, coloured by change.
+    Svg,
 }
 
 /// `archmap explain`.

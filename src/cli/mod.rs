@@ -8,6 +8,7 @@ pub mod args;
 pub use init::starter;
 pub use shell::man_pages;
 mod check;
+mod diff;
 mod init;
 mod progress;
 mod render;
@@ -96,6 +97,7 @@ fn dispatch(cli: &Cli, io: &mut Io<'_>) -> Result<u8, Error> {
         Command::Schema(a) => schema::run(a, io),
         Command::Completions(a) => shell::completions(a, io),
         Command::Man(a) => shell::man(a, io),
+        Command::Diff(a) => diff::run(a, &cli.global, io),
     }
 }
 
@@ -210,6 +212,18 @@ fn analyse(args: &ManifestArgs, io: &mut Io<'_>) -> Result<Analysed, Error> {
             (manifest::display_path(p), bytes)
         }
     };
+    analyse_bytes(&name, path.as_deref(), bytes, &fs, args)
+}
+
+/// Reads the includes of a root manifest already read (`name`, at `path` through `fs`), then
+/// lowers and checks it.
+fn analyse_bytes(
+    name: &str,
+    path: Option<&Path>,
+    bytes: Vec<u8>,
+    fs: &dyn FileSystem,
+    args: &ManifestArgs,
+) -> Result<Analysed, Error> {
     let options = LoadOptions {
         allow_outside_includes: args.allow_outside_includes,
         limits: manifest::Limits {
@@ -218,7 +232,7 @@ fn analyse(args: &ManifestArgs, io: &mut Io<'_>) -> Result<Analysed, Error> {
             ..manifest::Limits::default()
         },
     };
-    let mut loaded = manifest::load(&name, path.as_deref(), bytes, &fs, &options);
+    let mut loaded = manifest::load(name, path, bytes, fs, &options);
     // Over a limit, lowering and checking are exactly the work the limit exists to refuse.
     let over_limits = loaded.over_limits();
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);

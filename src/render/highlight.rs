@@ -23,12 +23,30 @@ pub enum Mark {
     Chain,
     /// Any other finding about a component: a dashed outline.
     Finding,
+    /// `archmap diff`: only in the new manifest, green.
+    Added,
+    /// `archmap diff`: only in the old manifest, red and dashed.
+    Removed,
+    /// `archmap diff`: in both, with different attributes, amber.
+    Changed,
+    /// `archmap diff`: the same in both, faded.
+    Unchanged,
 }
 
 impl Mark {
     /// Every mark, in legend order.
-    pub const ALL: [Mark; 6] =
-        [Mark::Cycle, Mark::Layer, Mark::Spof, Mark::Hotspot, Mark::Chain, Mark::Finding];
+    pub const ALL: [Mark; 10] = [
+        Mark::Cycle,
+        Mark::Layer,
+        Mark::Spof,
+        Mark::Hotspot,
+        Mark::Chain,
+        Mark::Finding,
+        Mark::Added,
+        Mark::Removed,
+        Mark::Changed,
+        Mark::Unchanged,
+    ];
 
     /// The class added to marked nodes and edges.
     #[must_use]
@@ -40,6 +58,10 @@ impl Mark {
             Mark::Hotspot => "hl-hotspot",
             Mark::Chain => "hl-chain",
             Mark::Finding => "hl-finding",
+            Mark::Added => "hl-added",
+            Mark::Removed => "hl-removed",
+            Mark::Changed => "hl-changed",
+            Mark::Unchanged => "hl-unchanged",
         }
     }
 
@@ -58,7 +80,16 @@ impl Mark {
     /// Whether it marks dependencies (arrows), not only components.
     #[must_use]
     pub fn on_edges(self) -> bool {
-        matches!(self, Mark::Cycle | Mark::Layer | Mark::Chain)
+        matches!(
+            self,
+            Mark::Cycle | Mark::Layer | Mark::Chain | Mark::Added | Mark::Removed | Mark::Changed
+        )
+    }
+
+    /// Whether it is a diff status (`archmap diff --format svg`), not a finding.
+    #[must_use]
+    pub fn is_diff(self) -> bool {
+        matches!(self, Mark::Added | Mark::Removed | Mark::Changed | Mark::Unchanged)
     }
 
     /// The legend's words for it.
@@ -71,6 +102,10 @@ impl Mark {
             Mark::Hotspot => "hotspot (fan-in/fan-out)",
             Mark::Chain => "long sync chain",
             Mark::Finding => "other finding",
+            Mark::Added => "added",
+            Mark::Removed => "removed",
+            Mark::Changed => "changed",
+            Mark::Unchanged => "unchanged",
         }
     }
 
@@ -78,12 +113,14 @@ impl Mark {
     #[must_use]
     pub fn color(self) -> &'static str {
         match self {
-            Mark::Cycle => "#dc2626",
+            Mark::Cycle | Mark::Removed => "#dc2626",
             Mark::Layer => "#9333ea",
-            Mark::Spof => "#d97706",
+            Mark::Spof | Mark::Changed => "#d97706",
             Mark::Hotspot => "#f59e0b",
             Mark::Chain => "#ea580c",
             Mark::Finding => "#64748b",
+            Mark::Added => "#16a34a",
+            Mark::Unchanged => "#94a3b8",
         }
     }
 }

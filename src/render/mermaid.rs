@@ -302,6 +302,10 @@ fn mermaid_class(mark: Mark) -> &'static str {
         Mark::Hotspot => "hl_hotspot",
         Mark::Chain => "hl_chain",
         Mark::Finding => "hl_finding",
+        Mark::Added => "hl_added",
+        Mark::Removed => "hl_removed",
+        Mark::Changed => "hl_changed",
+        Mark::Unchanged => "hl_unchanged",
     }
 }
 
@@ -310,10 +314,13 @@ fn mark_style(mark: Mark) -> &'static str {
     match mark {
         Mark::Cycle => "stroke:#dc2626,stroke-width:3px",
         Mark::Layer => "stroke:#9333ea,stroke-width:3px",
-        Mark::Spof => "stroke:#d97706,stroke-width:3px",
+        Mark::Spof | Mark::Changed => "stroke:#d97706,stroke-width:3px",
         Mark::Hotspot => "stroke:#f59e0b,stroke-width:3px",
         Mark::Chain => "stroke:#ea580c,stroke-width:3px",
         Mark::Finding => "stroke:#64748b,stroke-width:2px,stroke-dasharray:3 2",
+        Mark::Added => "stroke:#16a34a,stroke-width:3px",
+        Mark::Removed => "stroke:#dc2626,stroke-width:2px,stroke-dasharray:6 4",
+        Mark::Unchanged => "opacity:0.5",
     }
 }
 

@@ -1000,15 +1000,19 @@ impl Legend {
 /// The stylesheet for `scene` in `theme`: the base rules, highlight rules when the scene has
 /// highlights, a legend rule when it has a legend, dark rules for the dark and auto themes.
 fn stylesheet(scene: &Scene, theme: Theme, legend: bool) -> String {
-    let highlighted = scene
+    let marks: Vec<Mark> = scene
         .nodes
         .iter()
         .flat_map(|n| &n.classes)
         .chain(scene.edges.iter().flat_map(|e| &e.classes))
-        .any(|c| Mark::from_class(c).is_some());
+        .filter_map(|c| Mark::from_class(c))
+        .collect();
     let mut extra = String::new();
-    if highlighted {
+    if marks.iter().any(|m| !m.is_diff()) {
         extra.push_str(HIGHLIGHT_STYLE);
+    }
+    if marks.iter().any(|m| m.is_diff()) {
+        extra.push_str(DIFF_STYLE);
     }
     if legend {
         extra.push_str(".legend-label { font-size: 11px; fill: #334155; }\n");
@@ -1063,6 +1067,19 @@ const HIGHLIGHT_STYLE: &str = concat!(
     ".edge.hl-chain .line { stroke: #ea580c; stroke-width: 2.5; }\n",
     ".edge.hl-layer .line { stroke: #9333ea; stroke-width: 2.5; }\n",
     ".edge.hl-cycle .line { stroke: #dc2626; stroke-width: 2.8; }\n",
+);
+
+/// Diff statuses (`archmap diff --format svg`): outlines and arrows in the status colour,
+/// removed ones dashed, unchanged ones faded; fills stay the kind's, so both themes read.
+const DIFF_STYLE: &str = concat!(
+    ".node.hl-unchanged, .edge.hl-unchanged { opacity: 0.35; }\n",
+    ".node.hl-added .shape { stroke: #16a34a; stroke-width: 3.5; stroke-dasharray: none; }\n",
+    ".node.hl-changed .shape { stroke: #d97706; stroke-width: 3.5; stroke-dasharray: none; }\n",
+    ".node.hl-removed .shape { stroke: #dc2626; stroke-width: 3; stroke-dasharray: 7 4; }\n",
+    ".node.hl-removed .label, .node.hl-removed .sub { text-decoration: line-through; }\n",
+    ".edge.hl-added .line { stroke: #16a34a; stroke-width: 2.8; }\n",
+    ".edge.hl-changed .line { stroke: #d97706; stroke-width: 2.8; }\n",
+    ".edge.hl-removed .line { stroke: #dc2626; stroke-width: 2.4; stroke-dasharray: 7 4; }\n",
 );
 
 /// Dark theme rules: override the light colours (CSS beats the frames' colour attributes).
