@@ -1,6 +1,6 @@
 //! The integration recipes (docs/recipes.md), run for real: the GitHub Actions workflow is
 //! validated against GitHub's workflow schema and its archmap commands are run on a repository
-//! laid out as it expects; the pre-commit hooks are validated by pre-commit and run; the MkDocs
+//! laid out as it expects; the pre-commit hooks are validated by pre-commit and run; the `MkDocs`
 //! site builds with the diagrams archmap renders into it.
 
 use std::path::Path;
