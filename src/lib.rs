@@ -14,6 +14,7 @@ pub mod analysis;
 pub mod cli;
 pub mod diagnostic;
 pub mod error;
+pub mod import;
 pub mod manifest;
 pub mod model;
 pub mod render;

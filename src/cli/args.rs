@@ -52,6 +52,8 @@ pub enum Command {
     Rules,
     /// Print one check's documentation.
     Explain(ExplainArgs),
+    /// Write a manifest from another description of the system (docker-compose files).
+    Import(super::import::ImportArgs),
 }
 
 /// Options shared by commands that read a manifest.

@@ -6,6 +6,7 @@
 
 pub mod args;
 mod check;
+mod import;
 mod render;
 mod stats;
 
@@ -39,6 +40,8 @@ pub struct Io<'a> {
     pub no_color: bool,
     /// The directory relative paths are resolved against.
     pub cwd: PathBuf,
+    /// The process environment (`import compose` interpolates with it).
+    pub env: std::collections::BTreeMap<String, String>,
 }
 
 /// Runs archmap with `args` (including the program name) and returns the exit code.
@@ -86,6 +89,7 @@ fn dispatch(cli: &Cli, io: &mut Io<'_>) -> Result<u8, Error> {
         Command::Stats(a) => stats::run(a, &cli.global, io),
         Command::Rules => rules(io),
         Command::Explain(a) => explain(&a.rule, io),
+        Command::Import(a) => import::run(a, &cli.global, io),
     }
 }
 
