@@ -11,6 +11,7 @@ mod docs;
 mod examples;
 mod fixtures;
 mod hostile;
+mod import;
 mod layout;
 mod props;
 mod reports;

@@ -225,15 +225,18 @@ pub fn hosts_in(name: &str, value: &str) -> Vec<HostRef> {
         return Vec::new();
     }
     let value = value.trim();
+    // A .NET or libpq style `Key=Value;Key=Value` connection string (its keys may hold spaces:
+    // `User Id`, `Data Source`).
+    if (value.contains('=') && value.contains(';'))
+        || value.to_ascii_lowercase().starts_with("host=")
+        || value.to_ascii_lowercase().starts_with("server=")
+    {
+        return connection_string_hosts(value);
+    }
     if value.is_empty() || value.chars().any(char::is_whitespace) {
         return Vec::new();
     }
     let address_name = is_address_name(name);
-    // A .NET or libpq style `Key=Value;Key=Value` connection string.
-    if value.contains('=') && value.contains(';') || value.to_ascii_lowercase().starts_with("host=")
-    {
-        return connection_string_hosts(value);
-    }
     let mut out = Vec::new();
     for item in value.split(',') {
         if let Some(h) = url_host(item) {
@@ -267,6 +270,8 @@ fn url_host(item: &str) -> Option<HostRef> {
 
 /// `host:port` with a numeric port, or a bare host after a URL scheme's list.
 fn host_port(item: &str) -> Option<HostRef> {
+    // The second host of `mongodb://a:27017,b:27018/db` carries the path.
+    let item = item.split(['/', '?']).next().unwrap_or(item);
     let (host, port) = item.rsplit_once(':')?;
     let port: u16 = port.parse().ok()?;
     // `1@kafka:9093` (Kafka quorum voters): the host follows the `@`.

@@ -368,7 +368,7 @@ mod tests {
     #[test]
     fn unset_variables_are_listed_once() {
         let r = interpolate("$A ${A} ${B} ${C:-x}", &vars).unwrap();
-        assert_eq!(r.text, "  x");
+        assert_eq!(r.text, "   x");
         assert_eq!(r.unset, ["A", "B"]);
     }
 
