@@ -6,6 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
+use archmap::manifest::yaml::Value;
+
 use crate::support::{Output, root, run_in, temp_with};
 
 /// Every corpus system and the files it merges, as SOURCES.md describes them.
@@ -284,7 +286,6 @@ fn piggymetrics_dollar_variables_come_from_dot_env() {
     assert!(reader.diagnostics.is_empty(), "{:?}", reader.diagnostics);
     let env = archmap::import::compose::get(&services["auth-service"].body, "environment").unwrap();
     let value = |k: &str| archmap::import::compose::get(env, k).map(|n| n.value.clone());
-    use archmap::manifest::yaml::Value;
     assert_eq!(value("CONFIG_SERVICE_PASSWORD"), Some(Value::Str("password".into())));
     assert_eq!(value("MONGODB_PASSWORD"), Some(Value::Str("password".into())));
     // Through the command line: the .env beside the file answers every `$VAR`; without it

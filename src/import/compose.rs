@@ -42,6 +42,12 @@ pub struct Project {
     pub services: Vec<Service>,
 }
 
+/// The services of one file, by name, in file order.
+pub type Services = IndexMap<String, Service>;
+
+/// A file's top-level `name` (interpolated, with its place) and its services.
+pub type FileContents = (Option<(String, Span)>, Services);
+
 /// State shared while reading: sources, findings, variables.
 pub struct Reader<'a> {
     /// Every file read.
@@ -54,7 +60,7 @@ pub struct Reader<'a> {
     vars: &'a dyn Fn(&str) -> Option<String>,
     warned_unset: BTreeSet<String>,
     /// Files loaded for `extends: file:`, by path: their services, extends not yet applied.
-    extends_files: Vec<(PathBuf, Option<(FileId, IndexMap<String, Service>)>)>,
+    extends_files: Vec<(PathBuf, Option<(FileId, Services)>)>,
 }
 
 /// Fields of a service whose interpolation problems stop the import (archmap reads them);
@@ -93,11 +99,13 @@ impl<'a> Reader<'a> {
     }
 
     /// The file system files are read through.
+    #[must_use]
     pub fn fs(&self) -> &'a dyn FileSystem {
         self.fs
     }
 
     /// Whether a fatal problem was found.
+    #[must_use]
     pub fn failed(&self) -> bool {
         self.diagnostics.iter().any(|d| d.fatal)
     }
@@ -145,10 +153,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Parses and normalises one compose file: its services (extends not applied) and name.
-    pub fn read_file(
-        &mut self,
-        file: FileId,
-    ) -> Option<(Option<(String, Span)>, IndexMap<String, Service>)> {
+    pub fn read_file(&mut self, file: FileId) -> Option<FileContents> {
         let tree = match yaml::parse(file, self.sources.get(file)) {
             Ok(t) => t,
             Err(e) => {
@@ -583,9 +588,7 @@ impl<'a> Reader<'a> {
                 self.cycle(&ext, chain, &target);
                 return None;
             }
-            let Some((_, mut other)) = self.load_extends_file(&path, ext.span) else {
-                return None;
-            };
+            let (_, mut other) = self.load_extends_file(&path, ext.span)?;
             if !other.contains_key(&target) {
                 self.error(
                     codes::REFERENCE,

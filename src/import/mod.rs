@@ -15,6 +15,7 @@ pub mod interpolate;
 mod write;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
@@ -197,10 +198,10 @@ pub fn compose(request: &Request, fs: &dyn FileSystem) -> Outcome {
         }
         merge_services(&mut project, services);
     }
-    if !reader.failed() {
-        build(request, reader, &project, name, &file_names, &vars)
-    } else {
+    if reader.failed() {
         finish(reader, None, Counts::default())
+    } else {
+        build(request, reader, &project, name, &file_names, &vars)
     }
 }
 
@@ -493,7 +494,7 @@ fn build(
                     matches!(get(v, "required").map(|n| &n.value), Some(Value::Bool(false)));
                 let mut why = String::new();
                 if let Some(c) = condition {
-                    why.push_str(&format!("condition {c}, "));
+                    let _ = write!(why, "condition {c}, ");
                 }
                 if optional {
                     why.push_str("required: false, ");
@@ -546,7 +547,7 @@ fn build(
                 }
                 Some(_) => {}
                 None => {
-                    missing_target(&mut reader, &s.name, target, n.span, "network_mode", &dropped)
+                    missing_target(&mut reader, &s.name, target, n.span, "network_mode", &dropped);
                 }
             }
         }
@@ -678,15 +679,12 @@ fn build(
                 let shown = format!("{var}={}", write::mask(&value));
                 let guess = infer::protocol_of(&host);
                 if let Some(existing) = components[i].deps.iter_mut().find(|d| d.target == t) {
-                    if existing.source != Source::Environment {
-                        if let Some((p, from)) = guess {
-                            if existing.protocol.is_none() {
-                                existing.protocol = Some((
-                                    p.to_string(),
-                                    format!("guessed from {from} in {shown}"),
-                                ));
-                            }
-                        }
+                    if existing.source != Source::Environment
+                        && existing.protocol.is_none()
+                        && let Some((p, from)) = guess
+                    {
+                        existing.protocol =
+                            Some((p.to_string(), format!("guessed from {from} in {shown}")));
                     }
                     continue;
                 }
@@ -775,7 +773,7 @@ fn build(
 fn push_dep(deps: &mut Vec<Dep>, dep: Dep) {
     if let Some(d) = deps.iter_mut().find(|d| d.target == dep.target) {
         if d.source != dep.source {
-            d.why.push_str(&format!("; also {}: {}", dep.source.as_str(), dep.why));
+            let _ = write!(d.why, "; also {}: {}", dep.source.as_str(), dep.why);
         }
     } else {
         deps.push(dep);
