@@ -173,7 +173,7 @@ fn braced(
     let Some(kind) = op.chars().next() else {
         return Err(InterpolateError::Invalid(format!("`${{{body}}}` ends after `:`")));
     };
-    let arg = &op[1..];
+    let arg = &op[kind.len_utf8()..];
     // With a colon, an empty value counts as unset.
     let present = match &value {
         Some(v) => !colon || !v.is_empty(),
@@ -389,7 +389,7 @@ mod tests {
 
     #[test]
     fn malformed_templates_are_errors() {
-        for bad in ["${", "${SET", "$ x", "a$", "${}", "${1X}", "${SET:}", "${SET*x}", "$-"] {
+        for bad in ["${", "${SET", "$ x", "a$", "${}", "${1X}", "${SET:}", "${SET*x}", "$-", "${A:é}", "${é}", "$é"] {
             assert!(matches!(interpolate(bad, &vars), Err(InterpolateError::Invalid(_))), "{bad}");
         }
         let deep = format!("{}x{}", "${U:-".repeat(40), "}".repeat(40));
