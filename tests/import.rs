@@ -623,3 +623,94 @@ fn anchors_merge_keys_and_x_fields() {
     assert_eq!(pairs(&edges(&out.stdout), &["environment"]).len(), 2);
     assert!(doc["services"]["x-svc"].is_null());
 }
+
+#[test]
+fn hosts_resolve_by_container_name_hostname_and_aliases() {
+    let out = import_text(
+        "services:\n  app:\n    environment:\n      PGHOST: pg\n      CACHE_URL: redis://cache-host:6379\n      SEARCH_ADDR: search:9200\n      Q: amqp://mq-alias\n    links: [\"mq:mq-alias\"]\n  db: {image: postgres, container_name: pg}\n  cache: {image: redis, hostname: cache-host}\n  es:\n    image: elasticsearch:8\n    networks:\n      back: {aliases: [search]}\n  mq: {image: rabbitmq}\n  worker:\n    volumes_from: [\"app:ro\", \"container:other\"]\n",
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    let e = edges(&out.stdout);
+    let got: Vec<(&str, &str, &str)> =
+        e.iter().map(|(a, b, s)| (a.as_str(), b.as_str(), s.as_str())).collect();
+    assert_eq!(
+        got,
+        [
+            ("app", "mq", "links"),
+            ("app", "db", "environment"),
+            ("app", "cache", "environment"),
+            ("app", "es", "environment"),
+            ("worker", "app", "volumes_from"),
+        ]
+    );
+    assert!(
+        out.stdout.contains("protocol: redis  # guessed from URL scheme redis\n"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn env_files_of_services_are_read_from_the_project_directory() {
+    let dir = temp_with(&[
+        (
+            "deploy/compose.yaml",
+            "services:\n  app:\n    env_file: [app.env, {path: missing.env, required: false}]\n  db: {image: mysql}\n",
+        ),
+        ("deploy/app.env", "# database\nDB_HOST=db\nDB_PORT=3306\n"),
+        ("deploy/override.yaml", "services:\n  app:\n    env_file: [nowhere.env]\n"),
+    ]);
+    let out = run_in(dir.path(), &["import", "compose", "deploy/compose.yaml"], "");
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stderr.lines().filter(|l| l.starts_with("warning")).count() == 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("protocol: sql  # guessed from port 3306\n        x-source: environment  # inferred from DB_HOST=db (deploy/app.env:2)\n"),
+        "{}",
+        out.stdout
+    );
+    // A required env_file that cannot be read is a warning (its variables are not used).
+    let out = run_in(
+        dir.path(),
+        &["import", "compose", "deploy/compose.yaml", "-f", "deploy/override.yaml"],
+        "",
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stderr.contains("cannot read env_file `nowhere.env`"), "{}", out.stderr);
+    // -o refuses an env_file too.
+    let out = run_in(
+        dir.path(),
+        &["import", "compose", "deploy/compose.yaml", "-o", "deploy/app.env"],
+        "",
+    );
+    assert_eq!(out.code, 2, "{out:?}");
+}
+
+#[test]
+fn names_that_are_not_ids_get_a_label_and_projects_a_name() {
+    let dir = temp_with(&[(
+        "compose.yaml",
+        "name: shop\nservices:\n  _private:\n    image: x\n  \"web app\":\n    depends_on: [_private]\n  \"true\": {image: y}\n",
+    )]);
+    let out = run_in(dir.path(), &["import", "compose"], "");
+    assert_eq!(out.code, 0, "{out:?}");
+    let doc = yaml(&out.stdout);
+    assert_eq!(doc["name"], "shop");
+    assert_eq!(doc["services"]["s_private"]["label"], "_private");
+    assert_eq!(doc["services"]["web-app"]["label"], "web app");
+    assert!(doc["services"]["true"].is_object(), "{}", out.stdout);
+    assert_eq!(edges(&out.stdout), [("web-app".into(), "s_private".into(), "depends_on".into())]);
+    assert_eq!(run_in(dir.path(), &["check", "-"], &out.stdout).code, 0);
+    let out = run_env(dir.path(), &["import", "compose"], &[("COMPOSE_PROJECT_NAME", "from-env")]);
+    assert_eq!(yaml(&out.stdout)["name"], "from-env");
+}
+
+#[test]
+fn replicas_come_from_deploy_or_scale() {
+    let out = import_text(
+        "services:\n  a: {image: x, deploy: {replicas: 3}}\n  b: {image: y, scale: 2}\n  c: {image: z, deploy: {replicas: 0}}\n",
+    );
+    let doc = yaml(&out.stdout);
+    assert_eq!(doc["services"]["a"]["replicas"], 3);
+    assert_eq!(doc["services"]["b"]["replicas"], 2);
+    assert!(doc["services"]["c"]["replicas"].is_null());
+}

@@ -164,6 +164,8 @@ const ADDRESS_WORDS: &[&str] = &[
     "dsn",
     "broker",
     "brokers",
+    // libpq's and MySQL clients' own variables.
+    "pghost",
 ];
 
 /// Last words of variables that hold command-line flags or free text: never read as addresses.

@@ -389,7 +389,10 @@ mod tests {
 
     #[test]
     fn malformed_templates_are_errors() {
-        for bad in ["${", "${SET", "$ x", "a$", "${}", "${1X}", "${SET:}", "${SET*x}", "$-", "${A:é}", "${é}", "$é"] {
+        for bad in [
+            "${", "${SET", "$ x", "a$", "${}", "${1X}", "${SET:}", "${SET*x}", "$-", "${A:é}",
+            "${é}", "$é",
+        ] {
             assert!(matches!(interpolate(bad, &vars), Err(InterpolateError::Invalid(_))), "{bad}");
         }
         let deep = format!("{}x{}", "${U:-".repeat(40), "}".repeat(40));

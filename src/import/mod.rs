@@ -657,6 +657,13 @@ fn build(
     }
 
     // Inferred dependencies, from environment variables.
+    let project_dir = request
+        .files
+        .first()
+        .and_then(|f| f.path.as_ref())
+        .and_then(|p| p.parent())
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
     let mut sync: Vec<Vec<usize>> = vec![Vec::new(); components.len()];
     for (i, c) in components.iter().enumerate() {
         for d in &c.deps {
@@ -666,8 +673,21 @@ fn build(
         }
     }
     for (i, s) in kept.iter().enumerate() {
-        for (var, value, span) in environment_of(&mut reader, s, vars) {
-            for host in infer::hosts_in(&var, &value) {
+        let env = environment_of(&mut reader, s, vars, &project_dir);
+        for (var, value, span) in &env {
+            let (var, value, span) = (var.clone(), value.clone(), *span);
+            for mut host in infer::hosts_in(&var, &value) {
+                // `DB_HOST=db` next to `DB_PORT=3306`: the port tells the protocol.
+                if host.port.is_none()
+                    && host.scheme.is_none()
+                    && let Some((prefix, _)) = var.rsplit_once('_')
+                {
+                    let port_var = format!("{prefix}_PORT");
+                    host.port = env
+                        .iter()
+                        .find(|(k, _, _)| *k == port_var)
+                        .and_then(|(_, v, _)| v.trim().parse().ok());
+                }
                 let Some(&t) =
                     hosts.get(&host.host).or_else(|| hosts.get(&host.host.to_ascii_lowercase()))
                 else {
@@ -741,13 +761,14 @@ fn build(
         }
     }
     counts.components = components.len();
-    let project_name = name.map(|(n, _)| n).filter(|n| !n.trim().is_empty()).unwrap_or_else(|| {
-        request
-            .environment
-            .get("COMPOSE_PROJECT_NAME")
-            .cloned()
-            .unwrap_or_else(|| request.default_name.clone())
-    });
+    // docker compose's order: COMPOSE_PROJECT_NAME, the top-level `name`, the directory.
+    let project_name = request
+        .environment
+        .get("COMPOSE_PROJECT_NAME")
+        .cloned()
+        .or_else(|| name.map(|(n, _)| n))
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| request.default_name.clone());
     let active_note = if all {
         "all profiles".to_string()
     } else if active.is_empty() {
@@ -896,6 +917,7 @@ fn environment_of(
     reader: &mut Reader<'_>,
     s: &Service,
     vars: &BTreeMap<String, String>,
+    project_dir: &Path,
 ) -> Vec<(String, String, Span)> {
     let mut env: IndexMap<String, (String, Span)> = IndexMap::new();
     if let Some(Value::Seq(files)) = get(&s.body, "env_file").map(|n| &n.value) {
@@ -911,7 +933,9 @@ fn environment_of(
             if path.is_empty() {
                 continue;
             }
-            let dir = compose_dir(reader, f.span);
+            // Relative paths resolve against the project directory (the first file's), as
+            // docker compose resolves them for every file it merges.
+            let dir = project_dir.to_path_buf();
             let full = dir.join(&path);
             match reader_fs_read(reader, &full) {
                 Ok(bytes) => {
@@ -964,15 +988,6 @@ fn environment_of(
         }
     }
     env.into_iter().map(|(k, (v, span))| (k, v, span)).collect()
-}
-
-/// The directory of the compose file a span is in (relative paths in it start there).
-fn compose_dir(reader: &Reader<'_>, span: Span) -> PathBuf {
-    let name = reader.sources.get(span.file).name();
-    if name == "<stdin>" {
-        return PathBuf::new();
-    }
-    Path::new(name).parent().map(Path::to_path_buf).unwrap_or_default()
 }
 
 fn reader_fs_read(reader: &mut Reader<'_>, path: &Path) -> Result<Vec<u8>, String> {
