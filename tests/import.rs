@@ -714,3 +714,15 @@ fn replicas_come_from_deploy_or_scale() {
     assert_eq!(doc["services"]["b"]["replicas"], 2);
     assert!(doc["services"]["c"]["replicas"].is_null());
 }
+
+#[test]
+fn nothing_to_import_is_an_error() {
+    for text in ["services: {}\n", "", "name: x\n"] {
+        let out = import_text(text);
+        assert_eq!(out.code, 2, "{text:?}: {out:?}");
+        assert!(out.stderr.contains("no services to import"), "{}", out.stderr);
+    }
+    let out = import_text("services:\n  dbg: {image: x, profiles: [debug]}\n");
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("left out by profiles (dbg)"), "{}", out.stderr);
+}

@@ -187,9 +187,11 @@ pub fn compose(request: &Request, fs: &dyn FileSystem) -> Outcome {
     let mut project: IndexMap<String, Service> = IndexMap::new();
     let mut name = None;
     let mut file_names = Vec::new();
+    let mut first = None;
     for f in &request.files {
         file_names.push(f.name.clone());
         let Some(id) = reader.add_source(&f.name, f.bytes.clone()) else { continue };
+        first.get_or_insert(id);
         let Some((n, mut services)) = reader.read_file(id) else { continue };
         let path = f.path.clone().unwrap_or_else(|| PathBuf::from("<stdin>"));
         reader.apply_extends(&mut services, &path);
@@ -201,7 +203,8 @@ pub fn compose(request: &Request, fs: &dyn FileSystem) -> Outcome {
     if reader.failed() {
         finish(reader, None, Counts::default())
     } else {
-        build(request, reader, &project, name, &file_names, &vars)
+        let at = Span::new(first.unwrap_or_default(), 0, 0);
+        build(request, reader, &project, (name, at), &file_names, &vars)
     }
 }
 
@@ -364,7 +367,7 @@ fn build(
     request: &Request,
     mut reader: Reader<'_>,
     project: &IndexMap<String, Service>,
-    name: Option<(String, Span)>,
+    (name, at): (Option<(String, Span)>, Span),
     files: &[String],
     vars: &BTreeMap<String, String>,
 ) -> Outcome {
@@ -396,6 +399,25 @@ fn build(
         .filter(|s| !kept.iter().any(|k| k.name == s.name))
         .map(|s| (s.name.as_str(), profiles_of(s)))
         .collect();
+
+    if kept.is_empty() {
+        let help = if dropped.is_empty() {
+            "add services to the compose file, or name the compose files that define them".into()
+        } else {
+            format!(
+                "every service is left out by profiles ({}); enable some with --profile or --all-profiles",
+                dropped.keys().copied().collect::<Vec<_>>().join(", ")
+            )
+        };
+        reader.push(
+            codes::SCHEMA,
+            Severity::Error,
+            at,
+            "no services to import: a manifest needs at least one component".into(),
+            Some(help),
+        );
+        return finish(reader, None, Counts::default());
+    }
 
     let mut taken = BTreeSet::new();
     let mut components: Vec<Component> = Vec::new();
@@ -996,4 +1018,102 @@ fn reader_fs_read(reader: &mut Reader<'_>, path: &Path) -> Result<Vec<u8>, Strin
         reader.read.push(path.to_path_buf());
     }
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_valid_and_unique() {
+        let mut taken = BTreeSet::new();
+        assert_eq!(id_for("orders", &taken), "orders");
+        assert_eq!(id_for("_private", &taken), "s_private");
+        assert_eq!(id_for("web app", &taken), "web-app");
+        taken.insert("web-app".to_string());
+        assert_eq!(id_for("web app", &taken), "web-app-2");
+        assert_eq!(id_for(&"x".repeat(300), &taken).len(), 120);
+    }
+
+    #[test]
+    fn paths_and_cycles() {
+        let graph = vec![vec![1], vec![2], vec![], vec![0]];
+        assert_eq!(path_between(&graph, 0, 2), Some(vec![0, 1, 2]));
+        assert_eq!(path_between(&graph, 2, 0), None);
+        assert_eq!(path_between(&graph, 3, 3), Some(vec![3]));
+        let component = |deps: &[usize]| Component {
+            id: String::new(),
+            label: None,
+            kind: Kind::Service,
+            kind_why: None,
+            image: None,
+            replicas: None,
+            deps: deps
+                .iter()
+                .map(|&t| Dep {
+                    target: t,
+                    source: Source::DependsOn,
+                    why: String::new(),
+                    protocol: None,
+                    optional: false,
+                })
+                .collect(),
+            notes: Vec::new(),
+        };
+        assert_eq!(declared_cycle(&[component(&[1]), component(&[2]), component(&[])]), None);
+        assert_eq!(
+            declared_cycle(&[component(&[1]), component(&[2]), component(&[0])]),
+            Some(vec![0, 1, 2])
+        );
+    }
+
+    #[test]
+    fn env_files_interpolate_in_order_and_the_environment_wins() {
+        let mut sources = Sources::new();
+        let text = "HOST=db\nPORT=5432\nADDR=${HOST}:${PORT}\nLATER=${UNDEFINED_YET:-x}\nFROM_ENV\nOVER=file\nBAD=${\n";
+        let id = sources.add(crate::source::SourceFile::new(".env", text));
+        let environment = BTreeMap::from([
+            ("PORT".to_string(), "6543".to_string()),
+            ("FROM_ENV".to_string(), "yes".to_string()),
+        ]);
+        let mut vars = BTreeMap::new();
+        let mut diagnostics = Vec::new();
+        read_env_text(id, text, &environment, &mut vars, &mut diagnostics);
+        // Inside the file, the process environment already answers `${PORT}`.
+        assert_eq!(vars["ADDR"], "db:6543");
+        assert_eq!(vars["LATER"], "x");
+        assert_eq!(vars["FROM_ENV"], "yes");
+        assert!(!vars.contains_key("BAD"));
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(diagnostics[0].code, codes::INTERPOLATION.0);
+    }
+
+    #[test]
+    fn dependency_modes_follow_the_manifest_default() {
+        let mut c = vec![
+            Component {
+                id: "a".into(),
+                label: None,
+                kind: Kind::Service,
+                kind_why: None,
+                image: None,
+                replicas: None,
+                deps: Vec::new(),
+                notes: Vec::new(),
+            };
+            2
+        ];
+        c[1].kind = Kind::Topic;
+        let dep = |t: usize, p: Option<&str>| Dep {
+            target: t,
+            source: Source::Environment,
+            why: String::new(),
+            protocol: p.map(|p| (p.to_string(), String::new())),
+            optional: false,
+        };
+        assert!(is_sync(&c, &dep(0, None)));
+        assert!(is_sync(&c, &dep(0, Some("http"))));
+        assert!(!is_sync(&c, &dep(0, Some("amqp"))));
+        assert!(!is_sync(&c, &dep(1, None)));
+    }
 }
