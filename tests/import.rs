@@ -726,3 +726,22 @@ fn nothing_to_import_is_an_error() {
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("left out by profiles (dbg)"), "{}", out.stderr);
 }
+
+#[test]
+fn hostile_names_and_numbers_still_make_a_clean_manifest() {
+    // Plain YAML keys stop at 1,024 characters; values do not.
+    let long = "n".repeat(900);
+    let huge = "h".repeat(3000);
+    let compose = format!(
+        "name: {huge}\nservices:\n  {long}:\n    image: x\n    deploy: {{replicas: 99999999999}}\n    external_links: [\"{huge}\", \"{huge}:a\"]\n  \"caf\u{e9} #1\":\n    depends_on: [{long}]\n    environment: {{NOTE: \"line\\nbreak # not a comment\"}}\n"
+    );
+    let out = import_text(&compose);
+    assert_eq!(out.code, 0, "{out:?}");
+    let dir = temp_with(&[]);
+    let checked = run_in(dir.path(), &["check", "-", "--format", "json"], &out.stdout);
+    assert_eq!(checked.code, 0, "{}\n{}", checked.stdout, out.stdout);
+    let doc = yaml(&out.stdout);
+    let services = doc["services"].as_object().unwrap();
+    assert_eq!(services.len(), 3, "{}", out.stdout);
+    assert!(services.values().all(|s| s["replicas"].is_null()));
+}

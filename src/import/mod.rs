@@ -26,6 +26,9 @@ use crate::manifest::{FileSystem, Kind, Mode};
 use crate::source::{FileId, Sources, Span};
 use compose::{Reader, Service, get, merge_services, scalar_string};
 
+/// The longest name or label written (the manifest allows 1,000 characters).
+const MAX_TEXT: usize = 200;
+
 /// Codes of import problems: (code, id).
 pub mod codes {
     /// A compose file that is not well-formed YAML or not UTF-8.
@@ -445,7 +448,7 @@ fn build(
         };
         let replicas = replicas_of(&s.body);
         components.push(Component {
-            label: (id != s.name).then(|| s.name.clone()),
+            label: (id != s.name).then(|| interpolate::truncate(&s.name, MAX_TEXT)),
             id,
             kind,
             kind_why,
@@ -494,6 +497,7 @@ fn build(
     // Declared dependencies.
     let mut counts = Counts::default();
     let mut externals: Vec<Component> = Vec::new();
+    let mut external_names: Vec<String> = Vec::new();
     for (i, s) in kept.iter().enumerate() {
         let mut deps: Vec<Dep> = Vec::new();
         if let Some(Value::Map(entries)) = get(&s.body, "depends_on").map(|n| &n.value) {
@@ -613,15 +617,15 @@ fn build(
                 if container.is_empty() {
                     continue;
                 }
-                let existing =
-                    externals.iter().position(|c| c.label.as_deref().unwrap_or(&c.id) == container);
+                let existing = external_names.iter().position(|n| *n == container);
                 let e = if let Some(e) = existing {
                     e
                 } else {
                     let id = id_for(&container, &taken);
                     taken.insert(id.clone());
                     externals.push(Component {
-                        label: (id != container).then(|| container.clone()),
+                        label: (id != container)
+                            .then(|| interpolate::truncate(&container, MAX_TEXT)),
                         id,
                         kind: Kind::External,
                         kind_why: Some("a container outside this project (external_links)".into()),
@@ -630,6 +634,7 @@ fn build(
                         deps: Vec::new(),
                         notes: Vec::new(),
                     });
+                    external_names.push(container.clone());
                     externals.len() - 1
                 };
                 let why = format!("{text} ({})", place(&reader.sources, item.span));
@@ -791,6 +796,7 @@ fn build(
         .or_else(|| name.map(|(n, _)| n))
         .filter(|n| !n.trim().is_empty())
         .unwrap_or_else(|| request.default_name.clone());
+    let project_name = interpolate::truncate(&project_name, MAX_TEXT);
     let active_note = if all {
         "all profiles".to_string()
     } else if active.is_empty() {
@@ -870,10 +876,12 @@ fn components_image(images: &[Option<infer::ImageRef>], i: usize) -> String {
 fn replicas_of(body: &Node) -> Option<(i64, &'static str)> {
     let from_deploy =
         get(body, "deploy").and_then(|d| get(d, "replicas")).and_then(|n| int_of(&n.value));
-    if let Some(r) = from_deploy.filter(|r| *r >= 1) {
+    // The manifest takes 1 ..= u32::MAX.
+    let valid = |r: &i64| (1..=i64::from(u32::MAX)).contains(r);
+    if let Some(r) = from_deploy.filter(valid) {
         return Some((r, "deploy.replicas"));
     }
-    get(body, "scale").and_then(|n| int_of(&n.value)).filter(|r| *r >= 1).map(|r| (r, "scale"))
+    get(body, "scale").and_then(|n| int_of(&n.value)).filter(valid).map(|r| (r, "scale"))
 }
 
 fn int_of(v: &Value) -> Option<i64> {
