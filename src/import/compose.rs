@@ -848,7 +848,7 @@ mod tests {
         assert!(d.is_empty(), "{d:?}");
         assert_eq!(field(&s, "top", "image"), "t");
         assert_eq!(field(&s, "top", "environment"), "{A:1,B:2}");
-        // As docker compose does since 2.32.2, depends_on is inherited.
+        // As current docker compose does (2.32.1 briefly dropped it), depends_on is inherited.
         assert_eq!(field(&s, "top", "depends_on"), "{db:~}");
         assert_eq!(field(&s, "top", "extends"), "");
     }
