@@ -99,6 +99,7 @@ fn run(dir: &Path, args: &[&str]) -> Duration {
         stderr_is_terminal: false,
         no_color: true,
         cwd: dir.to_path_buf(),
+        env: std::collections::BTreeMap::new(),
     };
     let command_line: Vec<OsString> =
         std::iter::once("archmap").chain(args.iter().copied()).map(OsString::from).collect();

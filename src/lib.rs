@@ -15,6 +15,7 @@ pub mod cli;
 pub mod diagnostic;
 pub mod diff;
 pub mod error;
+pub mod import;
 pub mod manifest;
 pub mod model;
 pub mod render;

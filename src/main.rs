@@ -12,6 +12,9 @@ fn main() -> ExitCode {
         stderr_is_terminal: std::io::stderr().is_terminal(),
         no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
         cwd: std::env::current_dir().unwrap_or_default(),
+        env: std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+            .collect(),
         stdin: &mut stdin,
         stdout: &mut stdout,
         stderr: &mut stderr,

@@ -12,6 +12,7 @@ mod docs;
 mod examples;
 mod fixtures;
 mod hostile;
+mod import;
 mod layout;
 mod props;
 mod recipes;

@@ -24,6 +24,7 @@ pub(crate) fn run_in(cwd: &Path, args: &[&str], stdin: &str) -> Output {
         stderr_is_terminal: false,
         no_color: true,
         cwd: cwd.to_path_buf(),
+        env: std::collections::BTreeMap::new(),
     };
     let command_line: Vec<OsString> =
         std::iter::once("archmap").chain(args.iter().copied()).map(OsString::from).collect();

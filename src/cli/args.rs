@@ -54,6 +54,8 @@ pub enum Command {
     Rules,
     /// Print one check's documentation.
     Explain(ExplainArgs),
+    /// Write a manifest from another description of the system (docker-compose files).
+    Import(super::import::ImportArgs),
     /// Write a commented starter `archmap.yaml`; refuses to overwrite.
     Init(InitArgs),
     /// Print the manifest's JSON Schema (draft 2020-12), for editors and validators.

@@ -9,6 +9,7 @@ pub use init::starter;
 pub use shell::man_pages;
 mod check;
 mod diff;
+mod import;
 mod init;
 mod progress;
 mod render;
@@ -46,6 +47,8 @@ pub struct Io<'a> {
     pub no_color: bool,
     /// The directory relative paths are resolved against.
     pub cwd: PathBuf,
+    /// The process environment (`import compose` interpolates with it).
+    pub env: std::collections::BTreeMap<String, String>,
 }
 
 /// Runs archmap with `args` (including the program name) and returns the exit code.
@@ -98,6 +101,7 @@ fn dispatch(cli: &Cli, io: &mut Io<'_>) -> Result<u8, Error> {
         Command::Completions(a) => shell::completions(a, io),
         Command::Man(a) => shell::man(a, io),
         Command::Diff(a) => diff::run(a, &cli.global, io),
+        Command::Import(a) => import::run(a, &cli.global, io),
     }
 }
 

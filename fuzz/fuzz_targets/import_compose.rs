@@ -1,0 +1,60 @@
+//! Fuzzes `archmap import compose` on one arbitrary compose file: no panic, every diagnostic
+//! inside its file, deterministic output, and a manifest (when there is one) that archmap reads
+//! without fatal problems and checks without error-level findings.
+#![no_main]
+
+use std::path::{Path, PathBuf};
+
+use archmap::import::{self, ComposeFile, Request};
+use archmap::manifest::FileSystem;
+
+/// No `.env`, `env_file` or `extends` target exists.
+struct NoFiles;
+
+impl FileSystem for NoFiles {
+    fn read(&self, _path: &Path) -> Result<Vec<u8>, String> {
+        Err("no such file".into())
+    }
+
+    fn canonicalize(&self, path: &Path) -> Result<PathBuf, String> {
+        Ok(Path::new("/fuzz").join(path))
+    }
+}
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    let request = Request {
+        files: vec![ComposeFile {
+            name: "compose.yaml".into(),
+            path: Some(PathBuf::from("compose.yaml")),
+            bytes: data.to_vec(),
+        }],
+        default_name: "fuzz".into(),
+        ..Request::default()
+    };
+    let outcome = import::compose(&request, &NoFiles);
+    for d in &outcome.diagnostics {
+        for label in &d.labels {
+            let len = outcome.sources.get(label.span.file).text().len();
+            assert!(
+                label.span.start <= label.span.end && label.span.end <= len,
+                "{} points outside its file",
+                d.code
+            );
+        }
+    }
+    let again = import::compose(&request, &NoFiles);
+    assert_eq!(outcome.manifest, again.manifest, "the import is deterministic");
+    assert_eq!(outcome.failed(), outcome.manifest.is_none());
+    if let Some(text) = outcome.manifest {
+        let (loaded, model) = archmap_fuzz::model(text.as_bytes())
+            .unwrap_or_else(|| panic!("the imported manifest does not read cleanly:\n{text}"));
+        let findings = archmap::analysis::check(&model, &archmap::analysis::Config::default());
+        let errors: Vec<_> = findings
+            .iter()
+            .filter(|f| f.severity == archmap::diagnostic::Severity::Error)
+            .map(|f| (f.code, f.message.clone()))
+            .collect();
+        assert!(errors.is_empty(), "error findings {errors:?} in:\n{text}");
+        drop(loaded);
+    }
+});

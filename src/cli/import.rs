@@ -1,0 +1,211 @@
+//! `archmap import compose`: reads compose files, writes a manifest.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+
+use super::args::GlobalArgs;
+use super::{Io, RealFs, human, write_atomic};
+use crate::diagnostic::emit::Emitter;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::error::Error;
+use crate::import::{self, ComposeFile, Request};
+use crate::manifest::{self, FileSystem};
+use crate::source::Sources;
+
+/// `archmap import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// What to import.
+    #[command(subcommand)]
+    pub source: ImportSource,
+}
+
+/// What `archmap import` reads.
+#[derive(Debug, Subcommand)]
+pub enum ImportSource {
+    /// A manifest from docker-compose files (merged like `docker compose -f a -f b`).
+    Compose(ComposeArgs),
+}
+
+/// `archmap import compose`.
+#[derive(Debug, Args)]
+pub struct ComposeArgs {
+    /// Compose files, merged in order (default: compose.yaml, compose.yml, docker-compose.yaml
+    /// or docker-compose.yml in the current directory, with its `.override` file); `-` reads
+    /// standard input.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// More compose files, merged after the positional ones (repeatable).
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    pub file: Vec<PathBuf>,
+    /// Where to write the manifest (default: standard output); never one of the inputs.
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// Read variables from this file instead of the `.env` beside the first compose file
+    /// (repeatable; later files win; the process environment wins over all).
+    #[arg(long, value_name = "PATH")]
+    pub env_file: Vec<PathBuf>,
+    /// Enable services of this profile (repeatable; default: `COMPOSE_PROFILES`).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Vec<String>,
+    /// Enable services of every profile.
+    #[arg(long)]
+    pub all_profiles: bool,
+}
+
+/// Compose files docker compose looks for, in its order of preference.
+const DEFAULT_FILES: [&str; 4] =
+    ["compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"];
+
+pub(super) fn run(args: &ImportArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Result<u8, Error> {
+    let ImportSource::Compose(args) = &args.source;
+    compose(args, global, io)
+}
+
+fn compose(args: &ComposeArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Result<u8, Error> {
+    let fs = RealFs { cwd: io.cwd.clone() };
+    let mut paths: Vec<PathBuf> = args.files.iter().chain(&args.file).cloned().collect();
+    if paths.is_empty() {
+        paths = default_files(&io.cwd)?;
+    }
+    let stdin = paths.iter().any(|p| p.as_os_str() == "-");
+    if stdin && paths.len() > 1 {
+        return Err(Error::Usage("`-` (standard input) must be the only compose file".into()));
+    }
+    let mut files = Vec::new();
+    for p in &paths {
+        if p.as_os_str() == "-" {
+            files.push(ComposeFile { name: "<stdin>".into(), path: None, bytes: read_stdin(io)? });
+        } else {
+            let bytes = fs.read(p).map_err(|reason| Error::Read {
+                path: p.clone(),
+                source: std::io::Error::other(reason),
+            })?;
+            files.push(ComposeFile {
+                name: manifest::display_path(p),
+                path: Some(p.clone()),
+                bytes,
+            });
+        }
+    }
+    let first_dir = match paths.first().filter(|p| p.as_os_str() != "-") {
+        Some(p) => fs.canonicalize(p).ok().and_then(|c| c.parent().map(Path::to_path_buf)),
+        None => fs.canonicalize(Path::new(".")).ok(),
+    };
+    let default_name = first_dir
+        .as_deref()
+        .and_then(Path::file_name)
+        .map_or_else(|| "compose".to_string(), |n| n.to_string_lossy().into_owned());
+    let request = Request {
+        files,
+        env_files: args.env_file.clone(),
+        environment: io.env.clone(),
+        profiles: args.profile.clone(),
+        all_profiles: args.all_profiles,
+        default_name,
+    };
+    let outcome = import::compose(&request, &fs);
+    print(&outcome.diagnostics, &outcome.sources, global, io)?;
+    let Some(text) = outcome.manifest else {
+        return Ok(2);
+    };
+    if let Some(out) = &args.output {
+        let inputs = paths.iter().filter(|p| p.as_os_str() != "-").chain(&outcome.read);
+        if let Ok(target) = fs.canonicalize(out) {
+            for input in inputs {
+                if fs.canonicalize(input).is_ok_and(|c| c == target) {
+                    return Err(Error::Usage(format!(
+                        "-o {} is one of the inputs; choose another output path",
+                        out.display()
+                    )));
+                }
+            }
+        }
+        write_atomic(&io.cwd.join(out), text.as_bytes())?;
+    } else {
+        io.stdout.write_all(text.as_bytes())?;
+    }
+    if !global.quiet {
+        let c = outcome.counts;
+        let warnings = outcome.diagnostics.iter().filter(|d| d.severity == Severity::Warn).count();
+        writeln!(
+            io.stderr,
+            "imported {} components: {} declared, {} implied and {} inferred dependencies ({} inferred left out), {} warning{}",
+            c.components,
+            c.declared,
+            c.implied,
+            c.inferred,
+            c.dropped,
+            warnings,
+            if warnings == 1 { "" } else { "s" }
+        )?;
+    }
+    Ok(0)
+}
+
+/// The compose file docker compose would pick in `cwd`, and its override file.
+fn default_files(cwd: &Path) -> Result<Vec<PathBuf>, Error> {
+    let Some(base) = DEFAULT_FILES.iter().find(|f| cwd.join(f).is_file()) else {
+        return Err(Error::Usage(
+            "no compose.yaml, compose.yml, docker-compose.yaml or docker-compose.yml in the current directory; name the compose files".into(),
+        ));
+    };
+    let stem = base.rsplit_once('.').map_or(*base, |(s, _)| s);
+    let mut files = vec![PathBuf::from(base)];
+    if let Some(o) = [format!("{stem}.override.yaml"), format!("{stem}.override.yml")]
+        .into_iter()
+        .find(|o| cwd.join(o).is_file())
+    {
+        files.push(PathBuf::from(o));
+    }
+    Ok(files)
+}
+
+fn read_stdin(io: &mut Io<'_>) -> Result<Vec<u8>, Error> {
+    let mut bytes = Vec::new();
+    io.stdin
+        .take(manifest::MAX_FILE_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|source| Error::Read { path: "<stdin>".into(), source })?;
+    if bytes.len() as u64 > manifest::MAX_FILE_SIZE {
+        return Err(Error::Read {
+            path: "<stdin>".into(),
+            source: std::io::Error::other(format!(
+                "it is larger than {} MiB",
+                manifest::MAX_FILE_SIZE >> 20
+            )),
+        });
+    }
+    Ok(bytes)
+}
+
+/// Warnings one line each (`warning[CODE id]: file:line:column: message`), errors as full
+/// reports with the YAML excerpt.
+fn print(
+    diagnostics: &[Diagnostic],
+    sources: &Sources,
+    global: &GlobalArgs,
+    io: &mut Io<'_>,
+) -> Result<(), Error> {
+    let errors: Vec<Diagnostic> =
+        diagnostics.iter().filter(|d| d.severity == Severity::Error).cloned().collect();
+    for d in diagnostics.iter().filter(|d| d.severity != Severity::Error) {
+        let at = d.primary_span().map_or_else(String::new, |s| {
+            let f = sources.get(s.file);
+            let lc = f.line_col(s.start);
+            format!("{}:{}:{}: ", f.name(), lc.line, lc.column)
+        });
+        writeln!(io.stderr, "warning[{} {}]: {at}{}", d.code, d.id, d.message)?;
+        if let Some(help) = &d.help {
+            writeln!(io.stderr, "  help: {help}")?;
+        }
+    }
+    if !errors.is_empty() {
+        let mut emitter = human(global, io.stderr_is_terminal, io.no_color);
+        emitter.summary = false;
+        emitter.emit(&errors, sources, io.stderr)?;
+    }
+    Ok(())
+}

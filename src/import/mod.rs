@@ -1,0 +1,1127 @@
+//! Importers: other descriptions of a system → an archmap manifest (YAML text).
+//!
+//! Input: docker-compose files (their texts, read by the caller), a [`FileSystem`] for the
+//! files they name (`.env`, `env_file`, `extends: file:`), the process environment and the
+//! profiles to enable. Output: an [`Outcome`]: the manifest text, warnings and errors as
+//! [`Diagnostic`]s over the [`Sources`] read, and counts. Invariants: no I/O but through the
+//! `FileSystem`; the manifest is byte-identical for identical input; it parses with archmap's
+//! own reader and has no error-level findings (declared dependency cycles are refused as
+//! docker compose refuses them; an inferred dependency that would close a sync cycle is left
+//! out with a comment and a warning); with a fatal problem there is no manifest.
+
+pub mod compose;
+pub mod infer;
+pub mod interpolate;
+mod write;
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::manifest::yaml::{Node, Value};
+use crate::manifest::{FileSystem, Kind, Mode};
+use crate::source::{FileId, Sources, Span};
+use compose::{Reader, Service, get, merge_services, scalar_string};
+
+/// The longest name or label written (the manifest allows 1,000 characters).
+const MAX_TEXT: usize = 200;
+
+/// Codes of import problems: (code, id).
+pub mod codes {
+    /// A compose file that is not well-formed YAML or not UTF-8.
+    pub const SYNTAX: (&str, &str) = ("AM200", "compose-syntax");
+    /// A compose file of the wrong shape: `services` not a map, a field of the wrong type, a
+    /// key written twice.
+    pub const SCHEMA: (&str, &str) = ("AM201", "compose-schema");
+    /// A variable that cannot be interpolated: required and missing, or a malformed `$`.
+    pub const INTERPOLATION: (&str, &str) = ("AM202", "compose-interpolation");
+    /// A reference to a service that is not there, an `extends` cycle, a `depends_on` cycle.
+    pub const REFERENCE: (&str, &str) = ("AM203", "compose-reference");
+    /// A file named by the compose files that cannot be read.
+    pub const FILE: (&str, &str) = ("AM204", "compose-file");
+    /// An inferred dependency left out of the manifest.
+    pub const DROPPED: (&str, &str) = ("AM205", "inferred-dependency-dropped");
+}
+
+/// One compose file already read by the caller.
+#[derive(Clone, Debug)]
+pub struct ComposeFile {
+    /// The name shown in reports and comments (a path as given, or `<stdin>`).
+    pub name: String,
+    /// Where it is, relative to the working directory; `None` for standard input.
+    pub path: Option<PathBuf>,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// What to import.
+#[derive(Clone, Debug, Default)]
+pub struct Request {
+    /// The compose files, merged in this order.
+    pub files: Vec<ComposeFile>,
+    /// `--env-file` paths (relative to the working directory); empty: `.env` beside the first
+    /// file, if there is one.
+    pub env_files: Vec<PathBuf>,
+    /// The process environment: it wins over env files, as in docker compose.
+    pub environment: BTreeMap<String, String>,
+    /// `--profile` names (`*` enables all).
+    pub profiles: Vec<String>,
+    /// `--all-profiles`.
+    pub all_profiles: bool,
+    /// The project's name when the files do not set one (the first file's directory).
+    pub default_name: String,
+}
+
+/// Counts, for summaries and tests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Components written.
+    pub components: usize,
+    /// Dependencies from `depends_on` and `links`.
+    pub declared: usize,
+    /// Dependencies from `network_mode`, `volumes_from` and `external_links`.
+    pub implied: usize,
+    /// Dependencies inferred from the environment.
+    pub inferred: usize,
+    /// Inferred dependencies left out (cycles).
+    pub dropped: usize,
+}
+
+/// What an import produced.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// The manifest; `None` when a fatal problem stopped the import.
+    pub manifest: Option<String>,
+    /// Every file read.
+    pub sources: Sources,
+    /// Warnings, and errors (fatal), sorted.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Paths read through the file system besides the compose files.
+    pub read: Vec<PathBuf>,
+    /// Counts.
+    pub counts: Counts,
+}
+
+impl Outcome {
+    /// Whether a fatal problem stopped the import.
+    #[must_use]
+    pub fn failed(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.fatal)
+    }
+}
+
+/// Where a dependency comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// `depends_on`.
+    DependsOn,
+    /// `links`.
+    Links,
+    /// `network_mode: service:X`.
+    NetworkMode,
+    /// `volumes_from`.
+    VolumesFrom,
+    /// `external_links`.
+    ExternalLinks,
+    /// An environment variable naming the target.
+    Environment,
+}
+
+impl Source {
+    /// The value written as `x-source`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::DependsOn => "depends_on",
+            Source::Links => "links",
+            Source::NetworkMode => "network_mode",
+            Source::VolumesFrom => "volumes_from",
+            Source::ExternalLinks => "external_links",
+            Source::Environment => "environment",
+        }
+    }
+}
+
+/// One dependency to write.
+#[derive(Clone, Debug)]
+pub(crate) struct Dep {
+    pub target: usize,
+    pub source: Source,
+    /// Why: `condition: service_healthy (file:line)`, `KAFKA_ADDR=kafka:9092 (file:line)`.
+    pub why: String,
+    pub protocol: Option<(String, String)>,
+    pub optional: bool,
+}
+
+/// One component to write.
+#[derive(Clone, Debug)]
+pub(crate) struct Component {
+    pub id: String,
+    /// The compose name when the id had to differ.
+    pub label: Option<String>,
+    pub kind: Kind,
+    pub kind_why: Option<String>,
+    pub image: Option<String>,
+    pub replicas: Option<(i64, &'static str)>,
+    pub deps: Vec<Dep>,
+    /// Comments written above the component.
+    pub notes: Vec<String>,
+}
+
+/// Imports compose files into a manifest.
+#[must_use]
+pub fn compose(request: &Request, fs: &dyn FileSystem) -> Outcome {
+    let mut pre = Sources::new();
+    let mut diagnostics = Vec::new();
+    let mut read = Vec::new();
+    let vars = variables(request, fs, &mut pre, &mut diagnostics, &mut read);
+    let lookup = |name: &str| vars.get(name).cloned();
+    let mut reader = Reader::new(fs, &lookup);
+    // The env files come first in the sources, so their spans stay valid.
+    for (_, f) in pre.iter() {
+        reader.sources.add(crate::source::SourceFile::new(f.name(), f.text()));
+    }
+    reader.diagnostics = diagnostics;
+    reader.read = read;
+
+    let mut project: IndexMap<String, Service> = IndexMap::new();
+    let mut name = None;
+    let mut file_names = Vec::new();
+    let mut first = None;
+    for f in &request.files {
+        file_names.push(f.name.clone());
+        let Some(id) = reader.add_source(&f.name, f.bytes.clone()) else { continue };
+        first.get_or_insert(id);
+        let Some((n, mut services)) = reader.read_file(id) else { continue };
+        let path = f.path.clone().unwrap_or_else(|| PathBuf::from("<stdin>"));
+        reader.apply_extends(&mut services, &path);
+        if n.is_some() {
+            name = n;
+        }
+        merge_services(&mut project, services);
+    }
+    if reader.failed() {
+        finish(reader, None, Counts::default())
+    } else {
+        let at = Span::new(first.unwrap_or_default(), 0, 0);
+        build(request, reader, &project, (name, at), &file_names, &vars)
+    }
+}
+
+fn finish(reader: Reader<'_>, manifest: Option<String>, counts: Counts) -> Outcome {
+    let mut diagnostics = reader.diagnostics;
+    crate::diagnostic::sort(&mut diagnostics);
+    let failed = diagnostics.iter().any(|d| d.fatal);
+    Outcome {
+        manifest: if failed { None } else { manifest },
+        sources: reader.sources,
+        diagnostics,
+        read: reader.read,
+        counts,
+    }
+}
+
+/// The variables compose files are interpolated with: env files, then the process
+/// environment over them.
+fn variables(
+    request: &Request,
+    fs: &dyn FileSystem,
+    sources: &mut Sources,
+    diagnostics: &mut Vec<Diagnostic>,
+    read: &mut Vec<PathBuf>,
+) -> BTreeMap<String, String> {
+    let mut vars: BTreeMap<String, String> = BTreeMap::new();
+    let explicit = !request.env_files.is_empty();
+    let paths: Vec<PathBuf> = if explicit {
+        request.env_files.clone()
+    } else {
+        let dir = request
+            .files
+            .first()
+            .and_then(|f| f.path.as_ref())
+            .and_then(|p| p.parent())
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        vec![dir.join(".env")]
+    };
+    for path in paths {
+        let bytes = match fs.read(&path) {
+            Ok(b) => b,
+            Err(reason) => {
+                if explicit {
+                    let id = sources.add(crate::source::SourceFile::new(
+                        crate::manifest::display_path(&path),
+                        "",
+                    ));
+                    diagnostics.push(
+                        Diagnostic::new(
+                            codes::FILE.0,
+                            codes::FILE.1,
+                            Severity::Error,
+                            format!(
+                                "cannot read env file `{}`: {reason}",
+                                crate::manifest::display_path(&path)
+                            ),
+                        )
+                        .with_label(Span::new(id, 0, 0), "")
+                        .fatal(),
+                    );
+                }
+                continue;
+            }
+        };
+        read.push(path.clone());
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let id = sources.add(crate::source::SourceFile::new(
+            crate::manifest::display_path(&path),
+            text.clone(),
+        ));
+        read_env_text(id, &text, &request.environment, &mut vars, diagnostics);
+    }
+    for (k, v) in &request.environment {
+        vars.insert(k.clone(), v.clone());
+    }
+    vars
+}
+
+/// Adds the variables of one env file to `vars`, interpolating values with the process
+/// environment and the variables defined before.
+fn read_env_text(
+    file: FileId,
+    text: &str,
+    environment: &BTreeMap<String, String>,
+    vars: &mut BTreeMap<String, String>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let (lines, errors) = interpolate::parse_env_file(text);
+    for e in errors {
+        diagnostics.push(
+            Diagnostic::new(
+                codes::SCHEMA.0,
+                codes::SCHEMA.1,
+                Severity::Warn,
+                format!("{}; line skipped", e.message),
+            )
+            .with_label(Span::new(file, e.offset, e.offset + e.len), ""),
+        );
+    }
+    for line in lines {
+        let value = match line.value {
+            None => environment.get(&line.key).cloned(),
+            Some(v) if line.interpolate && v.contains('$') => {
+                let lookup = |n: &str| environment.get(n).or_else(|| vars.get(n)).cloned();
+                match interpolate::interpolate(&v, &lookup) {
+                    Ok(r) => Some(r.text),
+                    Err(e) => {
+                        diagnostics.push(
+                            Diagnostic::new(
+                                codes::INTERPOLATION.0,
+                                codes::INTERPOLATION.1,
+                                Severity::Warn,
+                                format!("{e}; `{}` left unset", line.key),
+                            )
+                            .with_label(
+                                Span::new(file, line.offset, line.offset + line.key.len()),
+                                "",
+                            ),
+                        );
+                        None
+                    }
+                }
+            }
+            Some(v) => Some(v),
+        };
+        if let Some(v) = value {
+            vars.insert(line.key, v);
+        }
+    }
+}
+
+/// `file:line` of a span, for comments.
+fn place(sources: &Sources, span: Span) -> String {
+    let f = sources.get(span.file);
+    format!("{}:{}", f.name(), f.line_col(span.start).line)
+}
+
+/// A valid archmap id for a compose name (ids are `[A-Za-z0-9][A-Za-z0-9_.-]*`, 128 at most).
+fn id_for(name: &str, taken: &BTreeSet<String>) -> String {
+    let mut id: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-') { c } else { '-' })
+        .take(120)
+        .collect();
+    if !id.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        id.insert(0, 's');
+    }
+    let base = id.clone();
+    let mut n = 2;
+    while taken.contains(&id) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    id
+}
+
+/// Turns the merged project into components and dependencies, then writes the manifest.
+fn build(
+    request: &Request,
+    mut reader: Reader<'_>,
+    project: &IndexMap<String, Service>,
+    (name, at): (Option<(String, Span)>, Span),
+    files: &[String],
+    vars: &BTreeMap<String, String>,
+) -> Outcome {
+    // Profiles, as docker compose applies them.
+    let mut active: Vec<String> = request.profiles.clone();
+    if active.is_empty()
+        && let Some(p) = request.environment.get("COMPOSE_PROFILES")
+    {
+        active = p.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+    }
+    let all = request.all_profiles || active.iter().any(|p| p == "*");
+    let profiles_of = |s: &Service| -> Vec<String> {
+        match get(&s.body, "profiles").map(|n| &n.value) {
+            Some(Value::Seq(items)) => {
+                items.iter().filter_map(|i| scalar_string(&i.value)).collect()
+            }
+            _ => Vec::new(),
+        }
+    };
+    let kept: Vec<&Service> = project
+        .values()
+        .filter(|s| {
+            let p = profiles_of(s);
+            p.is_empty() || all || p.iter().any(|x| active.contains(x))
+        })
+        .collect();
+    let dropped: BTreeMap<&str, Vec<String>> = project
+        .values()
+        .filter(|s| !kept.iter().any(|k| k.name == s.name))
+        .map(|s| (s.name.as_str(), profiles_of(s)))
+        .collect();
+
+    if kept.is_empty() {
+        let help = if dropped.is_empty() {
+            "add services to the compose file, or name the compose files that define them".into()
+        } else {
+            format!(
+                "every service is left out by profiles ({}); enable some with --profile or --all-profiles",
+                dropped.keys().copied().collect::<Vec<_>>().join(", ")
+            )
+        };
+        reader.push(
+            codes::SCHEMA,
+            Severity::Error,
+            at,
+            "no services to import: a manifest needs at least one component".into(),
+            Some(help),
+        );
+        return finish(reader, None, Counts::default());
+    }
+
+    let mut taken = BTreeSet::new();
+    let mut components: Vec<Component> = Vec::new();
+    let mut index: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, s) in kept.iter().enumerate() {
+        let id = id_for(&s.name, &taken);
+        taken.insert(id.clone());
+        index.insert(s.name.as_str(), i);
+        let image =
+            get(&s.body, "image").and_then(|n| scalar_string(&n.value)).filter(|s| !s.is_empty());
+        let (kind, kind_why) = if let Some(k) =
+            image.as_deref().map(infer::parse_image).and_then(|r| infer::kind_of_image(&r))
+        {
+            (k, Some(format!("inferred from image {}", image.as_deref().unwrap_or_default())))
+        } else if let Some(k) = infer::kind_of_name(&s.name) {
+            let why = match &image {
+                Some(img) => {
+                    format!("inferred from the service name (image {img} is not a known one)")
+                }
+                None => "inferred from the service name (no image)".to_string(),
+            };
+            (k, Some(why))
+        } else {
+            (Kind::Service, None)
+        };
+        let replicas = replicas_of(&s.body);
+        components.push(Component {
+            label: (id != s.name).then(|| interpolate::truncate(&s.name, MAX_TEXT)),
+            id,
+            kind,
+            kind_why,
+            image,
+            replicas,
+            deps: Vec::new(),
+            notes: Vec::new(),
+        });
+    }
+
+    // Host names each service answers to: its name, container_name, hostname, network aliases,
+    // and link aliases.
+    let mut hosts: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, s) in kept.iter().enumerate() {
+        hosts.entry(s.name.clone()).or_insert(i);
+    }
+    for (i, s) in kept.iter().enumerate() {
+        for key in ["container_name", "hostname"] {
+            if let Some(h) = get(&s.body, key).and_then(|n| scalar_string(&n.value)) {
+                hosts.entry(h).or_insert(i);
+            }
+        }
+        if let Some(Value::Map(nets)) = get(&s.body, "networks").map(|n| &n.value) {
+            for (_, net) in nets {
+                if let Some(Value::Seq(aliases)) = get(net, "aliases").map(|n| &n.value) {
+                    for a in aliases {
+                        if let Some(a) = scalar_string(&a.value) {
+                            hosts.entry(a).or_insert(i);
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(Value::Seq(links)) = get(&s.body, "links").map(|n| &n.value) {
+            for l in links {
+                if let Some((svc, alias)) =
+                    scalar_string(&l.value).as_deref().and_then(|l| l.split_once(':'))
+                    && let Some(&t) = index.get(svc)
+                {
+                    hosts.entry(alias.to_string()).or_insert(t);
+                }
+            }
+        }
+    }
+
+    // Declared dependencies.
+    let mut counts = Counts::default();
+    let mut externals: Vec<Component> = Vec::new();
+    let mut external_names: Vec<String> = Vec::new();
+    for (i, s) in kept.iter().enumerate() {
+        let mut deps: Vec<Dep> = Vec::new();
+        if let Some(Value::Map(entries)) = get(&s.body, "depends_on").map(|n| &n.value) {
+            for (k, v) in entries {
+                let Value::Str(target) = &k.value else { continue };
+                let Some(&t) = index.get(target.as_str()) else {
+                    missing_target(&mut reader, &s.name, target, k.span, "depends_on", &dropped);
+                    continue;
+                };
+                if t == i {
+                    reader.warn(
+                        codes::REFERENCE,
+                        k.span,
+                        format!("service `{}` depends on itself; left out", s.name),
+                    );
+                    continue;
+                }
+                let condition = get(v, "condition").and_then(|n| scalar_string(&n.value));
+                let optional =
+                    matches!(get(v, "required").map(|n| &n.value), Some(Value::Bool(false)));
+                let mut why = String::new();
+                if let Some(c) = condition {
+                    let _ = write!(why, "condition {c}, ");
+                }
+                if optional {
+                    why.push_str("required: false, ");
+                }
+                why.push_str(&place(&reader.sources, k.span));
+                push_dep(
+                    &mut deps,
+                    Dep { target: t, source: Source::DependsOn, why, protocol: None, optional },
+                );
+            }
+        }
+        if let Some(Value::Seq(links)) = get(&s.body, "links").map(|n| &n.value) {
+            for l in links {
+                let Some(text) = scalar_string(&l.value) else { continue };
+                let target = text.split(':').next().unwrap_or_default();
+                let Some(&t) = index.get(target) else {
+                    missing_target(&mut reader, &s.name, target, l.span, "links", &dropped);
+                    continue;
+                };
+                if t == i {
+                    continue;
+                }
+                let why = format!("{text} ({})", place(&reader.sources, l.span));
+                push_dep(
+                    &mut deps,
+                    Dep { target: t, source: Source::Links, why, protocol: None, optional: false },
+                );
+            }
+        }
+        if let Some(n) = get(&s.body, "network_mode")
+            && let Some(mode) = scalar_string(&n.value)
+            && let Some(target) = mode.strip_prefix("service:")
+        {
+            match index.get(target) {
+                Some(&t) if t != i => {
+                    let why = format!(
+                        "shares the network namespace of `{target}` (a sidecar; {})",
+                        place(&reader.sources, n.span)
+                    );
+                    push_dep(
+                        &mut deps,
+                        Dep {
+                            target: t,
+                            source: Source::NetworkMode,
+                            why,
+                            protocol: None,
+                            optional: false,
+                        },
+                    );
+                }
+                Some(_) => {}
+                None => {
+                    missing_target(&mut reader, &s.name, target, n.span, "network_mode", &dropped);
+                }
+            }
+        }
+        if let Some(Value::Seq(items)) = get(&s.body, "volumes_from").map(|n| &n.value) {
+            for item in items {
+                let Some(text) = scalar_string(&item.value) else { continue };
+                if text.starts_with("container:") {
+                    continue;
+                }
+                let target = text.split(':').next().unwrap_or_default();
+                match index.get(target) {
+                    Some(&t) if t != i => {
+                        let why = format!("{text} ({})", place(&reader.sources, item.span));
+                        push_dep(
+                            &mut deps,
+                            Dep {
+                                target: t,
+                                source: Source::VolumesFrom,
+                                why,
+                                protocol: None,
+                                optional: false,
+                            },
+                        );
+                    }
+                    Some(_) => {}
+                    None => missing_target(
+                        &mut reader,
+                        &s.name,
+                        target,
+                        item.span,
+                        "volumes_from",
+                        &dropped,
+                    ),
+                }
+            }
+        }
+        if let Some(Value::Seq(items)) = get(&s.body, "external_links").map(|n| &n.value) {
+            for item in items {
+                let Some(text) = scalar_string(&item.value) else { continue };
+                let container = text.split(':').next().unwrap_or_default().to_string();
+                if container.is_empty() {
+                    continue;
+                }
+                let existing = external_names.iter().position(|n| *n == container);
+                let e = if let Some(e) = existing {
+                    e
+                } else {
+                    let id = id_for(&container, &taken);
+                    taken.insert(id.clone());
+                    externals.push(Component {
+                        label: (id != container)
+                            .then(|| interpolate::truncate(&container, MAX_TEXT)),
+                        id,
+                        kind: Kind::External,
+                        kind_why: Some("a container outside this project (external_links)".into()),
+                        image: None,
+                        replicas: None,
+                        deps: Vec::new(),
+                        notes: Vec::new(),
+                    });
+                    external_names.push(container.clone());
+                    externals.len() - 1
+                };
+                let why = format!("{text} ({})", place(&reader.sources, item.span));
+                // Externals are numbered after the services.
+                push_dep(
+                    &mut deps,
+                    Dep {
+                        target: kept.len() + e,
+                        source: Source::ExternalLinks,
+                        why,
+                        protocol: None,
+                        optional: false,
+                    },
+                );
+            }
+        }
+        components[i].deps = deps;
+    }
+    components.extend(externals);
+
+    // docker compose refuses a cycle of declared dependencies; so does the import.
+    if let Some(cycle) = declared_cycle(&components) {
+        let names: Vec<&str> = cycle.iter().map(|&i| kept[i].name.as_str()).collect();
+        let span = kept[cycle[0]].span;
+        reader.push(
+            codes::REFERENCE,
+            Severity::Error,
+            span,
+            format!("dependency cycle: {} → {}", names.join(" → "), names[0]),
+            Some("docker compose refuses cycles of depends_on, links, network_mode and volumes_from; remove one".into()),
+        );
+        return finish(reader, None, counts);
+    }
+
+    // Protocols of declared dependencies, from the target's image.
+    let images: Vec<Option<infer::ImageRef>> =
+        components.iter().map(|c| c.image.as_deref().map(infer::parse_image)).collect();
+    for c in &mut components {
+        for d in &mut c.deps {
+            if let Some(p) = images[d.target].as_ref().and_then(infer::protocol_of_image) {
+                d.protocol = Some((
+                    p.to_string(),
+                    format!("guessed from the image {}", components_image(&images, d.target)),
+                ));
+            }
+        }
+    }
+
+    // Inferred dependencies, from environment variables.
+    let project_dir = request
+        .files
+        .first()
+        .and_then(|f| f.path.as_ref())
+        .and_then(|p| p.parent())
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let mut sync: Vec<Vec<usize>> = vec![Vec::new(); components.len()];
+    for (i, c) in components.iter().enumerate() {
+        for d in &c.deps {
+            if !d.optional && is_sync(&components, d) {
+                sync[i].push(d.target);
+            }
+        }
+    }
+    for (i, s) in kept.iter().enumerate() {
+        let env = environment_of(&mut reader, s, vars, &project_dir);
+        for (var, value, span) in &env {
+            let (var, value, span) = (var.clone(), value.clone(), *span);
+            for mut host in infer::hosts_in(&var, &value) {
+                // `DB_HOST=db` next to `DB_PORT=3306`: the port tells the protocol.
+                if host.port.is_none()
+                    && host.scheme.is_none()
+                    && let Some((prefix, _)) = var.rsplit_once('_')
+                {
+                    let port_var = format!("{prefix}_PORT");
+                    host.port = env
+                        .iter()
+                        .find(|(k, _, _)| *k == port_var)
+                        .and_then(|(_, v, _)| v.trim().parse().ok());
+                }
+                let Some(&t) =
+                    hosts.get(&host.host).or_else(|| hosts.get(&host.host.to_ascii_lowercase()))
+                else {
+                    continue;
+                };
+                if t == i {
+                    continue;
+                }
+                let shown = format!("{var}={}", write::mask(&value));
+                let guess = infer::protocol_of(&host);
+                if let Some(existing) = components[i].deps.iter_mut().find(|d| d.target == t) {
+                    if existing.source != Source::Environment
+                        && existing.protocol.is_none()
+                        && let Some((p, from)) = guess
+                    {
+                        existing.protocol =
+                            Some((p.to_string(), format!("guessed from {from} in {shown}")));
+                    }
+                    continue;
+                }
+                let why = format!("{shown} ({})", place(&reader.sources, span));
+                let protocol = guess
+                    .map(|(p, from)| (p.to_string(), format!("guessed from {from}")))
+                    .or_else(|| {
+                        images[t].as_ref().and_then(infer::protocol_of_image).map(|p| {
+                            (
+                                p.to_string(),
+                                format!("guessed from the image {}", components_image(&images, t)),
+                            )
+                        })
+                    });
+                let dep =
+                    Dep { target: t, source: Source::Environment, why, protocol, optional: false };
+                if is_sync(&components, &dep) {
+                    if let Some(path) = path_between(&sync, t, i) {
+                        let names: Vec<&str> =
+                            path.iter().map(|&n| components[n].id.as_str()).collect();
+                        let cycle = format!("{} → {}", names.join(" → "), components[t].id);
+                        let note = format!(
+                            "not added (it would close the sync cycle {cycle}): {} inferred from {}",
+                            components[t].id, dep.why
+                        );
+                        components[i].notes.push(note);
+                        reader.push(
+                            codes::DROPPED,
+                            Severity::Warn,
+                            span,
+                            format!(
+                                "inferred dependency `{}` → `{}` left out: it would close the sync cycle {cycle}",
+                                components[i].id, components[t].id
+                            ),
+                            Some("if the dependency is real, add it by hand and make one edge of the cycle async or optional".into()),
+                        );
+                        counts.dropped += 1;
+                        continue;
+                    }
+                    sync[i].push(t);
+                }
+                components[i].deps.push(dep);
+            }
+        }
+    }
+
+    for c in &components {
+        for d in &c.deps {
+            match d.source {
+                Source::DependsOn | Source::Links => counts.declared += 1,
+                Source::Environment => counts.inferred += 1,
+                _ => counts.implied += 1,
+            }
+        }
+    }
+    counts.components = components.len();
+    // docker compose's order: COMPOSE_PROJECT_NAME, the top-level `name`, the directory.
+    let project_name = request
+        .environment
+        .get("COMPOSE_PROJECT_NAME")
+        .cloned()
+        .or_else(|| name.map(|(n, _)| n))
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| request.default_name.clone());
+    let project_name = interpolate::truncate(&project_name, MAX_TEXT);
+    let active_note = if all {
+        "all profiles".to_string()
+    } else if active.is_empty() {
+        "no profiles".to_string()
+    } else {
+        format!("profiles {}", active.join(", "))
+    };
+    let dropped_names: Vec<String> = dropped.keys().map(|s| (*s).to_string()).collect();
+    let text = write::manifest(
+        &write::Header {
+            name: &project_name,
+            files,
+            profiles: &active_note,
+            left_out: &dropped_names,
+        },
+        &components,
+    );
+    finish(reader, Some(text), counts)
+}
+
+/// Adds a dependency unless its target is already there (one entry per target); a second
+/// declaration of the same target is mentioned in the first one's comment.
+fn push_dep(deps: &mut Vec<Dep>, dep: Dep) {
+    if let Some(d) = deps.iter_mut().find(|d| d.target == dep.target) {
+        if d.source != dep.source {
+            let _ = write!(d.why, "; also {}: {}", dep.source.as_str(), dep.why);
+        }
+    } else {
+        deps.push(dep);
+    }
+}
+
+fn missing_target(
+    reader: &mut Reader<'_>,
+    service: &str,
+    target: &str,
+    span: Span,
+    field: &str,
+    dropped: &BTreeMap<&str, Vec<String>>,
+) {
+    if let Some(profiles) = dropped.get(target) {
+        reader.push(
+            codes::REFERENCE,
+            Severity::Warn,
+            span,
+            format!(
+                "`{service}` {field} `{target}`, which is left out by profiles; dependency left out"
+            ),
+            Some(format!(
+                "enable it with --profile {} (or --all-profiles)",
+                profiles.join(" --profile ")
+            )),
+        );
+    } else {
+        reader.push(
+            codes::REFERENCE,
+            Severity::Warn,
+            span,
+            format!(
+                "`{service}` {field} `{target}`, which no compose file defines; dependency left out"
+            ),
+            Some("check the service name, or add the compose file that defines it".into()),
+        );
+    }
+}
+
+/// An image's name for comments: `registry/namespace/name`, without tag.
+fn components_image(images: &[Option<infer::ImageRef>], i: usize) -> String {
+    images[i].as_ref().map_or_else(String::new, |r| {
+        let mut parts = r.path.clone();
+        parts.push(r.name.clone());
+        parts.join("/")
+    })
+}
+
+/// `deploy.replicas`, else `scale`, when at least 1.
+fn replicas_of(body: &Node) -> Option<(i64, &'static str)> {
+    let from_deploy =
+        get(body, "deploy").and_then(|d| get(d, "replicas")).and_then(|n| int_of(&n.value));
+    // The manifest takes 1 ..= u32::MAX.
+    let valid = |r: &i64| (1..=i64::from(u32::MAX)).contains(r);
+    if let Some(r) = from_deploy.filter(valid) {
+        return Some((r, "deploy.replicas"));
+    }
+    get(body, "scale").and_then(|n| int_of(&n.value)).filter(valid).map(|r| (r, "scale"))
+}
+
+fn int_of(v: &Value) -> Option<i64> {
+    match v {
+        Value::Int(i) => Some(*i),
+        Value::Str(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// Whether a dependency is sync by the manifest's default rule.
+fn is_sync(components: &[Component], d: &Dep) -> bool {
+    let protocol = d.protocol.as_ref().map(|(p, _)| p.as_str());
+    crate::model::default_mode(components[d.target].kind, protocol) == Mode::Sync
+}
+
+/// A path `from` → … → `to` in `graph` (breadth first), if there is one.
+fn path_between(graph: &[Vec<usize>], from: usize, to: usize) -> Option<Vec<usize>> {
+    let mut parent = vec![usize::MAX; graph.len()];
+    let mut queue = VecDeque::from([from]);
+    parent[from] = from;
+    while let Some(n) = queue.pop_front() {
+        if n == to {
+            let mut path = vec![n];
+            let mut cur = n;
+            while cur != from {
+                cur = parent[cur];
+                path.push(cur);
+            }
+            path.reverse();
+            return Some(path);
+        }
+        for &m in &graph[n] {
+            if parent[m] == usize::MAX {
+                parent[m] = n;
+                queue.push_back(m);
+            }
+        }
+    }
+    None
+}
+
+/// A cycle of declared dependencies, as component indexes, if there is one.
+fn declared_cycle(components: &[Component]) -> Option<Vec<usize>> {
+    let graph: Vec<Vec<usize>> =
+        components.iter().map(|c| c.deps.iter().map(|d| d.target).collect()).collect();
+    for (i, c) in components.iter().enumerate() {
+        for d in &c.deps {
+            if let Some(path) = path_between(&graph, d.target, i) {
+                let mut cycle = vec![i];
+                cycle.extend(path.into_iter().take_while(|&n| n != i));
+                return Some(cycle);
+            }
+        }
+    }
+    None
+}
+
+/// A service's environment: its `env_file`s first, then `environment` over them; entries
+/// without a value take it from the variables (the environment and `.env`), as docker compose
+/// does. Each with the span it came from.
+fn environment_of(
+    reader: &mut Reader<'_>,
+    s: &Service,
+    vars: &BTreeMap<String, String>,
+    project_dir: &Path,
+) -> Vec<(String, String, Span)> {
+    let mut env: IndexMap<String, (String, Span)> = IndexMap::new();
+    if let Some(Value::Seq(files)) = get(&s.body, "env_file").map(|n| &n.value) {
+        for f in files {
+            let (path, required) = match &f.value {
+                Value::Str(p) => (p.clone(), true),
+                Value::Map(_) => (
+                    get(f, "path").and_then(|n| scalar_string(&n.value)).unwrap_or_default(),
+                    !matches!(get(f, "required").map(|n| &n.value), Some(Value::Bool(false))),
+                ),
+                _ => continue,
+            };
+            if path.is_empty() {
+                continue;
+            }
+            // Relative paths resolve against the project directory (the first file's), as
+            // docker compose resolves them for every file it merges.
+            let dir = project_dir.to_path_buf();
+            let full = dir.join(&path);
+            match reader_fs_read(reader, &full) {
+                Ok(bytes) => {
+                    let text = String::from_utf8_lossy(&bytes).into_owned();
+                    let id = reader.sources.add(crate::source::SourceFile::new(
+                        crate::manifest::display_path(&full),
+                        text.clone(),
+                    ));
+                    let mut file_vars = BTreeMap::new();
+                    let mut diags = Vec::new();
+                    read_env_text(id, &text, vars, &mut file_vars, &mut diags);
+                    reader.diagnostics.extend(diags);
+                    let (lines, _) = interpolate::parse_env_file(&text);
+                    for line in lines {
+                        if let Some(v) = file_vars.get(&line.key) {
+                            env.insert(
+                                line.key.clone(),
+                                (
+                                    v.clone(),
+                                    Span::new(id, line.offset, line.offset + line.key.len()),
+                                ),
+                            );
+                        }
+                    }
+                }
+                Err(reason) => {
+                    if required {
+                        reader.warn(
+                            codes::FILE,
+                            f.span,
+                            format!("cannot read env_file `{path}` of `{}`: {reason}; its variables are not used for inference", s.name),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    if let Some(Value::Map(entries)) = get(&s.body, "environment").map(|n| &n.value) {
+        for (k, v) in entries {
+            let Value::Str(key) = &k.value else { continue };
+            let value = match &v.value {
+                Value::Str(s) => Some(s.clone()),
+                _ => vars.get(key).cloned(),
+            };
+            if let Some(value) = value {
+                env.insert(key.clone(), (value, v.span));
+            } else {
+                env.shift_remove(key);
+            }
+        }
+    }
+    env.into_iter().map(|(k, (v, span))| (k, v, span)).collect()
+}
+
+fn reader_fs_read(reader: &mut Reader<'_>, path: &Path) -> Result<Vec<u8>, String> {
+    let r = reader.fs().read(path);
+    if r.is_ok() {
+        reader.read.push(path.to_path_buf());
+    }
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_valid_and_unique() {
+        let mut taken = BTreeSet::new();
+        assert_eq!(id_for("orders", &taken), "orders");
+        assert_eq!(id_for("_private", &taken), "s_private");
+        assert_eq!(id_for("web app", &taken), "web-app");
+        taken.insert("web-app".to_string());
+        assert_eq!(id_for("web app", &taken), "web-app-2");
+        assert_eq!(id_for(&"x".repeat(300), &taken).len(), 120);
+    }
+
+    #[test]
+    fn paths_and_cycles() {
+        let graph = vec![vec![1], vec![2], vec![], vec![0]];
+        assert_eq!(path_between(&graph, 0, 2), Some(vec![0, 1, 2]));
+        assert_eq!(path_between(&graph, 2, 0), None);
+        assert_eq!(path_between(&graph, 3, 3), Some(vec![3]));
+        let component = |deps: &[usize]| Component {
+            id: String::new(),
+            label: None,
+            kind: Kind::Service,
+            kind_why: None,
+            image: None,
+            replicas: None,
+            deps: deps
+                .iter()
+                .map(|&t| Dep {
+                    target: t,
+                    source: Source::DependsOn,
+                    why: String::new(),
+                    protocol: None,
+                    optional: false,
+                })
+                .collect(),
+            notes: Vec::new(),
+        };
+        assert_eq!(declared_cycle(&[component(&[1]), component(&[2]), component(&[])]), None);
+        assert_eq!(
+            declared_cycle(&[component(&[1]), component(&[2]), component(&[0])]),
+            Some(vec![0, 1, 2])
+        );
+    }
+
+    #[test]
+    fn env_files_interpolate_in_order_and_the_environment_wins() {
+        let mut sources = Sources::new();
+        let text = "HOST=db\nPORT=5432\nADDR=${HOST}:${PORT}\nLATER=${UNDEFINED_YET:-x}\nFROM_ENV\nOVER=file\nBAD=${\n";
+        let id = sources.add(crate::source::SourceFile::new(".env", text));
+        let environment = BTreeMap::from([
+            ("PORT".to_string(), "6543".to_string()),
+            ("FROM_ENV".to_string(), "yes".to_string()),
+        ]);
+        let mut vars = BTreeMap::new();
+        let mut diagnostics = Vec::new();
+        read_env_text(id, text, &environment, &mut vars, &mut diagnostics);
+        // Inside the file, the process environment already answers `${PORT}`.
+        assert_eq!(vars["ADDR"], "db:6543");
+        assert_eq!(vars["LATER"], "x");
+        assert_eq!(vars["FROM_ENV"], "yes");
+        assert!(!vars.contains_key("BAD"));
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(diagnostics[0].code, codes::INTERPOLATION.0);
+    }
+
+    #[test]
+    fn dependency_modes_follow_the_manifest_default() {
+        let mut c = vec![
+            Component {
+                id: "a".into(),
+                label: None,
+                kind: Kind::Service,
+                kind_why: None,
+                image: None,
+                replicas: None,
+                deps: Vec::new(),
+                notes: Vec::new(),
+            };
+            2
+        ];
+        c[1].kind = Kind::Topic;
+        let dep = |t: usize, p: Option<&str>| Dep {
+            target: t,
+            source: Source::Environment,
+            why: String::new(),
+            protocol: p.map(|p| (p.to_string(), String::new())),
+            optional: false,
+        };
+        assert!(is_sync(&c, &dep(0, None)));
+        assert!(is_sync(&c, &dep(0, Some("http"))));
+        assert!(!is_sync(&c, &dep(0, Some("amqp"))));
+        assert!(!is_sync(&c, &dep(1, None)));
+    }
+}
