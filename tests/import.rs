@@ -745,3 +745,16 @@ fn hostile_names_and_numbers_still_make_a_clean_manifest() {
     assert_eq!(services.len(), 3, "{}", out.stdout);
     assert!(services.values().all(|s| s["replicas"].is_null()));
 }
+
+#[test]
+fn explain_knows_every_import_code() {
+    for (code, id, _, _) in archmap::import::codes::PROBLEMS {
+        for name in [*code, *id, &code.to_lowercase()] {
+            let out = crate::support::run_in(&crate::support::root(), &["explain", name], "");
+            assert_eq!(out.code, 0, "explain {name}: {}", out.stderr);
+            assert!(out.stdout.starts_with(&format!("# {code} {id}\n")), "{}", out.stdout);
+        }
+    }
+    let codes: Vec<&str> = archmap::import::codes::PROBLEMS.iter().map(|p| p.0).collect();
+    assert_eq!(codes, ["AM200", "AM201", "AM202", "AM203", "AM204", "AM205"]);
+}

@@ -312,6 +312,16 @@ fn explain(name: &str, io: &mut Io<'_>) -> Result<u8, Error> {
         )?;
         return Ok(0);
     }
+    if let Some((code, id, summary, help)) = crate::import::codes::PROBLEMS
+        .iter()
+        .find(|(code, id, _, _)| *id == name || code.eq_ignore_ascii_case(name))
+    {
+        writeln!(
+            io.stdout,
+            "# {code} {id}\n\n{summary}\n\nA problem of `archmap import compose`: errors stop the import with exit 2 and nothing is written; warnings are printed and the import goes on.\n\n{help}"
+        )?;
+        return Ok(0);
+    }
     let Some(rule) = registry::find(name) else {
         let help = diagnostic::did_you_mean(name, registry::metas().map(|m| m.id)).map_or_else(
             || "`archmap rules` lists every check".to_string(),
