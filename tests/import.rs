@@ -3,12 +3,11 @@
 //! the raw YAML), hand-checked facts on a few systems, snapshots, and malformed input.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use archmap::manifest::yaml::Value;
 
-use crate::support::{Output, root, run_in, temp_with};
+use crate::support::{Output, root, run_in, run_with_env, temp_with};
 
 /// Every corpus system and the files it merges, as SOURCES.md describes them.
 const SYSTEMS: &[(&str, &[&str])] = &[
@@ -48,27 +47,7 @@ fn import(dir: &str, files: &[&str]) -> Output {
 
 /// Runs archmap with an environment.
 fn run_env(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut stdin: &[u8] = &[];
-    let mut stdout = Vec::new();
-    let mut stderr = Vec::new();
-    let mut io = archmap::cli::Io {
-        stdin: &mut stdin,
-        stdout: &mut stdout,
-        stderr: &mut stderr,
-        stdout_is_terminal: false,
-        stderr_is_terminal: false,
-        no_color: true,
-        cwd: cwd.to_path_buf(),
-        env: env.iter().map(|(k, v)| ((*k).to_string(), (*v).to_string())).collect(),
-    };
-    let line: Vec<OsString> =
-        std::iter::once("archmap").chain(args.iter().copied()).map(OsString::from).collect();
-    let code = archmap::cli::run(line, &mut io);
-    Output {
-        code,
-        stdout: String::from_utf8(stdout).unwrap(),
-        stderr: String::from_utf8(stderr).unwrap(),
-    }
+    run_with_env(cwd, args, "", env)
 }
 
 fn yaml(text: &str) -> serde_json::Value {

@@ -13,6 +13,11 @@ pub(crate) struct Output {
 
 /// Runs `archmap ARGS` in `cwd` with `stdin` as standard input.
 pub(crate) fn run_in(cwd: &Path, args: &[&str], stdin: &str) -> Output {
+    run_with_env(cwd, args, stdin, &[])
+}
+
+/// Runs `archmap ARGS` in `cwd` with `stdin` as standard input and `env` as the environment.
+pub(crate) fn run_with_env(cwd: &Path, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
     let mut input = stdin.as_bytes();
     let mut stdout = Vec::new();
     let mut stderr = Vec::new();
@@ -24,7 +29,7 @@ pub(crate) fn run_in(cwd: &Path, args: &[&str], stdin: &str) -> Output {
         stderr_is_terminal: false,
         no_color: true,
         cwd: cwd.to_path_buf(),
-        env: std::collections::BTreeMap::new(),
+        env: env.iter().map(|(k, v)| ((*k).to_string(), (*v).to_string())).collect(),
     };
     let command_line: Vec<OsString> =
         std::iter::once("archmap").chain(args.iter().copied()).map(OsString::from).collect();

@@ -5,12 +5,13 @@
 //! writes text, JSON, Markdown or an SVG overlay. Exit codes: 0; 1 with `--exit-code` when the
 //! sides differ; 2 when either side cannot be read, parsed or lowered.
 
-use std::io::Read as _;
 use std::path::{Component, Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use super::args::{DiffArgs, DiffFormat, DirectionArg, GlobalArgs, ManifestArgs, ThemeArg};
-use super::{Analysed, Io, RealFs, analyse_bytes, color, human, print_human, write_atomic};
+use super::{
+    Analysed, Io, RealFs, analyse_bytes, color, human, print_human, read_stdin, write_atomic,
+};
 use crate::analysis::Config;
 use crate::diff::{self, Side, overlay, report};
 use crate::error::Error;
@@ -175,17 +176,7 @@ fn read_side(
     };
     match origin {
         Origin::Stdin => {
-            let mut bytes = Vec::new();
-            io.stdin
-                .take(manifest::MAX_FILE_SIZE + 1)
-                .read_to_end(&mut bytes)
-                .map_err(|source| Error::Read { path: "<stdin>".into(), source })?;
-            if bytes.len() as u64 > manifest::MAX_FILE_SIZE {
-                return Err(read_error(format!(
-                    "it is larger than {} MiB",
-                    manifest::MAX_FILE_SIZE >> 20
-                )));
-            }
+            let bytes = read_stdin(io)?;
             let fs = RealFs { cwd: io.cwd.clone() };
             analyse_bytes("<stdin>", None, bytes, &fs, args)
         }

@@ -1,12 +1,11 @@
 //! `archmap import compose`: reads compose files, writes a manifest.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 
 use super::args::GlobalArgs;
-use super::{Io, RealFs, human, write_atomic};
+use super::{Io, RealFs, human, read_stdin, write_atomic};
 use crate::diagnostic::emit::Emitter;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::error::Error;
@@ -161,24 +160,6 @@ fn default_files(cwd: &Path) -> Result<Vec<PathBuf>, Error> {
         files.push(PathBuf::from(o));
     }
     Ok(files)
-}
-
-fn read_stdin(io: &mut Io<'_>) -> Result<Vec<u8>, Error> {
-    let mut bytes = Vec::new();
-    io.stdin
-        .take(manifest::MAX_FILE_SIZE + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|source| Error::Read { path: "<stdin>".into(), source })?;
-    if bytes.len() as u64 > manifest::MAX_FILE_SIZE {
-        return Err(Error::Read {
-            path: "<stdin>".into(),
-            source: std::io::Error::other(format!(
-                "it is larger than {} MiB",
-                manifest::MAX_FILE_SIZE >> 20
-            )),
-        });
-    }
-    Ok(bytes)
 }
 
 /// Warnings one line each (`warning[CODE id]: file:line:column: message`), errors as full

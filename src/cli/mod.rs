@@ -185,29 +185,32 @@ fn manifest_path(args: &ManifestArgs, io: &Io<'_>) -> Result<Option<PathBuf>, Er
     }
 }
 
+/// Reads standard input, bounded like a file: `archmap check - < /dev/zero` must stop, not fill
+/// memory.
+fn read_stdin(io: &mut Io<'_>) -> Result<Vec<u8>, Error> {
+    let mut bytes = Vec::new();
+    io.stdin
+        .take(manifest::MAX_FILE_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|source| Error::Read { path: "<stdin>".into(), source })?;
+    if bytes.len() as u64 > manifest::MAX_FILE_SIZE {
+        return Err(Error::Read {
+            path: "<stdin>".into(),
+            source: std::io::Error::other(format!(
+                "it is larger than {} MiB",
+                manifest::MAX_FILE_SIZE >> 20
+            )),
+        });
+    }
+    Ok(bytes)
+}
+
 /// Reads, lowers and checks the manifest named by `args`.
 fn analyse(args: &ManifestArgs, io: &mut Io<'_>) -> Result<Analysed, Error> {
     let path = manifest_path(args, io)?;
     let fs = RealFs { cwd: io.cwd.clone() };
     let (name, bytes) = match &path {
-        None => {
-            let mut bytes = Vec::new();
-            // Bounded like a file: `archmap check - < /dev/zero` must stop, not fill memory.
-            io.stdin
-                .take(manifest::MAX_FILE_SIZE + 1)
-                .read_to_end(&mut bytes)
-                .map_err(|source| Error::Read { path: "<stdin>".into(), source })?;
-            if bytes.len() as u64 > manifest::MAX_FILE_SIZE {
-                return Err(Error::Read {
-                    path: "<stdin>".into(),
-                    source: std::io::Error::other(format!(
-                        "it is larger than {} MiB",
-                        manifest::MAX_FILE_SIZE >> 20
-                    )),
-                });
-            }
-            ("<stdin>".to_string(), bytes)
-        }
+        None => ("<stdin>".to_string(), read_stdin(io)?),
         Some(p) => {
             let bytes = fs.read(p).map_err(|reason| Error::Read {
                 path: p.clone(),
