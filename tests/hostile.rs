@@ -450,3 +450,16 @@ fn fuzz_timeout_alias_bomb_is_refused() {
     assert_eq!(out.code, 2);
     assert!(out.stdout.contains("at most 50000 YAML events"), "{}", head(&out.stdout));
 }
+
+/// A `javascript:` that is not a scheme (after `?`, `/` or `#`) is a harmless relative reference:
+/// archmap keeps it as a link and the safety assertion accepts it (found by the property test).
+#[test]
+fn javascript_text_inside_a_relative_reference_is_not_a_scheme() {
+    let manifest = "version: 1\nname: x\nservices:\n  a:\n    url: \"?javascript:alert(1)?\"\n";
+    let out = run_in(&root(), &["render", "-"], manifest);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("href=\"?javascript:alert(1)?\""), "{}", head(&out.stdout));
+    assert_safe_svg(&out.stdout);
+    let bad = "version: 1\nname: x\nservices:\n  a:\n    url: \" JavaScript:alert(1)\"\n";
+    assert_eq!(run_in(&root(), &["render", "-"], bad).code, 2);
+}
