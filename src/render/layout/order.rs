@@ -465,8 +465,9 @@ const SIFT_WORK: usize = 1_000_000;
 /// Sifting rounds at most.
 const SIFT_ROUNDS: usize = 8;
 /// Work allowed for the sibling search, in the same unit; one candidate costs
-/// [`CANDIDATE_COST`] per item and segment, plus its sifting. The search runs only when one
-/// round of every candidate fits.
+/// [`CANDIDATE_COST`] per item and segment, plus its sifting. The search runs only when four
+/// rounds of every candidate fit (hand-written diagrams; generated ones with a hundred
+/// components already exceed it).
 const GROUP_WORK: usize = 6_000_000;
 /// What one candidate of the sibling search costs per item and segment (re-arranging, two
 /// sweeps and three crossing counts, against sifting's cost per neighbour compared).
@@ -492,7 +493,7 @@ fn search_siblings(g: &mut LGraph, s: &mut State, sibling: &mut Vec<usize>, size
         .map(|k| k.len() * k.len().saturating_sub(1))
         .sum();
     let per_candidate = CANDIDATE_COST * size;
-    if candidates == 0 || candidates.saturating_mul(per_candidate) > GROUP_WORK {
+    if candidates == 0 || candidates.saturating_mul(per_candidate) > GROUP_WORK / 4 {
         return;
     }
     let mut work = GROUP_WORK;
