@@ -590,6 +590,9 @@ fn sift_layer(
     idx: &mut [usize],
     work: &mut usize,
 ) -> bool {
+    if *work == 0 {
+        return false;
+    }
     let snapshot = g.layers[r].clone();
     let sorted = |side: &Vec<usize>| {
         let mut a: Vec<usize> = side.iter().map(|&x| pos[x]).collect();
