@@ -16,7 +16,7 @@
 //! cargo bench --bench layout -- 100 1000           # chosen sizes
 //! cargo bench --bench layout -- --timeout 30 3000  # Graphviz time limit in seconds
 //! cargo bench --bench layout -- --no-dot 10000     # archmap only
-//! cargo bench --bench layout -- --examples-only    # the examples and fixtures only
+//! cargo bench --bench layout -- --examples-only    # the examples, fixtures and imported compose projects only
 //! ```
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 // The generator's summary fields serve the check bench; this one reads only some.
@@ -175,6 +175,31 @@ fn example_manifests() -> Vec<(std::path::PathBuf, Vec<&'static str>)> {
         .collect()
 }
 
+/// Real systems not designed for archmap: every docker-compose project of the importer's
+/// corpus (`tests/fixtures/compose`), imported with its default files (the base and its
+/// override) into `dir` as `compose-NAME.yaml`.
+fn imported_manifests(dir: &Path) -> Vec<(std::path::PathBuf, Vec<&'static str>)> {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/compose");
+    let mut projects: Vec<_> = std::fs::read_dir(&corpus)
+        .expect("the compose corpus is there")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    projects.sort();
+    let mut out = Vec::new();
+    for project in projects {
+        let name = project.file_name().expect("a name").to_string_lossy().into_owned();
+        let target = dir.join(format!("compose-{name}.yaml"));
+        let target_arg = target.to_str().expect("UTF-8 path").to_string();
+        let (code, _) = cli::run(&project, &["import", "compose", "-o", &target_arg]);
+        if code == 0 {
+            out.push((target, Vec::new()));
+        }
+    }
+    out
+}
+
 /// Width and height of everything drawn.
 fn extent(d: &Drawing) -> (f64, f64) {
     let (mut x0, mut y0, mut x1, mut y1) =
@@ -197,7 +222,11 @@ fn print_examples(timeout: u64) {
     );
     println!("|---|---|---:|---:|---:|---:|---:|---:|---:|");
     let cwd = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for (path, extra) in example_manifests() {
+    let imported = tempfile::tempdir().expect("a temporary directory");
+    let mut manifests = example_manifests();
+    manifests.extend(imported_manifests(imported.path()));
+    let mut totals = [(0usize, 0usize); 2];
+    for (path, extra) in manifests {
         let file = path.to_str().expect("UTF-8 path");
         let name = path.file_name().map_or(String::new(), |n| n.to_string_lossy().into_owned());
         for dir in ["TB", "LR"] {
@@ -218,6 +247,11 @@ fn print_examples(timeout: u64) {
             let pair = |f: &dyn Fn(&Quality) -> String| {
                 format!("{} / {}", f(&ours), dot.as_ref().map_or("–".into(), f))
             };
+            if let Some(d) = &dot {
+                let t = &mut totals[usize::from(dir == "LR")];
+                t.0 += ours.crossings;
+                t.1 += d.crossings;
+            }
             let ratio = dot
                 .filter(|d| d.area_per_node > 0.0)
                 .map_or("–".into(), |d| format!("{:.2}", ours.area_per_node / d.area_per_node));
@@ -232,6 +266,10 @@ fn print_examples(timeout: u64) {
                 pair(&|q| format!("{:.0}", q.area_per_node)),
             );
         }
+    }
+    println!();
+    for (dir, (ours, dot)) in ["TB", "LR"].iter().zip(totals) {
+        println!("All of the above, {dir}: {ours} crossings for archmap, {dot} for dot.");
     }
     println!();
 }
