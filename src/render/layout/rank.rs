@@ -8,12 +8,18 @@
 //! own and normalised to start at rank 0. Invariants: deterministic (ties go to the lower
 //! index); iterative throughout (no recursion, so no stack overflow on deep graphs); cut values
 //! are updated along the tree path of each pivot only, every subtree is a slice of the postorder
-//! (`by_lim`) so the entering-edge search and the rank shift walk the smaller half; a pivot
-//! budget (shrinking with size beyond a few thousand nodes) bounds the running time, and
-//! stopping early still leaves a feasible ranking.
+//! (`by_lim`) so the entering-edge search and the rank shift walk the smaller half; the start is
+//! the longest path to the sinks with single nodes pulled towards their heavier side, and the
+//! leaving edge is the most negative one (full pricing), which together take several times
+//! fewer pivots than dot's choices on large graphs; a pivot budget (shrinking with size beyond a
+//! few thousand nodes) bounds the running time, and stopping early still leaves a feasible
+//! ranking.
 
 // Graph algorithms read best with the papers' names: u, v, w for nodes, e, f for edges.
 #![allow(clippy::many_single_char_names)]
+
+use std::cmp::Ordering;
+use std::collections::VecDeque;
 
 /// An edge to rank.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -134,15 +140,10 @@ struct Simplex {
     lim: Vec<usize>,
     /// The node numbered `lim` is `by_lim[lim - 1]`: every subtree is a contiguous slice.
     by_lim: Vec<usize>,
-    /// Where the cyclic search for a leaving edge resumes.
-    search_from: usize,
 }
 
 /// Total pivot work (pivots × nodes) allowed per component.
 const PIVOT_WORK: usize = 20_000_000;
-
-/// How many negative tree edges [`Simplex::leave_edge`] looks at before choosing one.
-const SEARCH_SIZE: usize = 30;
 
 impl Simplex {
     fn new(n: usize, e: Vec<RankEdge>) -> Simplex {
@@ -169,7 +170,6 @@ impl Simplex {
             low: vec![0; n],
             lim: vec![0; n],
             by_lim: vec![0; n],
-            search_from: 0,
         }
     }
 
@@ -179,31 +179,40 @@ impl Simplex {
     }
 
     fn solve(mut self) -> Vec<i32> {
+        self.optimise();
+        self.normalised()
+    }
+
+    /// Ranks the graph; `true` when the ranking is optimal (every tree edge's cut value is
+    /// non-negative), `false` when the graph is not connected or the pivot budget ran out.
+    fn optimise(&mut self) -> bool {
         if self.n <= 1 {
-            return vec![0; self.n];
+            return true;
         }
         self.init_rank();
         if !self.feasible_tree() {
             // Not connected or not acyclic: keep the longest-path ranking.
-            return self.normalised();
+            return false;
         }
         self.init_cut_values();
-        // A pivot costs O(n) (renumbering a subtree), so the budget shrinks as graphs grow:
-        // small and medium graphs reach the optimum, very large ones stop early with a
-        // feasible, partly optimised ranking and the whole phase stays near 1 s.
+        // A pivot costs O(n) (renumbering the common ancestor's subtree; the smaller half is
+        // often a quarter of the graph) and the synthetic graphs need 1–3 pivots per node, so
+        // the budget shrinks as graphs grow: graphs up to a few thousand nodes reach the
+        // optimum, very large ones stop early with a feasible, partly optimised ranking and the
+        // whole phase stays near 1 s.
         let budget = (40 * self.n + 1000).min(PIVOT_WORK / self.n.max(1)).max(500);
         let mut pivots = 0;
         while let Some(leave) = self.leave_edge() {
             let Some(enter) = self.enter_edge(leave) else {
-                break;
+                return false;
             };
             self.update(leave, enter);
             pivots += 1;
             if pivots >= budget {
-                break;
+                return self.leave_edge().is_none();
             }
         }
-        self.normalised()
+        true
     }
 
     fn normalised(&self) -> Vec<i32> {
@@ -211,20 +220,61 @@ impl Simplex {
         self.rank.iter().map(|r| r - min).collect()
     }
 
-    /// Longest-path ranks (every edge as long as its minimum at least).
+    /// The starting ranks: longest paths measured from the sinks (every node as low as it can
+    /// go), then single nodes moved towards their heavier side ([`Simplex::pull`]). On the
+    /// synthetic graphs this start needs about half the pivots of dot's (longest paths from the
+    /// sources, which leave every source at the top), and with the budget cut at 10,000 nodes
+    /// it ends 1.2 % above the optimum instead of 15 % (26 % with dot's leaving-edge search).
     fn init_rank(&mut self) {
-        let mut indeg: Vec<usize> = self.inn.iter().map(Vec::len).collect();
-        let mut queue: Vec<usize> = (0..self.n).filter(|&v| indeg[v] == 0).collect();
+        let mut outdeg: Vec<usize> = self.out.iter().map(Vec::len).collect();
+        let mut queue: Vec<usize> = (0..self.n).filter(|&v| outdeg[v] == 0).collect();
         let mut head = 0;
         while head < queue.len() {
             let v = queue[head];
             head += 1;
-            for &e in &self.out[v] {
-                let w = self.e[e].to;
-                self.rank[w] = self.rank[w].max(self.rank[v] + self.e[e].minlen);
-                indeg[w] -= 1;
-                if indeg[w] == 0 {
-                    queue.push(w);
+            for &e in &self.inn[v] {
+                let u = self.e[e].from;
+                self.rank[u] = self.rank[u].min(self.rank[v] - self.e[e].minlen);
+                outdeg[u] -= 1;
+                if outdeg[u] == 0 {
+                    queue.push(u);
+                }
+            }
+        }
+        self.pull();
+    }
+
+    /// Moves each node as far as it can go towards the side whose edges weigh more (down when
+    /// its out-edges outweigh its in-edges, up in the opposite case), which shortens the
+    /// ranking, until no single node can move that way; a node that moves puts its neighbours
+    /// back on the queue. Every move lowers the total length, so it ends; ranks stay feasible.
+    fn pull(&mut self) {
+        let mut queued = vec![true; self.n];
+        let mut queue: VecDeque<usize> = (0..self.n).collect();
+        while let Some(v) = queue.pop_front() {
+            queued[v] = false;
+            let weight = |edges: &[usize]| -> i64 {
+                edges.iter().map(|&e| i64::from(self.e[e].weight)).sum()
+            };
+            let (inw, outw) = (weight(&self.inn[v]), weight(&self.out[v]));
+            let to = match outw.cmp(&inw) {
+                Ordering::Greater => {
+                    self.out[v].iter().map(|&e| self.rank[self.e[e].to] - self.e[e].minlen).min()
+                }
+                Ordering::Less => {
+                    self.inn[v].iter().map(|&e| self.rank[self.e[e].from] + self.e[e].minlen).max()
+                }
+                Ordering::Equal => None,
+            };
+            let Some(to) = to.filter(|&r| r != self.rank[v]) else {
+                continue;
+            };
+            self.rank[v] = to;
+            for &e in self.out[v].iter().chain(&self.inn[v]) {
+                let w = if self.e[e].from == v { self.e[e].to } else { self.e[e].from };
+                if !queued[w] {
+                    queued[w] = true;
+                    queue.push_back(w);
                 }
             }
         }
@@ -388,26 +438,19 @@ impl Simplex {
         rv
     }
 
-    fn leave_edge(&mut self) -> Option<usize> {
-        let len = self.tree.len();
-        let mut best: Option<usize> = None;
-        let mut count = 0;
-        let start = self.search_from.min(len);
-        for i in (start..len).chain(0..start) {
-            let f = self.tree[i];
-            if self.cut[f] < 0 {
-                if best.is_none_or(|b| self.cut[b] > self.cut[f]) {
-                    best = Some(f);
-                }
-                count += 1;
-                if count >= SEARCH_SIZE {
-                    self.search_from = i;
-                    return best;
-                }
+    /// The tree edge with the most negative cut value (the first in `tree` on ties): full
+    /// pricing. A scan of the cut values costs far less than a pivot, and it needs several
+    /// times fewer pivots than dot's partial search (the first 30 negative edges): most pivots
+    /// are degenerate, and the steepest edge wastes fewer of them.
+    fn leave_edge(&self) -> Option<usize> {
+        let mut best: Option<(i64, usize)> = None;
+        for &f in &self.tree {
+            let c = self.cut[f];
+            if c < 0 && best.is_none_or(|(bc, _)| c < bc) {
+                best = Some((c, f));
             }
         }
-        self.search_from = 0;
-        best
+        best.map(|(_, f)| f)
     }
 
     /// The non-tree edge with the least slack that reconnects the two halves of the tree split
@@ -576,6 +619,51 @@ mod tests {
         let edges = [e(0, 1), e(3, 2)];
         assert_eq!(rank(5, &edges), vec![0, 1, 1, 0, 0]);
         assert!(rank(0, &[]).is_empty());
+    }
+
+    #[test]
+    fn generated_graphs_end_optimal_with_exact_cut_values() {
+        // Connected DAGs of a few hundred nodes, with mixed minimum lengths and weights: the
+        // final tree is tight and spans the graph, and its cut values (updated incrementally
+        // along the pivots) equal fresh ones and are all non-negative, which certifies the
+        // optimum (the dot paper, section 2.3).
+        let mut seed = 11u64;
+        let mut next = |m: u64| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) % m
+        };
+        for case in 0..12usize {
+            let n = 100 + 50 * case;
+            let mut edges = Vec::new();
+            for v in 1..n {
+                // One edge to an earlier node keeps it connected; more make it dense.
+                let extra = usize::try_from(next(4)).unwrap();
+                for k in 0..=extra {
+                    let span = if k == 0 { 8 } else { v as u64 };
+                    let u = v - 1 - usize::try_from(next(span.min(v as u64))).unwrap();
+                    edges.push(RankEdge {
+                        from: u,
+                        to: v,
+                        minlen: if next(4) == 0 { 2 } else { 1 },
+                        weight: i32::try_from(1 + next(3)).unwrap(),
+                    });
+                }
+            }
+            let mut s = Simplex::new(n, edges.clone());
+            assert!(s.optimise(), "case {case}");
+            assert!(feasible(&s.rank, &edges));
+            assert_eq!(s.tree.len(), n - 1);
+            assert!(s.tree.iter().all(|&f| s.slack(f) == 0));
+            let incremental = s.cut.clone();
+            s.init_cut_values();
+            for &f in &s.tree {
+                assert_eq!(incremental[f], s.cut[f], "case {case}, edge {f}");
+                assert!(s.cut[f] >= 0, "case {case}, edge {f}");
+            }
+            assert_eq!(rank(n, &edges), s.normalised());
+        }
     }
 
     #[test]
