@@ -25,76 +25,103 @@ use super::layered::{LGraph, Token};
 
 /// Sweeps for graphs of up to a few hundred items; bigger graphs get fewer.
 const MAX_SWEEPS: usize = 24;
+/// Starts at most (see [`initial_keys`]; each with barycenters, then medians).
+const STARTS: usize = 16;
+/// Work for all starts together, in items and segments: graphs up to this size divided by
+/// [`STARTS`] try every start, bigger ones fewer, the largest one.
+const START_WORK: usize = 16_000;
 
 /// Orders every layer of `g` (see the module header); also rewrites `g.layers` to the item
 /// order of the result.
 pub(super) fn order(g: &mut LGraph) -> Vec<Vec<Token>> {
     let groups = g.group_parent.len();
-    let mut sibling: Vec<usize> = (0..groups).collect();
     let items = g.layer.len();
     let mut key = vec![0.0; items];
 
-    // Initial order: depth-first discovery from items in index order (scene order first).
-    let mut seen = vec![false; items];
-    let mut counter = 0.0;
-    for start in 0..items {
-        if seen[start] {
-            continue;
-        }
-        let mut stack = vec![start];
-        seen[start] = true;
-        while let Some(v) = stack.pop() {
-            key[v] = counter;
-            counter += 1.0;
-            for &w in g.down[v].iter().rev() {
-                if !seen[w] {
-                    seen[w] = true;
-                    stack.push(w);
-                }
-            }
-        }
-    }
     let mut scratch = Scratch::new(groups);
-    for r in 0..g.layers.len() {
-        let tokens = arrange(g, r, &key, &sibling, &mut scratch);
-        g.layers[r] = items_of(&tokens);
-    }
-    update_siblings(g, &mut sibling);
-
     let mut pos = vec![0usize; items];
-    refresh_positions(g, &mut pos);
-    let mut best_layers = g.layers.clone();
-    let mut best_sibling = sibling.clone();
-    let mut best = total_crossings(g, &pos);
-
+    let mut idx = vec![0usize; items];
     let size = g.up.iter().map(Vec::len).sum::<usize>() + items + 1;
     let budget = (4_000_000 / size).max(4);
     let sweeps = MAX_SWEEPS.min(budget);
-    for s in 0..sweeps {
-        if best == 0 {
+    // Small graphs try several starts (initial orders, barycenter or median) and keep the best.
+    let starts = (START_WORK / size).clamp(1, STARTS);
+    // The first start's result (the one-start order), and the best of the others.
+    let mut first: Option<(usize, Vec<Vec<usize>>, Vec<usize>)> = None;
+    let mut best: Option<(usize, Vec<Vec<usize>>, Vec<usize>)> = None;
+    for start in 0..starts {
+        initial_keys(g, start / 2, &mut key);
+        let mut sibling: Vec<usize> = (0..groups).collect();
+        for r in 0..g.layers.len() {
+            let tokens = arrange(g, r, &key, &sibling, &mut scratch);
+            g.layers[r] = items_of(&tokens);
+        }
+        update_siblings(g, &mut sibling);
+        refresh_positions(g, &mut pos);
+        let median = start % 2 == 1;
+        // Later starts let transpositions swap ties too, every other pair of sweeps.
+        let reverse = start > 0;
+        let mut here_layers = g.layers.clone();
+        let mut here_sibling = sibling.clone();
+        let mut here = total_crossings(g, &pos);
+        for s in 0..sweeps {
+            if here == 0 {
+                break;
+            }
+            sweep(
+                g,
+                &mut pos,
+                &mut key,
+                &sibling,
+                &mut scratch,
+                s % 2 == 0,
+                median,
+                reverse && s % 4 >= 2,
+            );
+            update_siblings(g, &mut sibling);
+            // Re-arranging with the new sibling order keeps blocks consistent across layers.
+            rearrange(g, &mut pos, &mut key, &sibling, &mut scratch);
+            let c = total_crossings(g, &pos);
+            if c < here {
+                here = c;
+                here_layers.clone_from(&g.layers);
+                here_sibling.clone_from(&sibling);
+            }
+        }
+        g.layers = here_layers;
+        refresh_positions(g, &mut pos);
+        // Local search on the exact count: single items (whole groups below).
+        let mut work = SIFT_WORK;
+        sift(g, &mut pos, &mut idx, &mut work, SIFT_ROUNDS);
+        let c = total_crossings(g, &pos);
+        if first.is_none() {
+            first = Some((c, g.layers.clone(), here_sibling));
+        } else if best.as_ref().or(first.as_ref()).is_some_and(|b| c < b.0) {
+            best = Some((c, g.layers.clone(), here_sibling));
+        }
+        if c == 0 {
             break;
         }
-        sweep(g, &mut pos, &mut key, &sibling, &mut scratch, s % 2 == 0);
-        update_siblings(g, &mut sibling);
-        // Re-arranging with the new sibling order keeps blocks consistent across layers.
-        rearrange(g, &mut pos, &mut key, &sibling, &mut scratch);
-        let c = total_crossings(g, &pos);
-        if c < best {
-            best = c;
-            best_layers.clone_from(&g.layers);
-            best_sibling.clone_from(&sibling);
+    }
+    // The sibling search from the first start's result and from the best other one (the
+    // search may end better from either), keeping the better end.
+    let mut s = State { pos, key, scratch, idx };
+    let mut sibling: Vec<usize> = (0..groups).collect();
+    let mut end: Option<(usize, Vec<Vec<usize>>)> = None;
+    for (_, layers, mut sib) in first.into_iter().chain(best) {
+        g.layers = layers;
+        refresh_positions(g, &mut s.pos);
+        search_siblings(g, &mut s, &mut sib, size);
+        let c = total_crossings(g, &s.pos);
+        if end.as_ref().is_none_or(|e| c < e.0) {
+            end = Some((c, g.layers.clone()));
+            sibling = sib;
         }
     }
-    g.layers = best_layers;
-    sibling = best_sibling;
-    refresh_positions(g, &mut pos);
-
-    // Local search on the exact count: single items, then whole groups.
-    let mut idx = vec![0usize; items];
-    let mut work = SIFT_WORK;
-    sift(g, &mut pos, &mut idx, &mut work, SIFT_ROUNDS);
-    let mut s = State { pos, key, scratch, idx };
-    search_siblings(g, &mut s, &mut sibling, size);
+    if let Some((_, layers)) = end {
+        g.layers = layers;
+    }
+    refresh_positions(g, &mut s.pos);
     let State { pos, mut key, mut scratch, .. } = s;
     let mut out = Vec::with_capacity(g.layers.len());
     for r in 0..g.layers.len() {
@@ -109,6 +136,64 @@ pub(super) fn order(g: &mut LGraph) -> Vec<Vec<Token>> {
     out
 }
 
+/// Keys of an initial order: discovery order of a walk from every item in turn. `variant`'s
+/// bits: 1, breadth first (else depth first); 2, items in reverse index order (else in index
+/// order, scene order first); 4, along edges upwards (else downwards). Variant 0 is the
+/// classic start.
+fn initial_keys(g: &LGraph, variant: usize, key: &mut [f64]) {
+    let (breadth, reverse, upwards) = (variant & 1 != 0, variant & 2 != 0, variant & 4 != 0);
+    let items = g.layer.len();
+    let mut seen = vec![false; items];
+    let mut counter = 0.0;
+    let mut queue = std::collections::VecDeque::new();
+    for i in 0..items {
+        let start = if reverse { items - 1 - i } else { i };
+        if seen[start] {
+            continue;
+        }
+        seen[start] = true;
+        queue.push_back(start);
+        while let Some(v) = if breadth { queue.pop_front() } else { queue.pop_back() } {
+            key[v] = counter;
+            counter += 1.0;
+            let next = if upwards { &g.up[v] } else { &g.down[v] };
+            if breadth {
+                for &w in next {
+                    if !seen[w] {
+                        seen[w] = true;
+                        queue.push_back(w);
+                    }
+                }
+            } else {
+                for &w in next.iter().rev() {
+                    if !seen[w] {
+                        seen[w] = true;
+                        queue.push_back(w);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Gansner's weighted median of sorted positions `p` (not empty).
+fn weighted_median(p: &[f64]) -> f64 {
+    let m = p.len() / 2;
+    if p.len() % 2 == 1 {
+        p[m]
+    } else if p.len() == 2 {
+        (p[0] + p[1]) / 2.0
+    } else {
+        let left = p[m - 1] - p[0];
+        let right = p[p.len() - 1] - p[m];
+        if left + right > 0.0 {
+            (p[m - 1] * right + p[m] * left) / (left + right)
+        } else {
+            (p[m - 1] + p[m]) / 2.0
+        }
+    }
+}
+
 /// One barycenter sweep (down or up) with the sibling order fixed, then transpositions.
 fn sweep(
     g: &mut LGraph,
@@ -117,7 +202,10 @@ fn sweep(
     sibling: &[usize],
     scratch: &mut Scratch,
     down: bool,
+    median: bool,
+    reverse: bool,
 ) {
+    let mut buf: Vec<f64> = Vec::new();
     let layers: Vec<usize> = if down {
         (1..g.layers.len()).collect()
     } else {
@@ -130,6 +218,11 @@ fn sweep(
             let ns = if down { &g.up[v] } else { &g.down[v] };
             key[v] = if ns.is_empty() {
                 (pos[v] as f64 + 0.5) / own_len
+            } else if median {
+                buf.clear();
+                buf.extend(ns.iter().map(|&u| (pos[u] as f64 + 0.5) / fixed_len));
+                buf.sort_by(f64::total_cmp);
+                weighted_median(&buf)
             } else {
                 ns.iter().map(|&u| pos[u] as f64 + 0.5).sum::<f64>() / (ns.len() as f64 * fixed_len)
             };
@@ -140,7 +233,7 @@ fn sweep(
             pos[v] = i;
         }
     }
-    transpose(g, pos);
+    transpose(g, pos, reverse);
 }
 
 /// Every layer re-arranged in `sibling` order, keeping the items' relative order.
@@ -191,7 +284,7 @@ fn settle(
     let mut best = total_crossings(g, &s.pos);
     let mut best_layers = g.layers.clone();
     for down in [true, false] {
-        sweep(g, &mut s.pos, &mut s.key, sibling, &mut s.scratch, down);
+        sweep(g, &mut s.pos, &mut s.key, sibling, &mut s.scratch, down, false, false);
         let c = total_crossings(g, &s.pos);
         if c < best {
             best = c;
@@ -400,7 +493,7 @@ fn pair_crossings(g: &LGraph, pos: &[usize], u: usize, v: usize) -> (usize, usiz
 }
 
 /// Swaps adjacent items of the same block while that removes crossings.
-fn transpose(g: &mut LGraph, pos: &mut [usize]) {
+fn transpose(g: &mut LGraph, pos: &mut [usize], reverse: bool) {
     for _ in 0..4 {
         let mut improved = false;
         for r in 0..g.layers.len() {
@@ -414,11 +507,11 @@ fn transpose(g: &mut LGraph, pos: &mut [usize]) {
                     continue;
                 }
                 let (uv, vu) = pair_crossings(g, pos, u, v);
-                if vu < uv {
+                if vu < uv || (reverse && vu == uv && uv > 0) {
                     g.layers[r].swap(i, i + 1);
                     pos[u] = i + 1;
                     pos[v] = i;
-                    improved = true;
+                    improved |= vu < uv;
                 }
             }
         }
