@@ -93,6 +93,12 @@ pub(super) fn order(g: &mut LGraph) -> Vec<Vec<Token>> {
         // Local search on the exact count: single items (whole groups below).
         let mut work = SIFT_WORK;
         sift(g, &mut pos, &mut idx, &mut work, SIFT_ROUNDS);
+        if start > 0 {
+            let mut work = LEAF_WORK;
+            while sift_leaves(g, &mut pos, &mut work) {
+                sift(g, &mut pos, &mut idx, &mut work, SIFT_ROUNDS);
+            }
+        }
         let c = total_crossings(g, &pos);
         if first.is_none() {
             first = Some((c, g.layers.clone(), here_sibling));
@@ -550,6 +556,82 @@ pub(super) fn total_crossings(g: &LGraph, pos: &[usize]) -> usize {
         }
     }
     total
+}
+
+/// Work allowed for moving items with their leaves, in items and segments counted.
+const LEAF_WORK: usize = 20_000_000;
+
+/// In a graph without groups, moves each item together with one of its leaves (an item whose
+/// only edge goes to it, in the layer above or below) to the pair of places with the fewest
+/// crossings, if that is fewer than where they are: a node and its own database, say, which
+/// sifting one item at a time cannot move past a hub. Returns whether anything moved.
+fn sift_leaves(g: &mut LGraph, pos: &mut [usize], work: &mut usize) -> bool {
+    if !g.group_parent.is_empty() {
+        return false;
+    }
+    let size = g.up.iter().map(Vec::len).sum::<usize>() + g.layer.len() + 1;
+    let mut moved = false;
+    let mut current = total_crossings(g, pos);
+    for r in 0..g.layers.len() {
+        for v in g.layers[r].clone() {
+            let leaves: Vec<usize> = g.up[v]
+                .iter()
+                .chain(&g.down[v])
+                .copied()
+                .filter(|&w| g.up[w].len() + g.down[w].len() == 1)
+                .collect();
+            for w in leaves {
+                if current == 0 {
+                    return moved;
+                }
+                let rw = g.layer[w];
+                let (n, m) = (g.layers[r].len(), g.layers[rw].len());
+                let cost = n * m * size;
+                if *work < cost {
+                    *work = 0;
+                    return moved;
+                }
+                *work -= cost;
+                let (pv, pw) = (pos[v], pos[w]);
+                let mut best = (current, pv, pw);
+                let mut lv = g.layers[r].clone();
+                lv.remove(pv);
+                let mut lw = g.layers[rw].clone();
+                lw.remove(pw);
+                for p in 0..n {
+                    g.layers[r].clone_from(&lv);
+                    g.layers[r].insert(p, v);
+                    for (i, &x) in g.layers[r].iter().enumerate() {
+                        pos[x] = i;
+                    }
+                    for q in 0..m {
+                        g.layers[rw].clone_from(&lw);
+                        g.layers[rw].insert(q, w);
+                        for (i, &x) in g.layers[rw].iter().enumerate() {
+                            pos[x] = i;
+                        }
+                        let c = total_crossings(g, pos);
+                        if c < best.0 {
+                            best = (c, p, q);
+                        }
+                    }
+                }
+                let (c, p, q) = best;
+                let mut a = lv;
+                a.insert(p, v);
+                let mut b = lw;
+                b.insert(q, w);
+                g.layers[r] = a;
+                g.layers[rw] = b;
+                refresh_positions(g, pos);
+                if c < current {
+                    current = c;
+                    moved = true;
+                }
+            }
+        }
+    }
+    moved
 }
 
 /// Work allowed for sifting, in neighbour positions compared (about 10 ns each), so large
