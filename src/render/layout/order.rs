@@ -68,16 +68,8 @@ pub(super) fn order(g: &mut LGraph) -> Vec<Vec<Token>> {
             if here == 0 {
                 break;
             }
-            sweep(
-                g,
-                &mut pos,
-                &mut key,
-                &sibling,
-                &mut scratch,
-                s % 2 == 0,
-                median,
-                reverse && s % 4 >= 2,
-            );
+            let mode = Mode { down: s % 2 == 0, median, reverse: reverse && s % 4 >= 2 };
+            sweep(g, &mut pos, &mut key, &sibling, &mut scratch, mode);
             update_siblings(g, &mut sibling);
             // Re-arranging with the new sibling order keeps blocks consistent across layers.
             rearrange(g, &mut pos, &mut key, &sibling, &mut scratch);
@@ -94,8 +86,8 @@ pub(super) fn order(g: &mut LGraph) -> Vec<Vec<Token>> {
         let mut work = SIFT_WORK;
         sift(g, &mut pos, &mut idx, &mut work, SIFT_ROUNDS);
         if start > 0 {
-            let mut work = LEAF_WORK;
-            while sift_leaves(g, &mut pos, &mut work) {
+            let mut work = PAIR_WORK;
+            while sift_pairs(g, &mut pos, &mut work, true) {
                 sift(g, &mut pos, &mut idx, &mut work, SIFT_ROUNDS);
             }
         }
@@ -128,6 +120,13 @@ pub(super) fn order(g: &mut LGraph) -> Vec<Vec<Token>> {
         g.layers = layers;
     }
     refresh_positions(g, &mut s.pos);
+    // Small graphs without groups: every item with every neighbour, from the best order.
+    if starts > 1 {
+        let mut work = FINAL_PAIR_WORK;
+        while sift_pairs(g, &mut s.pos, &mut work, false) {
+            sift(g, &mut s.pos, &mut s.idx, &mut work, SIFT_ROUNDS);
+        }
+    }
     let State { pos, mut key, mut scratch, .. } = s;
     let mut out = Vec::with_capacity(g.layers.len());
     for r in 0..g.layers.len() {
@@ -188,29 +187,39 @@ fn weighted_median(p: &[f64]) -> f64 {
     if p.len() % 2 == 1 {
         p[m]
     } else if p.len() == 2 {
-        (p[0] + p[1]) / 2.0
+        f64::midpoint(p[0], p[1])
     } else {
         let left = p[m - 1] - p[0];
         let right = p[p.len() - 1] - p[m];
         if left + right > 0.0 {
             (p[m - 1] * right + p[m] * left) / (left + right)
         } else {
-            (p[m - 1] + p[m]) / 2.0
+            f64::midpoint(p[m - 1], p[m])
         }
     }
 }
 
-/// One barycenter sweep (down or up) with the sibling order fixed, then transpositions.
+/// How a sweep goes.
+#[derive(Clone, Copy)]
+struct Mode {
+    /// Layer by layer downwards (else upwards).
+    down: bool,
+    /// Weighted medians of the neighbours' positions (else barycenters).
+    median: bool,
+    /// Transpositions swap ties too.
+    reverse: bool,
+}
+
+/// One barycenter (or median) sweep (down or up) with the sibling order fixed, then transpositions.
 fn sweep(
     g: &mut LGraph,
     pos: &mut [usize],
     key: &mut [f64],
     sibling: &[usize],
     scratch: &mut Scratch,
-    down: bool,
-    median: bool,
-    reverse: bool,
+    mode: Mode,
 ) {
+    let Mode { down, median, reverse } = mode;
     let mut buf: Vec<f64> = Vec::new();
     let layers: Vec<usize> = if down {
         (1..g.layers.len()).collect()
@@ -290,7 +299,8 @@ fn settle(
     let mut best = total_crossings(g, &s.pos);
     let mut best_layers = g.layers.clone();
     for down in [true, false] {
-        sweep(g, &mut s.pos, &mut s.key, sibling, &mut s.scratch, down, false, false);
+        let mode = Mode { down, median: false, reverse: false };
+        sweep(g, &mut s.pos, &mut s.key, sibling, &mut s.scratch, mode);
         let c = total_crossings(g, &s.pos);
         if c < best {
             best = c;
@@ -529,64 +539,78 @@ fn transpose(g: &mut LGraph, pos: &mut [usize], reverse: bool) {
 
 /// Crossings between all pairs of adjacent layers (accumulator tree, O(E log V) per pair).
 pub(super) fn total_crossings(g: &LGraph, pos: &[usize]) -> usize {
+    (0..g.layers.len().saturating_sub(1)).map(|r| crossings_below(g, pos, r)).sum()
+}
+
+/// Crossings between layer `r` and layer `r + 1`.
+fn crossings_below(g: &LGraph, pos: &[usize], r: usize) -> usize {
     let mut total = 0;
-    for r in 0..g.layers.len().saturating_sub(1) {
-        let len = g.layers[r + 1].len();
-        let mut first = 1;
-        while first < len.max(1) {
-            first *= 2;
-        }
-        let mut tree = vec![0usize; 2 * first];
-        let mut targets: Vec<usize> = Vec::new();
-        for &v in &g.layers[r] {
-            targets.clear();
-            targets.extend(g.down[v].iter().map(|&w| pos[w]));
-            targets.sort_unstable();
-            for &t in &targets {
-                let mut index = t + first;
-                tree[index] += 1;
-                while index > 1 {
-                    if index % 2 == 0 {
-                        total += tree[index + 1];
-                    }
-                    index /= 2;
-                    tree[index] += 1;
+    let len = g.layers[r + 1].len();
+    let mut first = 1;
+    while first < len.max(1) {
+        first *= 2;
+    }
+    let mut tree = vec![0usize; 2 * first];
+    let mut targets: Vec<usize> = Vec::new();
+    for &v in &g.layers[r] {
+        targets.clear();
+        targets.extend(g.down[v].iter().map(|&w| pos[w]));
+        targets.sort_unstable();
+        for &t in &targets {
+            let mut index = t + first;
+            tree[index] += 1;
+            while index > 1 {
+                if index % 2 == 0 {
+                    total += tree[index + 1];
                 }
+                index /= 2;
+                tree[index] += 1;
             }
         }
     }
     total
 }
 
-/// Work allowed for moving items with their leaves, in items and segments counted.
-const LEAF_WORK: usize = 20_000_000;
+/// Work allowed for moving items with their leaves, per start, in segments counted (each
+/// about a nanosecond).
+const PAIR_WORK: usize = 4_000_000;
+/// Work allowed for moving items with any neighbour, once, on the best order.
+const FINAL_PAIR_WORK: usize = 16_000_000;
 
-/// In a graph without groups, moves each item together with one of its leaves (an item whose
-/// only edge goes to it, in the layer above or below) to the pair of places with the fewest
-/// crossings, if that is fewer than where they are: a node and its own database, say, which
-/// sifting one item at a time cannot move past a hub. Returns whether anything moved.
-fn sift_leaves(g: &mut LGraph, pos: &mut [usize], work: &mut usize) -> bool {
+/// In a graph without groups, moves each item together with a neighbour (only a leaf, an item
+/// whose only edge goes to it, if `leaves_only`) to the pair of places with the fewest
+/// crossings, if that is fewer than where they are: a service and its own database, say,
+/// which sifting one item at a time cannot move past a hub. Returns whether anything moved.
+fn sift_pairs(g: &mut LGraph, pos: &mut [usize], work: &mut usize, leaves_only: bool) -> bool {
     if !g.group_parent.is_empty() {
         return false;
     }
-    let size = g.up.iter().map(Vec::len).sum::<usize>() + g.layer.len() + 1;
     let mut moved = false;
-    let mut current = total_crossings(g, pos);
     for r in 0..g.layers.len() {
         for v in g.layers[r].clone() {
-            let leaves: Vec<usize> = g.up[v]
+            let partners: Vec<usize> = g.up[v]
                 .iter()
                 .chain(&g.down[v])
                 .copied()
-                .filter(|&w| g.up[w].len() + g.down[w].len() == 1)
+                .filter(|&w| !leaves_only || g.up[w].len() + g.down[w].len() == 1)
                 .collect();
-            for w in leaves {
-                if current == 0 {
-                    return moved;
-                }
+            for w in partners {
                 let rw = g.layer[w];
+                // The layer pairs whose crossings the move changes.
+                let top = r.min(rw).saturating_sub(1);
+                let bottom = (r.max(rw) + 1).min(g.layers.len() - 1);
+                let local = |g: &LGraph, pos: &[usize]| -> usize {
+                    (top..bottom).map(|q| crossings_below(g, pos, q)).sum()
+                };
+                let current = local(g, pos);
+                if current == 0 {
+                    continue;
+                }
                 let (n, m) = (g.layers[r].len(), g.layers[rw].len());
-                let cost = n * m * size;
+                let segments: usize = (top..bottom)
+                    .map(|q| g.layers[q].iter().map(|&x| g.down[x].len()).sum::<usize>())
+                    .sum();
+                let cost = n * m * (segments + 1);
                 if *work < cost {
                     *work = 0;
                     return moved;
@@ -610,24 +634,23 @@ fn sift_leaves(g: &mut LGraph, pos: &mut [usize], work: &mut usize) -> bool {
                         for (i, &x) in g.layers[rw].iter().enumerate() {
                             pos[x] = i;
                         }
-                        let c = total_crossings(g, pos);
+                        let c = local(g, pos);
                         if c < best.0 {
                             best = (c, p, q);
                         }
                     }
                 }
                 let (c, p, q) = best;
-                let mut a = lv;
-                a.insert(p, v);
-                let mut b = lw;
-                b.insert(q, w);
-                g.layers[r] = a;
-                g.layers[rw] = b;
-                refresh_positions(g, pos);
-                if c < current {
-                    current = c;
-                    moved = true;
+                g.layers[r] = lv;
+                g.layers[r].insert(p, v);
+                g.layers[rw] = lw;
+                g.layers[rw].insert(q, w);
+                for layer in [r, rw] {
+                    for (i, &x) in g.layers[layer].iter().enumerate() {
+                        pos[x] = i;
+                    }
                 }
+                moved |= c < current;
             }
         }
     }
