@@ -28,7 +28,7 @@ const MAX_SWEEPS: usize = 24;
 /// Starts at most (see [`initial_keys`]; each with barycenters, then medians).
 const STARTS: usize = 16;
 /// Work for all starts together, in items and segments: graphs up to this size divided by
-/// [`STARTS`] try every start, bigger ones fewer, the largest one.
+/// [`STARTS`] try every start, bigger ones only the first (so large graphs pay nothing).
 const START_WORK: usize = 16_000;
 
 /// Orders every layer of `g` (see the module header); also rewrites `g.layers` to the item
@@ -45,7 +45,7 @@ pub(super) fn order(g: &mut LGraph) -> Vec<Vec<Token>> {
     let budget = (4_000_000 / size).max(4);
     let sweeps = MAX_SWEEPS.min(budget);
     // Small graphs try several starts (initial orders, barycenter or median) and keep the best.
-    let starts = (START_WORK / size).clamp(1, STARTS);
+    let starts = if size * STARTS <= START_WORK { STARTS } else { 1 };
     // The first start's result (the one-start order), and the best of the others.
     let mut first: Option<(usize, Vec<Vec<usize>>, Vec<usize>)> = None;
     let mut best: Option<(usize, Vec<Vec<usize>>, Vec<usize>)> = None;
