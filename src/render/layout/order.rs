@@ -14,8 +14,17 @@
 //! item to the place within its block (among the block's items and child blocks) with the
 //! fewest crossings on both sides; the sibling search moves each group to every other place
 //! among its siblings (in every layer at once), lets the items settle with two sweeps (and
-//! sifting, on small graphs) and keeps a move that removes crossings. Both work within fixed
-//! budgets, so large graphs pay a bounded price. Invariants: deterministic (stable sorts, ties
+//! sifting, on small graphs) and keeps a move that removes crossings. Small graphs (up to a
+//! thousand items and segments) try sixteen starts — eight walks (depth or breadth first, in
+//! index order or reversed, along edges downwards or upwards), each with barycenter or weighted
+//! median sweeps, transpositions in later starts swapping ties too — and keep the best; in
+//! graphs without groups later starts also move each item together with a leaf (a neighbour
+//! with no other edge), and the best order each item together with any neighbour, to the pair
+//! of places with the fewest crossings (which sifting one item at a time cannot reach: a
+//! service and its own database past a hub). The sibling search runs from the first start's
+//! order and from the best one. All of this works within fixed budgets, so large graphs pay a
+//! bounded price (graphs above a thousand items and segments take the first start only).
+//! Invariants: deterministic (stable sorts, ties
 //! by current position or index, budgets counted in work units rather than time).
 
 // Graph algorithms read best with the papers' names: u, v, w for nodes, e, f for edges.
@@ -25,76 +34,108 @@ use super::layered::{LGraph, Token};
 
 /// Sweeps for graphs of up to a few hundred items; bigger graphs get fewer.
 const MAX_SWEEPS: usize = 24;
+/// Starts at most (see [`initial_keys`]; each with barycenters, then medians).
+const STARTS: usize = 16;
+/// Work for all starts together, in items and segments: graphs up to this size divided by
+/// [`STARTS`] try every start, bigger ones only the first (so large graphs pay nothing).
+const START_WORK: usize = 16_000;
 
 /// Orders every layer of `g` (see the module header); also rewrites `g.layers` to the item
 /// order of the result.
 pub(super) fn order(g: &mut LGraph) -> Vec<Vec<Token>> {
     let groups = g.group_parent.len();
-    let mut sibling: Vec<usize> = (0..groups).collect();
     let items = g.layer.len();
     let mut key = vec![0.0; items];
 
-    // Initial order: depth-first discovery from items in index order (scene order first).
-    let mut seen = vec![false; items];
-    let mut counter = 0.0;
-    for start in 0..items {
-        if seen[start] {
-            continue;
-        }
-        let mut stack = vec![start];
-        seen[start] = true;
-        while let Some(v) = stack.pop() {
-            key[v] = counter;
-            counter += 1.0;
-            for &w in g.down[v].iter().rev() {
-                if !seen[w] {
-                    seen[w] = true;
-                    stack.push(w);
-                }
-            }
-        }
-    }
     let mut scratch = Scratch::new(groups);
-    for r in 0..g.layers.len() {
-        let tokens = arrange(g, r, &key, &sibling, &mut scratch);
-        g.layers[r] = items_of(&tokens);
-    }
-    update_siblings(g, &mut sibling);
-
     let mut pos = vec![0usize; items];
-    refresh_positions(g, &mut pos);
-    let mut best_layers = g.layers.clone();
-    let mut best_sibling = sibling.clone();
-    let mut best = total_crossings(g, &pos);
-
+    let mut idx = vec![0usize; items];
     let size = g.up.iter().map(Vec::len).sum::<usize>() + items + 1;
     let budget = (4_000_000 / size).max(4);
     let sweeps = MAX_SWEEPS.min(budget);
-    for s in 0..sweeps {
-        if best == 0 {
+    // Small graphs try several starts (initial orders, barycenter or median) and keep the best.
+    let starts = if size * STARTS <= START_WORK { STARTS } else { 1 };
+    // The first start's result (the one-start order), and the best of the others.
+    let mut first: Option<(usize, Vec<Vec<usize>>, Vec<usize>)> = None;
+    let mut best: Option<(usize, Vec<Vec<usize>>, Vec<usize>)> = None;
+    for start in 0..starts {
+        initial_keys(g, start / 2, &mut key);
+        let mut sibling: Vec<usize> = (0..groups).collect();
+        for r in 0..g.layers.len() {
+            let tokens = arrange(g, r, &key, &sibling, &mut scratch);
+            g.layers[r] = items_of(&tokens);
+        }
+        update_siblings(g, &mut sibling);
+        refresh_positions(g, &mut pos);
+        let median = start % 2 == 1;
+        // Later starts let transpositions swap ties too, every other pair of sweeps.
+        let reverse = start > 0;
+        let mut here_layers = g.layers.clone();
+        let mut here_sibling = sibling.clone();
+        let mut here = total_crossings(g, &pos);
+        for s in 0..sweeps {
+            if here == 0 {
+                break;
+            }
+            let mode = Mode { down: s % 2 == 0, median, reverse: reverse && s % 4 >= 2 };
+            sweep(g, &mut pos, &mut key, &sibling, &mut scratch, mode);
+            update_siblings(g, &mut sibling);
+            // Re-arranging with the new sibling order keeps blocks consistent across layers.
+            rearrange(g, &mut pos, &mut key, &sibling, &mut scratch);
+            let c = total_crossings(g, &pos);
+            if c < here {
+                here = c;
+                here_layers.clone_from(&g.layers);
+                here_sibling.clone_from(&sibling);
+            }
+        }
+        g.layers = here_layers;
+        refresh_positions(g, &mut pos);
+        // Local search on the exact count: single items (whole groups below).
+        let mut work = SIFT_WORK;
+        sift(g, &mut pos, &mut idx, &mut work, SIFT_ROUNDS);
+        if start > 0 {
+            let mut work = PAIR_WORK;
+            while sift_pairs(g, &mut pos, &mut work, true) {
+                sift(g, &mut pos, &mut idx, &mut work, SIFT_ROUNDS);
+            }
+        }
+        let c = total_crossings(g, &pos);
+        if first.is_none() {
+            first = Some((c, g.layers.clone(), here_sibling));
+        } else if best.as_ref().or(first.as_ref()).is_some_and(|b| c < b.0) {
+            best = Some((c, g.layers.clone(), here_sibling));
+        }
+        if c == 0 {
             break;
         }
-        sweep(g, &mut pos, &mut key, &sibling, &mut scratch, s % 2 == 0);
-        update_siblings(g, &mut sibling);
-        // Re-arranging with the new sibling order keeps blocks consistent across layers.
-        rearrange(g, &mut pos, &mut key, &sibling, &mut scratch);
-        let c = total_crossings(g, &pos);
-        if c < best {
-            best = c;
-            best_layers.clone_from(&g.layers);
-            best_sibling.clone_from(&sibling);
+    }
+    // The sibling search from the first start's result and from the best other one (the
+    // search may end better from either), keeping the better end.
+    let mut s = State { pos, key, scratch, idx };
+    let mut sibling: Vec<usize> = (0..groups).collect();
+    let mut end: Option<(usize, Vec<Vec<usize>>)> = None;
+    for (_, layers, mut sib) in first.into_iter().chain(best) {
+        g.layers = layers;
+        refresh_positions(g, &mut s.pos);
+        search_siblings(g, &mut s, &mut sib, size);
+        let c = total_crossings(g, &s.pos);
+        if end.as_ref().is_none_or(|e| c < e.0) {
+            end = Some((c, g.layers.clone()));
+            sibling = sib;
         }
     }
-    g.layers = best_layers;
-    sibling = best_sibling;
-    refresh_positions(g, &mut pos);
-
-    // Local search on the exact count: single items, then whole groups.
-    let mut idx = vec![0usize; items];
-    let mut work = SIFT_WORK;
-    sift(g, &mut pos, &mut idx, &mut work, SIFT_ROUNDS);
-    let mut s = State { pos, key, scratch, idx };
-    search_siblings(g, &mut s, &mut sibling, size);
+    if let Some((_, layers)) = end {
+        g.layers = layers;
+    }
+    refresh_positions(g, &mut s.pos);
+    // Small graphs without groups: every item with every neighbour, from the best order.
+    if starts > 1 {
+        let mut work = FINAL_PAIR_WORK;
+        while sift_pairs(g, &mut s.pos, &mut work, false) {
+            sift(g, &mut s.pos, &mut s.idx, &mut work, SIFT_ROUNDS);
+        }
+    }
     let State { pos, mut key, mut scratch, .. } = s;
     let mut out = Vec::with_capacity(g.layers.len());
     for r in 0..g.layers.len() {
@@ -109,15 +150,86 @@ pub(super) fn order(g: &mut LGraph) -> Vec<Vec<Token>> {
     out
 }
 
-/// One barycenter sweep (down or up) with the sibling order fixed, then transpositions.
+/// Keys of an initial order: discovery order of a walk from every item in turn. `variant`'s
+/// bits: 1, breadth first (else depth first); 2, items in reverse index order (else in index
+/// order, scene order first); 4, along edges upwards (else downwards). Variant 0 is the
+/// classic start.
+fn initial_keys(g: &LGraph, variant: usize, key: &mut [f64]) {
+    let (breadth, reverse, upwards) = (variant & 1 != 0, variant & 2 != 0, variant & 4 != 0);
+    let items = g.layer.len();
+    let mut seen = vec![false; items];
+    let mut counter = 0.0;
+    let mut queue = std::collections::VecDeque::new();
+    for i in 0..items {
+        let start = if reverse { items - 1 - i } else { i };
+        if seen[start] {
+            continue;
+        }
+        seen[start] = true;
+        queue.push_back(start);
+        while let Some(v) = if breadth { queue.pop_front() } else { queue.pop_back() } {
+            key[v] = counter;
+            counter += 1.0;
+            let next = if upwards { &g.up[v] } else { &g.down[v] };
+            if breadth {
+                for &w in next {
+                    if !seen[w] {
+                        seen[w] = true;
+                        queue.push_back(w);
+                    }
+                }
+            } else {
+                for &w in next.iter().rev() {
+                    if !seen[w] {
+                        seen[w] = true;
+                        queue.push_back(w);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Gansner's weighted median of sorted positions `p` (not empty).
+fn weighted_median(p: &[f64]) -> f64 {
+    let m = p.len() / 2;
+    if p.len() % 2 == 1 {
+        p[m]
+    } else if p.len() == 2 {
+        f64::midpoint(p[0], p[1])
+    } else {
+        let left = p[m - 1] - p[0];
+        let right = p[p.len() - 1] - p[m];
+        if left + right > 0.0 {
+            (p[m - 1] * right + p[m] * left) / (left + right)
+        } else {
+            f64::midpoint(p[m - 1], p[m])
+        }
+    }
+}
+
+/// How a sweep goes.
+#[derive(Clone, Copy)]
+struct Mode {
+    /// Layer by layer downwards (else upwards).
+    down: bool,
+    /// Weighted medians of the neighbours' positions (else barycenters).
+    median: bool,
+    /// Transpositions swap ties too.
+    reverse: bool,
+}
+
+/// One barycenter (or median) sweep (down or up) with the sibling order fixed, then transpositions.
 fn sweep(
     g: &mut LGraph,
     pos: &mut [usize],
     key: &mut [f64],
     sibling: &[usize],
     scratch: &mut Scratch,
-    down: bool,
+    mode: Mode,
 ) {
+    let Mode { down, median, reverse } = mode;
+    let mut buf: Vec<f64> = Vec::new();
     let layers: Vec<usize> = if down {
         (1..g.layers.len()).collect()
     } else {
@@ -130,6 +242,11 @@ fn sweep(
             let ns = if down { &g.up[v] } else { &g.down[v] };
             key[v] = if ns.is_empty() {
                 (pos[v] as f64 + 0.5) / own_len
+            } else if median {
+                buf.clear();
+                buf.extend(ns.iter().map(|&u| (pos[u] as f64 + 0.5) / fixed_len));
+                buf.sort_by(f64::total_cmp);
+                weighted_median(&buf)
             } else {
                 ns.iter().map(|&u| pos[u] as f64 + 0.5).sum::<f64>() / (ns.len() as f64 * fixed_len)
             };
@@ -140,7 +257,7 @@ fn sweep(
             pos[v] = i;
         }
     }
-    transpose(g, pos);
+    transpose(g, pos, reverse);
 }
 
 /// Every layer re-arranged in `sibling` order, keeping the items' relative order.
@@ -191,7 +308,8 @@ fn settle(
     let mut best = total_crossings(g, &s.pos);
     let mut best_layers = g.layers.clone();
     for down in [true, false] {
-        sweep(g, &mut s.pos, &mut s.key, sibling, &mut s.scratch, down);
+        let mode = Mode { down, median: false, reverse: false };
+        sweep(g, &mut s.pos, &mut s.key, sibling, &mut s.scratch, mode);
         let c = total_crossings(g, &s.pos);
         if c < best {
             best = c;
@@ -400,7 +518,7 @@ fn pair_crossings(g: &LGraph, pos: &[usize], u: usize, v: usize) -> (usize, usiz
 }
 
 /// Swaps adjacent items of the same block while that removes crossings.
-fn transpose(g: &mut LGraph, pos: &mut [usize]) {
+fn transpose(g: &mut LGraph, pos: &mut [usize], reverse: bool) {
     for _ in 0..4 {
         let mut improved = false;
         for r in 0..g.layers.len() {
@@ -414,11 +532,11 @@ fn transpose(g: &mut LGraph, pos: &mut [usize]) {
                     continue;
                 }
                 let (uv, vu) = pair_crossings(g, pos, u, v);
-                if vu < uv {
+                if vu < uv || (reverse && vu == uv && uv > 0) {
                     g.layers[r].swap(i, i + 1);
                     pos[u] = i + 1;
                     pos[v] = i;
-                    improved = true;
+                    improved |= vu < uv;
                 }
             }
         }
@@ -430,33 +548,122 @@ fn transpose(g: &mut LGraph, pos: &mut [usize]) {
 
 /// Crossings between all pairs of adjacent layers (accumulator tree, O(E log V) per pair).
 pub(super) fn total_crossings(g: &LGraph, pos: &[usize]) -> usize {
+    (0..g.layers.len().saturating_sub(1)).map(|r| crossings_below(g, pos, r)).sum()
+}
+
+/// Crossings between layer `r` and layer `r + 1`.
+fn crossings_below(g: &LGraph, pos: &[usize], r: usize) -> usize {
     let mut total = 0;
-    for r in 0..g.layers.len().saturating_sub(1) {
-        let len = g.layers[r + 1].len();
-        let mut first = 1;
-        while first < len.max(1) {
-            first *= 2;
-        }
-        let mut tree = vec![0usize; 2 * first];
-        let mut targets: Vec<usize> = Vec::new();
-        for &v in &g.layers[r] {
-            targets.clear();
-            targets.extend(g.down[v].iter().map(|&w| pos[w]));
-            targets.sort_unstable();
-            for &t in &targets {
-                let mut index = t + first;
-                tree[index] += 1;
-                while index > 1 {
-                    if index % 2 == 0 {
-                        total += tree[index + 1];
-                    }
-                    index /= 2;
-                    tree[index] += 1;
+    let len = g.layers[r + 1].len();
+    let mut first = 1;
+    while first < len.max(1) {
+        first *= 2;
+    }
+    let mut tree = vec![0usize; 2 * first];
+    let mut targets: Vec<usize> = Vec::new();
+    for &v in &g.layers[r] {
+        targets.clear();
+        targets.extend(g.down[v].iter().map(|&w| pos[w]));
+        targets.sort_unstable();
+        for &t in &targets {
+            let mut index = t + first;
+            tree[index] += 1;
+            while index > 1 {
+                if index % 2 == 0 {
+                    total += tree[index + 1];
                 }
+                index /= 2;
+                tree[index] += 1;
             }
         }
     }
     total
+}
+
+/// Work allowed for moving items with their leaves, per start, in segments counted (each
+/// about a nanosecond).
+const PAIR_WORK: usize = 4_000_000;
+/// Work allowed for moving items with any neighbour, once, on the best order.
+const FINAL_PAIR_WORK: usize = 16_000_000;
+
+/// In a graph without groups, moves each item together with a neighbour (only a leaf, an item
+/// whose only edge goes to it, if `leaves_only`) to the pair of places with the fewest
+/// crossings, if that is fewer than where they are: a service and its own database, say,
+/// which sifting one item at a time cannot move past a hub. Returns whether anything moved.
+fn sift_pairs(g: &mut LGraph, pos: &mut [usize], work: &mut usize, leaves_only: bool) -> bool {
+    if !g.group_parent.is_empty() {
+        return false;
+    }
+    let mut moved = false;
+    for r in 0..g.layers.len() {
+        for v in g.layers[r].clone() {
+            let partners: Vec<usize> = g.up[v]
+                .iter()
+                .chain(&g.down[v])
+                .copied()
+                .filter(|&w| !leaves_only || g.up[w].len() + g.down[w].len() == 1)
+                .collect();
+            for w in partners {
+                let rw = g.layer[w];
+                // The layer pairs whose crossings the move changes.
+                let top = r.min(rw).saturating_sub(1);
+                let bottom = (r.max(rw) + 1).min(g.layers.len() - 1);
+                let local = |g: &LGraph, pos: &[usize]| -> usize {
+                    (top..bottom).map(|q| crossings_below(g, pos, q)).sum()
+                };
+                let current = local(g, pos);
+                if current == 0 {
+                    continue;
+                }
+                let (n, m) = (g.layers[r].len(), g.layers[rw].len());
+                let segments: usize = (top..bottom)
+                    .map(|q| g.layers[q].iter().map(|&x| g.down[x].len()).sum::<usize>())
+                    .sum();
+                let cost = n * m * (segments + 1);
+                if *work < cost {
+                    *work = 0;
+                    return moved;
+                }
+                *work -= cost;
+                let (pv, pw) = (pos[v], pos[w]);
+                let mut best = (current, pv, pw);
+                let mut lv = g.layers[r].clone();
+                lv.remove(pv);
+                let mut lw = g.layers[rw].clone();
+                lw.remove(pw);
+                for p in 0..n {
+                    g.layers[r].clone_from(&lv);
+                    g.layers[r].insert(p, v);
+                    for (i, &x) in g.layers[r].iter().enumerate() {
+                        pos[x] = i;
+                    }
+                    for q in 0..m {
+                        g.layers[rw].clone_from(&lw);
+                        g.layers[rw].insert(q, w);
+                        for (i, &x) in g.layers[rw].iter().enumerate() {
+                            pos[x] = i;
+                        }
+                        let c = local(g, pos);
+                        if c < best.0 {
+                            best = (c, p, q);
+                        }
+                    }
+                }
+                let (c, p, q) = best;
+                g.layers[r] = lv;
+                g.layers[r].insert(p, v);
+                g.layers[rw] = lw;
+                g.layers[rw].insert(q, w);
+                for layer in [r, rw] {
+                    for (i, &x) in g.layers[layer].iter().enumerate() {
+                        pos[x] = i;
+                    }
+                }
+                moved |= c < current;
+            }
+        }
+    }
+    moved
 }
 
 /// Work allowed for sifting, in neighbour positions compared (about 10 ns each), so large
@@ -782,6 +989,29 @@ mod tests {
         sift(&mut g, &mut pos, &mut idx, &mut work, SIFT_ROUNDS);
         assert_eq!(total_crossings(&g, &pos), 0);
         assert!(work < SIFT_WORK);
+    }
+
+    #[test]
+    fn pair_moves_take_a_node_and_its_leaf_past_a_hub() {
+        // Services 0, 1, 2 each with a database (5, 6, 7) and an edge to hub 8, which services
+        // 3 and 4 also use: 0 1 2 3 4 / 5 6 7 8 has three crossings, which no single item
+        // moving removes, but service 2 and its database moving together past the hub do.
+        let mut g = lgraph(
+            &[&[0, 1, 2, 3, 4], &[5, 6, 7, 8]],
+            &[(0, 5), (0, 8), (1, 6), (1, 8), (2, 7), (2, 8), (3, 8), (4, 8)],
+            vec![None; 9],
+            vec![],
+        );
+        let mut pos = positions(&g);
+        assert_eq!(total_crossings(&g, &pos), 3);
+        let mut idx = vec![0; 9];
+        let mut work = SIFT_WORK;
+        sift(&mut g, &mut pos, &mut idx, &mut work, SIFT_ROUNDS);
+        assert_eq!(total_crossings(&g, &pos), 3);
+        let mut work = PAIR_WORK;
+        assert!(sift_pairs(&mut g, &mut pos, &mut work, true));
+        assert_eq!(total_crossings(&g, &pos), 1);
+        assert!(work < PAIR_WORK);
     }
 
     #[test]
