@@ -3,23 +3,10 @@
 //! without fatal problems and checks without error-level findings.
 #![no_main]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use archmap::import::{self, ComposeFile, Request};
-use archmap::manifest::FileSystem;
-
-/// No `.env`, `env_file` or `extends` target exists.
-struct NoFiles;
-
-impl FileSystem for NoFiles {
-    fn read(&self, _path: &Path) -> Result<Vec<u8>, String> {
-        Err("no such file".into())
-    }
-
-    fn canonicalize(&self, path: &Path) -> Result<PathBuf, String> {
-        Ok(Path::new("/fuzz").join(path))
-    }
-}
+use archmap_fuzz::NoFiles;
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let request = Request {

@@ -14,8 +14,9 @@ use archmap::manifest::{self, FileSystem, Level, LoadOptions, Loaded};
 use archmap::model::{self, Model};
 use archmap::render::{self, Format, RenderOptions, SceneOptions};
 
-/// A file system holding no file but the root: every include is missing.
-struct NoFiles;
+/// A file system holding no file but the root: every include (or `.env`, `env_file`,
+/// `extends` target) is missing.
+pub struct NoFiles;
 
 impl FileSystem for NoFiles {
     fn read(&self, _path: &Path) -> Result<Vec<u8>, String> {

@@ -13,7 +13,7 @@ const STARTER: &str = include_str!("../../templates/init.yaml");
 /// The starter manifest for a system called `name`.
 #[must_use]
 pub fn starter(name: &str) -> String {
-    STARTER.replace("{name}", &yaml_scalar(name))
+    STARTER.replace("{name}", &crate::import::write::scalar(name))
 }
 
 pub(super) fn run(args: &InitArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Result<u8, Error> {
@@ -76,35 +76,17 @@ fn default_name(cwd: &Path) -> String {
         .map_or_else(|| "My System".to_string(), str::to_string)
 }
 
-/// `name` as a YAML scalar: plain when that reads back as the same string, else double-quoted.
-fn yaml_scalar(name: &str) -> String {
-    let plain =
-        name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '_' | '-' | '.'))
-            && name.starts_with(|c: char| c.is_ascii_alphabetic())
-            && !name.ends_with(' ')
-            && !matches!(
-                name.to_ascii_lowercase().as_str(),
-                "true" | "false" | "yes" | "no" | "on" | "off" | "null" | "y" | "n"
-            );
-    if plain {
-        name.to_string()
-    } else {
-        // A JSON string is a valid YAML double-quoted scalar.
-        serde_json::to_string(name).expect("a string always serializes")
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::import::write::scalar;
 
     #[test]
     fn names_are_quoted_when_yaml_would_read_them_differently() {
-        assert_eq!(yaml_scalar("Acme Shop"), "Acme Shop");
-        assert_eq!(yaml_scalar("yes"), "\"yes\"");
-        assert_eq!(yaml_scalar("42"), "\"42\"");
-        assert_eq!(yaml_scalar("a: b"), "\"a: b\"");
-        assert_eq!(yaml_scalar("#1 \"shop\""), "\"#1 \\\"shop\\\"\"");
-        assert_eq!(yaml_scalar("Café"), "\"Café\"");
+        assert_eq!(scalar("Acme Shop"), "Acme Shop");
+        assert_eq!(scalar("yes"), "\"yes\"");
+        assert_eq!(scalar("42"), "\"42\"");
+        assert_eq!(scalar("a: b"), "\"a: b\"");
+        assert_eq!(scalar("#1 \"shop\""), "\"#1 \\\"shop\\\"\"");
+        assert_eq!(scalar("Café"), "\"Café\"");
     }
 }

@@ -12,7 +12,7 @@
 pub mod compose;
 pub mod infer;
 pub mod interpolate;
-mod write;
+pub(crate) mod write;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt::Write as _;
@@ -275,18 +275,8 @@ fn variables(
 ) -> BTreeMap<String, String> {
     let mut vars: BTreeMap<String, String> = BTreeMap::new();
     let explicit = !request.env_files.is_empty();
-    let paths: Vec<PathBuf> = if explicit {
-        request.env_files.clone()
-    } else {
-        let dir = request
-            .files
-            .first()
-            .and_then(|f| f.path.as_ref())
-            .and_then(|p| p.parent())
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
-        vec![dir.join(".env")]
-    };
+    let paths: Vec<PathBuf> =
+        if explicit { request.env_files.clone() } else { vec![project_dir(request).join(".env")] };
     for path in paths {
         let bytes = match fs.read(&path) {
             Ok(b) => b,
@@ -724,13 +714,7 @@ fn build(
     }
 
     // Inferred dependencies, from environment variables.
-    let project_dir = request
-        .files
-        .first()
-        .and_then(|f| f.path.as_ref())
-        .and_then(|p| p.parent())
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
+    let project_dir = project_dir(request);
     let mut sync: Vec<Vec<usize>> = vec![Vec::new(); components.len()];
     for (i, c) in components.iter().enumerate() {
         for d in &c.deps {
@@ -1066,6 +1050,18 @@ fn reader_fs_read(reader: &mut Reader<'_>, path: &Path) -> Result<Vec<u8>, Strin
         reader.read.push(path.to_path_buf());
     }
     r
+}
+
+/// The project directory: the first compose file's directory (relative paths in the project
+/// resolve against it, as in docker compose); empty for standard input.
+fn project_dir(request: &Request) -> PathBuf {
+    request
+        .files
+        .first()
+        .and_then(|f| f.path.as_ref())
+        .and_then(|p| p.parent())
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
