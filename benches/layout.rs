@@ -32,7 +32,7 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use archmap::render::layout::Rect;
-use archmap::render::quality::{Drawing, Quality, quality};
+use archmap::render::quality::{Drawing, Quality, extent, quality};
 
 use synth::{Params, generate};
 
@@ -198,19 +198,6 @@ fn imported_manifests(dir: &Path) -> Vec<(std::path::PathBuf, Vec<&'static str>)
         }
     }
     out
-}
-
-/// Width and height of everything drawn.
-fn extent(d: &Drawing) -> (f64, f64) {
-    let (mut x0, mut y0, mut x1, mut y1) =
-        (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
-    for r in d.nodes.iter().chain(&d.groups).chain(&d.labels) {
-        x0 = x0.min(r.x);
-        y0 = y0.min(r.y);
-        x1 = x1.max(r.right());
-        y1 = y1.max(r.bottom());
-    }
-    if x0.is_finite() { (x1 - x0, y1 - y0) } else { (0.0, 0.0) }
 }
 
 /// Quality of archmap's layout and dot's on every example and render fixture (top to bottom

@@ -2,12 +2,11 @@
 //! report snapshots, the SVG overlay, exit codes, and `REV:PATH` through git.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
 
 use crate::safe_svg::assert_safe_svg;
-use crate::support::{have_tool, root, run_in, temp_with};
+use crate::support::{git, have_tool, root, run_in, temp_with};
 
 fn cases() -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(root().join("tests/fixtures/diff"))
@@ -437,22 +436,6 @@ fn output_never_replaces_an_input() {
 
 // ---------------------------------------------------------------------------------------------
 // REV:PATH through git
-
-/// Runs git in `dir` with a fixed identity and no system configuration, so commits
-/// work on a fresh machine.
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "archmap tests")
-        .env("GIT_AUTHOR_EMAIL", "tests@archmap.invalid")
-        .env("GIT_COMMITTER_NAME", "archmap tests")
-        .env("GIT_COMMITTER_EMAIL", "tests@archmap.invalid")
-        .output()
-        .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-}
 
 /// A repository whose first commit holds `old` and second `new` (path, text) files.
 fn repo(old: &[(&str, &str)], new: &[(&str, &str)]) -> Option<tempfile::TempDir> {

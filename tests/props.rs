@@ -6,30 +6,17 @@
 //! mermaid parser when the harness is installed).
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use archmap::analysis::{self, Config, registry};
-use archmap::manifest::{self, FileSystem, Level, LoadOptions};
+use archmap::manifest::{self, Level, LoadOptions};
 use archmap::model;
 use archmap::render::{self, Format, RenderOptions, SceneOptions};
 use proptest::prelude::*;
 use proptest::test_runner::{Config as RunnerConfig, TestRunner};
 
 use crate::safe_svg::assert_safe_svg;
-use crate::support::{graphviz_svg, have_tool, root, run_in};
-
-/// Stage 1 with the manifest in memory.
-struct NoFs;
-
-impl FileSystem for NoFs {
-    fn read(&self, _path: &Path) -> Result<Vec<u8>, String> {
-        Err("no such file".into())
-    }
-
-    fn canonicalize(&self, path: &Path) -> Result<PathBuf, String> {
-        Ok(path.to_path_buf())
-    }
-}
+use crate::support::{NoFs, graphviz_svg, have_tool, root, run_in};
 
 const KINDS: &[&str] = &[
     "service", "frontend", "gateway", "database", "cache", "queue", "topic", "storage", "function",

@@ -3,10 +3,9 @@
 //! laid out as it expects; the pre-commit hooks are validated by pre-commit and run; the `MkDocs`
 //! site builds with the diagrams archmap renders into it.
 
-use std::path::Path;
 use std::process::Command;
 
-use crate::support::{have_tool, root, run_in};
+use crate::support::{git, have_tool, root, run_in};
 
 /// Splits a shell command line into words (single and double quotes, no expansions), up to a
 /// redirection or `||`; returns the words and the file standard output is redirected to.
@@ -46,21 +45,6 @@ fn words(line: &str) -> (Vec<String>, Option<String>) {
         out.truncate(i);
     }
     (out, redirect)
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "archmap tests")
-        .env("GIT_AUTHOR_EMAIL", "tests@example.com")
-        .env("GIT_COMMITTER_NAME", "archmap tests")
-        .env("GIT_COMMITTER_EMAIL", "tests@example.com")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", dir)
-        .status()
-        .expect("git runs");
-    assert!(status.success(), "git {args:?} failed");
 }
 
 /// A project as the recipes expect it: `archmap.yaml` (the e-commerce example) with its

@@ -95,3 +95,33 @@ pub(crate) fn graphviz_svg(dot_text: &str) -> String {
     assert!(!stderr.contains("Error") && !stderr.contains("Warning"), "dot complained: {stderr}");
     String::from_utf8(out.stdout).expect("dot writes UTF-8")
 }
+
+/// Stage 1 with the manifest in memory: there are no includes to read.
+pub(crate) struct NoFs;
+
+impl archmap::manifest::FileSystem for NoFs {
+    fn read(&self, _path: &Path) -> Result<Vec<u8>, String> {
+        Err("no such file".into())
+    }
+
+    fn canonicalize(&self, path: &Path) -> Result<PathBuf, String> {
+        Ok(path.to_path_buf())
+    }
+}
+
+/// Runs git in `dir` with a fixed identity and neither system nor user configuration, so
+/// commits work the same on a fresh machine and on a developer's.
+pub(crate) fn git(dir: &Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .env("GIT_AUTHOR_NAME", "archmap tests")
+        .env("GIT_AUTHOR_EMAIL", "tests@archmap.invalid")
+        .env("GIT_COMMITTER_NAME", "archmap tests")
+        .env("GIT_COMMITTER_EMAIL", "tests@archmap.invalid")
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}

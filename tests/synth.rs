@@ -4,26 +4,13 @@
 #[path = "../benches/synth/mod.rs"]
 mod generator;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use archmap::manifest::{self, FileSystem, LoadOptions};
+use archmap::manifest::{self, LoadOptions};
 use archmap::model;
 
-use crate::support::{run_in, temp_with};
+use crate::support::{NoFs, run_in, temp_with};
 use generator::{Params, generate};
-
-/// Stage 1 with the manifest in memory: there are no includes to read.
-struct NoFs;
-
-impl FileSystem for NoFs {
-    fn read(&self, _path: &Path) -> Result<Vec<u8>, String> {
-        Err("no such file".into())
-    }
-
-    fn canonicalize(&self, path: &Path) -> Result<PathBuf, String> {
-        Ok(path.to_path_buf())
-    }
-}
 
 /// How many findings of each code `archmap check --format json` reports.
 fn codes(json: &str) -> Vec<(String, usize)> {

@@ -1,10 +1,9 @@
 //! `archmap init`: a commented starter manifest that checks clean.
 
-use std::io::Write;
 use std::path::Path;
 
-use super::Io;
 use super::args::{GlobalArgs, InitArgs};
+use super::{Io, temp_beside};
 use crate::error::Error;
 
 /// The starter manifest; `{name}` is replaced by the system's name.
@@ -49,21 +48,7 @@ pub(super) fn run(args: &InitArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Resu
 /// Writes a new file atomically without ever replacing one: a temporary file in the same
 /// directory, then a link that fails if the name was taken meanwhile.
 fn write_new(path: &Path, text: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".archmap-").suffix(".tmp");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o666));
-    }
-    let mut tmp = builder.tempfile_in(dir)?;
-    tmp.write_all(text)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist_noclobber(path).map_err(|e| e.error)?;
+    temp_beside(path, text)?.persist_noclobber(path).map_err(|e| e.error)?;
     Ok(())
 }
 

@@ -359,11 +359,18 @@ fn explain(name: &str, io: &mut Io<'_>) -> Result<u8, Error> {
 
 /// Writes `text` to `path` atomically: a temporary file in the same directory, then a rename.
 fn write_atomic(path: &Path, text: &[u8]) -> Result<(), Error> {
+    let err = |source| Error::Write { path: path.to_path_buf(), source };
+    let tmp = temp_beside(path, text).map_err(err)?;
+    tmp.persist(path).map_err(|e| err(e.error))?;
+    Ok(())
+}
+
+/// `text` in a synced temporary file in `path`'s directory, ready to be renamed to `path`.
+fn temp_beside(path: &Path, text: &[u8]) -> std::io::Result<tempfile::NamedTempFile> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let err = |source| Error::Write { path: path.to_path_buf(), source };
     let mut builder = tempfile::Builder::new();
     builder.prefix(".archmap-").suffix(".tmp");
     // Temporary files are private (0600) by default; a diagram is an ordinary file. Keep the
@@ -375,11 +382,10 @@ fn write_atomic(path: &Path, text: &[u8]) -> Result<(), Error> {
         let mode = std::fs::metadata(path).map_or(0o666, |m| m.permissions().mode() & 0o7777);
         builder.permissions(std::fs::Permissions::from_mode(mode));
     }
-    let mut tmp = builder.tempfile_in(&dir).map_err(err)?;
-    tmp.write_all(text).map_err(err)?;
-    tmp.as_file().sync_all().map_err(err)?;
-    tmp.persist(path).map_err(|e| err(e.error))?;
-    Ok(())
+    let mut tmp = builder.tempfile_in(&dir)?;
+    tmp.write_all(text)?;
+    tmp.as_file().sync_all()?;
+    Ok(tmp)
 }
 
 /// Prints `diagnostics` on a stream in human form.

@@ -265,6 +265,16 @@ pub fn quality(d: &Drawing) -> Quality {
         }
     }
 
+    if !d.nodes.is_empty() {
+        let (width, height) = extent(d);
+        q.area_per_node = width * height / d.nodes.len() as f64;
+    }
+    q
+}
+
+/// Width and height of everything drawn (boxes, group frames, labels); 0 × 0 for nothing.
+#[must_use]
+pub fn extent(d: &Drawing) -> (f64, f64) {
     let (mut x0, mut y0, mut x1, mut y1) =
         (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
     for r in d.nodes.iter().chain(&d.groups).chain(&d.labels) {
@@ -273,10 +283,7 @@ pub fn quality(d: &Drawing) -> Quality {
         x1 = x1.max(r.right());
         y1 = y1.max(r.bottom());
     }
-    if !d.nodes.is_empty() && x0.is_finite() {
-        q.area_per_node = (x1 - x0) * (y1 - y0) / d.nodes.len() as f64;
-    }
-    q
+    if x0.is_finite() { (x1 - x0, y1 - y0) } else { (0.0, 0.0) }
 }
 
 #[cfg(test)]
