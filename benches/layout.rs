@@ -17,6 +17,7 @@
 //! cargo bench --bench layout -- --timeout 30 3000  # Graphviz time limit in seconds
 //! cargo bench --bench layout -- --no-dot 10000     # archmap only
 //! cargo bench --bench layout -- --examples-only    # the examples, fixtures and imported compose projects only
+//! cargo bench --bench layout -- --examples-only --only ftgo  # those whose path contains "ftgo"
 //! ```
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 // The generator's summary fields serve the check bench; this one reads only some.
@@ -47,6 +48,7 @@ fn main() -> ExitCode {
     let mut timeout = 120u64;
     let mut use_dot = true;
     let mut examples = true;
+    let mut only: Option<String> = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -54,6 +56,7 @@ fn main() -> ExitCode {
             "--no-dot" => use_dot = false,
             "--no-examples" => examples = false,
             "--examples-only" => sizes.push(0),
+            "--only" => only = it.next().cloned(),
             n => {
                 let Ok(n) = n.parse::<usize>() else {
                     eprintln!("unknown argument {n}");
@@ -67,7 +70,7 @@ fn main() -> ExitCode {
         sizes = vec![100, 1000, 3000, 10000];
     }
     if examples && use_dot {
-        print_examples(timeout);
+        print_examples(timeout, only.as_deref());
     }
     sizes.retain(|&n| n > 0);
     if sizes.is_empty() {
@@ -202,7 +205,7 @@ fn imported_manifests(dir: &Path) -> Vec<(std::path::PathBuf, Vec<&'static str>)
 
 /// Quality of archmap's layout and dot's on every example and render fixture (top to bottom
 /// and left to right), as a Markdown table.
-fn print_examples(timeout: u64) {
+fn print_examples(timeout: u64, only: Option<&str>) {
     println!("### Examples and render fixtures (render::quality; archmap / dot)\n");
     println!(
         "| manifest | dir | crossings | edges through nodes | label overlaps | edges through titles | width × height | area per node | area ratio |"
@@ -212,6 +215,9 @@ fn print_examples(timeout: u64) {
     let imported = tempfile::tempdir().expect("a temporary directory");
     let mut manifests = example_manifests();
     manifests.extend(imported_manifests(imported.path()));
+    if let Some(only) = only {
+        manifests.retain(|(p, _)| p.to_string_lossy().contains(only));
+    }
     let mut totals = [(0usize, 0usize); 2];
     for (path, extra) in manifests {
         let file = path.to_str().expect("UTF-8 path");
