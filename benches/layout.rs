@@ -26,13 +26,11 @@
 mod cli;
 mod synth;
 
-use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
-use archmap::render::layout::Rect;
 use archmap::render::quality::{Drawing, Quality, extent, quality};
 
 use synth::{Params, generate};
@@ -104,7 +102,7 @@ fn main() -> ExitCode {
             let dt = t.elapsed();
             let q = svg.as_ref().and_then(|_| {
                 eprintln!("N = {n}: dot -Tjson");
-                run_dot(&dot_text, "-Tjson", timeout).and_then(|j| drawing_from_dot_json(&j))
+                run_dot(&dot_text, "-Tjson", timeout).and_then(|j| Drawing::from_graphviz_json(&j))
             });
             (svg.map(|_| dt), q.map(|d| quality(&d)))
         } else {
@@ -231,7 +229,7 @@ fn print_examples(timeout: u64, only: Option<&str>) {
             let ours_d = drawing_from_json(&run_cli(cwd, &args("json")));
             let ours = quality(&ours_d);
             let dot_d = run_dot(&run_cli(cwd, &args("dot")), "-Tjson", timeout)
-                .and_then(|j| drawing_from_dot_json(&j));
+                .and_then(|j| Drawing::from_graphviz_json(&j));
             let dot = dot_d.as_ref().map(quality);
             let size = |d: &Drawing| {
                 let (w, h) = extent(d);
@@ -308,184 +306,10 @@ fn run_dot(input: &str, format: &str, timeout: u64) -> Option<String> {
     }
 }
 
-fn rect(v: &serde_json::Value) -> Rect {
-    let f = |k: &str| v[k].as_f64().unwrap_or(0.0);
-    Rect { x: f("x"), y: f("y"), width: f("width"), height: f("height") }
-}
-
 /// A drawing from archmap's `--format json`.
 fn drawing_from_json(text: &str) -> Drawing {
     let doc: serde_json::Value = serde_json::from_str(text).expect("archmap JSON");
-    let groups = doc["groups"].as_array().cloned().unwrap_or_default();
-    let gindex: BTreeMap<String, usize> = groups
-        .iter()
-        .enumerate()
-        .map(|(i, g)| (g["id"].as_str().unwrap_or_default().to_string(), i))
-        .collect();
-    let nodes = doc["nodes"].as_array().cloned().unwrap_or_default();
-    let nindex: BTreeMap<String, usize> = nodes
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n["id"].as_str().unwrap_or_default().to_string(), i))
-        .collect();
-    let node_groups = nodes
-        .iter()
-        .map(|n| {
-            let mut chain = Vec::new();
-            let mut g = n["group"].as_str().and_then(|id| gindex.get(id).copied());
-            while let Some(x) = g {
-                chain.push(x);
-                g = groups[x]["parent"].as_str().and_then(|id| gindex.get(id).copied());
-            }
-            chain
-        })
-        .collect();
-    let edges = doc["edges"].as_array().cloned().unwrap_or_default();
-    Drawing {
-        nodes: nodes.iter().map(rect).collect(),
-        node_groups,
-        groups: groups.iter().map(rect).collect(),
-        edges: edges
-            .iter()
-            .map(|e| {
-                let pts = e["points"]
-                    .as_array()
-                    .map(|ps| {
-                        ps.iter()
-                            .map(|p| (p[0].as_f64().unwrap_or(0.0), p[1].as_f64().unwrap_or(0.0)))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                let id = |k: &str| nindex.get(e[k].as_str().unwrap_or_default()).copied();
-                (id("from").unwrap_or(0), id("to").unwrap_or(0), pts)
-            })
-            .collect(),
-        labels: edges.iter().filter(|e| !e["label"].is_null()).map(|e| rect(&e["label"])).collect(),
-        titles: groups
-            .iter()
-            .filter(|g| g["title"].is_object())
-            .map(|g| rect(&g["title"]))
-            .collect(),
-    }
-}
-
-/// A drawing from `dot -Tjson` (points; node sizes in inches).
-fn drawing_from_dot_json(text: &str) -> Option<Drawing> {
-    let doc: serde_json::Value = serde_json::from_str(text).ok()?;
-    let objects = doc["objects"].as_array()?;
-    let pair = |s: &str| -> Option<(f64, f64)> {
-        let mut it = s.split(',').map(|x| x.trim().parse::<f64>());
-        Some((it.next()?.ok()?, it.next()?.ok()?))
-    };
-    let mut node_of: BTreeMap<u64, usize> = BTreeMap::new();
-    let mut nodes = Vec::new();
-    let mut clusters: Vec<(Rect, Vec<u64>)> = Vec::new();
-    let mut titles = Vec::new();
-    for o in objects {
-        let gvid = o["_gvid"].as_u64()?;
-        if let Some(bb) = o["bb"].as_str() {
-            let v: Vec<f64> = bb.split(',').filter_map(|x| x.parse().ok()).collect();
-            if v.len() == 4 && o["name"].as_str().is_some_and(|n| n.starts_with("cluster")) {
-                let members: Vec<u64> = o["nodes"]
-                    .as_array()
-                    .map(|a| a.iter().filter_map(serde_json::Value::as_u64).collect())
-                    .unwrap_or_default();
-                clusters.push((
-                    Rect { x: v[0], y: v[1], width: v[2] - v[0], height: v[3] - v[1] },
-                    members,
-                ));
-                titles.extend(text_box(&o["_ldraw_"]));
-            }
-        } else if let Some(pos) = o["pos"].as_str() {
-            let (x, y) = pair(pos)?;
-            let w = o["width"].as_str()?.parse::<f64>().ok()? * 72.0;
-            let h = o["height"].as_str()?.parse::<f64>().ok()? * 72.0;
-            node_of.insert(gvid, nodes.len());
-            nodes.push(Rect { x: x - w / 2.0, y: y - h / 2.0, width: w, height: h });
-        }
-    }
-    let mut node_groups = vec![Vec::new(); nodes.len()];
-    for (c, (_, members)) in clusters.iter().enumerate() {
-        for m in members {
-            if let Some(&n) = node_of.get(m) {
-                node_groups[n].push(c);
-            }
-        }
-    }
-    let mut edges = Vec::new();
-    let mut labels = Vec::new();
-    for e in doc["edges"].as_array().map(Vec::as_slice).unwrap_or_default() {
-        labels.extend(text_box(&e["_ldraw_"]));
-        let from = node_of.get(&e["tail"].as_u64()?).copied()?;
-        let to = node_of.get(&e["head"].as_u64()?).copied()?;
-        let mut pts = Vec::new();
-        for op in e["_draw_"].as_array().map(Vec::as_slice).unwrap_or_default() {
-            if op["op"].as_str() != Some("b") {
-                continue;
-            }
-            let ctrl: Vec<(f64, f64)> = op["points"]
-                .as_array()
-                .map(|a| a.iter().filter_map(|p| Some((p[0].as_f64()?, p[1].as_f64()?))).collect())
-                .unwrap_or_default();
-            // Sample each cubic piece.
-            pts.push(ctrl[0]);
-            for k in (0..ctrl.len().saturating_sub(3)).step_by(3) {
-                let (p0, p1, p2, p3) = (ctrl[k], ctrl[k + 1], ctrl[k + 2], ctrl[k + 3]);
-                for s in 1..=8 {
-                    let t = f64::from(s) / 8.0;
-                    let u = 1.0 - t;
-                    let b = |a: f64, b: f64, c: f64, d: f64| {
-                        u * u * u * a + 3.0 * u * u * t * b + 3.0 * u * t * t * c + t * t * t * d
-                    };
-                    pts.push((b(p0.0, p1.0, p2.0, p3.0), b(p0.1, p1.1, p2.1, p3.1)));
-                }
-            }
-        }
-        if pts.len() >= 2 {
-            edges.push((from, to, pts));
-        }
-    }
-    Some(Drawing {
-        nodes,
-        node_groups,
-        groups: clusters.into_iter().map(|(r, _)| r).collect(),
-        edges,
-        labels,
-        titles,
-    })
-}
-
-/// The box around the text of an xdot label (`T` operations, sized by the last `F`), in dot's
-/// y-up coordinates.
-fn text_box(ops: &serde_json::Value) -> Option<Rect> {
-    let mut size = 14.0;
-    let mut out: Option<Rect> = None;
-    for op in ops.as_array()? {
-        match op["op"].as_str() {
-            Some("F") => size = op["size"].as_f64().unwrap_or(size),
-            Some("T") => {
-                let (x, y) = (op["pt"][0].as_f64()?, op["pt"][1].as_f64()?);
-                let w = op["width"].as_f64()?;
-                let left = match op["align"].as_str() {
-                    Some("l") => x,
-                    Some("r") => x - w,
-                    _ => x - w / 2.0,
-                };
-                let r = Rect { x: left, y: y - 0.21 * size, width: w, height: 1.11 * size };
-                out = Some(out.map_or(r, |o: Rect| {
-                    let (x0, y0) = (o.x.min(r.x), o.y.min(r.y));
-                    Rect {
-                        x: x0,
-                        y: y0,
-                        width: o.right().max(r.right()) - x0,
-                        height: o.bottom().max(r.bottom()) - y0,
-                    }
-                }));
-            }
-            _ => {}
-        }
-    }
-    out
+    Drawing::from_json(&doc).expect("archmap's JSON scene")
 }
 
 /// Peak resident set (bytes) of a child that runs one `archmap render --format svg` of `path`.

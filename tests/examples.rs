@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::support::{graphviz_svg, have_tool, root, run_in};
+use crate::support::{graphviz, have_tool, root, run_in};
 
 fn examples() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("examples"))
@@ -35,7 +35,7 @@ fn examples_render_in_every_format() {
         let dot = run_in(&root(), &["render", "--format", "dot", p], "");
         assert_eq!(dot.code, 0, "{p}: {}", dot.stderr);
         if dot_available {
-            let svg = graphviz_svg(&dot.stdout);
+            let svg = graphviz(&dot.stdout, "svg");
             assert!(svg.contains("<svg"), "{p}");
         }
         let mermaid = run_in(&root(), &["render", "--format", "mermaid", p], "");

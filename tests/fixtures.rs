@@ -67,7 +67,7 @@ fn render_fixtures() {
             assert_eq!(first.stdout, second.stdout, "{name} {format}: output differs between runs");
             match format {
                 "dot" if dot_available => {
-                    crate::support::graphviz_svg(&first.stdout);
+                    crate::support::graphviz(&first.stdout, "svg");
                 }
                 "svg" => {
                     roxmltree::Document::parse(&first.stdout)

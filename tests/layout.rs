@@ -4,13 +4,11 @@
 //! label overlaps, no edge through a group's title, every member inside and every non-member
 //! outside its group frames.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use archmap::render::layout::Rect;
 use archmap::render::quality::{Drawing, quality};
 
-use crate::support::{root, run_in};
+use crate::support::{graphviz, have_tool, root, run_in};
 
 fn manifests() -> Vec<PathBuf> {
     let mut files = Vec::new();
@@ -26,55 +24,9 @@ fn manifests() -> Vec<PathBuf> {
     files
 }
 
-fn rect(v: &serde_json::Value) -> Rect {
-    let f = |k: &str| v[k].as_f64().unwrap_or_else(|| panic!("{k} in {v}"));
-    Rect { x: f("x"), y: f("y"), width: f("width"), height: f("height") }
-}
-
-/// A drawing from the JSON output.
+/// A drawing from the JSON output (strict: a missing field fails the test).
 fn drawing(doc: &serde_json::Value) -> Drawing {
-    let groups = doc["groups"].as_array().expect("groups");
-    let gindex: BTreeMap<&str, usize> =
-        groups.iter().enumerate().map(|(i, g)| (g["id"].as_str().expect("id"), i)).collect();
-    let nodes = doc["nodes"].as_array().expect("nodes");
-    let nindex: BTreeMap<&str, usize> =
-        nodes.iter().enumerate().map(|(i, n)| (n["id"].as_str().expect("id"), i)).collect();
-    let node_groups = nodes
-        .iter()
-        .map(|n| {
-            let mut chain = Vec::new();
-            let mut g = n["group"].as_str().map(|id| gindex[id]);
-            while let Some(x) = g {
-                chain.push(x);
-                g = groups[x]["parent"].as_str().map(|id| gindex[id]);
-            }
-            chain
-        })
-        .collect();
-    let edges = doc["edges"].as_array().expect("edges");
-    Drawing {
-        nodes: nodes.iter().map(rect).collect(),
-        node_groups,
-        groups: groups.iter().map(rect).collect(),
-        edges: edges
-            .iter()
-            .map(|e| {
-                let pts = e["points"]
-                    .as_array()
-                    .expect("points")
-                    .iter()
-                    .map(|p| (p[0].as_f64().expect("x"), p[1].as_f64().expect("y")))
-                    .collect();
-                (
-                    nindex[e["from"].as_str().expect("from")],
-                    nindex[e["to"].as_str().expect("to")],
-                    pts,
-                )
-            })
-            .collect(),
-        labels: edges.iter().filter(|e| !e["label"].is_null()).map(|e| rect(&e["label"])).collect(),
-        titles: groups.iter().map(|g| rect(&g["title"])).collect(),
-    }
+    Drawing::from_json(doc).unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[test]
@@ -134,4 +86,52 @@ fn json_extension_picks_the_json_format() {
     let text = std::fs::read_to_string(out_path).unwrap();
     let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(doc["version"], 1);
+}
+
+/// The hand-written examples and the hardest real systems of the importer's corpus (imported
+/// as `archmap import compose` does), in both main directions: archmap's drawing has no more
+/// edge crossings than Graphviz dot's drawing of archmap's own DOT output of the same manifest,
+/// both counted by `render::quality` on the drawn routes.
+#[test]
+fn real_systems_cross_no_more_than_graphviz() {
+    if !have_tool("dot", "-V") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let mut files: Vec<PathBuf> = ["banking", "ecommerce", "ride-hailing"]
+        .iter()
+        .map(|n| root().join(format!("examples/{n}.yaml")))
+        .collect();
+    for project in ["ftgo", "otel-astronomy-shop", "eshop-on-containers", "eshop-on-dapr"] {
+        let target = dir.path().join(format!("{project}.yaml"));
+        let out = run_in(
+            &root().join("tests/fixtures/compose").join(project),
+            &["import", "compose", "-o", target.to_str().expect("UTF-8 path")],
+            "",
+        );
+        assert_eq!(out.code, 0, "{project}: {}", out.stderr);
+        files.push(target);
+    }
+    for path in files {
+        let p = path.to_str().expect("UTF-8 path");
+        for direction in ["TB", "LR"] {
+            let json =
+                run_in(&root(), &["render", "--format", "json", "--direction", direction, p], "");
+            assert_eq!(json.code, 0, "{p}: {}", json.stderr);
+            let doc: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+            let ours = quality(&drawing(&doc));
+            let dot =
+                run_in(&root(), &["render", "--format", "dot", "--direction", direction, p], "");
+            assert_eq!(dot.code, 0, "{p}: {}", dot.stderr);
+            let theirs = Drawing::from_graphviz_json(&graphviz(&dot.stdout, "json"))
+                .expect("dot's JSON drawing");
+            let theirs = quality(&theirs);
+            assert!(
+                ours.crossings <= theirs.crossings,
+                "{p} {direction}: archmap draws {} crossings, dot {}",
+                ours.crossings,
+                theirs.crossings
+            );
+        }
+    }
 }

@@ -16,7 +16,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config as RunnerConfig, TestRunner};
 
 use crate::safe_svg::assert_safe_svg;
-use crate::support::{NoFs, graphviz_svg, have_tool, root, run_in};
+use crate::support::{NoFs, graphviz, have_tool, root, run_in};
 
 const KINDS: &[&str] = &[
     "service", "frontend", "gateway", "database", "cache", "queue", "topic", "storage", "function",
@@ -458,7 +458,7 @@ fn generated_manifests_keep_every_promise() {
     assert!(!outputs.dot.is_empty(), "no generated manifest got past reading");
     if have_tool("dot", "-V") {
         for d in &outputs.dot {
-            graphviz_svg(d);
+            graphviz(d, "svg");
         }
     }
     validate_mermaid(&outputs.mermaid);

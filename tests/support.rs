@@ -78,11 +78,12 @@ pub(crate) fn have_tool(program: &str, version_arg: &str) -> bool {
     found
 }
 
-/// Runs Graphviz `dot -Tsvg` on `dot_text`; returns dot's SVG, or panics with its complaint.
-pub(crate) fn graphviz_svg(dot_text: &str) -> String {
+/// Runs Graphviz `dot -T<format>` on `dot_text`; returns dot's output, or panics with its
+/// complaint.
+pub(crate) fn graphviz(dot_text: &str, format: &str) -> String {
     use std::io::Write;
     let mut child = std::process::Command::new("dot")
-        .arg("-Tsvg")
+        .arg(format!("-T{format}"))
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

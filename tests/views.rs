@@ -3,7 +3,7 @@
 
 use resvg::tiny_skia::Pixmap;
 
-use crate::support::{graphviz_svg, have_tool, root, run_in, temp_with};
+use crate::support::{graphviz, have_tool, root, run_in, temp_with};
 
 /// A cycle (orders ↔ billing), a layer violation (web → cache) and a single point of failure.
 const SHOP: &str = "version: 1
@@ -82,7 +82,7 @@ fn dot_colours_highlights_and_graphviz_accepts_it() {
     assert!(dot.contains("penwidth=\"2.5\""), "{dot}");
     assert!(dot.contains("dependency cycle"), "{dot}");
     if have_tool("dot", "-V") {
-        let svg = graphviz_svg(&dot);
+        let svg = graphviz(&dot, "svg");
         assert!(svg.contains("dependency cycle"));
     }
 }

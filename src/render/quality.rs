@@ -13,6 +13,8 @@
 // Graph algorithms read best with the papers' names: u, v, w for nodes, e, f for edges.
 #![allow(clippy::many_single_char_names)]
 
+use std::collections::BTreeMap;
+
 use super::Scene;
 use super::layout::{Positioned, Rect};
 
@@ -97,6 +99,205 @@ pub struct Quality {
     pub non_members_inside: usize,
     /// Bounding-box area of the drawing divided by the number of nodes.
     pub area_per_node: f64,
+}
+
+/// A box from a JSON object's `x`, `y`, `width` and `height`.
+fn json_rect(v: &serde_json::Value) -> Result<Rect, String> {
+    let f = |k: &str| v[k].as_f64().ok_or_else(|| format!("no number `{k}` in {v}"));
+    Ok(Rect { x: f("x")?, y: f("y")?, width: f("width")?, height: f("height")? })
+}
+
+impl Drawing {
+    /// The drawing of archmap's positioned scene (`render --format json`, version 1). Strict:
+    /// an error names the first missing or dangling field.
+    ///
+    /// # Errors
+    /// When a field the format requires is missing, or an edge or group names an unknown id.
+    pub fn from_json(doc: &serde_json::Value) -> Result<Drawing, String> {
+        let list = |k: &str| doc[k].as_array().ok_or_else(|| format!("no array `{k}`"));
+        let (groups, nodes, edges) = (list("groups")?, list("nodes")?, list("edges")?);
+        let index = |items: &[serde_json::Value]| -> Result<BTreeMap<String, usize>, String> {
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, x)| Ok((x["id"].as_str().ok_or("an item without `id`")?.to_string(), i)))
+                .collect()
+        };
+        let (gindex, nindex) = (index(groups)?, index(nodes)?);
+        let lookup = |ix: &BTreeMap<String, usize>,
+                      v: &serde_json::Value|
+         -> Result<Option<usize>, String> {
+            match v.as_str() {
+                None => Ok(None),
+                Some(id) => ix.get(id).copied().map(Some).ok_or_else(|| format!("unknown id {id}")),
+            }
+        };
+        let mut node_groups = Vec::with_capacity(nodes.len());
+        for n in nodes {
+            let mut chain = Vec::new();
+            let mut g = lookup(&gindex, &n["group"])?;
+            while let Some(x) = g {
+                if chain.contains(&x) {
+                    return Err(format!("group {x} is its own ancestor"));
+                }
+                chain.push(x);
+                g = lookup(&gindex, &groups[x]["parent"])?;
+            }
+            node_groups.push(chain);
+        }
+        let mut drawn = Vec::with_capacity(edges.len());
+        let mut labels = Vec::new();
+        for e in edges {
+            let points = e["points"].as_array().ok_or_else(|| format!("no points in {e}"))?;
+            let pts = points
+                .iter()
+                .map(|p| Some((p[0].as_f64()?, p[1].as_f64()?)))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| format!("a point that is not [x, y] in {e}"))?;
+            let end = |k: &str| lookup(&nindex, &e[k])?.ok_or_else(|| format!("no `{k}` in {e}"));
+            drawn.push((end("from")?, end("to")?, pts));
+            if !e["label"].is_null() {
+                labels.push(json_rect(&e["label"])?);
+            }
+        }
+        Ok(Drawing {
+            nodes: nodes.iter().map(json_rect).collect::<Result<_, _>>()?,
+            node_groups,
+            groups: groups.iter().map(json_rect).collect::<Result<_, _>>()?,
+            edges: drawn,
+            labels,
+            titles: groups.iter().map(|g| json_rect(&g["title"])).collect::<Result<_, _>>()?,
+        })
+    }
+
+    /// The drawing of Graphviz's `dot -Tjson` output (points, y up; node sizes in inches):
+    /// nodes from `pos`, `width` and `height`, clusters from `bb` (their titles from the text
+    /// operations of `_ldraw_`), edges from the Bézier pieces of `_draw_` sampled at eight
+    /// points each, edge labels from `_ldraw_`. `None` when the text is not such a document.
+    #[must_use]
+    pub fn from_graphviz_json(text: &str) -> Option<Drawing> {
+        let doc: serde_json::Value = serde_json::from_str(text).ok()?;
+        let objects = doc["objects"].as_array()?;
+        let pair = |s: &str| -> Option<(f64, f64)> {
+            let mut it = s.split(',').map(|x| x.trim().parse::<f64>());
+            Some((it.next()?.ok()?, it.next()?.ok()?))
+        };
+        let mut node_of: BTreeMap<u64, usize> = BTreeMap::new();
+        let mut nodes = Vec::new();
+        let mut clusters: Vec<(Rect, Vec<u64>)> = Vec::new();
+        let mut titles = Vec::new();
+        for o in objects {
+            let gvid = o["_gvid"].as_u64()?;
+            if let Some(bb) = o["bb"].as_str() {
+                let v: Vec<f64> = bb.split(',').filter_map(|x| x.parse().ok()).collect();
+                if v.len() == 4 && o["name"].as_str().is_some_and(|n| n.starts_with("cluster")) {
+                    let members: Vec<u64> = o["nodes"]
+                        .as_array()
+                        .map(|a| a.iter().filter_map(serde_json::Value::as_u64).collect())
+                        .unwrap_or_default();
+                    clusters.push((
+                        Rect { x: v[0], y: v[1], width: v[2] - v[0], height: v[3] - v[1] },
+                        members,
+                    ));
+                    titles.extend(text_box(&o["_ldraw_"]));
+                }
+            } else if let Some(pos) = o["pos"].as_str() {
+                let (x, y) = pair(pos)?;
+                let w = o["width"].as_str()?.parse::<f64>().ok()? * 72.0;
+                let h = o["height"].as_str()?.parse::<f64>().ok()? * 72.0;
+                node_of.insert(gvid, nodes.len());
+                nodes.push(Rect { x: x - w / 2.0, y: y - h / 2.0, width: w, height: h });
+            }
+        }
+        let mut node_groups = vec![Vec::new(); nodes.len()];
+        for (c, (_, members)) in clusters.iter().enumerate() {
+            for m in members {
+                if let Some(&n) = node_of.get(m) {
+                    node_groups[n].push(c);
+                }
+            }
+        }
+        let mut edges = Vec::new();
+        let mut labels = Vec::new();
+        for e in doc["edges"].as_array().map(Vec::as_slice).unwrap_or_default() {
+            labels.extend(text_box(&e["_ldraw_"]));
+            let from = node_of.get(&e["tail"].as_u64()?).copied()?;
+            let to = node_of.get(&e["head"].as_u64()?).copied()?;
+            let mut pts = Vec::new();
+            for op in e["_draw_"].as_array().map(Vec::as_slice).unwrap_or_default() {
+                if op["op"].as_str() != Some("b") {
+                    continue;
+                }
+                let ctrl: Vec<(f64, f64)> = op["points"]
+                    .as_array()
+                    .map(|a| {
+                        a.iter().filter_map(|p| Some((p[0].as_f64()?, p[1].as_f64()?))).collect()
+                    })
+                    .unwrap_or_default();
+                let Some(&first) = ctrl.first() else { continue };
+                // Sample each cubic piece.
+                pts.push(first);
+                for k in (0..ctrl.len().saturating_sub(3)).step_by(3) {
+                    let (p0, p1, p2, p3) = (ctrl[k], ctrl[k + 1], ctrl[k + 2], ctrl[k + 3]);
+                    for s in 1..=8 {
+                        let t = f64::from(s) / 8.0;
+                        let u = 1.0 - t;
+                        let b = |a: f64, b: f64, c: f64, d: f64| {
+                            u * u * u * a
+                                + 3.0 * u * u * t * b
+                                + 3.0 * u * t * t * c
+                                + t * t * t * d
+                        };
+                        pts.push((b(p0.0, p1.0, p2.0, p3.0), b(p0.1, p1.1, p2.1, p3.1)));
+                    }
+                }
+            }
+            if pts.len() >= 2 {
+                edges.push((from, to, pts));
+            }
+        }
+        Some(Drawing {
+            nodes,
+            node_groups,
+            groups: clusters.into_iter().map(|(r, _)| r).collect(),
+            edges,
+            labels,
+            titles,
+        })
+    }
+}
+
+/// The box around the text of an xdot label (`T` operations, sized by the last `F`), in dot's
+/// y-up coordinates.
+fn text_box(ops: &serde_json::Value) -> Option<Rect> {
+    let mut size = 14.0;
+    let mut out: Option<Rect> = None;
+    for op in ops.as_array()? {
+        match op["op"].as_str() {
+            Some("F") => size = op["size"].as_f64().unwrap_or(size),
+            Some("T") => {
+                let (x, y) = (op["pt"][0].as_f64()?, op["pt"][1].as_f64()?);
+                let w = op["width"].as_f64()?;
+                let left = match op["align"].as_str() {
+                    Some("l") => x,
+                    Some("r") => x - w,
+                    _ => x - w / 2.0,
+                };
+                let r = Rect { x: left, y: y - 0.21 * size, width: w, height: 1.11 * size };
+                out = Some(out.map_or(r, |o: Rect| {
+                    let (x0, y0) = (o.x.min(r.x), o.y.min(r.y));
+                    Rect {
+                        x: x0,
+                        y: y0,
+                        width: o.right().max(r.right()) - x0,
+                        height: o.bottom().max(r.bottom()) - y0,
+                    }
+                }));
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 impl Quality {
