@@ -18,9 +18,9 @@
 //! thousand items and segments) try many starts and keep the best: sixteen walks (depth or
 //! breadth first, in index order or reversed, along edges downwards or upwards), each with
 //! barycenter or weighted median sweeps, transpositions in later starts swapping ties too, then
-//! up to 128 random orders (seeded by the start's number; fewer as graphs grow), which reach
-//! good orders the walks miss (otel-astronomy-shop: 89 crossings after the walks, 61 with the
-//! random starts). A start's sweeps stop after eight that remove under 0.5 % of the crossings
+//! random orders (seeded by the start's number) within a fixed budget of work, which reach
+//! good orders the walks miss (otel-astronomy-shop: 89 crossings after the walks, 61 after 112
+//! random starts, 66 after 48). A start's sweeps stop after eight that remove under 0.5 % of the crossings
 //! (dot's rule). In graphs without groups later starts also move each item together with a
 //! leaf (a neighbour with no other edge), and the best order each item together with any
 //! neighbour, to the pair of places with the fewest crossings (which sifting one item at a
@@ -65,15 +65,16 @@ pub(super) fn order(g: &mut LGraph) -> Vec<Vec<Token>> {
     let budget = (4_000_000 / size).max(4);
     let sweeps = MAX_SWEEPS.min(budget);
     // Small graphs try several starts (initial orders, barycenter or median) and keep the best.
-    let starts = if size * STARTS <= START_WORK {
-        STARTS + (RANDOM_WORK / size).min(RANDOM_STARTS)
-    } else {
-        1
-    };
+    let starts = if size * STARTS <= START_WORK { STARTS + RANDOM_STARTS } else { 1 };
+    // What the random starts have cost so far (see RANDOM_BUDGET).
+    let mut random_spent = 0;
     // The first start's result (the one-start order), and the best of the others.
     let mut first: Option<(usize, Vec<Vec<usize>>, Vec<usize>)> = None;
     let mut best: Option<(usize, Vec<Vec<usize>>, Vec<usize>)> = None;
     for start in 0..starts {
+        if start >= STARTS && random_spent >= RANDOM_BUDGET {
+            break;
+        }
         if start < STARTS {
             initial_keys(g, start / 2, &mut key);
         } else {
@@ -93,11 +94,13 @@ pub(super) fn order(g: &mut LGraph) -> Vec<Vec<Token>> {
         let mut here_sibling = sibling.clone();
         let mut here = total_crossings(g, &pos);
         let mut trying = 0;
+        let mut swept = 0;
         for s in 0..sweeps {
             if here == 0 || trying >= MIN_QUIT {
                 break;
             }
             trying += 1;
+            swept += 1;
             let mode = Mode { down: s % 2 == 0, median, reverse: reverse && s % 4 >= 2 };
             sweep(g, &mut pos, &mut key, &sibling, &mut scratch, mode);
             update_siblings(g, &mut sibling);
@@ -118,11 +121,16 @@ pub(super) fn order(g: &mut LGraph) -> Vec<Vec<Token>> {
         // Local search on the exact count: single items (whole groups below).
         let mut work = SIFT_WORK;
         sift(g, &mut pos, &mut idx, &mut work, SIFT_ROUNDS);
+        let mut cost = SWEEP_COST * size * swept + SIFT_COST * (SIFT_WORK - work);
         if start > 0 {
             let mut work = PAIR_WORK;
             while sift_pairs(g, &mut pos, &mut work, true) {
                 sift(g, &mut pos, &mut idx, &mut work, SIFT_ROUNDS);
             }
+            cost += PAIR_COST * (PAIR_WORK - work);
+        }
+        if start >= STARTS {
+            random_spent += cost;
         }
         let c = total_crossings(g, &pos);
         if first.is_none() {
@@ -176,9 +184,18 @@ pub(super) fn order(g: &mut LGraph) -> Vec<Vec<Token>> {
 
 /// Random starts at most, after the [`STARTS`] walks (small graphs only).
 const RANDOM_STARTS: usize = 128;
-/// Work for the random starts together, in items and segments: a graph of this size divided
-/// by [`RANDOM_STARTS`] tries them all, bigger ones fewer (a thousand items and segments, 48).
-const RANDOM_WORK: usize = 48_000;
+/// What the random starts may cost together, in about a nanosecond each of this machine's
+/// release build: a start costs [`SWEEP_COST`] per item and segment swept, [`SIFT_COST`] per
+/// unit of sifting work and [`PAIR_COST`] per unit of pair-move work (measured on the examples
+/// and synthetic graphs), and the random starts stop once they have spent this much (~60 ms;
+/// otel-astronomy-shop gets about 40, a sixty-component synthetic system about 20).
+const RANDOM_BUDGET: usize = 60_000_000;
+/// See [`RANDOM_BUDGET`].
+const SWEEP_COST: usize = 160;
+/// See [`RANDOM_BUDGET`].
+const SIFT_COST: usize = 10;
+/// See [`RANDOM_BUDGET`].
+const PAIR_COST: usize = 17;
 
 /// Keys of a random initial order, the same for the same `seed`: sixteen walks reach only a
 /// few of the good orders of small graphs, random ones many more.
