@@ -129,45 +129,48 @@ pub(crate) fn rank(n: usize, edges: &[RankEdge]) -> Vec<i32> {
 /// No node or edge: the root's parent and parent edge.
 const NONE: usize = usize::MAX;
 
-/// Edge lists per node in one flat array (compressed sparse rows), each in edge index order:
-/// (edge, other end) pairs, so a scan for the edges that leave a set of nodes reads no edge.
+/// An edge seen from one end.
+#[derive(Clone, Copy, Default)]
+struct Arc {
+    edge: u32,
+    other: u32,
+    minlen: i32,
+}
+
+/// Edge lists per node in one flat array (compressed sparse rows), each in edge index order,
+/// with what the entering-edge search needs of each edge, so that it reads no edge record.
 struct Adjacency {
     start: Vec<usize>,
-    items: Vec<(u32, u32)>,
+    items: Vec<Arc>,
 }
 
 impl Adjacency {
-    /// The items `0..m` grouped by `node(item)`, each with `other(item)`.
-    fn new(
-        n: usize,
-        m: usize,
-        node: impl Fn(usize) -> usize,
-        other: impl Fn(usize) -> usize,
-    ) -> Adjacency {
+    /// The items `0..m` grouped by the node `item(i)` gives with each.
+    fn new(n: usize, m: usize, item: impl Fn(usize) -> (usize, Arc)) -> Adjacency {
         let mut start = vec![0; n + 1];
         for i in 0..m {
-            start[node(i) + 1] += 1;
+            start[item(i).0 + 1] += 1;
         }
         for v in 0..n {
             start[v + 1] += start[v];
         }
         let mut fill = start.clone();
-        let mut items = vec![(0, 0); m];
+        let mut items = vec![Arc::default(); m];
         for i in 0..m {
-            let v = node(i);
-            items[fill[v]] = (i as u32, other(i) as u32);
+            let (v, arc) = item(i);
+            items[fill[v]] = arc;
             fill[v] += 1;
         }
         Adjacency { start, items }
     }
 
-    fn of(&self, v: usize) -> &[(u32, u32)] {
+    fn of(&self, v: usize) -> &[Arc] {
         &self.items[self.start[v]..self.start[v + 1]]
     }
 
-    /// The items at `v`.
+    /// The edges at `v`.
     fn edges(&self, v: usize) -> impl Iterator<Item = usize> + '_ {
-        self.of(v).iter().map(|&(e, _)| e as usize)
+        self.of(v).iter().map(|a| a.edge as usize)
     }
 }
 
@@ -218,8 +221,13 @@ const PIVOT_WORK: usize = 20_000_000;
 impl Simplex {
     fn new(n: usize, e: Vec<RankEdge>) -> Simplex {
         let m = e.len();
-        let out = Adjacency::new(n, m, |i| e[i].from, |i| e[i].to);
-        let inn = Adjacency::new(n, m, |i| e[i].to, |i| e[i].from);
+        let arc = |i: usize, other: usize| Arc {
+            edge: i as u32,
+            other: other as u32,
+            minlen: e[i].minlen,
+        };
+        let out = Adjacency::new(n, m, |i| (e[i].from, arc(i, e[i].to)));
+        let inn = Adjacency::new(n, m, |i| (e[i].to, arc(i, e[i].from)));
         Simplex {
             n,
             e,
@@ -341,8 +349,8 @@ impl Simplex {
                 continue;
             };
             self.rank[v] = to;
-            for &(_, w) in self.out.of(v).iter().chain(self.inn.of(v)) {
-                let w = w as usize;
+            for a in self.out.of(v).iter().chain(self.inn.of(v)) {
+                let w = a.other as usize;
                 if !queued[w] {
                     queued[w] = true;
                     queue.push_back(w);
@@ -359,56 +367,83 @@ impl Simplex {
 
     /// Grows a spanning tree of tight edges, shifting the tree's ranks to make the closest
     /// incident edge tight when it gets stuck. `false` when the graph is not connected.
+    ///
+    /// The shifts add up in one offset (a member's rank is its stored rank plus `shift`), and
+    /// the edges between the tree and the rest wait in two heaps, those out of the tree keyed
+    /// by their slack plus the offset and those into it by their slack less the offset (keys
+    /// that shifts leave alone): getting stuck costs a heap look-up, not a pass over the tree.
     fn feasible_tree(&mut self) -> bool {
         let mut mark = vec![false; self.n];
         let mut members: Vec<usize> = vec![0];
         mark[0] = true;
         let mut stack = vec![0usize];
+        let mut shift = 0i32;
+        let mut leaving: BinaryHeap<Reverse<(i64, usize)>> = BinaryHeap::new();
+        let mut entering: BinaryHeap<Reverse<(i64, usize)>> = BinaryHeap::new();
         loop {
             // Grow along tight edges from everything on the stack.
             while let Some(v) = stack.pop() {
                 let (outs, ins) = (self.out.of(v).len(), self.inn.of(v).len());
                 for k in 0..outs + ins {
-                    let (e, w) =
-                        if k < outs { self.out.of(v)[k] } else { self.inn.of(v)[k - outs] };
-                    let (e, w) = (e as usize, w as usize);
-                    if !mark[w] && self.slack(e) == 0 {
+                    let a = if k < outs { self.out.of(v)[k] } else { self.inn.of(v)[k - outs] };
+                    let (e, w) = (a.edge as usize, a.other as usize);
+                    if mark[w] {
+                        continue;
+                    }
+                    // The slack as if the tree had not moved (`rank[v]` is stored without the
+                    // shift).
+                    let span = i64::from(self.rank[w]) - i64::from(self.rank[v]);
+                    let key = if k < outs { span } else { -span } - i64::from(a.minlen);
+                    let room =
+                        if k < outs { key - i64::from(shift) } else { key + i64::from(shift) };
+                    if room == 0 {
                         mark[w] = true;
+                        self.rank[w] -= shift;
                         members.push(w);
                         self.add_tree_edge(e);
                         stack.push(w);
+                    } else if k < outs {
+                        leaving.push(Reverse((key, e)));
+                    } else {
+                        entering.push(Reverse((key, e)));
                     }
                 }
             }
             if members.len() == self.n {
-                return true;
+                break;
             }
-            // The incident non-tree edge with the least slack.
-            let mut best: Option<(i32, usize)> = None;
-            for &v in &members {
-                for e in self.out.edges(v).chain(self.inn.edges(v)) {
-                    let x = &self.e[e];
-                    if mark[x.from] != mark[x.to] {
-                        let s = self.slack(e);
-                        if best.is_none_or(|(bs, be)| (s, e) < (bs, be)) {
-                            best = Some((s, e));
-                        }
+            // The non-tree edge with the least slack between the tree and the rest (edges
+            // whose ends have both joined since are dropped on the way).
+            let mut best: Option<(i64, usize)> = None;
+            for (heap, sign) in [(&mut leaving, -1), (&mut entering, 1)] {
+                while let Some(&Reverse((key, e))) = heap.peek() {
+                    if mark[self.e[e].from] && mark[self.e[e].to] {
+                        heap.pop();
+                        continue;
                     }
+                    let s = key + sign * i64::from(shift);
+                    if best.is_none_or(|b| (s, e) < b) {
+                        best = Some((s, e));
+                    }
+                    break;
                 }
             }
             let Some((s, e)) = best else {
-                return false;
+                break;
             };
-            let delta = if mark[self.e[e].to] { -s } else { s };
-            for &v in &members {
-                self.rank[v] += delta;
-            }
+            let s = s as i32;
+            shift += if mark[self.e[e].to] { -s } else { s };
             let w = if mark[self.e[e].from] { self.e[e].to } else { self.e[e].from };
             mark[w] = true;
+            self.rank[w] -= shift;
             members.push(w);
             self.add_tree_edge(e);
             stack.push(w);
         }
+        for &v in &members {
+            self.rank[v] += shift;
+        }
+        members.len() == self.n
     }
 
     /// Roots the tree at node 0 (parents, preorder thread, subtree sizes and ends), computes
@@ -421,15 +456,17 @@ impl Simplex {
             let x = &self.e[self.tree[i % m]];
             if i < m { x.from } else { x.to }
         };
-        let adjacency = Adjacency::new(self.n, 2 * m, end, |i| end((i + m) % (2 * m)));
+        let adjacency = Adjacency::new(self.n, 2 * m, |i| {
+            (end(i), Arc { edge: i as u32, other: end((i + m) % (2 * m)) as u32, minlen: 0 })
+        });
         let mut order = Vec::with_capacity(self.n);
         let mut stack = vec![0usize];
         self.parent[0] = NONE;
         self.pred[0] = NONE;
         while let Some(v) = stack.pop() {
             order.push(v);
-            for &(i, w) in adjacency.of(v).iter().rev() {
-                let (f, w) = (self.tree[i as usize % m], w as usize);
+            for a in adjacency.of(v).iter().rev() {
+                let (f, w) = (self.tree[a.edge as usize % m], a.other as usize);
                 if f != self.pred[v] {
                     self.parent[w] = v;
                     self.pred[w] = f;
@@ -553,24 +590,29 @@ impl Simplex {
             side.push(u);
             u = self.thread[u];
         }
-        let mut best: Option<(i32, usize)> = None;
+        // From inside: edges leaving (entering) the subtree; from outside, the same edges seen
+        // from their other end.
+        let forward = outsearch == inside;
+        // The least (slack, edge) as one number, without a branch per edge: slacks of the
+        // candidates are never negative.
+        let sign = if forward { 1 } else { -1 };
+        let mut best = u64::MAX;
         for &u in &side {
-            // From inside: edges leaving (entering) the subtree; from outside, the same edges
-            // seen from their other end.
-            let candidates = if outsearch == inside { self.out.of(u) } else { self.inn.of(u) };
-            for &(e, other) in candidates {
-                let (e, other) = (e as usize, other as usize);
-                if self.mark[other] != stamp && !self.in_tree[e] {
-                    let s = self.slack(e);
-                    if best.is_none_or(|(bs, be)| (s, e) < (bs, be)) {
-                        best = Some((s, e));
-                    }
-                }
+            let rank = self.rank[u];
+            for a in if forward { self.out.of(u) } else { self.inn.of(u) } {
+                let (e, other) = (a.edge as usize, a.other as usize);
+                let s = sign * (self.rank[other] - rank) - a.minlen;
+                let key = (u64::from(s as u32) << 32) | u64::from(a.edge);
+                // All ones unless the edge crosses the split and is not in the tree.
+                let not_candidate = (u64::from(self.mark[other] != stamp)
+                    & u64::from(!self.in_tree[e]))
+                .wrapping_sub(1);
+                best = best.min(key | not_candidate);
             }
         }
         self.side = side;
         self.side_inside = inside;
-        best.map(|(_, e)| e)
+        (best != u64::MAX).then_some((best & u64::from(u32::MAX)) as usize)
     }
 
     /// Exchanges `leave` (just priced by [`Simplex::enter_edge`]) for `enter`: moves one half
