@@ -284,7 +284,7 @@ impl Simplex {
         self.init_cut_values();
         // Pivots cost no renumbering, but most are degenerate and the synthetic graphs need
         // more of them as they grow (0.5 per node at 3,000 components, 1.5 at 10,000), each
-        // walking a sixth to a third of the graph: a budget on the nodes walked lets graphs of
+        // walking a fifth to two fifths of the graph: a budget on the nodes walked lets graphs of
         // several thousand nodes reach the optimum and stops larger ones early with a feasible
         // ranking, in about the same time whatever their size. The pivot cap only matters on
         // small graphs.
