@@ -6,20 +6,26 @@
 //! minimising `Σ weight × (rank[to] - rank[from])` by network simplex (Gansner, Koutsofios,
 //! North, Vo: "A technique for drawing directed graphs", 1993), each connected component on its
 //! own and normalised to start at rank 0. Invariants: deterministic (ties go to the lower
-//! index); iterative throughout (no recursion, so no stack overflow on deep graphs); cut values
-//! are updated along the tree path of each pivot only, every subtree is a slice of the postorder
-//! (`by_lim`) so the entering-edge search and the rank shift walk the smaller half; the start is
-//! the longest path to the sinks with single nodes pulled towards their heavier side, and the
-//! leaving edge is the most negative one (full pricing), which together take several times
-//! fewer pivots than dot's choices on large graphs; a pivot budget (shrinking with size beyond a
-//! few thousand nodes) bounds the running time, and stopping early still leaves a feasible
-//! ranking.
+//! index); iterative throughout (no recursion, so no stack overflow on deep graphs).
+//!
+//! The start is the longest path to the sinks with single nodes pulled towards their heavier
+//! side; the leaving edge is the most negative one (full pricing, ties to the first in the tree
+//! list), which together take several times fewer pivots than dot's choices on large graphs.
+//! A pivot costs the smaller half of the split tree, not the whole graph: the tree is kept
+//! rooted as parents, subtree sizes and a preorder thread (each subtree, and the rest of the
+//! tree, is a run of the thread), so the entering-edge search (least slack, ties to the lower
+//! index) and the rank shift walk the smaller half, and regrafting the cut-off subtree touches
+//! only the tree paths between the ends of the two edges (as in the thread-index
+//! implementations of network simplex for flows) instead of renumbering a common ancestor's
+//! subtree; cut values change along that path only and the negative ones wait in a heap. A
+//! budget on the nodes the pivots walk bounds the running time (graphs of several thousand
+//! nodes reach the optimum within it), and stopping early still leaves a feasible ranking.
 
 // Graph algorithms read best with the papers' names: u, v, w for nodes, e, f for edges.
 #![allow(clippy::many_single_char_names)]
 
-use std::cmp::Ordering;
-use std::collections::VecDeque;
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BinaryHeap, VecDeque};
 
 /// An edge to rank.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -120,40 +126,113 @@ pub(crate) fn rank(n: usize, edges: &[RankEdge]) -> Vec<i32> {
     ranks
 }
 
+/// No node or edge: the root's parent and parent edge.
+const NONE: usize = usize::MAX;
+
+/// An edge seen from one end.
+#[derive(Clone, Copy, Default)]
+struct Arc {
+    edge: u32,
+    other: u32,
+    minlen: i32,
+}
+
+/// Edge lists per node in one flat array (compressed sparse rows), each in edge index order,
+/// with what the entering-edge search needs of each edge, so that it reads no edge record.
+struct Adjacency {
+    start: Vec<usize>,
+    items: Vec<Arc>,
+}
+
+impl Adjacency {
+    /// The items `0..m` grouped by the node `item(i)` gives with each.
+    fn new(n: usize, m: usize, item: impl Fn(usize) -> (usize, Arc)) -> Adjacency {
+        let mut start = vec![0; n + 1];
+        for i in 0..m {
+            start[item(i).0 + 1] += 1;
+        }
+        for v in 0..n {
+            start[v + 1] += start[v];
+        }
+        let mut fill = start.clone();
+        let mut items = vec![Arc::default(); m];
+        for i in 0..m {
+            let (v, arc) = item(i);
+            items[fill[v]] = arc;
+            fill[v] += 1;
+        }
+        Adjacency { start, items }
+    }
+
+    fn of(&self, v: usize) -> &[Arc] {
+        &self.items[self.start[v]..self.start[v + 1]]
+    }
+
+    /// The edges at `v`.
+    fn edges(&self, v: usize) -> impl Iterator<Item = usize> + '_ {
+        self.of(v).iter().map(|a| a.edge as usize)
+    }
+}
+
 /// Network simplex over one connected acyclic graph.
 struct Simplex {
     n: usize,
     e: Vec<RankEdge>,
-    out: Vec<Vec<usize>>,
-    inn: Vec<Vec<usize>>,
+    out: Adjacency,
+    inn: Adjacency,
     rank: Vec<i32>,
     in_tree: Vec<bool>,
     cut: Vec<i64>,
-    tree_out: Vec<Vec<usize>>,
-    tree_in: Vec<Vec<usize>>,
-    /// The tree edges, in a list that pivots update in place.
+    /// The tree edges, in a list that pivots update in place (the entering edge takes the
+    /// leaving edge's place).
     tree: Vec<usize>,
     /// Position of a tree edge in `tree`.
     tree_index: Vec<usize>,
-    par: Vec<Option<usize>>,
-    low: Vec<usize>,
-    lim: Vec<usize>,
-    /// The node numbered `lim` is `by_lim[lim - 1]`: every subtree is a contiguous slice.
-    by_lim: Vec<usize>,
+    /// The tree, rooted at node 0: each node's parent and the tree edge to it (`NONE` at the
+    /// root).
+    parent: Vec<usize>,
+    pred: Vec<usize>,
+    /// The next and the previous node in a preorder of the tree (the last node's next is the
+    /// root): the subtree of `v` is the `size[v]` nodes from `v` to `last[v]` along `thread`,
+    /// and the rest of the tree is the nodes from `thread[last[v]]` round to `v`.
+    thread: Vec<usize>,
+    rev_thread: Vec<usize>,
+    size: Vec<usize>,
+    last: Vec<usize>,
+    /// The leaving-edge candidates: (cut value, position in `tree`) of every tree edge with a
+    /// negative cut value, and stale entries (skipped when they come up: the cut value at that
+    /// position has changed since).
+    heap: BinaryHeap<Reverse<(i64, usize)>>,
+    /// Scratch of the pivot: the half of the split tree that [`Simplex::enter_edge`] walked
+    /// (the subtree below the leaving edge when `side_inside`, else the rest), its nodes
+    /// marked with `stamp` in `mark`.
+    side: Vec<usize>,
+    side_inside: bool,
+    mark: Vec<u32>,
+    stamp: u32,
+    /// Scratch of [`Simplex::reroot`].
+    stem: Vec<usize>,
+    segments: Vec<(usize, usize)>,
+    /// Nodes the pivots have walked (halves searched, tree paths climbed): what the budget
+    /// counts.
+    work: usize,
 }
 
-/// Total pivot work (pivots × nodes) allowed per component.
-const PIVOT_WORK: usize = 20_000_000;
+/// The nodes the pivots of one component may walk: about 0.2–0.3 s of ranking on the synthetic
+/// graphs of 10,000 and 20,000 components, where it stops them; 3,000 components reach the
+/// optimum within a ninth of it and 5,000 within three fifths.
+const PIVOT_WORK: usize = 10_000_000;
 
 impl Simplex {
     fn new(n: usize, e: Vec<RankEdge>) -> Simplex {
-        let mut out = vec![Vec::new(); n];
-        let mut inn = vec![Vec::new(); n];
-        for (i, x) in e.iter().enumerate() {
-            out[x.from].push(i);
-            inn[x.to].push(i);
-        }
         let m = e.len();
+        let arc = |i: usize, other: usize| Arc {
+            edge: i as u32,
+            other: other as u32,
+            minlen: e[i].minlen,
+        };
+        let out = Adjacency::new(n, m, |i| (e[i].from, arc(i, e[i].to)));
+        let inn = Adjacency::new(n, m, |i| (e[i].to, arc(i, e[i].from)));
         Simplex {
             n,
             e,
@@ -162,14 +241,22 @@ impl Simplex {
             rank: vec![0; n],
             in_tree: vec![false; m],
             cut: vec![0; m],
-            tree_out: vec![Vec::new(); n],
-            tree_in: vec![Vec::new(); n],
             tree: Vec::with_capacity(n.saturating_sub(1)),
-            tree_index: vec![usize::MAX; m],
-            par: vec![None; n],
-            low: vec![0; n],
-            lim: vec![0; n],
-            by_lim: vec![0; n],
+            tree_index: vec![NONE; m],
+            parent: vec![NONE; n],
+            pred: vec![NONE; n],
+            thread: vec![0; n],
+            rev_thread: vec![0; n],
+            size: vec![1; n],
+            last: vec![0; n],
+            heap: BinaryHeap::new(),
+            side: Vec::new(),
+            side_inside: true,
+            mark: vec![0; n],
+            stamp: 0,
+            stem: Vec::new(),
+            segments: Vec::new(),
+            work: 0,
         }
     }
 
@@ -195,22 +282,23 @@ impl Simplex {
             return false;
         }
         self.init_cut_values();
-        // A pivot costs O(n) (renumbering the common ancestor's subtree; the smaller half is
-        // often a quarter of the graph) and the synthetic graphs need 1–3 pivots per node, so
-        // the budget shrinks as graphs grow: graphs up to a few thousand nodes reach the
-        // optimum, very large ones stop early with a feasible, partly optimised ranking and the
-        // whole phase stays near 1 s.
-        let budget = (40 * self.n + 1000).min(PIVOT_WORK / self.n.max(1)).max(500);
+        // Pivots cost no renumbering, but most are degenerate and the synthetic graphs need
+        // more of them as they grow (0.5 per node at 3,000 components, 1.5 at 10,000), each
+        // walking a fifth to two fifths of the graph: a budget on the nodes walked lets graphs of
+        // several thousand nodes reach the optimum and stops larger ones early with a feasible
+        // ranking, in about the same time whatever their size. The pivot cap only matters on
+        // small graphs.
+        let max_pivots = 40 * self.n + 1000;
         let mut pivots = 0;
         while let Some(leave) = self.leave_edge() {
+            if pivots >= max_pivots || self.work >= PIVOT_WORK {
+                return false;
+            }
             let Some(enter) = self.enter_edge(leave) else {
                 return false;
             };
             self.update(leave, enter);
             pivots += 1;
-            if pivots >= budget {
-                return self.leave_edge().is_none();
-            }
         }
         true
     }
@@ -223,16 +311,15 @@ impl Simplex {
     /// The starting ranks: longest paths measured from the sinks (every node as low as it can
     /// go), then single nodes moved towards their heavier side ([`Simplex::pull`]). On the
     /// synthetic graphs this start needs about half the pivots of dot's (longest paths from the
-    /// sources, which leave every source at the top), and with the budget cut at 10,000 nodes
-    /// it ends 1.2 % above the optimum instead of 15 % (26 % with dot's leaving-edge search).
+    /// sources, which leave every source at the top).
     fn init_rank(&mut self) {
-        let mut outdeg: Vec<usize> = self.out.iter().map(Vec::len).collect();
+        let mut outdeg: Vec<usize> = (0..self.n).map(|v| self.out.of(v).len()).collect();
         let mut queue: Vec<usize> = (0..self.n).filter(|&v| outdeg[v] == 0).collect();
         let mut head = 0;
         while head < queue.len() {
             let v = queue[head];
             head += 1;
-            for &e in &self.inn[v] {
+            for e in self.inn.edges(v) {
                 let u = self.e[e].from;
                 self.rank[u] = self.rank[u].min(self.rank[v] - self.e[e].minlen);
                 outdeg[u] -= 1;
@@ -253,16 +340,16 @@ impl Simplex {
         let mut queue: VecDeque<usize> = (0..self.n).collect();
         while let Some(v) = queue.pop_front() {
             queued[v] = false;
-            let weight = |edges: &[usize]| -> i64 {
-                edges.iter().map(|&e| i64::from(self.e[e].weight)).sum()
+            let weight = |edges: &Adjacency| -> i64 {
+                edges.edges(v).map(|e| i64::from(self.e[e].weight)).sum()
             };
-            let (inw, outw) = (weight(&self.inn[v]), weight(&self.out[v]));
+            let (inw, outw) = (weight(&self.inn), weight(&self.out));
             let to = match outw.cmp(&inw) {
                 Ordering::Greater => {
-                    self.out[v].iter().map(|&e| self.rank[self.e[e].to] - self.e[e].minlen).min()
+                    self.out.edges(v).map(|e| self.rank[self.e[e].to] - self.e[e].minlen).min()
                 }
                 Ordering::Less => {
-                    self.inn[v].iter().map(|&e| self.rank[self.e[e].from] + self.e[e].minlen).max()
+                    self.inn.edges(v).map(|e| self.rank[self.e[e].from] + self.e[e].minlen).max()
                 }
                 Ordering::Equal => None,
             };
@@ -270,8 +357,8 @@ impl Simplex {
                 continue;
             };
             self.rank[v] = to;
-            for &e in self.out[v].iter().chain(&self.inn[v]) {
-                let w = if self.e[e].from == v { self.e[e].to } else { self.e[e].from };
+            for a in self.out.of(v).iter().chain(self.inn.of(v)) {
+                let w = a.other as usize;
                 if !queued[w] {
                     queued[w] = true;
                     queue.push_back(w);
@@ -284,138 +371,168 @@ impl Simplex {
         self.in_tree[e] = true;
         self.tree_index[e] = self.tree.len();
         self.tree.push(e);
-        self.tree_out[self.e[e].from].push(e);
-        self.tree_in[self.e[e].to].push(e);
     }
 
     /// Grows a spanning tree of tight edges, shifting the tree's ranks to make the closest
     /// incident edge tight when it gets stuck. `false` when the graph is not connected.
+    ///
+    /// The shifts add up in one offset (a member's rank is its stored rank plus `shift`), and
+    /// the edges between the tree and the rest wait in two heaps, those out of the tree keyed
+    /// by their slack plus the offset and those into it by their slack less the offset (keys
+    /// that shifts leave alone): getting stuck costs a heap look-up, not a pass over the tree.
     fn feasible_tree(&mut self) -> bool {
         let mut mark = vec![false; self.n];
         let mut members: Vec<usize> = vec![0];
         mark[0] = true;
         let mut stack = vec![0usize];
+        let mut shift = 0i32;
+        let mut leaving: BinaryHeap<Reverse<(i64, usize)>> = BinaryHeap::new();
+        let mut entering: BinaryHeap<Reverse<(i64, usize)>> = BinaryHeap::new();
         loop {
             // Grow along tight edges from everything on the stack.
             while let Some(v) = stack.pop() {
-                for k in 0..self.out[v].len() + self.inn[v].len() {
-                    let e = if k < self.out[v].len() {
-                        self.out[v][k]
-                    } else {
-                        self.inn[v][k - self.out[v].len()]
-                    };
-                    let w = if self.e[e].from == v { self.e[e].to } else { self.e[e].from };
-                    if !mark[w] && self.slack(e) == 0 {
+                let (outs, ins) = (self.out.of(v).len(), self.inn.of(v).len());
+                for k in 0..outs + ins {
+                    let a = if k < outs { self.out.of(v)[k] } else { self.inn.of(v)[k - outs] };
+                    let (e, w) = (a.edge as usize, a.other as usize);
+                    if mark[w] {
+                        continue;
+                    }
+                    // The slack as if the tree had not moved (`rank[v]` is stored without the
+                    // shift).
+                    let span = i64::from(self.rank[w]) - i64::from(self.rank[v]);
+                    let key = if k < outs { span } else { -span } - i64::from(a.minlen);
+                    let room =
+                        if k < outs { key - i64::from(shift) } else { key + i64::from(shift) };
+                    if room == 0 {
                         mark[w] = true;
+                        self.rank[w] -= shift;
                         members.push(w);
                         self.add_tree_edge(e);
                         stack.push(w);
+                    } else if k < outs {
+                        leaving.push(Reverse((key, e)));
+                    } else {
+                        entering.push(Reverse((key, e)));
                     }
                 }
             }
             if members.len() == self.n {
-                return true;
+                break;
             }
-            // The incident non-tree edge with the least slack.
-            let mut best: Option<(i32, usize)> = None;
-            for &v in &members {
-                for &e in self.out[v].iter().chain(&self.inn[v]) {
-                    let x = &self.e[e];
-                    if mark[x.from] != mark[x.to] {
-                        let s = self.slack(e);
-                        if best.is_none_or(|(bs, be)| (s, e) < (bs, be)) {
-                            best = Some((s, e));
-                        }
+            // The non-tree edge with the least slack between the tree and the rest (edges
+            // whose ends have both joined since are dropped on the way).
+            let mut best: Option<(i64, usize)> = None;
+            for (heap, sign) in [(&mut leaving, -1), (&mut entering, 1)] {
+                while let Some(&Reverse((key, e))) = heap.peek() {
+                    if mark[self.e[e].from] && mark[self.e[e].to] {
+                        heap.pop();
+                        continue;
                     }
+                    let s = key + sign * i64::from(shift);
+                    if best.is_none_or(|b| (s, e) < b) {
+                        best = Some((s, e));
+                    }
+                    break;
                 }
             }
             let Some((s, e)) = best else {
-                return false;
+                break;
             };
-            let delta = if mark[self.e[e].to] { -s } else { s };
-            for &v in &members {
-                self.rank[v] += delta;
-            }
+            let s = s as i32;
+            shift += if mark[self.e[e].to] { -s } else { s };
             let w = if mark[self.e[e].from] { self.e[e].to } else { self.e[e].from };
             mark[w] = true;
+            self.rank[w] -= shift;
             members.push(w);
             self.add_tree_edge(e);
             stack.push(w);
         }
-    }
-
-    /// The `k`-th tree edge of `v` (out-edges first) and its other end.
-    fn tree_adj(&self, v: usize, k: usize) -> Option<(usize, usize)> {
-        let outs = self.tree_out[v].len();
-        if k < outs {
-            let e = self.tree_out[v][k];
-            Some((e, self.e[e].to))
-        } else {
-            let e = *self.tree_in[v].get(k - outs)?;
-            Some((e, self.e[e].from))
+        for &v in &members {
+            self.rank[v] += shift;
         }
+        members.len() == self.n
     }
 
-    /// Post-order numbering (`low`, `lim`) and parent edges of the subtree at `root`, whose
-    /// parent edge is `par` and whose numbering starts at `low`.
-    fn dfs_range(&mut self, root: usize, par: Option<usize>, low: usize) {
-        let mut next = low;
-        // (node, parent edge, next tree edge to look at)
-        let mut stack: Vec<(usize, Option<usize>, usize)> = vec![(root, par, 0)];
-        self.par[root] = par;
-        self.low[root] = next;
-        while let Some(top) = stack.last_mut() {
-            let (v, from, k) = *top;
-            top.2 += 1;
-            match self.tree_adj(v, k) {
-                Some((e, _)) if Some(e) == from => {}
-                Some((e, w)) => {
-                    self.par[w] = Some(e);
-                    self.low[w] = next;
-                    stack.push((w, Some(e), 0));
-                }
-                None => {
-                    self.lim[v] = next;
-                    self.by_lim[next - 1] = v;
-                    next += 1;
-                    stack.pop();
-                }
-            }
-        }
-    }
-
-    /// Whether `x` lies in the subtree numbered `low..=lim`.
-    fn within(low: usize, x: usize, lim: usize) -> bool {
-        low <= x && x <= lim
-    }
-
+    /// Roots the tree at node 0 (parents, preorder thread, subtree sizes and ends), computes
+    /// every cut value from the leaves up and collects the negative ones.
     fn init_cut_values(&mut self) {
-        self.dfs_range(0, None, 1);
-        // Nodes by increasing lim is a post-order: children before parents.
-        let mut order: Vec<usize> = (0..self.n).collect();
-        order.sort_by_key(|&v| self.lim[v]);
-        for v in order {
-            if let Some(f) = self.par[v] {
-                self.cut[f] = self.x_cutval(f);
+        let m = self.tree.len();
+        // Every tree edge at both of its ends: item `i < m` at the tail of `tree[i]`, item
+        // `m + i` at its head.
+        let end = |i: usize| {
+            let x = &self.e[self.tree[i % m]];
+            if i < m { x.from } else { x.to }
+        };
+        let adjacency = Adjacency::new(self.n, 2 * m, |i| {
+            (end(i), Arc { edge: i as u32, other: end((i + m) % (2 * m)) as u32, minlen: 0 })
+        });
+        let mut order = Vec::with_capacity(self.n);
+        let mut stack = vec![0usize];
+        self.parent[0] = NONE;
+        self.pred[0] = NONE;
+        while let Some(v) = stack.pop() {
+            order.push(v);
+            for a in adjacency.of(v).iter().rev() {
+                let (f, w) = (self.tree[a.edge as usize % m], a.other as usize);
+                if f != self.pred[v] {
+                    self.parent[w] = v;
+                    self.pred[w] = f;
+                    stack.push(w);
+                }
+            }
+        }
+        debug_assert_eq!(order.len(), self.n);
+        let mut pos = vec![0; self.n];
+        for (i, &v) in order.iter().enumerate() {
+            pos[v] = i;
+            let next = order[(i + 1) % self.n];
+            self.thread[v] = next;
+            self.rev_thread[next] = v;
+            self.size[v] = 1;
+        }
+        for &v in order.iter().rev() {
+            if self.parent[v] != NONE {
+                self.size[self.parent[v]] += self.size[v];
+            }
+        }
+        for &v in &order {
+            self.last[v] = order[pos[v] + self.size[v] - 1];
+        }
+        // Children come after their parents in a preorder.
+        for &v in order.iter().rev() {
+            if self.pred[v] != NONE {
+                self.cut[self.pred[v]] = self.x_cutval(self.pred[v], &pos);
+            }
+        }
+        self.rebuild_heap();
+    }
+
+    fn rebuild_heap(&mut self) {
+        self.heap.clear();
+        for (i, &f) in self.tree.iter().enumerate() {
+            if self.cut[f] < 0 {
+                self.heap.push(Reverse((self.cut[f], i)));
             }
         }
     }
 
-    /// The cut value of tree edge `f`, from the cut values of the tree edges below it.
-    fn x_cutval(&self, f: usize) -> i64 {
+    /// The cut value of tree edge `f`, from the cut values of the tree edges below it; `pos`
+    /// is each node's place in the preorder.
+    fn x_cutval(&self, f: usize, pos: &[usize]) -> i64 {
         let (t, h) = (self.e[f].from, self.e[f].to);
-        let (v, dir) = if self.par[t] == Some(f) { (t, true) } else { (h, false) };
+        let (v, dir) = if self.pred[t] == f { (t, true) } else { (h, false) };
         let mut sum = 0i64;
-        for &e in self.out[v].iter().chain(&self.inn[v]) {
-            sum += self.x_val(e, v, dir);
+        for e in self.out.edges(v).chain(self.inn.edges(v)) {
+            sum += self.x_val(e, v, dir, pos);
         }
         sum
     }
 
-    fn x_val(&self, e: usize, v: usize, dir: bool) -> i64 {
+    fn x_val(&self, e: usize, v: usize, dir: bool, pos: &[usize]) -> i64 {
         let x = &self.e[e];
         let other = if x.from == v { x.to } else { x.from };
-        let outside = !Self::within(self.low[v], self.lim[other], self.lim[v]);
+        let outside = !(pos[v] <= pos[other] && pos[other] < pos[v] + self.size[v]);
         let mut rv = if outside {
             i64::from(x.weight)
         } else {
@@ -439,122 +556,223 @@ impl Simplex {
     }
 
     /// The tree edge with the most negative cut value (the first in `tree` on ties): full
-    /// pricing. A scan of the cut values costs far less than a pivot, and it needs several
-    /// times fewer pivots than dot's partial search (the first 30 negative edges): most pivots
-    /// are degenerate, and the steepest edge wastes fewer of them.
-    fn leave_edge(&self) -> Option<usize> {
-        let mut best: Option<(i64, usize)> = None;
-        for &f in &self.tree {
-            let c = self.cut[f];
-            if c < 0 && best.is_none_or(|(bc, _)| c < bc) {
-                best = Some((c, f));
+    /// pricing, read off the heap. It needs several times fewer pivots than dot's partial
+    /// search (the first 30 negative edges): most pivots are degenerate, and the steepest edge
+    /// wastes fewer of them.
+    fn leave_edge(&mut self) -> Option<usize> {
+        while let Some(&Reverse((c, i))) = self.heap.peek() {
+            let f = self.tree[i];
+            if self.cut[f] == c {
+                return Some(f);
             }
+            self.heap.pop();
         }
-        best.map(|(_, f)| f)
+        None
     }
 
     /// The non-tree edge with the least slack that reconnects the two halves of the tree split
     /// at `leave`, going the right way. Looks from whichever half is smaller (the subtree below
-    /// `leave` is a slice of `by_lim`, the rest is everything else); both see the same edges.
-    fn enter_edge(&self, leave: usize) -> Option<usize> {
+    /// `leave` or the rest, each a run of the thread); both see the same edges. Leaves that
+    /// half in `side`, marked.
+    fn enter_edge(&mut self, leave: usize) -> Option<usize> {
         let (t, h) = (self.e[leave].from, self.e[leave].to);
-        // The side below `leave` (the smaller lim).
-        let (v, outsearch) = if self.lim[t] < self.lim[h] { (t, false) } else { (h, true) };
-        let (low, lim) = (self.low[v], self.lim[v]);
-        let mut best: Option<(i32, usize)> = None;
-        let consider = |e: usize, best: &mut Option<(i32, usize)>| {
-            let s = self.slack(e);
-            if best.is_none_or(|(bs, be)| (s, e) < (bs, be)) {
-                *best = Some((s, e));
-            }
-        };
-        let inside = (lim + 1 - low) <= self.n / 2;
-        let nodes: Box<dyn Iterator<Item = &usize>> = if inside {
-            Box::new(self.by_lim[low - 1..lim].iter())
+        // The root of the subtree below `leave`.
+        let (v, outsearch) = if self.pred[t] == leave { (t, false) } else { (h, true) };
+        let inside = self.size[v] <= self.n / 2;
+        let (start, count) = if inside {
+            (v, self.size[v])
         } else {
-            Box::new(self.by_lim[..low - 1].iter().chain(&self.by_lim[lim..]))
+            (self.thread[self.last[v]], self.n - self.size[v])
         };
-        for &u in nodes {
-            // From inside: edges leaving (entering) the subtree; from outside, the same edges
-            // seen from their other end.
-            let candidates = if outsearch == inside { &self.out[u] } else { &self.inn[u] };
-            for &e in candidates {
-                if self.in_tree[e] {
-                    continue;
-                }
-                let other = if outsearch == inside { self.e[e].to } else { self.e[e].from };
-                if Self::within(low, self.lim[other], lim) != inside {
-                    consider(e, &mut best);
-                }
+        self.work += count;
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.mark.fill(0);
+            self.stamp = 1;
+        }
+        let stamp = self.stamp;
+        let mut side = std::mem::take(&mut self.side);
+        side.clear();
+        let mut u = start;
+        for _ in 0..count {
+            self.mark[u] = stamp;
+            side.push(u);
+            u = self.thread[u];
+        }
+        // From inside: edges leaving (entering) the subtree; from outside, the same edges seen
+        // from their other end. None is a tree edge: the only tree edge between the halves is
+        // `leave`, which goes the other way.
+        let forward = outsearch == inside;
+        // The least (slack, edge) as one number, without a branch per edge: slacks of the
+        // candidates are never negative.
+        let sign = if forward { 1 } else { -1 };
+        let mut best = u64::MAX;
+        for &u in &side {
+            let rank = self.rank[u];
+            for a in if forward { self.out.of(u) } else { self.inn.of(u) } {
+                let other = a.other as usize;
+                let s = sign * (self.rank[other] - rank) - a.minlen;
+                let key = (u64::from(s as u32) << 32) | u64::from(a.edge);
+                // All ones unless the edge crosses the split.
+                let inward = u64::from(self.mark[other] == stamp).wrapping_neg();
+                best = best.min(key | inward);
             }
         }
-        best.map(|(_, e)| e)
+        self.side = side;
+        self.side_inside = inside;
+        let best = (best != u64::MAX).then_some((best & u64::from(u32::MAX)) as usize);
+        debug_assert!(best.is_none_or(|e| !self.in_tree[e]));
+        best
     }
 
-    /// Moves the subtree at `v` (a slice of `by_lim`) by `-delta` ranks, or, when it is the
-    /// larger half, everything else by `delta` (ranks are normalised at the end).
-    fn rerank(&mut self, v: usize, delta: i32) {
-        let (low, lim) = (self.low[v], self.lim[v]);
-        if (lim + 1 - low) <= self.n / 2 {
-            for i in low - 1..lim {
-                self.rank[self.by_lim[i]] -= delta;
-            }
-        } else {
-            for i in (0..low - 1).chain(lim..self.n) {
-                self.rank[self.by_lim[i]] += delta;
-            }
-        }
-    }
-
+    /// Exchanges `leave` (just priced by [`Simplex::enter_edge`]) for `enter`: moves one half
+    /// so `enter` is tight, updates the cut values along the tree path between `enter`'s ends,
+    /// and regrafts the subtree below `leave` at `enter`.
     fn update(&mut self, leave: usize, enter: usize) {
+        let (t, h) = (self.e[leave].from, self.e[leave].to);
+        let sub = if self.pred[t] == leave { t } else { h };
         let delta = self.slack(enter);
         if delta > 0 {
-            let (t, h) = (self.e[leave].from, self.e[leave].to);
-            // Move the side below `leave` so the entering edge becomes tight.
-            if self.lim[t] < self.lim[h] {
-                self.rerank(t, delta);
-            } else {
-                self.rerank(h, -delta);
+            // Move the subtree below `leave` towards the other half, or that half towards it
+            // (ranks are normalised at the end).
+            let below = if sub == t { -delta } else { delta };
+            let shift = if self.side_inside { below } else { -below };
+            for &v in &self.side {
+                self.rank[v] += shift;
             }
         }
         let cutvalue = self.cut[leave];
-        let lca = self.tree_update(self.e[enter].from, self.e[enter].to, cutvalue, true);
-        let _ = self.tree_update(self.e[enter].to, self.e[enter].from, cutvalue, false);
+        let (a, b) = (self.e[enter].from, self.e[enter].to);
+        let join = self.join(a, b);
+        self.path_update(a, join, cutvalue, true, leave);
+        self.path_update(b, join, cutvalue, false, leave);
         self.cut[enter] = -cutvalue;
         self.cut[leave] = 0;
         // Exchange the tree edges.
         let idx = self.tree_index[leave];
         self.tree[idx] = enter;
         self.tree_index[enter] = idx;
-        self.tree_index[leave] = usize::MAX;
+        self.tree_index[leave] = NONE;
         self.in_tree[leave] = false;
         self.in_tree[enter] = true;
-        let (lt, lh) = (self.e[leave].from, self.e[leave].to);
-        self.tree_out[lt].retain(|&x| x != leave);
-        self.tree_in[lh].retain(|&x| x != leave);
-        self.tree_out[self.e[enter].from].push(enter);
-        self.tree_in[self.e[enter].to].push(enter);
-        let (par, low) = (self.par[lca], self.low[lca]);
-        self.dfs_range(lca, par, low);
+        let below = (self.mark[a] == self.stamp) == self.side_inside;
+        let (end, attach) = if below { (a, b) } else { (b, a) };
+        self.reroot(sub, end, attach, enter, join);
+        if self.heap.len() > 4 * self.n {
+            self.rebuild_heap();
+        }
     }
 
-    /// Adds or subtracts `cutvalue` along the tree path from `v` up to the subtree holding `w`;
-    /// returns where it stopped (the lowest common ancestor).
-    fn tree_update(&mut self, mut v: usize, w: usize, cutvalue: i64, dir: bool) -> usize {
-        while !Self::within(self.low[v], self.lim[w], self.lim[v]) {
-            let Some(e) = self.par[v] else {
-                break;
-            };
-            let d = if v == self.e[e].from { dir } else { !dir };
-            if d {
-                self.cut[e] += cutvalue;
+    /// The lowest common ancestor of `a` and `b`: the smaller subtree cannot hold the other
+    /// node, so its root climbs.
+    fn join(&mut self, mut a: usize, mut b: usize) -> usize {
+        while a != b {
+            self.work += 1;
+            if self.size[a] < self.size[b] {
+                a = self.parent[a];
             } else {
-                self.cut[e] -= cutvalue;
+                b = self.parent[b];
             }
-            let (t, h) = (self.e[e].from, self.e[e].to);
-            v = if self.lim[t] > self.lim[h] { t } else { h };
         }
-        v
+        a
+    }
+
+    /// Adds (`dir`) or subtracts `cutvalue` to the cut values along the tree path from `v` up
+    /// to `stop`, and offers the negative ones to the heap.
+    fn path_update(&mut self, mut v: usize, stop: usize, cutvalue: i64, dir: bool, leave: usize) {
+        while v != stop {
+            let f = self.pred[v];
+            let d = if v == self.e[f].from { dir } else { !dir };
+            if d {
+                self.cut[f] += cutvalue;
+            } else {
+                self.cut[f] -= cutvalue;
+            }
+            if self.cut[f] < 0 && f != leave {
+                self.heap.push(Reverse((self.cut[f], self.tree_index[f])));
+            }
+            v = self.parent[v];
+        }
+    }
+
+    /// Cuts the subtree at `sub` off its parent, roots it at `end` (the parent links along the
+    /// stem from `end` up to `sub` turn round) and hangs it below `attach` by `edge`, as
+    /// `attach`'s first child; `join` is the lowest common ancestor of `sub`'s old parent and
+    /// `attach`. Costs the length of the stem and of the paths up to `join`, not the size of
+    /// any subtree.
+    fn reroot(&mut self, sub: usize, end: usize, attach: usize, edge: usize, join: usize) {
+        let old_parent = self.parent[sub];
+        let moved = self.size[sub];
+        let old_last = self.last[sub];
+        let (before, after) = (self.rev_thread[sub], self.thread[old_last]);
+        // The new preorder of the subtree as runs of the old thread: the old subtree of `end`,
+        // then each stem node above it with the rest of its old subtree (the nodes before the
+        // part already placed, then those after it).
+        self.stem.clear();
+        self.segments.clear();
+        self.stem.push(end);
+        self.segments.push((end, self.last[end]));
+        let mut below = end;
+        while below != sub {
+            let s = self.parent[below];
+            self.stem.push(s);
+            self.segments.push((s, self.rev_thread[below]));
+            if self.last[below] != self.last[s] {
+                self.segments.push((self.thread[self.last[below]], self.last[s]));
+            }
+            below = s;
+        }
+        let new_last = self.segments[self.segments.len() - 1].1;
+        // Unlink the subtree, chain the runs, and link it in after `attach`.
+        self.thread[before] = after;
+        self.rev_thread[after] = before;
+        for k in 1..self.segments.len() {
+            let (p, q) = (self.segments[k - 1].1, self.segments[k].0);
+            self.thread[p] = q;
+            self.rev_thread[q] = p;
+        }
+        let next = self.thread[attach];
+        self.thread[attach] = end;
+        self.rev_thread[end] = attach;
+        self.thread[new_last] = next;
+        self.rev_thread[next] = new_last;
+        // The stem, top down (each step reads the old values of the node below): a stem node's
+        // new subtree is the moved one less its old child's.
+        for k in (1..self.stem.len()).rev() {
+            let (s, child) = (self.stem[k], self.stem[k - 1]);
+            self.parent[s] = child;
+            self.pred[s] = self.pred[child];
+            self.size[s] = moved - self.size[child];
+            self.last[s] = new_last;
+        }
+        self.parent[end] = attach;
+        self.pred[end] = edge;
+        self.size[end] = moved;
+        self.last[end] = new_last;
+        // Sizes and ends above: the old parent's ancestors below `join` lose the subtree,
+        // `attach`'s gain it; a subtree that ended with it now ends before it (or with it again,
+        // when it goes back where it was), one that ended at `attach` ends with it.
+        let mut y = old_parent;
+        while y != join {
+            self.size[y] -= moved;
+            y = self.parent[y];
+        }
+        let mut y = attach;
+        while y != join {
+            self.size[y] += moved;
+            y = self.parent[y];
+        }
+        let replacement = if before == attach { new_last } else { before };
+        let mut y = old_parent;
+        while y != NONE && self.last[y] == old_last {
+            self.last[y] = replacement;
+            y = self.parent[y];
+        }
+        let mut y = attach;
+        while y != NONE && self.last[y] == attach {
+            self.last[y] = new_last;
+            y = self.parent[y];
+        }
     }
 }
 
@@ -664,6 +882,99 @@ mod tests {
             }
             assert_eq!(rank(n, &edges), s.normalised());
         }
+    }
+
+    /// Checks the rooted tree against its definition (the thread is a preorder, sizes and ends
+    /// match it, parents and parent edges are tree edges) and the cut values against fresh
+    /// ones.
+    fn check_tree(s: &mut Simplex) {
+        let n = s.n;
+        let mut order = vec![0];
+        while order.len() <= n && s.thread[order[order.len() - 1]] != 0 {
+            order.push(s.thread[order[order.len() - 1]]);
+        }
+        assert_eq!(order.len(), n, "the thread visits every node once");
+        let mut pos = vec![NONE; n];
+        for (i, &v) in order.iter().enumerate() {
+            assert_eq!(pos[v], NONE);
+            pos[v] = i;
+            assert_eq!(s.rev_thread[s.thread[v]], v);
+        }
+        let mut sizes = vec![1; n];
+        for &v in order.iter().rev().take(n - 1) {
+            let (p, f) = (s.parent[v], s.pred[v]);
+            assert!(s.in_tree[f] && s.tree[s.tree_index[f]] == f);
+            let x = &s.e[f];
+            assert!((x.from, x.to) == (v, p) || (x.from, x.to) == (p, v));
+            assert!(pos[p] < pos[v] && pos[v] + s.size[v] <= pos[p] + s.size[p]);
+            sizes[p] += sizes[v];
+        }
+        assert_eq!(s.parent[0], NONE);
+        assert_eq!(sizes, s.size);
+        for v in 0..n {
+            assert_eq!(s.last[v], order[pos[v] + s.size[v] - 1]);
+        }
+        for &v in order.iter().rev().take(n - 1) {
+            let f = s.pred[v];
+            assert_eq!(s.x_cutval(f, &pos), s.cut[f]);
+        }
+        assert!(s.tree.iter().all(|&f| s.slack(f) == 0));
+    }
+
+    #[test]
+    fn pivots_keep_the_tree_and_pick_the_steepest_edge() {
+        // Pivot by pivot on random connected DAGs: the heap gives the edge a full scan of the
+        // tree would (most negative cut value, first in `tree` on ties), and the regrafted tree
+        // and the incremental cut values match fresh ones.
+        let mut seed = 5u64;
+        let mut next = |m: u64| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) % m
+        };
+        let mut pivots = 0;
+        for case in 0..60usize {
+            let n = 2 + 5 * case;
+            let mut edges = Vec::new();
+            for v in 1..n {
+                let extra = usize::try_from(next(3)).unwrap();
+                for k in 0..=extra {
+                    let span = if k == 0 { 4 } else { v as u64 };
+                    let u = v - 1 - usize::try_from(next(span.min(v as u64))).unwrap();
+                    edges.push(RankEdge {
+                        from: u,
+                        to: v,
+                        minlen: if next(4) == 0 { 2 } else { 1 },
+                        weight: i32::try_from(1 + next(4)).unwrap(),
+                    });
+                }
+            }
+            let mut s = Simplex::new(n, edges.clone());
+            s.init_rank();
+            assert!(s.feasible_tree());
+            s.init_cut_values();
+            check_tree(&mut s);
+            loop {
+                let scan = s
+                    .tree
+                    .iter()
+                    .enumerate()
+                    .filter(|&(_, &f)| s.cut[f] < 0)
+                    .min_by_key(|&(i, &f)| (s.cut[f], i))
+                    .map(|(_, &f)| f);
+                let leave = s.leave_edge();
+                assert_eq!(leave, scan, "case {case}");
+                let Some(leave) = leave else { break };
+                let enter = s.enter_edge(leave).unwrap();
+                s.update(leave, enter);
+                check_tree(&mut s);
+                pivots += 1;
+            }
+            assert!(feasible(&s.rank, &edges));
+            assert_eq!(rank(n, &edges), s.normalised());
+        }
+        assert!(pivots > 800, "{pivots}");
     }
 
     #[test]
