@@ -123,7 +123,11 @@ fn main() -> ExitCode {
             None => "not run".into(),
         };
         let ratio = match dot {
-            Some(d) => format!("{:.0}×", d.as_secs_f64() / ours.as_secs_f64()),
+            Some(d) => {
+                let r = d.as_secs_f64() / ours.as_secs_f64();
+                // Below 10, one decimal: a ratio under 1 (dot faster) must not read "0×".
+                if r < 10.0 { format!("{r:.1}×") } else { format!("{r:.0}×") }
+            }
             None if *tried => format!("> {:.0}×", timeout as f64 / ours.as_secs_f64()),
             None => "–".into(),
         };
