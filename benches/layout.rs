@@ -18,6 +18,7 @@
 //! cargo bench --bench layout -- --no-dot 10000     # archmap only
 //! cargo bench --bench layout -- --examples-only    # the examples, fixtures and imported compose projects only
 //! cargo bench --bench layout -- --examples-only --only ftgo  # those whose path contains "ftgo"
+//! cargo bench --bench layout -- --dir DIR          # every .yaml of DIR instead of the examples
 //! ```
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 // The generator's summary fields serve the check bench; this one reads only some.
@@ -47,6 +48,7 @@ fn main() -> ExitCode {
     let mut use_dot = true;
     let mut examples = true;
     let mut only: Option<String> = None;
+    let mut dir: Option<std::path::PathBuf> = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -55,6 +57,10 @@ fn main() -> ExitCode {
             "--no-examples" => examples = false,
             "--examples-only" => sizes.push(0),
             "--only" => only = it.next().cloned(),
+            "--dir" => {
+                dir = it.next().map(std::path::PathBuf::from);
+                sizes.push(0);
+            }
             n => {
                 let Ok(n) = n.parse::<usize>() else {
                     eprintln!("unknown argument {n}");
@@ -68,7 +74,7 @@ fn main() -> ExitCode {
         sizes = vec![100, 1000, 3000, 10000];
     }
     if examples && use_dot {
-        print_examples(timeout, only.as_deref());
+        print_examples(timeout, only.as_deref(), dir.as_deref());
     }
     sizes.retain(|&n| n > 0);
     if sizes.is_empty() {
@@ -157,22 +163,24 @@ fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// The `.yaml` files of a directory, sorted.
+fn yaml_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("directory exists")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    files.sort();
+    files
+}
+
 /// The examples and render fixtures, as (file, extra arguments).
 fn example_manifests() -> Vec<(std::path::PathBuf, Vec<&'static str>)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    for dir in ["examples", "tests/fixtures/render"] {
-        let mut here: Vec<_> = std::fs::read_dir(root.join(dir))
-            .expect("directory exists")
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
-            .collect();
-        here.sort();
-        files.extend(here);
-    }
-    files
-        .into_iter()
+    ["examples", "tests/fixtures/render"]
+        .iter()
+        .flat_map(|dir| yaml_files(&root.join(dir)))
         .map(|p| {
             let view = p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("view-"));
             (p, if view { vec!["--view", "collapsed"] } else { Vec::new() })
@@ -207,7 +215,7 @@ fn imported_manifests(dir: &Path) -> Vec<(std::path::PathBuf, Vec<&'static str>)
 
 /// Quality of archmap's layout and dot's on every example and render fixture (top to bottom
 /// and left to right), as a Markdown table.
-fn print_examples(timeout: u64, only: Option<&str>) {
+fn print_examples(timeout: u64, only: Option<&str>, dir: Option<&Path>) {
     println!("### Examples and render fixtures (render::quality; archmap / dot)\n");
     println!(
         "| manifest | dir | crossings | edges through nodes | label overlaps | edges through titles | width × height | area per node | area ratio |"
@@ -215,8 +223,14 @@ fn print_examples(timeout: u64, only: Option<&str>) {
     println!("|---|---|---:|---:|---:|---:|---:|---:|---:|");
     let cwd = Path::new(env!("CARGO_MANIFEST_DIR"));
     let imported = tempfile::tempdir().expect("a temporary directory");
-    let mut manifests = example_manifests();
-    manifests.extend(imported_manifests(imported.path()));
+    let mut manifests = match dir {
+        Some(d) => yaml_files(d).into_iter().map(|p| (p, Vec::new())).collect(),
+        None => {
+            let mut m = example_manifests();
+            m.extend(imported_manifests(imported.path()));
+            m
+        }
+    };
     if let Some(only) = only {
         manifests.retain(|(p, _)| p.to_string_lossy().contains(only));
     }
