@@ -223,13 +223,12 @@ fn print_examples(timeout: u64, only: Option<&str>, dir: Option<&Path>) {
     println!("|---|---|---:|---:|---:|---:|---:|---:|---:|");
     let cwd = Path::new(env!("CARGO_MANIFEST_DIR"));
     let imported = tempfile::tempdir().expect("a temporary directory");
-    let mut manifests = match dir {
-        Some(d) => yaml_files(d).into_iter().map(|p| (p, Vec::new())).collect(),
-        None => {
-            let mut m = example_manifests();
-            m.extend(imported_manifests(imported.path()));
-            m
-        }
+    let mut manifests = if let Some(d) = dir {
+        yaml_files(d).into_iter().map(|p| (p, Vec::new())).collect()
+    } else {
+        let mut m = example_manifests();
+        m.extend(imported_manifests(imported.path()));
+        m
     };
     if let Some(only) = only {
         manifests.retain(|(p, _)| p.to_string_lossy().contains(only));
