@@ -191,123 +191,142 @@ impl Layout for Layered {
                 weight: 1,
             })
             .collect();
-        let ranks = rank::rank(n, &rank_edges);
-
-        // 3. The layered graph.
-        let mut g = LGraph {
-            layer: ranks.iter().map(|&r| r.max(0) as usize).collect(),
-            group: node_group.clone(),
-            width: Vec::with_capacity(n),
-            height: Vec::with_capacity(n),
-            dummy: vec![false; n],
-            up: vec![Vec::new(); n],
-            down: vec![Vec::new(); n],
-            layers: Vec::new(),
-            group_parent: group_parent.clone(),
-            group_children: vec![Vec::new(); ng],
-            group_roots: Vec::new(),
-            span: vec![None; ng],
-        };
-        for i in 0..n {
-            let s = flip(measured.nodes.get(i).copied().unwrap_or(FALLBACK));
-            g.width.push(s.width.max(1.0));
-            g.height.push(s.height.max(1.0));
-        }
-        for (c, p) in group_parent.iter().enumerate() {
-            match p {
-                Some(p) => g.group_children[*p].push(c),
-                None => g.group_roots.push(c),
+        // 3. and 4. The layered graph, ordered within a budget for random starts. Small flat
+        // diagrams with labels also try dot's ranking (every edge two ranks long, not only the
+        // labelled ones), which spreads the nodes differently, each with half the budget, and
+        // keep the one with fewer crossings.
+        let build = |ranks: &[i32], budget: usize| {
+            // 3. The layered graph.
+            let mut g = LGraph {
+                layer: ranks.iter().map(|&r| r.max(0) as usize).collect(),
+                group: node_group.clone(),
+                width: Vec::with_capacity(n),
+                height: Vec::with_capacity(n),
+                dummy: vec![false; n],
+                up: vec![Vec::new(); n],
+                down: vec![Vec::new(); n],
+                layers: Vec::new(),
+                group_parent: group_parent.clone(),
+                group_children: vec![Vec::new(); ng],
+                group_roots: Vec::new(),
+                span: vec![None; ng],
+            };
+            for i in 0..n {
+                let s = flip(measured.nodes.get(i).copied().unwrap_or(FALLBACK));
+                g.width.push(s.width.max(1.0));
+                g.height.push(s.height.max(1.0));
             }
-        }
-        // Each label goes into the rank between its ends whose boxes and labels are narrowest
-        // so far (nearest the middle on a tie), so labels of parallel long edges spread over
-        // the ranks instead of all lining up in one.
-        let rank_count = g.layer.iter().copied().max().map_or(0, |m| m + 1);
-        let mut load = vec![0.0f64; rank_count];
-        for v in 0..n {
-            load[g.layer[v]] += g.width[v] + position::NODE_SEP;
-        }
-        let mut label_rank: Vec<usize> = vec![usize::MAX; scene.edges.len()];
-        for (i, &(a, b)) in oriented.iter().enumerate() {
-            let Some(size) = labels[i].filter(|_| valid[i]) else { continue };
-            let (ra, rb) = (g.layer[a], g.layer[b]);
-            let mid = ra + (rb.saturating_sub(ra)) / 2;
-            let best = (ra + 1..rb).min_by(|&p, &q| {
-                load[p]
-                    .total_cmp(&load[q])
-                    .then(p.abs_diff(mid).cmp(&q.abs_diff(mid)))
-                    .then(p.cmp(&q))
-            });
-            if let Some(r) = best {
-                load[r] += size.width + position::MIXED_SEP;
-                label_rank[i] = r;
-            }
-        }
-        let mut chains: Vec<Vec<usize>> = vec![Vec::new(); scene.edges.len()];
-        let mut label_item: Vec<Option<usize>> = vec![None; scene.edges.len()];
-        for (i, &(a, b)) in oriented.iter().enumerate() {
-            if !valid[i] {
-                continue;
-            }
-            let (ra, rb) = (g.layer[a], g.layer[b]);
-            let owner = common_group(&group_parent, node_group[a], node_group[b]);
-            let mut chain = vec![a];
-            let mid = label_rank[i];
-            for r in ra + 1..rb {
-                let d = g.layer.len();
-                g.layer.push(r);
-                g.group.push(owner);
-                g.dummy.push(true);
-                g.up.push(Vec::new());
-                g.down.push(Vec::new());
-                match labels[i] {
-                    Some(s) if r == mid => {
-                        g.width.push(s.width);
-                        g.height.push(s.height);
-                        label_item[i] = Some(d);
-                    }
-                    _ => {
-                        g.width.push(0.0);
-                        g.height.push(0.0);
-                    }
+            for (c, p) in group_parent.iter().enumerate() {
+                match p {
+                    Some(p) => g.group_children[*p].push(c),
+                    None => g.group_roots.push(c),
                 }
-                chain.push(d);
             }
-            chain.push(b);
-            for w in chain.windows(2) {
-                g.down[w[0]].push(w[1]);
-                g.up[w[1]].push(w[0]);
+            // Each label goes into the rank between its ends whose boxes and labels are narrowest
+            // so far (nearest the middle on a tie), so labels of parallel long edges spread over
+            // the ranks instead of all lining up in one.
+            let rank_count = g.layer.iter().copied().max().map_or(0, |m| m + 1);
+            let mut load = vec![0.0f64; rank_count];
+            for v in 0..n {
+                load[g.layer[v]] += g.width[v] + position::NODE_SEP;
             }
-            chains[i] = chain;
-        }
-        // A box with many edges on one side grows across the flow so its ports keep apart.
-        let mut ends = vec![(0usize, 0usize); n];
-        for chain in chains.iter().filter(|c| c.len() >= 2) {
-            ends[chain[0]].0 += 1;
-            ends[chain[chain.len() - 1]].1 += 1;
-        }
-        for (v, &(out, inc)) in ends.iter().enumerate() {
-            g.width[v] = g.width[v].max(route::width_for_ports(out.max(inc)));
-        }
-        let layer_count = g.layer.iter().copied().max().map_or(0, |m| m + 1);
-        g.layers = vec![Vec::new(); layer_count];
-        for v in 0..g.layer.len() {
-            g.layers[g.layer[v]].push(v);
-        }
-        for v in 0..g.layer.len() {
-            let mut up = g.group[v];
-            while let Some(a) = up {
-                let r = g.layer[v];
-                g.span[a] = Some(g.span[a].map_or((r, r), |(lo, hi)| (lo.min(r), hi.max(r))));
-                up = group_parent[a];
+            let mut label_rank: Vec<usize> = vec![usize::MAX; scene.edges.len()];
+            for (i, &(a, b)) in oriented.iter().enumerate() {
+                let Some(size) = labels[i].filter(|_| valid[i]) else { continue };
+                let (ra, rb) = (g.layer[a], g.layer[b]);
+                let mid = ra + (rb.saturating_sub(ra)) / 2;
+                let best = (ra + 1..rb).min_by(|&p, &q| {
+                    load[p]
+                        .total_cmp(&load[q])
+                        .then(p.abs_diff(mid).cmp(&q.abs_diff(mid)))
+                        .then(p.cmp(&q))
+                });
+                if let Some(r) = best {
+                    load[r] += size.width + position::MIXED_SEP;
+                    label_rank[i] = r;
+                }
             }
-        }
+            let mut chains: Vec<Vec<usize>> = vec![Vec::new(); scene.edges.len()];
+            let mut label_item: Vec<Option<usize>> = vec![None; scene.edges.len()];
+            for (i, &(a, b)) in oriented.iter().enumerate() {
+                if !valid[i] {
+                    continue;
+                }
+                let (ra, rb) = (g.layer[a], g.layer[b]);
+                let owner = common_group(&group_parent, node_group[a], node_group[b]);
+                let mut chain = vec![a];
+                let mid = label_rank[i];
+                for r in ra + 1..rb {
+                    let d = g.layer.len();
+                    g.layer.push(r);
+                    g.group.push(owner);
+                    g.dummy.push(true);
+                    g.up.push(Vec::new());
+                    g.down.push(Vec::new());
+                    match labels[i] {
+                        Some(s) if r == mid => {
+                            g.width.push(s.width);
+                            g.height.push(s.height);
+                            label_item[i] = Some(d);
+                        }
+                        _ => {
+                            g.width.push(0.0);
+                            g.height.push(0.0);
+                        }
+                    }
+                    chain.push(d);
+                }
+                chain.push(b);
+                for w in chain.windows(2) {
+                    g.down[w[0]].push(w[1]);
+                    g.up[w[1]].push(w[0]);
+                }
+                chains[i] = chain;
+            }
+            // A box with many edges on one side grows across the flow so its ports keep apart.
+            let mut ends = vec![(0usize, 0usize); n];
+            for chain in chains.iter().filter(|c| c.len() >= 2) {
+                ends[chain[0]].0 += 1;
+                ends[chain[chain.len() - 1]].1 += 1;
+            }
+            for (v, &(out, inc)) in ends.iter().enumerate() {
+                g.width[v] = g.width[v].max(route::width_for_ports(out.max(inc)));
+            }
+            let layer_count = g.layer.iter().copied().max().map_or(0, |m| m + 1);
+            g.layers = vec![Vec::new(); layer_count];
+            for v in 0..g.layer.len() {
+                g.layers[g.layer[v]].push(v);
+            }
+            for v in 0..g.layer.len() {
+                let mut up = g.group[v];
+                while let Some(a) = up {
+                    let r = g.layer[v];
+                    g.span[a] = Some(g.span[a].map_or((r, r), |(lo, hi)| (lo.min(r), hi.max(r))));
+                    up = group_parent[a];
+                }
+            }
 
-        // 4. and 5. Order and x. A title sits in the band above its frame's first layer (TB;
-        // below the last for BT), which routes into (out of) that layer's members cross: the
-        // ports on that side of those members keep to the right of the title, so each member
-        // reaches far enough right to hold them there.
-        let tokens = order::order(&mut g);
+            let tokens = order::order(&mut g, budget);
+            let crossings = order::crossings(&g);
+            (g, chains, label_item, tokens, crossings)
+        };
+        let try_dot = ng == 0 && rank_edges.iter().any(|e| e.minlen > 1);
+        let share = if try_dot { order::RANDOM_BUDGET / 2 } else { order::RANDOM_BUDGET };
+        let mut chosen = build(&rank::rank(n, &rank_edges), share);
+        if try_dot && order::is_small(&chosen.0) {
+            let uniform: Vec<rank::RankEdge> =
+                rank_edges.iter().map(|e| rank::RankEdge { minlen: 2, ..*e }).collect();
+            let other = build(&rank::rank(n, &uniform), share);
+            if other.4 < chosen.4 {
+                chosen = other;
+            }
+        }
+        let (g, chains, label_item, tokens, _) = chosen;
+        let layer_count = g.layers.len();
+        // 5. x. A title sits in the band above its frame's first layer (TB; below the last for
+        // BT), which routes into (out of) that layer's members cross: the ports on that side of
+        // those members keep to the right of the title, so each member reaches far enough right
+        // to hold them there.
         if !horizontal {
             for c in 0..ng {
                 let Some((lo, hi)) = g.span[c] else { continue };

@@ -53,7 +53,7 @@ const START_WORK: usize = 16_000;
 
 /// Orders every layer of `g` (see the module header); also rewrites `g.layers` to the item
 /// order of the result.
-pub(super) fn order(g: &mut LGraph) -> Vec<Vec<Token>> {
+pub(super) fn order(g: &mut LGraph, random_budget: usize) -> Vec<Vec<Token>> {
     let groups = g.group_parent.len();
     let items = g.layer.len();
     let mut key = vec![0.0; items];
@@ -72,7 +72,7 @@ pub(super) fn order(g: &mut LGraph) -> Vec<Vec<Token>> {
     let mut first: Option<(usize, Vec<Vec<usize>>, Vec<usize>)> = None;
     let mut best: Option<(usize, Vec<Vec<usize>>, Vec<usize>)> = None;
     for start in 0..starts {
-        if start >= STARTS && random_spent >= RANDOM_BUDGET {
+        if start >= STARTS && random_spent >= random_budget {
             break;
         }
         if start < STARTS {
@@ -188,8 +188,9 @@ const RANDOM_STARTS: usize = 128;
 /// release build: a start costs [`SWEEP_COST`] per item and segment swept, [`SIFT_COST`] per
 /// unit of sifting work and [`PAIR_COST`] per unit of pair-move work (measured on the examples
 /// and synthetic graphs), and the random starts stop once they have spent this much (~60 ms;
-/// otel-astronomy-shop gets about 40, a sixty-component synthetic system about 20).
-const RANDOM_BUDGET: usize = 60_000_000;
+/// otel-astronomy-shop gets about 40, a sixty-component synthetic system about 20). The
+/// layout passes it to [`order`], halved for each of two rankings when it tries both.
+pub(super) const RANDOM_BUDGET: usize = 60_000_000;
 /// See [`RANDOM_BUDGET`].
 const SWEEP_COST: usize = 160;
 /// See [`RANDOM_BUDGET`].
@@ -637,6 +638,19 @@ fn transpose(g: &mut LGraph, pos: &mut [usize], reverse: bool) {
         }
         std::mem::swap(&mut changed, &mut now);
     }
+}
+
+/// Whether `g` is small enough for the many-start ordering (see [`START_WORK`]).
+pub(super) fn is_small(g: &LGraph) -> bool {
+    let size = g.up.iter().map(Vec::len).sum::<usize>() + g.layer.len() + 1;
+    size * STARTS <= START_WORK
+}
+
+/// Crossings of `g` in its current layer order.
+pub(super) fn crossings(g: &LGraph) -> usize {
+    let mut pos = vec![0; g.layer.len()];
+    refresh_positions(g, &mut pos);
+    total_crossings(g, &pos)
 }
 
 /// Crossings between all pairs of adjacent layers (accumulator tree, O(E log V) per pair).
