@@ -839,6 +839,34 @@ mod tests {
         assert!(rank(0, &[]).is_empty());
     }
 
+    /// A connected DAG on `n` nodes from the generator state `seed`: each node has an edge from
+    /// one of the `near` nodes before it (which keeps it connected) and up to `extra - 1` more
+    /// from any earlier node; a quarter of the edges have minimum length 2, weights are 1 to
+    /// `weights`. `shape` is (`extra`, `near`, `weights`).
+    fn random_dag(seed: &mut u64, n: usize, shape: (u64, u64, u64)) -> Vec<RankEdge> {
+        let (extra, near, weights) = shape;
+        let mut next = |m: u64| {
+            *seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (*seed >> 33) % m
+        };
+        let mut edges = Vec::new();
+        for v in 1..n {
+            for k in 0..=next(extra) {
+                let span = if k == 0 { near } else { v as u64 };
+                let u = v - 1 - usize::try_from(next(span.min(v as u64))).unwrap();
+                edges.push(RankEdge {
+                    from: u,
+                    to: v,
+                    minlen: if next(4) == 0 { 2 } else { 1 },
+                    weight: i32::try_from(1 + next(weights)).unwrap(),
+                });
+            }
+        }
+        edges
+    }
+
     #[test]
     fn generated_graphs_end_optimal_with_exact_cut_values() {
         // Connected DAGs of a few hundred nodes, with mixed minimum lengths and weights: the
@@ -846,29 +874,9 @@ mod tests {
         // along the pivots) equal fresh ones and are all non-negative, which certifies the
         // optimum (the dot paper, section 2.3).
         let mut seed = 11u64;
-        let mut next = |m: u64| {
-            seed = seed
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            (seed >> 33) % m
-        };
         for case in 0..12usize {
             let n = 100 + 50 * case;
-            let mut edges = Vec::new();
-            for v in 1..n {
-                // One edge to an earlier node keeps it connected; more make it dense.
-                let extra = usize::try_from(next(4)).unwrap();
-                for k in 0..=extra {
-                    let span = if k == 0 { 8 } else { v as u64 };
-                    let u = v - 1 - usize::try_from(next(span.min(v as u64))).unwrap();
-                    edges.push(RankEdge {
-                        from: u,
-                        to: v,
-                        minlen: if next(4) == 0 { 2 } else { 1 },
-                        weight: i32::try_from(1 + next(3)).unwrap(),
-                    });
-                }
-            }
+            let edges = random_dag(&mut seed, n, (4, 8, 3));
             let mut s = Simplex::new(n, edges.clone());
             assert!(s.optimise(), "case {case}");
             assert!(feasible(&s.rank, &edges));
@@ -927,29 +935,10 @@ mod tests {
         // tree would (most negative cut value, first in `tree` on ties), and the regrafted tree
         // and the incremental cut values match fresh ones.
         let mut seed = 5u64;
-        let mut next = |m: u64| {
-            seed = seed
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            (seed >> 33) % m
-        };
         let mut pivots = 0;
         for case in 0..60usize {
             let n = 2 + 5 * case;
-            let mut edges = Vec::new();
-            for v in 1..n {
-                let extra = usize::try_from(next(3)).unwrap();
-                for k in 0..=extra {
-                    let span = if k == 0 { 4 } else { v as u64 };
-                    let u = v - 1 - usize::try_from(next(span.min(v as u64))).unwrap();
-                    edges.push(RankEdge {
-                        from: u,
-                        to: v,
-                        minlen: if next(4) == 0 { 2 } else { 1 },
-                        weight: i32::try_from(1 + next(4)).unwrap(),
-                    });
-                }
-            }
+            let edges = random_dag(&mut seed, n, (3, 4, 4));
             let mut s = Simplex::new(n, edges.clone());
             s.init_rank();
             assert!(s.feasible_tree());
