@@ -463,3 +463,39 @@ fn javascript_text_inside_a_relative_reference_is_not_a_scheme() {
     let bad = "version: 1\nname: x\nservices:\n  a:\n    url: \" JavaScript:alert(1)\"\n";
     assert_eq!(run_in(&root(), &["render", "-"], bad).code, 2);
 }
+
+/// `-o` naming something that is not a regular file (a FIFO here; `/dev/null` or `/dev/stdout`
+/// on a user's machine) is written in place: the atomic rename used for ordinary files would
+/// replace the FIFO (or the device) with a regular file.
+#[cfg(unix)]
+#[test]
+fn output_to_a_fifo_writes_through_it_and_keeps_it() {
+    use std::io::Read;
+    use std::os::unix::fs::FileTypeExt;
+    let dir = temp_with(&[("archmap.yaml", "version: 1\nname: S\nservices:\n  a: {}\n")]);
+    let fifo = dir.path().join("out.svg");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipping: mkfifo failed");
+        return;
+    }
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            std::fs::File::open(&fifo).expect("open the FIFO").read_to_string(&mut text).ok();
+            text
+        })
+    };
+    let out = run_in(dir.path(), &["render", "-o", "out.svg", "archmap.yaml"], "");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // Checked before joining: had the FIFO been replaced, its reader would wait for ever.
+    let kind = std::fs::symlink_metadata(&fifo).expect("still there").file_type();
+    assert!(kind.is_fifo(), "the FIFO was replaced by {kind:?}");
+    let text = reader.join().expect("the reader finishes");
+    assert!(
+        text.starts_with("<svg") || text.starts_with("<?xml"),
+        "{}",
+        &text[..text.len().min(80)]
+    );
+}

@@ -358,8 +358,15 @@ fn explain(name: &str, io: &mut Io<'_>) -> Result<u8, Error> {
 }
 
 /// Writes `text` to `path` atomically: a temporary file in the same directory, then a rename.
+/// A path that is not a regular file (`/dev/null`, `/dev/stdout`, a FIFO) is written in place:
+/// renaming over it would replace the device with a file.
 fn write_atomic(path: &Path, text: &[u8]) -> Result<(), Error> {
     let err = |source| Error::Write { path: path.to_path_buf(), source };
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        let mut f = std::fs::OpenOptions::new().write(true).open(path).map_err(err)?;
+        f.write_all(text).map_err(err)?;
+        return Ok(());
+    }
     let tmp = temp_beside(path, text).map_err(err)?;
     tmp.persist(path).map_err(|e| err(e.error))?;
     Ok(())
