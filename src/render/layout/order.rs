@@ -61,11 +61,11 @@ pub(super) fn order(g: &mut LGraph, random_budget: usize) -> Vec<Vec<Token>> {
     let mut scratch = Scratch::new(groups);
     let mut pos = vec![0usize; items];
     let mut idx = vec![0usize; items];
-    let size = g.up.iter().map(Vec::len).sum::<usize>() + items + 1;
+    let size = size_of(g);
     let budget = (4_000_000 / size).max(4);
     let sweeps = MAX_SWEEPS.min(budget);
     // Small graphs try several starts (initial orders, barycenter or median) and keep the best.
-    let starts = if size * STARTS <= START_WORK { STARTS + RANDOM_STARTS } else { 1 };
+    let starts = if is_small(g) { STARTS + RANDOM_STARTS } else { 1 };
     // What the random starts have cost so far (see RANDOM_BUDGET).
     let mut random_spent = 0;
     // The first start's result (the one-start order), and the best of the others.
@@ -642,8 +642,12 @@ fn transpose(g: &mut LGraph, pos: &mut [usize], reverse: bool) {
 
 /// Whether `g` is small enough for the many-start ordering (see [`START_WORK`]).
 pub(super) fn is_small(g: &LGraph) -> bool {
-    let size = g.up.iter().map(Vec::len).sum::<usize>() + g.layer.len() + 1;
-    size * STARTS <= START_WORK
+    size_of(g) * STARTS <= START_WORK
+}
+
+/// Items and segments of `g`, plus one: the unit of the ordering's budgets.
+fn size_of(g: &LGraph) -> usize {
+    g.up.iter().map(Vec::len).sum::<usize>() + g.layer.len() + 1
 }
 
 /// Crossings of `g` in its current layer order.
@@ -929,13 +933,8 @@ fn sift_layer(
         return false;
     }
     let snapshot = g.layers[r].clone();
-    let sorted = |side: &Vec<usize>| {
-        let mut a: Vec<usize> = side.iter().map(|&x| pos[x]).collect();
-        a.sort_unstable();
-        a
-    };
     let nb: Vec<(Vec<usize>, Vec<usize>)> =
-        snapshot.iter().map(|&v| (sorted(&g.up[v]), sorted(&g.down[v]))).collect();
+        snapshot.iter().map(|&v| sorted_sides(g, pos, v)).collect();
     for (i, &v) in snapshot.iter().enumerate() {
         idx[v] = i;
     }
