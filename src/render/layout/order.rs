@@ -706,6 +706,7 @@ fn sift_pairs(g: &mut LGraph, pos: &mut [usize], work: &mut usize, leaves_only: 
         return false;
     }
     let mut moved = false;
+    let mut sides: Vec<(Vec<usize>, Vec<usize>)> = Vec::new();
     for r in 0..g.layers.len() {
         for v in g.layers[r].clone() {
             let partners: Vec<usize> = g.up[v]
@@ -745,27 +746,62 @@ fn sift_pairs(g: &mut LGraph, pos: &mut [usize], work: &mut usize, leaves_only: 
                 lv.remove(pv);
                 let mut lw = g.layers[rw].clone();
                 lw.remove(pw);
-                // For each place q of w: the count with v first in its layer, then v moved
-                // right past one item at a time (which changes only the crossings between the
-                // two items' edges).
+                // The count with both first in their layers, then w moved right one item at a
+                // time and, for each place of w, v moved right one item at a time: a swap
+                // changes only the crossings between the two swapped items' edges. Positions
+                // in the two layers are spread out (2i + 2 for the others, odd for v and w) so
+                // that only the sides naming v or w change as they move.
+                g.layers[rw].clone_from(&lw);
+                g.layers[rw].insert(0, w);
+                g.layers[r].clone_from(&lv);
+                g.layers[r].insert(0, v);
+                for layer in [r, rw] {
+                    for (i, &x) in g.layers[layer].iter().enumerate() {
+                        pos[x] = i;
+                    }
+                }
+                let mut base = local(g, pos);
+                for (i, &x) in lv.iter().enumerate() {
+                    pos[x] = 2 * i + 2;
+                }
+                for (i, &x) in lw.iter().enumerate() {
+                    pos[x] = 2 * i + 2;
+                }
+                pos[v] = 1;
+                pos[w] = 1;
+                sides.resize_with(lv.len() + lw.len() + 2, Default::default);
+                let (v_sides, rest) = sides.split_at_mut(1);
+                let (w_sides, rest) = rest.split_at_mut(1);
+                let (row_sides, other_sides) = rest.split_at_mut(lv.len());
+                fill_sides(g, pos, w, &mut w_sides[0]);
+                for (&x, b) in lw.iter().zip(other_sides.iter_mut()) {
+                    fill_sides(g, pos, x, b);
+                }
+                for (&x, b) in lv.iter().zip(row_sides.iter_mut()) {
+                    fill_sides(g, pos, x, b);
+                }
+                // The items of v's layer (besides v) next to w: their sides change with w.
+                let near_w: Vec<usize> = (0..lv.len())
+                    .filter(|&k| g.up[lv[k]].contains(&w) || g.down[lv[k]].contains(&w))
+                    .collect();
                 for q in 0..m {
-                    g.layers[rw].clone_from(&lw);
-                    g.layers[rw].insert(q, w);
-                    g.layers[r].clone_from(&lv);
-                    g.layers[r].insert(0, v);
-                    for layer in [r, rw] {
-                        for (i, &x) in g.layers[layer].iter().enumerate() {
-                            pos[x] = i;
+                    if q > 0 {
+                        let b = &other_sides[q - 1];
+                        base = base + crossings_left_of(b, &w_sides[0])
+                            - crossings_left_of(&w_sides[0], b);
+                        pos[w] = 2 * q + 1;
+                        for &k in &near_w {
+                            fill_sides(g, pos, lv[k], &mut row_sides[k]);
                         }
                     }
-                    let mut run = local(g, pos);
+                    let mut run = base;
                     if run < best.0 {
                         best = (run, 0, q);
                     }
-                    let a = sorted_sides(g, pos, v);
-                    for (k, &x) in lv.iter().enumerate() {
-                        let b = sorted_sides(g, pos, x);
-                        run = run + crossings_left_of(&b, &a) - crossings_left_of(&a, &b);
+                    fill_sides(g, pos, v, &mut v_sides[0]);
+                    let a = &v_sides[0];
+                    for (k, b) in row_sides.iter().enumerate() {
+                        run = run + crossings_left_of(b, a) - crossings_left_of(a, b);
                         if run < best.0 {
                             best = (run, k + 1, q);
                         }
@@ -786,6 +822,15 @@ fn sift_pairs(g: &mut LGraph, pos: &mut [usize], work: &mut usize, leaves_only: 
         }
     }
     moved
+}
+
+/// Fills `out` with the sorted positions of `v`'s neighbours above and below.
+fn fill_sides(g: &LGraph, pos: &[usize], v: usize, out: &mut (Vec<usize>, Vec<usize>)) {
+    for (side, buf) in [(&g.up[v], &mut out.0), (&g.down[v], &mut out.1)] {
+        buf.clear();
+        buf.extend(side.iter().map(|&x| pos[x]));
+        buf.sort_unstable();
+    }
 }
 
 /// The sorted positions of `v`'s neighbours above and below.
