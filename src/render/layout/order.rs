@@ -5,30 +5,29 @@
 //! [`Token`]s, where each group active in a layer (its items, its descendants' items, or the
 //! layers in between) is one contiguous block `Open(g) … Close(g)`, nested blocks inside their
 //! parents, and sibling groups appear in the same relative order in every layer (so frames can
-//! be drawn without cutting through each other). Method: an initial order from a depth-first
-//! walk, then barycenter sweeps (down and up) that sort each layer hierarchically — the direct
-//! items of a block by barycenter, child blocks in a global sibling order re-estimated after
-//! every sweep from their members' mean positions — and adjacent transpositions within a block;
-//! the order with the fewest crossings (counted exactly, Barth–Jünger–Mutzel) wins. Then two
-//! local searches on the exact count, which the sweeps' averages often miss: sifting moves each
-//! item to the place within its block (among the block's items and child blocks) with the
-//! fewest crossings on both sides; the sibling search moves each group to every other place
-//! among its siblings (in every layer at once), lets the items settle with two sweeps (and
-//! sifting, on small graphs) and keeps a move that removes crossings. Small graphs (up to a
-//! thousand items and segments) try many starts and keep the best: sixteen walks (depth or
-//! breadth first, in index order or reversed, along edges downwards or upwards), each with
-//! barycenter or weighted median sweeps, transpositions in later starts swapping ties too, then
-//! random orders (seeded by the start's number) within a fixed budget of work, which reach
-//! good orders the walks miss (otel-astronomy-shop: 89 crossings after the walks, 61 after 112
-//! random starts, 66 after 48). A start's sweeps stop after eight that remove under 0.5 % of the crossings
-//! (dot's rule). In graphs without groups later starts also move each item together with a
-//! leaf (a neighbour with no other edge), and the best order each item together with any
-//! neighbour, to the pair of places with the fewest crossings (which sifting one item at a
-//! time cannot reach: a service and its own database past a hub); for each place of the
-//! neighbour, the item's best place comes from one count and sifting's running sum. The
-//! sibling search runs from the first start's order and from the best one. All of this works
-//! within fixed budgets, so large graphs pay a bounded price (graphs above a thousand items and
-//! segments take the first start only).
+//! be drawn without cutting through each other). Method: an initial order from a walk, then
+//! median (or barycenter) sweeps (down and up) that sort each layer hierarchically — the direct
+//! items of a block by their key, child blocks in a global sibling order re-estimated after
+//! every sweep from their members' mean positions — each followed by adjacent transpositions
+//! within a block until they remove no more crossings (ties swapped too every other pair of
+//! sweeps, as dot does); the order with the fewest crossings (counted exactly,
+//! Barth–Jünger–Mutzel) wins, and a start's sweeps stop after eight that remove under 0.5 % of
+//! the crossings (dot's rule). Then two local searches on the exact count, which the sweeps'
+//! averages often miss: sifting moves each item to the place within its block (among the
+//! block's items and child blocks) with the fewest crossings on both sides; the sibling search
+//! moves each group to every other place among its siblings (in every layer at once), lets the
+//! items settle with two sweeps (and sifting, on small graphs) and keeps a move that removes
+//! crossings. More starts run, and the best is kept, while a budget of work lasts (see
+//! [`ORDER_BUDGET`]; the first start always runs, so large graphs take one and pay nothing
+//! more): sixteen walks (depth or breadth first, in index order or reversed, along edges
+//! downwards or upwards, each with medians or barycenters; a walk giving the same initial order
+//! as an earlier one is skipped), then random orders (seeded by the start's number), which reach
+//! good orders the walks miss. In graphs without groups later starts also move each item
+//! together with a leaf (a neighbour with no other edge), and the best order each item
+//! together with any neighbour, to the pair of places with the fewest crossings (which sifting
+//! one item at a time cannot reach: a service and its own database past a hub); one count per
+//! pair, then each step of either item changes the count by the crossings between it and the
+//! item it passes. The sibling search runs from the best order.
 //! Invariants: deterministic (stable sorts, ties
 //! by current position or index, budgets counted in work units rather than time).
 
@@ -45,15 +44,36 @@ const MAX_SWEEPS: usize = 24;
 const MIN_QUIT: usize = 8;
 /// See [`MIN_QUIT`].
 const CONVERGENCE: f64 = 0.995;
-/// Starts at most (see [`initial_keys`]; each with barycenters, then medians).
+/// Starts from walks (see [`WALKS`]).
 const STARTS: usize = 16;
-/// Work for all starts together, in items and segments: graphs up to this size divided by
-/// [`STARTS`] try every start, bigger ones only the first (so large graphs pay nothing).
-const START_WORK: usize = 16_000;
+/// The walks of the starts, in the order they run (see [`initial_keys`]), each with medians
+/// or barycenters: medians first (they end with fewer crossings on most of the examples and
+/// generated graphs), breadth-first walks from the last item first (the best single start on
+/// them, with dot's alternation of tie swaps). Walks that lay a graph out in the same initial
+/// order as an earlier one with the same key are skipped (depth- and breadth-first walks often
+/// agree).
+const WALKS: [(usize, bool); STARTS] = [
+    (3, true),
+    (2, true),
+    (6, true),
+    (7, true),
+    (0, true),
+    (1, true),
+    (4, true),
+    (5, true),
+    (0, false),
+    (1, false),
+    (2, false),
+    (3, false),
+    (4, false),
+    (5, false),
+    (6, false),
+    (7, false),
+];
 
 /// Orders every layer of `g` (see the module header); also rewrites `g.layers` to the item
 /// order of the result.
-pub(super) fn order(g: &mut LGraph, random_budget: usize) -> Vec<Vec<Token>> {
+pub(super) fn order(g: &mut LGraph, budget: usize) -> Vec<Vec<Token>> {
     let groups = g.group_parent.len();
     let items = g.layer.len();
     let mut key = vec![0.0; items];
@@ -62,24 +82,28 @@ pub(super) fn order(g: &mut LGraph, random_budget: usize) -> Vec<Vec<Token>> {
     let mut pos = vec![0usize; items];
     let mut idx = vec![0usize; items];
     let size = size_of(g);
-    let budget = (4_000_000 / size).max(4);
-    let sweeps = MAX_SWEEPS.min(budget);
-    // Small graphs try several starts (initial orders, barycenter or median) and keep the best.
-    let starts = if is_small(g) { STARTS + RANDOM_STARTS } else { 1 };
-    // What the random starts have cost so far (see RANDOM_BUDGET).
-    let mut random_spent = 0;
+    let sweeps = MAX_SWEEPS.min((4_000_000 / size).max(4));
+    // Starts run while they have spent under three quarters of the budget (the first always
+    // runs); the final pair moves may spend the rest.
+    let start_budget = budget / 4 * 3;
+    // What the starts have cost so far.
+    let mut spent = 0;
+    // Initial orders tried (with the median flag), so that walks reaching the same order run once.
+    let mut tried: Vec<(bool, Vec<Vec<usize>>)> = Vec::new();
     // The first start's result (the one-start order), and the best of the others.
     let mut first: Option<(usize, Vec<Vec<usize>>, Vec<usize>)> = None;
     let mut best: Option<(usize, Vec<Vec<usize>>, Vec<usize>)> = None;
-    for start in 0..starts {
-        if start >= STARTS && random_spent >= random_budget {
+    for start in 0..STARTS + RANDOM_STARTS {
+        if start > 0 && spent >= start_budget {
             break;
         }
-        if start < STARTS {
-            initial_keys(g, start / 2, &mut key);
+        let median = if let Some(&(walk, median)) = WALKS.get(start) {
+            initial_keys(g, walk, &mut key);
+            median
         } else {
             random_keys(start, &mut key);
-        }
+            start % 2 == 1
+        };
         let mut sibling: Vec<usize> = (0..groups).collect();
         for r in 0..g.layers.len() {
             let tokens = arrange(g, r, &key, &sibling, &mut scratch);
@@ -87,22 +111,28 @@ pub(super) fn order(g: &mut LGraph, random_budget: usize) -> Vec<Vec<Token>> {
         }
         update_siblings(g, &mut sibling);
         refresh_positions(g, &mut pos);
-        let median = start % 2 == 1;
-        // Later starts let transpositions swap ties too, every other pair of sweeps.
-        let reverse = start > 0;
+        if start < STARTS {
+            if tried.iter().any(|(m, l)| *m == median && *l == g.layers) {
+                continue;
+            }
+            tried.push((median, g.layers.clone()));
+        }
         let mut here_layers = g.layers.clone();
         let mut here_sibling = sibling.clone();
         let mut here = total_crossings(g, &pos);
         let mut trying = 0;
         let mut swept = 0;
+        // Transposition work (see [`transpose`]).
+        let mut tw = 0;
         for s in 0..sweeps {
             if here == 0 || trying >= MIN_QUIT {
                 break;
             }
             trying += 1;
             swept += 1;
-            let mode = Mode { down: s % 2 == 0, median, reverse: reverse && s % 4 >= 2 };
-            sweep(g, &mut pos, &mut key, &sibling, &mut scratch, mode);
+            // Transpositions swap ties too every other pair of sweeps (dot's rule).
+            let mode = Mode { down: s % 2 == 0, median, reverse: s % 4 >= 2 };
+            tw += sweep(g, &mut pos, &mut key, &sibling, &mut scratch, mode);
             update_siblings(g, &mut sibling);
             // Re-arranging with the new sibling order keeps blocks consistent across layers.
             rearrange(g, &mut pos, &mut key, &sibling, &mut scratch);
@@ -121,7 +151,8 @@ pub(super) fn order(g: &mut LGraph, random_budget: usize) -> Vec<Vec<Token>> {
         // Local search on the exact count: single items (whole groups below).
         let mut work = SIFT_WORK;
         sift(g, &mut pos, &mut idx, &mut work, SIFT_ROUNDS);
-        let mut cost = SWEEP_COST * size * swept + SIFT_COST * (SIFT_WORK - work);
+        let mut cost =
+            SWEEP_COST * size * swept + TRANSPOSE_COST * tw + SIFT_COST * (SIFT_WORK - work);
         if start > 0 {
             let mut work = PAIR_WORK;
             while sift_pairs(g, &mut pos, &mut work, true) {
@@ -129,9 +160,7 @@ pub(super) fn order(g: &mut LGraph, random_budget: usize) -> Vec<Vec<Token>> {
             }
             cost += PAIR_COST * (PAIR_WORK - work);
         }
-        if start >= STARTS {
-            random_spent += cost;
-        }
+        spent += cost;
         let c = total_crossings(g, &pos);
         if first.is_none() {
             first = Some((c, g.layers.clone(), here_sibling));
@@ -142,12 +171,11 @@ pub(super) fn order(g: &mut LGraph, random_budget: usize) -> Vec<Vec<Token>> {
             break;
         }
     }
-    // The sibling search from the first start's result and from the best other one (the
-    // search may end better from either), keeping the better end.
+    // The sibling search from the best order (the first start's if no other start ran).
     let mut s = State { pos, key, scratch, idx };
     let mut sibling: Vec<usize> = (0..groups).collect();
     let mut end: Option<(usize, Vec<Vec<usize>>)> = None;
-    for (_, layers, mut sib) in first.into_iter().chain(best) {
+    if let Some((_, layers, mut sib)) = best.or(first) {
         g.layers = layers;
         refresh_positions(g, &mut s.pos);
         search_siblings(g, &mut s, &mut sib, size);
@@ -161,9 +189,10 @@ pub(super) fn order(g: &mut LGraph, random_budget: usize) -> Vec<Vec<Token>> {
         g.layers = layers;
     }
     refresh_positions(g, &mut s.pos);
-    // Small graphs without groups: every item with every neighbour, from the best order.
-    if starts > 1 {
-        let mut work = FINAL_PAIR_WORK;
+    // Graphs without groups: every item with every neighbour, from the best order, with what
+    // is left of the budget.
+    {
+        let mut work = FINAL_PAIR_WORK.min(budget.saturating_sub(spent) / PAIR_COST);
         while sift_pairs(g, &mut s.pos, &mut work, false) {
             sift(g, &mut s.pos, &mut s.idx, &mut work, SIFT_ROUNDS);
         }
@@ -182,21 +211,47 @@ pub(super) fn order(g: &mut LGraph, random_budget: usize) -> Vec<Vec<Token>> {
     out
 }
 
-/// Random starts at most, after the [`STARTS`] walks (small graphs only).
+/// Random starts at most, after the [`STARTS`] walks.
 const RANDOM_STARTS: usize = 128;
-/// What the random starts may cost together, in about a nanosecond each of this machine's
-/// release build: a start costs [`SWEEP_COST`] per item and segment swept, [`SIFT_COST`] per
-/// unit of sifting work and [`PAIR_COST`] per unit of pair-move work (measured on the examples
-/// and synthetic graphs), and the random starts stop once they have spent this much (~60 ms;
-/// otel-astronomy-shop gets about 40, a sixty-component synthetic system about 20). The
-/// layout passes it to [`order`], halved for each of two rankings when it tries both.
-pub(super) const RANDOM_BUDGET: usize = 60_000_000;
-/// See [`RANDOM_BUDGET`].
-const SWEEP_COST: usize = 160;
-/// See [`RANDOM_BUDGET`].
-const SIFT_COST: usize = 10;
-/// See [`RANDOM_BUDGET`].
-const PAIR_COST: usize = 17;
+/// The work one layout may spend on ordering beyond the first start, in about a nanosecond
+/// each of this machine's release build (a budget in work, not time, so the result does not
+/// depend on the machine): a start costs [`SWEEP_COST`] per item and segment swept,
+/// [`TRANSPOSE_COST`] per unit of transposition work, [`SIFT_COST`] per unit of sifting work
+/// and [`PAIR_COST`] per unit of pair-move work (fitted by least squares to the measured time
+/// of 2,091 starts on the examples, the imported compose projects and generated systems).
+/// Starts run while they have spent under three quarters of it, the final pair moves may
+/// spend the rest. The layout divides it between the rankings it tries; flat diagrams get
+/// more (see [`flat_budget`]).
+pub(super) const ORDER_BUDGET: usize = 30_000_000;
+/// What one start costs per item and segment, about (sweeps, transpositions and sifting).
+const START_ESTIMATE: usize = 8_000;
+/// See [`ORDER_BUDGET`].
+const SWEEP_COST: usize = 150;
+/// See [`ORDER_BUDGET`].
+const TRANSPOSE_COST: usize = 4;
+/// See [`ORDER_BUDGET`].
+const SIFT_COST: usize = 8;
+/// See [`ORDER_BUDGET`].
+const PAIR_COST: usize = 3;
+/// Budget per item and segment for flat diagrams that try several rankings (see
+/// [`flat_budget`]).
+const FLAT_BUDGET_PER_ITEM: usize = 80_000;
+/// The most [`flat_budget`] gives.
+const FLAT_BUDGET_MAX: usize = 120_000_000;
+/// The budget for trying several rankings: only graphs of which every ranking can expect more
+/// than one start try them (about 3,000 items and segments for four rankings, 6,000 for two;
+/// a thousand synthetic components are about 25,000), so large graphs pay nothing.
+pub(super) const RANKINGS_BUDGET: usize = 100_000_000;
+
+/// The budget of a flat diagram (no groups) of `size` (see [`size_of`]) that tries several
+/// rankings: [`ORDER_BUDGET`], or [`FLAT_BUDGET_PER_ITEM`] per item and segment up to
+/// [`FLAT_BUDGET_MAX`] if that is more. Flat diagrams of 50 to 150 components are where
+/// dot's single ordering is hardest to beat (grouped ones reach half of dot's crossings with
+/// one start): with 30 ms one in eight of the generated ones ended above dot, with this none
+/// (120 ms at most, where dot takes 60–160 ms).
+pub(super) fn flat_budget(size: usize) -> usize {
+    ORDER_BUDGET.max(FLAT_BUDGET_PER_ITEM.saturating_mul(size)).min(FLAT_BUDGET_MAX)
+}
 
 /// Keys of a random initial order, the same for the same `seed`: sixteen walks reach only a
 /// few of the good orders of small graphs, random ones many more.
@@ -288,7 +343,7 @@ fn sweep(
     sibling: &[usize],
     scratch: &mut Scratch,
     mode: Mode,
-) {
+) -> usize {
     let Mode { down, median, reverse } = mode;
     let mut buf: Vec<f64> = Vec::new();
     let layers: Vec<usize> = if down {
@@ -318,7 +373,7 @@ fn sweep(
             pos[v] = i;
         }
     }
-    transpose(g, pos, reverse);
+    transpose(g, pos, reverse)
 }
 
 /// Every layer re-arranged in `sibling` order, keeping the items' relative order.
@@ -596,15 +651,19 @@ fn pair_crossings(
     (uv, vu)
 }
 
-/// Swaps adjacent items of the same block while that removes crossings (four passes at most).
+/// Swaps adjacent items of the same block while that removes crossings, until a pass removes
+/// none or the work (neighbours compared) passes [`TRANSPOSE_WORK`] per item; returns the work.
 /// A pass looks only at layers that changed, or whose neighbour layers changed, since it last
 /// looked at them: elsewhere it would find what it found then.
-fn transpose(g: &mut LGraph, pos: &mut [usize], reverse: bool) {
+fn transpose(g: &mut LGraph, pos: &mut [usize], reverse: bool) -> usize {
+    // Four passes at most used to leave many improving swaps undone: to the end, one start
+    // draws 5 % fewer crossings on the generated flat systems.
+    let mut work = 0;
     let layers = g.layers.len();
     let mut buf = (Vec::new(), Vec::new());
     let mut changed = vec![true; layers];
     let mut now = vec![false; layers];
-    for _ in 0..4 {
+    loop {
         let mut improved = false;
         now.fill(false);
         for r in 0..layers {
@@ -623,6 +682,7 @@ fn transpose(g: &mut LGraph, pos: &mut [usize], reverse: bool) {
                 if degree > 400 {
                     continue;
                 }
+                work += degree + 2;
                 let (uv, vu) = pair_crossings(g, pos, u, v, &mut buf);
                 if vu < uv || (reverse && vu == uv && uv > 0) {
                     g.layers[r].swap(i, i + 1);
@@ -633,20 +693,26 @@ fn transpose(g: &mut LGraph, pos: &mut [usize], reverse: bool) {
                 }
             }
         }
-        if !improved {
+        if !improved || work > TRANSPOSE_WORK * g.layer.len() {
             break;
         }
         std::mem::swap(&mut changed, &mut now);
     }
+    work
 }
 
-/// Whether `g` is small enough for the many-start ordering (see [`START_WORK`]).
-pub(super) fn is_small(g: &LGraph) -> bool {
-    size_of(g) * STARTS <= START_WORK
+/// Work per item for [`transpose`]: enough to finish on small and medium graphs; on 10,000
+/// synthetic components running to the end took ten times longer than the whole layout.
+const TRANSPOSE_WORK: usize = 128;
+
+/// Whether a graph of `size` (see [`size_of`]) can expect more than one start from a budget of
+/// `budget`.
+pub(super) fn affords(size: usize, budget: usize) -> bool {
+    START_ESTIMATE * size < budget
 }
 
 /// Items and segments of `g`, plus one: the unit of the ordering's budgets.
-fn size_of(g: &LGraph) -> usize {
+pub(super) fn size_of(g: &LGraph) -> usize {
     g.up.iter().map(Vec::len).sum::<usize>() + g.layer.len() + 1
 }
 
@@ -852,7 +918,7 @@ const SIFT_ROUNDS: usize = 8;
 /// [`CANDIDATE_COST`] per item and segment, plus its sifting. The search runs only when four
 /// rounds of every candidate fit (hand-written diagrams; generated ones with a hundred
 /// components already exceed it).
-const GROUP_WORK: usize = 6_000_000;
+const GROUP_WORK: usize = 3_000_000;
 /// What one candidate of the sibling search costs per item and segment (re-arranging, two
 /// sweeps and three crossing counts, against sifting's cost per neighbour compared).
 const CANDIDATE_COST: usize = 64;
@@ -877,7 +943,7 @@ fn search_siblings(g: &mut LGraph, s: &mut State, sibling: &mut Vec<usize>, size
         .map(|k| k.len() * k.len().saturating_sub(1))
         .sum();
     let per_candidate = CANDIDATE_COST * size;
-    if candidates == 0 || candidates.saturating_mul(per_candidate) > GROUP_WORK / 4 {
+    if candidates == 0 || candidates.saturating_mul(per_candidate) > GROUP_WORK / 2 {
         return;
     }
     let mut work = GROUP_WORK;
