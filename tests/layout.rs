@@ -88,8 +88,9 @@ fn json_extension_picks_the_json_format() {
     assert_eq!(doc["version"], 1);
 }
 
-/// The hand-written examples and the hardest real systems of the importer's corpus (imported
-/// as `archmap import compose` does), in both main directions: archmap's drawing has no more
+/// The hand-written examples, the hardest real systems of the importer's corpus (imported as
+/// `archmap import compose` does) and three generated flat systems, in both main directions:
+/// archmap's drawing has no more
 /// edge crossings than Graphviz dot's drawing of archmap's own DOT output of the same manifest,
 /// both counted by `render::quality` on the drawn routes.
 #[test]
@@ -110,6 +111,17 @@ fn real_systems_cross_no_more_than_graphviz() {
             "",
         );
         assert_eq!(out.code, 0, "{project}: {}", out.stderr);
+        files.push(target);
+    }
+    // Generated flat systems (no groups) where dot's single ordering is hardest to beat: the
+    // benchmark sweep's flat-5 and flat-12 and a 108-component one (`cargo bench --bench check
+    // -- --seed S --no-groups --emit N PATH`).
+    for (components, seed) in [(32, 5), (60, 12), (108, 211)] {
+        let mut params = crate::synth::generator::Params::new(components, seed);
+        params.groups = false;
+        let target = dir.path().join(format!("flat-{components}-{seed}.yaml"));
+        std::fs::write(&target, crate::synth::generator::generate(&params).yaml)
+            .expect("a temporary file");
         files.push(target);
     }
     for path in files {

@@ -2,7 +2,7 @@
 //! deterministic, and with exactly the cycles injected.
 
 #[path = "../benches/synth/mod.rs"]
-mod generator;
+pub(crate) mod generator;
 
 use std::path::Path;
 
