@@ -90,8 +90,7 @@ pub(super) fn order(g: &mut LGraph, budget: usize) -> Vec<Vec<Token>> {
     let mut spent = 0;
     // Initial orders tried (with the median flag), so that walks reaching the same order run once.
     let mut tried: Vec<(bool, Vec<Vec<usize>>)> = Vec::new();
-    // The first start's result (the one-start order), and the best of the others.
-    let mut first: Option<(usize, Vec<Vec<usize>>, Vec<usize>)> = None;
+    // The best start's result (the earliest on a tie).
     let mut best: Option<(usize, Vec<Vec<usize>>, Vec<usize>)> = None;
     for start in 0..STARTS + RANDOM_STARTS {
         if start > 0 && spent >= start_budget {
@@ -162,31 +161,21 @@ pub(super) fn order(g: &mut LGraph, budget: usize) -> Vec<Vec<Token>> {
         }
         spent += cost;
         let c = total_crossings(g, &pos);
-        if first.is_none() {
-            first = Some((c, g.layers.clone(), here_sibling));
-        } else if best.as_ref().or(first.as_ref()).is_some_and(|b| c < b.0) {
+        if best.as_ref().is_none_or(|b| c < b.0) {
             best = Some((c, g.layers.clone(), here_sibling));
         }
         if c == 0 {
             break;
         }
     }
-    // The sibling search from the best order (the first start's if no other start ran).
+    // The sibling search from the best order.
     let mut s = State { pos, key, scratch, idx };
     let mut sibling: Vec<usize> = (0..groups).collect();
-    let mut end: Option<(usize, Vec<Vec<usize>>)> = None;
-    if let Some((_, layers, mut sib)) = best.or(first) {
+    if let Some((_, layers, sib)) = best {
         g.layers = layers;
+        sibling = sib;
         refresh_positions(g, &mut s.pos);
-        search_siblings(g, &mut s, &mut sib, size);
-        let c = total_crossings(g, &s.pos);
-        if end.as_ref().is_none_or(|e| c < e.0) {
-            end = Some((c, g.layers.clone()));
-            sibling = sib;
-        }
-    }
-    if let Some((_, layers)) = end {
-        g.layers = layers;
+        search_siblings(g, &mut s, &mut sibling, size);
     }
     refresh_positions(g, &mut s.pos);
     // Graphs without groups: every item with every neighbour, from the best order, with what
@@ -213,8 +202,8 @@ pub(super) fn order(g: &mut LGraph, budget: usize) -> Vec<Vec<Token>> {
 
 /// Random starts at most, after the [`STARTS`] walks.
 const RANDOM_STARTS: usize = 128;
-/// The work one layout may spend on ordering beyond the first start, in about a nanosecond
-/// each of this machine's release build (a budget in work, not time, so the result does not
+/// The work one ordering may spend (the first start runs whatever it costs, the others only
+/// while this lasts), in about a nanosecond each of this machine's release build (a budget in work, not time, so the result does not
 /// depend on the machine): a start costs [`SWEEP_COST`] per item and segment swept,
 /// [`TRANSPOSE_COST`] per unit of transposition work, [`SIFT_COST`] per unit of sifting work
 /// and [`PAIR_COST`] per unit of pair-move work (fitted by least squares to the measured time
@@ -901,12 +890,9 @@ fn fill_sides(g: &LGraph, pos: &[usize], v: usize, out: &mut (Vec<usize>, Vec<us
 
 /// The sorted positions of `v`'s neighbours above and below.
 fn sorted_sides(g: &LGraph, pos: &[usize], v: usize) -> (Vec<usize>, Vec<usize>) {
-    let sorted = |side: &[usize]| {
-        let mut a: Vec<usize> = side.iter().map(|&x| pos[x]).collect();
-        a.sort_unstable();
-        a
-    };
-    (sorted(&g.up[v]), sorted(&g.down[v]))
+    let mut sides = (Vec::new(), Vec::new());
+    fill_sides(g, pos, v, &mut sides);
+    sides
 }
 
 /// Work allowed for sifting, in neighbour positions compared (about 10 ns each), so large

@@ -288,10 +288,7 @@ impl Simplex {
         if self.n <= 1 {
             return true;
         }
-        match start {
-            Start::Sinks => self.init_rank(),
-            Start::Sources => self.init_rank_from_sources(),
-        }
+        self.init_rank(start);
         if !self.feasible_tree() {
             // Not connected or not acyclic: keep the longest-path ranking.
             return false;
@@ -323,45 +320,36 @@ impl Simplex {
         self.rank.iter().map(|r| r - min).collect()
     }
 
-    /// The starting ranks: longest paths measured from the sinks (every node as low as it can
-    /// go), then single nodes moved towards their heavier side ([`Simplex::pull`]). On the
-    /// synthetic graphs this start needs about half the pivots of dot's (longest paths from the
-    /// sources, which leave every source at the top).
-    fn init_rank(&mut self) {
-        let mut outdeg: Vec<usize> = (0..self.n).map(|v| self.out.of(v).len()).collect();
-        let mut queue: Vec<usize> = (0..self.n).filter(|&v| outdeg[v] == 0).collect();
+    /// The starting ranks of `start`: longest paths measured from the sinks (every node as low
+    /// as it can go), then single nodes moved towards their heavier side ([`Simplex::pull`]);
+    /// or longest paths from the sources (every node as high as it can go), as dot starts. On
+    /// the synthetic graphs the first needs about half the pivots of the second.
+    fn init_rank(&mut self, start: Start) {
+        let from_sources = start == Start::Sources;
+        // A node is ranked once every edge on the side the walk comes from is done.
+        let (behind, ahead) =
+            if from_sources { (&self.inn, &self.out) } else { (&self.out, &self.inn) };
+        let mut waiting: Vec<usize> = (0..self.n).map(|v| behind.of(v).len()).collect();
+        let mut queue: Vec<usize> = (0..self.n).filter(|&v| waiting[v] == 0).collect();
         let mut head = 0;
         while head < queue.len() {
             let v = queue[head];
             head += 1;
-            for e in self.inn.edges(v) {
-                let u = self.e[e].from;
-                self.rank[u] = self.rank[u].min(self.rank[v] - self.e[e].minlen);
-                outdeg[u] -= 1;
-                if outdeg[u] == 0 {
-                    queue.push(u);
-                }
-            }
-        }
-        self.pull();
-    }
-
-    /// The starting ranks of [`Start::Sources`]: longest paths measured from the sources.
-    fn init_rank_from_sources(&mut self) {
-        let mut indeg: Vec<usize> = (0..self.n).map(|v| self.inn.of(v).len()).collect();
-        let mut queue: Vec<usize> = (0..self.n).filter(|&v| indeg[v] == 0).collect();
-        let mut head = 0;
-        while head < queue.len() {
-            let v = queue[head];
-            head += 1;
-            for e in self.out.edges(v) {
-                let w = self.e[e].to;
-                self.rank[w] = self.rank[w].max(self.rank[v] + self.e[e].minlen);
-                indeg[w] -= 1;
-                if indeg[w] == 0 {
+            for a in ahead.of(v) {
+                let w = a.other as usize;
+                self.rank[w] = if from_sources {
+                    self.rank[w].max(self.rank[v] + a.minlen)
+                } else {
+                    self.rank[w].min(self.rank[v] - a.minlen)
+                };
+                waiting[w] -= 1;
+                if waiting[w] == 0 {
                     queue.push(w);
                 }
             }
+        }
+        if !from_sources {
+            self.pull();
         }
     }
 
@@ -988,7 +976,7 @@ mod tests {
             let n = 2 + 5 * case;
             let edges = random_dag(&mut seed, n, (3, 4, 4));
             let mut s = Simplex::new(n, edges.clone());
-            s.init_rank();
+            s.init_rank(Start::Sinks);
             assert!(s.feasible_tree());
             s.init_cut_values();
             check_tree(&mut s);
