@@ -389,13 +389,15 @@ fn rearrange(
 /// Sifting rounds over all layers, down and up, while they remove crossings (at most `rounds`,
 /// and as far as `work` lasts).
 fn sift(g: &mut LGraph, pos: &mut [usize], idx: &mut [usize], work: &mut usize, rounds: usize) {
+    // Neighbour positions of a layer's items, reused from layer to layer.
+    let mut sides = Vec::new();
     for _ in 0..rounds {
         let mut improved = false;
         for r in 0..g.layers.len() {
-            improved |= sift_layer(g, pos, r, idx, work);
+            improved |= sift_layer(g, pos, r, idx, work, &mut sides);
         }
         for r in (0..g.layers.len()).rev() {
-            improved |= sift_layer(g, pos, r, idx, work);
+            improved |= sift_layer(g, pos, r, idx, work, &mut sides);
         }
         if !improved || *work == 0 {
             break;
@@ -896,13 +898,6 @@ fn fill_sides(g: &LGraph, pos: &[usize], v: usize, out: &mut (Vec<usize>, Vec<us
     }
 }
 
-/// The sorted positions of `v`'s neighbours above and below.
-fn sorted_sides(g: &LGraph, pos: &[usize], v: usize) -> (Vec<usize>, Vec<usize>) {
-    let mut sides = (Vec::new(), Vec::new());
-    fill_sides(g, pos, v, &mut sides);
-    sides
-}
-
 /// Work allowed for sifting, in neighbour positions compared (about 10 ns each), so large
 /// graphs stay fast.
 const SIFT_WORK: usize = 1_000_000;
@@ -1033,16 +1028,21 @@ fn sift_layer(
     r: usize,
     idx: &mut [usize],
     work: &mut usize,
+    nb: &mut Vec<(Vec<usize>, Vec<usize>)>,
 ) -> bool {
     if *work == 0 {
         return false;
     }
     let snapshot = g.layers[r].clone();
-    let nb: Vec<(Vec<usize>, Vec<usize>)> =
-        snapshot.iter().map(|&v| sorted_sides(g, pos, v)).collect();
+    if nb.len() < snapshot.len() {
+        nb.resize_with(snapshot.len(), Default::default);
+    }
     for (i, &v) in snapshot.iter().enumerate() {
+        fill_sides(g, pos, v, &mut nb[i]);
         idx[v] = i;
     }
+    let mut units: Vec<(usize, usize)> = Vec::new();
+    let mut delta: Vec<isize> = Vec::new();
     let mut moved = false;
     for &v in &snapshot {
         if nb[idx[v]].0.is_empty() && nb[idx[v]].1.is_empty() {
@@ -1071,7 +1071,7 @@ fn sift_layer(
             }
             None
         };
-        let mut units: Vec<(usize, usize)> = Vec::new();
+        units.clear();
         let mut k0 = 0;
         let mut i = lo;
         while i < hi {
@@ -1104,7 +1104,7 @@ fn sift_layer(
         *work -= cost;
         // cost(k): v before unit k. cost(0) = every unit right of v.
         let mut c = 0usize;
-        let mut delta: Vec<isize> = Vec::with_capacity(units.len());
+        delta.clear();
         for &(s, e) in &units {
             let mut d = 0isize;
             for &w in &layer[s..e] {
