@@ -332,7 +332,7 @@ fn thousands(n: usize) -> String {
 /// The checks enabled by default, by code.
 fn enabled_rules() -> String {
     let codes: Vec<String> = analysis::registry::metas()
-        .filter(|m| m.default_level != manifest::Level::Off)
+        .filter(|m| m.default_level != archmap::vocab::Level::Off)
         .map(|m| format!("{} {}", m.code, m.id))
         .collect();
     codes.join(", ")

@@ -4,7 +4,7 @@
 //! whole `render --format svg` in-process (best of a few runs below 3,000 components, one run
 //! above), times `dot -Tsvg` on archmap's own `render --format dot` output (killed after the
 //! timeout and reported as "timeout"), measures archmap's peak RSS in a child process (this
-//! binary again, reading `VmHWM`), and computes `render::quality` metrics for archmap's layout
+//! binary again, reading `VmHWM`), and computes `layout::quality` metrics for archmap's layout
 //! (from `render --format json`) and for dot's (from `dot -Tjson`: node `pos`/`width`/`height`,
 //! cluster `bb`, edge splines `_draw_` sampled into polylines, edge and cluster label text from
 //! `_ldraw_`). Prints Markdown tables; first the same metrics on every example and render
@@ -32,7 +32,7 @@ use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
-use archmap::render::quality::{Drawing, Quality, extent, quality};
+use archmap::layout::quality::{Drawing, Quality, extent, quality};
 
 use synth::{Params, generate};
 
@@ -140,7 +140,7 @@ fn main() -> ExitCode {
         let peak = peak.map_or("–".into(), |p| format!("{:.0} MiB", p as f64 / 1_048_576.0));
         println!("| {n} | {e} | {:.3} s | {dot_s} | {ratio} | {peak} |", ours.as_secs_f64());
     }
-    println!("\n### Quality (render::quality; archmap / dot)\n");
+    println!("\n### Quality (layout::quality; archmap / dot)\n");
     println!(
         "| components | crossings | node overlaps | edges through nodes | label overlaps | members outside | non-members inside | area per node |"
     );
@@ -216,7 +216,7 @@ fn imported_manifests(dir: &Path) -> Vec<(std::path::PathBuf, Vec<&'static str>)
 /// Quality of archmap's layout and dot's on every example and render fixture (top to bottom
 /// and left to right), as a Markdown table.
 fn print_examples(timeout: u64, only: Option<&str>, dir: Option<&Path>) {
-    println!("### Examples and render fixtures (render::quality; archmap / dot)\n");
+    println!("### Examples and render fixtures (layout::quality; archmap / dot)\n");
     println!(
         "| manifest | dir | crossings | edges through nodes | label overlaps | edges through titles | width × height | area per node | area ratio |"
     );

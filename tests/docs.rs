@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use archmap::analysis::registry;
 use archmap::analysis::{ParamKind, RuleMeta};
-use archmap::manifest::Level;
+use archmap::vocab::Level;
 
 use crate::support::{root, run_in, temp_with};
 

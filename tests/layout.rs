@@ -1,12 +1,12 @@
 //! The native layout's invariants on every example and render fixture, through the real CLI:
 //! `render --format json` in every direction, its boxes, frames, routes and labels read back
-//! into a [`Drawing`] and assessed by `render::quality`: no overlaps, no edge through a box, no
+//! into a [`Drawing`] and assessed by `layout::quality`: no overlaps, no edge through a box, no
 //! label overlaps, no edge through a group's title, every member inside and every non-member
 //! outside its group frames.
 
 use std::path::PathBuf;
 
-use archmap::render::quality::{Drawing, quality};
+use archmap::layout::quality::{Drawing, quality};
 
 use crate::support::{graphviz, have_tool, root, run_in};
 
@@ -92,7 +92,7 @@ fn json_extension_picks_the_json_format() {
 /// `archmap import compose` does) and three generated flat systems, in both main directions:
 /// archmap's drawing has no more
 /// edge crossings than Graphviz dot's drawing of archmap's own DOT output of the same manifest,
-/// both counted by `render::quality` on the drawn routes.
+/// both counted by `layout::quality` on the drawn routes.
 #[test]
 fn real_systems_cross_no_more_than_graphviz() {
     if !have_tool("dot", "-V") {

@@ -9,9 +9,11 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use archmap::analysis::{self, Config, registry};
-use archmap::manifest::{self, Level, LoadOptions};
+use archmap::manifest::{self, LoadOptions};
 use archmap::model;
-use archmap::render::{self, Format, RenderOptions, SceneOptions};
+use archmap::render::{self, Format, RenderOptions};
+use archmap::scene::SceneOptions;
+use archmap::vocab::Level;
 use proptest::prelude::*;
 use proptest::test_runner::{Config as RunnerConfig, TestRunner};
 
@@ -372,13 +374,13 @@ fn properties(text: &str, outputs: &mut Outputs) -> Result<(), TestCaseError> {
 
     // Plain, and with the findings drawn on (`render --highlight`).
     let findings = archmap::analysis::check(&model, &archmap::analysis::Config::default());
-    let marks = archmap::render::highlight::highlights(&findings);
+    let marks = archmap::scene::highlight::highlights(&findings);
     let base = SceneOptions { highlights: &marks, ..SceneOptions::default() };
     let mut jobs = vec![SceneOptions::default(), base.clone()];
     jobs.extend(model.views.iter().map(|v| SceneOptions { view: Some(v), ..base.clone() }));
     let options = RenderOptions::default();
     for job in &jobs {
-        let scene = render::scene(&model, job);
+        let scene = archmap::scene::scene(&model, job);
         for format in [Format::Svg, Format::Dot, Format::Mermaid, Format::Json] {
             let out = render::renderer(format).render(&scene, &options);
             prop_assert_eq!(

@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::support::{root, run_in, temp_with};
 
 fn schema() -> Value {
-    archmap::manifest::json_schema::schema()
+    archmap::json_schema::schema()
 }
 
 fn validator() -> jsonschema::Validator {
@@ -64,7 +64,7 @@ fn schema_check_reports_a_stale_file() {
     let written = run_in(dir.path(), &["schema", "-o", "s.json"], "");
     assert_eq!(written.code, 0);
     let text = std::fs::read_to_string(dir.path().join("s.json")).unwrap();
-    assert_eq!(text, archmap::manifest::json_schema::to_json());
+    assert_eq!(text, archmap::json_schema::to_json());
 }
 
 #[test]
@@ -79,7 +79,7 @@ fn schema_is_valid_draft_2020_12() {
 #[test]
 fn schema_fields_are_the_readers_fields() {
     use archmap::manifest::schema as reader;
-    let fields = archmap::manifest::json_schema::fields();
+    let fields = archmap::json_schema::fields();
     let sorted = |list: &[&str]| {
         let mut v: Vec<String> = list.iter().map(|s| (*s).to_string()).collect();
         v.sort();

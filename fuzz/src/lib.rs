@@ -10,9 +10,11 @@
 use std::path::{Path, PathBuf};
 
 use archmap::analysis::{self, Config, registry};
-use archmap::manifest::{self, FileSystem, Level, LoadOptions, Loaded};
+use archmap::manifest::{self, FileSystem, LoadOptions, Loaded};
+use archmap::vocab::{Level};
 use archmap::model::{self, Model};
-use archmap::render::{self, Format, RenderOptions, SceneOptions};
+use archmap::render::{self, Format, RenderOptions};
+use archmap::scene::SceneOptions;
 
 /// A file system holding no file but the root: every include (or `.env`, `env_file`,
 /// `extends` target) is missing.
@@ -83,7 +85,7 @@ pub fn all_checks(loaded: &Loaded) -> Config {
 pub fn render_all(model: &Model, format: Format) -> Vec<String> {
     // Findings drawn onto the diagram too (`render --highlight`), so marks are fuzzed as well.
     let findings = archmap::analysis::check(model, &archmap::analysis::Config::default());
-    let marks = archmap::render::highlight::highlights(&findings);
+    let marks = archmap::scene::highlight::highlights(&findings);
     let plain = SceneOptions::default();
     let base = SceneOptions { highlights: &marks, ..SceneOptions::default() };
     let mut jobs = vec![plain, base.clone()];
@@ -91,8 +93,8 @@ pub fn render_all(model: &Model, format: Format) -> Vec<String> {
     let options = RenderOptions::default();
     let mut out = Vec::new();
     for job in &jobs {
-        let scene = render::scene(model, job);
-        assert_eq!(scene, render::scene(model, job), "the scene is deterministic");
+        let scene = archmap::scene::scene(model, job);
+        assert_eq!(scene, archmap::scene::scene(model, job), "the scene is deterministic");
         let text = render::renderer(format).render(&scene, &options);
         let again = render::renderer(format).render(&scene, &options);
         assert_eq!(text, again, "{} output is deterministic", format.as_str());

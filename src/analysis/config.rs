@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 use super::registry;
 use super::rule::{Param, ParamKind, RuleMeta};
 use crate::diagnostic::{Diagnostic, Severity, did_you_mean};
-use crate::manifest::{Level, ParamValue, RuleSpec, codes};
+use crate::manifest::{ParamValue, RuleSpec, codes};
+use crate::vocab::Level;
 
 /// Level and parameters of each check that the manifest or command line changed.
 #[derive(Clone, Debug, Default)]

@@ -23,8 +23,8 @@ use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex, UnGraph};
 use petgraph::visit::EdgeRef;
 
-use crate::manifest::{Kind, Mode};
 use crate::model::{Dependency, Model, ServiceId};
+use crate::vocab::{Kind, Mode};
 
 /// Whether a component is an *entry*: of kind frontend, gateway or user, or one nothing
 /// depends on (RULES.md).

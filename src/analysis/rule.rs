@@ -3,9 +3,10 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::manifest::{Level, Selector};
+use crate::manifest::Selector;
 use crate::model::Model;
 use crate::source::Spanned;
+use crate::vocab::Level;
 
 /// The family a check belongs to; the tens digit of its code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

@@ -9,14 +9,14 @@ use std::path::{Component, Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use super::args::{DiffArgs, DiffFormat, DirectionArg, GlobalArgs, ManifestArgs, ThemeArg};
-use super::{
-    Analysed, Io, RealFs, analyse_bytes, color, human, print_human, read_stdin, write_atomic,
-};
-use crate::analysis::Config;
+use super::{Io, RealFs, analyse_bytes, color, human, print_human, read_stdin, write_atomic};
 use crate::diff::{self, Side, overlay, report};
 use crate::error::Error;
-use crate::manifest::{self, Direction, FileSystem, Level};
-use crate::render::{self, RenderOptions, SceneOptions, Theme};
+use crate::manifest::{self, FileSystem};
+use crate::pipeline::Analysis;
+use crate::render::{self, RenderOptions, Theme};
+use crate::scene::SceneOptions;
+use crate::vocab::Direction;
 
 /// Where one side comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -85,20 +85,18 @@ pub(super) fn run(args: &DiffArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Resu
     }
     let old_model = old.model.as_ref().expect("a manifest without fatal problems has a model");
     let new_model = new.model.as_ref().expect("a manifest without fatal problems has a model");
-    let old_config = config(&old, &args.rules)?;
-    let new_config = config(&new, &args.rules)?;
     let d = diff::diff(
         &Side {
             name: &args.old,
             model: old_model,
             findings: &old.diagnostics,
-            config: &old_config,
+            config: &old.config,
         },
         &Side {
             name: &args.new,
             model: new_model,
             findings: &new.diagnostics,
-            config: &new_config,
+            config: &new.config,
         },
     );
 
@@ -125,7 +123,7 @@ pub(super) fn run(args: &DiffArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Resu
                 highlights: &marks,
                 ..SceneOptions::default()
             };
-            let scene = render::scene(&union, &options);
+            let scene = crate::scene::scene(&union, &options);
             let render_options = RenderOptions {
                 theme: match args.theme {
                     ThemeArg::Light => Theme::Light,
@@ -148,28 +146,13 @@ pub(super) fn run(args: &DiffArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Resu
     Ok(u8::from(args.exit_code && !d.is_empty()))
 }
 
-/// The rule levels and parameters a side ran with: its root manifest's `rules`, then `--rule`.
-fn config(side: &Analysed, overrides: &[String]) -> Result<Config, Error> {
-    let rules = side.loaded.manifests.first().map_or(&[][..], |m| &m.rules[..]);
-    let (mut config, _) = Config::from_rules(rules);
-    for r in overrides {
-        // `analyse` has validated every override already.
-        if let Some((id, level)) = r.split_once('=')
-            && let Some(level) = Level::parse(level)
-        {
-            config.set_level(id, level).map_err(Error::Usage)?;
-        }
-    }
-    Ok(config)
-}
-
 /// Reads and analyses one side.
 fn read_side(
     arg: &str,
     origin: &Origin,
     args: &ManifestArgs,
     io: &mut Io<'_>,
-) -> Result<Analysed, Error> {
+) -> Result<Analysis, Error> {
     let read_error = |reason: String| Error::Read {
         path: PathBuf::from(arg),
         source: std::io::Error::other(reason),
@@ -299,7 +282,7 @@ fn relative_to(base: &Path, target: &Path) -> PathBuf {
 /// An output path that is one of the manifest files read would destroy an input.
 fn refuse_overwriting_inputs(
     output: &Path,
-    sides: [&Analysed; 2],
+    sides: [&Analysis; 2],
     io: &Io<'_>,
 ) -> Result<(), Error> {
     let Ok(out) = std::fs::canonicalize(io.cwd.join(output)) else {

@@ -23,12 +23,13 @@ use std::path::{Path, PathBuf};
 
 use clap::Parser;
 
-use crate::analysis::{self, Category, Config, registry};
+use crate::analysis::registry;
 use crate::diagnostic::emit::{Emitter, Human};
 use crate::diagnostic::{self, Diagnostic};
 use crate::error::Error;
-use crate::manifest::{self, FileSystem, Level, LoadOptions, Loaded};
-use crate::model::{self, Model};
+use crate::manifest::{self, FileSystem, LoadOptions, Loaded};
+use crate::pipeline::{self, Analysis};
+use crate::vocab::Level;
 use args::{Cli, ColorChoice, Command, ManifestArgs};
 
 /// The process's standard streams and environment, handed in so tests can run in-process.
@@ -157,20 +158,6 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-/// A manifest read, lowered and checked.
-struct Analysed {
-    loaded: Loaded,
-    model: Option<Model>,
-    /// Fatal problems first, then findings; sorted.
-    diagnostics: Vec<Diagnostic>,
-}
-
-impl Analysed {
-    fn fatal(&self) -> bool {
-        self.diagnostics.iter().any(|d| d.fatal)
-    }
-}
-
 /// The manifest path the user named, or the default one in the current directory.
 fn manifest_path(args: &ManifestArgs, io: &Io<'_>) -> Result<Option<PathBuf>, Error> {
     match &args.file {
@@ -206,7 +193,7 @@ fn read_stdin(io: &mut Io<'_>) -> Result<Vec<u8>, Error> {
 }
 
 /// Reads, lowers and checks the manifest named by `args`.
-fn analyse(args: &ManifestArgs, io: &mut Io<'_>) -> Result<Analysed, Error> {
+fn analyse(args: &ManifestArgs, io: &mut Io<'_>) -> Result<Analysis, Error> {
     let path = manifest_path(args, io)?;
     let fs = RealFs { cwd: io.cwd.clone() };
     let (name, bytes) = match &path {
@@ -223,38 +210,15 @@ fn analyse(args: &ManifestArgs, io: &mut Io<'_>) -> Result<Analysed, Error> {
 }
 
 /// Reads the includes of a root manifest already read (`name`, at `path` through `fs`), then
-/// lowers and checks it.
+/// lowers and checks it with the rule levels of `--rule`.
 fn analyse_bytes(
     name: &str,
     path: Option<&Path>,
     bytes: Vec<u8>,
     fs: &dyn FileSystem,
     args: &ManifestArgs,
-) -> Result<Analysed, Error> {
-    let options = LoadOptions {
-        allow_outside_includes: args.allow_outside_includes,
-        limits: manifest::Limits {
-            max_components: args.max_components,
-            max_dependencies: args.max_dependencies,
-            ..manifest::Limits::default()
-        },
-    };
-    let mut loaded = manifest::load(name, path, bytes, fs, &options);
-    // Over a limit, lowering and checking are exactly the work the limit exists to refuse.
-    let over_limits = loaded.over_limits();
-    let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
-
-    let Some(root) = loaded.manifests.first().filter(|_| !over_limits) else {
-        diagnostic::sort(&mut diagnostics);
-        return Ok(Analysed { loaded, model: None, diagnostics });
-    };
-    let services: usize = loaded.manifests.iter().map(|m| m.services.len()).sum();
-    // A file that is not even a map has had its say already.
-    if !root.keys.is_empty() || services > 0 {
-        manifest::schema::require_root_fields(root, services, &mut diagnostics);
-    }
-    let (mut config, config_diags) = Config::from_rules(&root.rules);
-    diagnostics.extend(config_diags);
+) -> Result<Analysis, Error> {
+    let mut levels = Vec::with_capacity(args.rules.len());
     for r in &args.rules {
         let (id, level) = r
             .split_once('=')
@@ -264,34 +228,27 @@ fn analyse_bytes(
                 "unknown level `{level}` in --rule {r}; levels are off, info, warn, error"
             ))
         })?;
-        config.set_level(id, level).map_err(Error::Usage)?;
+        levels.push((id.to_string(), level));
     }
-
-    let model = model::lower(&loaded.manifests);
-    let fatal = diagnostics.iter().any(|d| d.fatal);
-    let findings = analysis::check(&model, &config);
-    // With a broken manifest, only structural findings are trustworthy: the rest of the model
-    // may be missing what the broken fields would have said.
-    diagnostics.extend(findings.into_iter().filter(|d| {
-        !fatal
-            || registry::find(d.code).is_some_and(|r| {
-                matches!(r.meta().category, Category::Structure | Category::Cycles)
-            })
-    }));
-    diagnostic::sort(&mut diagnostics);
-    Ok(Analysed { loaded, model: Some(model), diagnostics })
+    let options = pipeline::Options {
+        load: LoadOptions {
+            allow_outside_includes: args.allow_outside_includes,
+            limits: manifest::Limits {
+                max_components: args.max_components,
+                max_dependencies: args.max_dependencies,
+                ..manifest::Limits::default()
+            },
+        },
+        levels,
+    };
+    pipeline::analyse(name, path, bytes, fs, &options).map_err(Error::Usage)
 }
 
 /// `archmap rules`.
 fn rules(io: &mut Io<'_>) -> Result<u8, Error> {
     writeln!(io.stdout, "{:<7} {:<28} {:<7} {:<11} summary", "code", "id", "level", "category")?;
     for m in registry::metas() {
-        let level = match m.default_level {
-            Level::Off => "off",
-            Level::Info => "info",
-            Level::Warn => "warn",
-            Level::Error => "error",
-        };
+        let level = m.default_level.as_str();
         writeln!(
             io.stdout,
             "{:<7} {:<28} {:<7} {:<11} {}",
@@ -335,12 +292,7 @@ fn explain(name: &str, io: &mut Io<'_>) -> Result<u8, Error> {
     let m = rule.meta();
     writeln!(io.stdout, "# {} {}\n", m.code, m.id)?;
     writeln!(io.stdout, "{}\n", m.summary)?;
-    let level = match m.default_level {
-        Level::Off => "off",
-        Level::Info => "info",
-        Level::Warn => "warn",
-        Level::Error => "error",
-    };
+    let level = m.default_level.as_str();
     writeln!(
         io.stdout,
         "Category: {}. Default level: {level}. Since: {}.",

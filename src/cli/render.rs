@@ -4,13 +4,15 @@ use std::path::{Path, PathBuf};
 
 use super::args::{DiagramFormat, DirectionArg, EngineArg, GlobalArgs, RenderArgs, ThemeArg};
 use super::progress::Progress;
-use super::{Analysed, Io, analyse, human, print_human, write_atomic};
+use super::{Io, analyse, human, print_human, write_atomic};
 use crate::diagnostic::emit::summary_line;
 use crate::diagnostic::{Severity, Summary, did_you_mean};
 use crate::error::Error;
-use crate::manifest::Direction;
-use crate::render::highlight::{Highlight, highlights};
-use crate::render::{self, Engine, Format, RenderOptions, SceneOptions, Theme};
+use crate::pipeline::Analysis;
+use crate::render::{self, Engine, Format, RenderOptions, Theme};
+use crate::scene::SceneOptions;
+use crate::scene::highlight::{Highlight, highlights};
+use crate::vocab::Direction;
 
 pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Result<u8, Error> {
     let format = output_format(args);
@@ -136,7 +138,7 @@ pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Re
     );
     for (stem, options) in &jobs {
         progress.step(stem);
-        let scene = render::scene(model, options);
+        let scene = crate::scene::scene(model, options);
         if matches!(format, Format::Svg | Format::Json | Format::Png)
             && scene.nodes.len() > args.max_nodes
             && !global.quiet
@@ -250,7 +252,7 @@ fn unknown<'a>(
 
 /// An output path that is one of the manifest files read would destroy the input.
 fn refuse_overwriting_inputs(
-    analysed: &Analysed,
+    analysed: &Analysis,
     outputs: &[(Option<PathBuf>, Vec<u8>)],
     io: &Io<'_>,
 ) -> Result<(), Error> {

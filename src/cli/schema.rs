@@ -3,7 +3,7 @@
 use super::args::SchemaArgs;
 use super::{Io, write_atomic};
 use crate::error::Error;
-use crate::manifest::json_schema;
+use crate::json_schema;
 
 pub(super) fn run(args: &SchemaArgs, io: &mut Io<'_>) -> Result<u8, Error> {
     let text = json_schema::to_json();

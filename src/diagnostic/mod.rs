@@ -13,6 +13,7 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::source::Span;
+use crate::vocab::Level;
 
 /// How serious a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -34,6 +35,19 @@ impl Severity {
             Severity::Info => "info",
             Severity::Warn => "warn",
             Severity::Error => "error",
+        }
+    }
+}
+
+impl Level {
+    /// The severity findings get, or `None` when off.
+    #[must_use]
+    pub fn severity(self) -> Option<Severity> {
+        match self {
+            Level::Off => None,
+            Level::Info => Some(Severity::Info),
+            Level::Warn => Some(Severity::Warn),
+            Level::Error => Some(Severity::Error),
         }
     }
 }

@@ -22,8 +22,8 @@ use serde::Serialize;
 
 use crate::analysis::{Config, registry, rule::Param};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::manifest::{Direction, FocusDirection, Level};
 use crate::model::{GroupId, Model, ServiceId, View};
+use crate::vocab::{Direction, FocusDirection};
 
 /// The version of the JSON document [`report::json`] writes.
 pub const JSON_VERSION: u32 = 1;
@@ -368,21 +368,12 @@ fn view_key(m: &Model, v: &View) -> (String, Fields) {
     (v.id.clone(), fields)
 }
 
-fn level_name(level: Level) -> &'static str {
-    match level {
-        Level::Off => "off",
-        Level::Info => "info",
-        Level::Warn => "warn",
-        Level::Error => "error",
-    }
-}
-
 /// Every check's effective level and parameters.
 fn rule_map(config: &Config) -> BTreeMap<String, Fields> {
     let mut out = BTreeMap::new();
     for meta in registry::metas() {
         let set = config.params(meta);
-        let mut fields: Fields = vec![("level", Some(level_name(config.level(meta)).to_string()))];
+        let mut fields: Fields = vec![("level", Some(config.level(meta).as_str().to_string()))];
         for p in meta.params {
             let value = set.and_then(|s| s.get(p.name)).map_or_else(
                 || p.default.to_string(),

@@ -2,7 +2,7 @@
 //!
 //! Input: the old and the new [`Model`] and their [`Diff`]. Output: the union [`Model`] and the
 //! [`Highlight`]s that mark every component and dependency with its diff status, for
-//! [`render::scene`](crate::render::scene()) and the SVG renderer. Invariants: the union holds
+//! [`scene::scene`](crate::scene::scene()) and the SVG renderer. Invariants: the union holds
 //! each component, group and dependency once, in id order (not manifest order), taken from the
 //! new side when it is there and from the old side otherwise, so the union — and with it the
 //! layout — depends only on what the two sides hold, not on which side holds it or how either
@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use super::{Diff, Status};
 use crate::model::{Component, Dependency, Group, GroupId, Model};
-use crate::render::highlight::{Highlight, Mark};
+use crate::scene::highlight::{Highlight, Mark};
 
 /// The union of two models. Group frames take the colour of their status (unchanged ones the
 /// default grey): groups carry no classes in a scene, and in the overlay colour means change.

@@ -6,7 +6,7 @@
 //! (a known image name, an address-like variable name or an address-shaped value), never on
 //! free text such as `JAVA_OPTS`.
 
-use crate::manifest::Kind;
+use crate::vocab::Kind;
 
 /// An image reference split into its parts: `registry/namespace/name:tag@digest`.
 #[derive(Clone, Debug, PartialEq, Eq)]

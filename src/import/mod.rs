@@ -21,9 +21,10 @@ use std::path::{Path, PathBuf};
 use indexmap::IndexMap;
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::manifest::FileSystem;
 use crate::manifest::yaml::{Node, Value};
-use crate::manifest::{FileSystem, Kind, Mode};
 use crate::source::{FileId, Sources, Span};
+use crate::vocab::{Kind, Mode};
 use compose::{Reader, Service, get, merge_services, scalar_string};
 
 /// The longest name or label written (the manifest allows 1,000 characters).

@@ -42,7 +42,7 @@ pub(crate) fn manifest(header: &Header<'_>, components: &[Component]) -> String 
             let _ = writeln!(out, "  # {}", comment(note));
         }
         let empty = c.label.is_none()
-            && c.kind == crate::manifest::Kind::Service
+            && c.kind == crate::vocab::Kind::Service
             && c.image.is_none()
             && c.replicas.is_none()
             && c.deps.is_empty();
@@ -54,7 +54,7 @@ pub(crate) fn manifest(header: &Header<'_>, components: &[Component]) -> String 
         if let Some(label) = &c.label {
             let _ = writeln!(out, "    label: {}  # the compose name", scalar(label));
         }
-        if c.kind != crate::manifest::Kind::Service {
+        if c.kind != crate::vocab::Kind::Service {
             match &c.kind_why {
                 Some(why) => {
                     let _ = writeln!(out, "    kind: {}  # {}", c.kind.as_str(), comment(why));

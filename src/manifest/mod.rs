@@ -6,7 +6,6 @@
 //! problem as a [`Diagnostic`]. Invariants: no meaning is checked here beyond the schema (ids
 //! resolve in `model`); this stage reads files only through the `FileSystem` it is handed.
 
-pub mod json_schema;
 pub mod limits;
 pub mod schema;
 pub mod yaml;
@@ -15,8 +14,8 @@ use std::path::{Path, PathBuf};
 
 pub use limits::Limits;
 pub use schema::{
-    Collapse, DependencySpec, Direction, DuplicateKey, FocusDirection, GroupSpec, Kind, Level,
-    Manifest, Mode, ParamValue, RuleSpec, Selector, ServiceSpec, ViewSpec,
+    Collapse, DependencySpec, DuplicateKey, GroupSpec, Manifest, ParamValue, RuleSpec, Selector,
+    ServiceSpec, ViewSpec,
 };
 
 use crate::diagnostic::{Diagnostic, Severity};

@@ -16,8 +16,9 @@ use petgraph::visit::EdgeRef;
 
 use crate::diagnostic::did_you_mean;
 use crate::manifest::schema::ASYNC_PROTOCOLS;
-use crate::manifest::{Collapse, Direction, FocusDirection, Kind, Manifest, Mode, Selector};
+use crate::manifest::{Collapse, Manifest, Selector};
 use crate::source::{Span, Spanned};
+use crate::vocab::{Direction, FocusDirection, Kind, Mode};
 
 /// A component's index in [`Model::graph`].
 pub type ServiceId = NodeIndex<u32>;

@@ -7,7 +7,7 @@
 use std::collections::VecDeque;
 
 use super::{Model, ServiceId, View};
-use crate::manifest::FocusDirection;
+use crate::vocab::FocusDirection;
 
 /// The components `view` keeps, with its own focus, depth and direction.
 #[must_use]

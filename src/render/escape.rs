@@ -10,6 +10,8 @@
 
 use std::fmt::Write as _;
 
+pub use crate::layout::text::normalize_newlines;
+
 /// U+FFFD, drawn for characters a format cannot carry.
 const REPLACEMENT: char = '\u{FFFD}';
 
@@ -18,12 +20,6 @@ const REPLACEMENT: char = '\u{FFFD}';
 /// normalise line ends first with [`normalize_newlines`].
 fn is_unwanted_control(c: char) -> bool {
     (c.is_control() && c != '\t' && c != '\n') || matches!(c, '\u{FFFE}' | '\u{FFFF}')
-}
-
-/// `\r\n` and lone `\r` become `\n`, so every format sees one kind of line end.
-#[must_use]
-pub fn normalize_newlines(s: &str) -> String {
-    s.replace("\r\n", "\n").replace('\r', "\n")
 }
 
 /// The body of a DOT double-quoted string (without the quotes).

@@ -11,9 +11,10 @@
 
 use serde_json::{Value, json};
 
-use super::highlight::Mark;
-use super::{RenderOptions, Renderer, Scene, svg};
-use crate::render::layout::Rect;
+use super::{RenderOptions, Renderer, svg};
+use crate::layout::Rect;
+use crate::scene::Scene;
+use crate::scene::highlight::Mark;
 
 /// Writes the positioned scene as JSON.
 #[derive(Clone, Copy, Debug, Default)]
@@ -124,7 +125,7 @@ impl Renderer for JsonRenderer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::dot::tests::{every_kind, nested};
+    use crate::scene::testing::{every_kind, nested};
 
     #[test]
     fn boxes_routes_and_labels_are_in_document_units() {

@@ -13,9 +13,10 @@ use std::fmt::Write as _;
 use askama::Template;
 
 use super::escape::{self, filters};
-use super::highlight::{self, Mark};
-use super::{RenderOptions, Renderer, Scene, SceneNode};
-use crate::manifest::{Kind, Mode};
+use super::{RenderOptions, Renderer};
+use crate::scene::highlight::{self, Mark};
+use crate::scene::{Scene, SceneNode};
+use crate::vocab::{Kind, Mode};
 
 /// Writes a Mermaid flowchart.
 #[derive(Clone, Copy, Debug, Default)]
@@ -378,7 +379,7 @@ pub(crate) mod tests {
     use std::process::Command;
 
     use super::*;
-    use crate::render::dot::tests::{every_kind, hostile, nested, samples, scene, single};
+    use crate::scene::testing::{every_kind, hostile, nested, samples, scene, single};
 
     fn render(scene: &Scene) -> String {
         MermaidRenderer.render(scene, &RenderOptions::default())
@@ -593,7 +594,7 @@ pub(crate) mod tests {
     fn reserved_words_as_ids_parse() {
         let nodes = ["end", "graph", "subgraph", "style", "class", "click", "default", "flowchart"]
             .iter()
-            .map(|id| crate::render::dot::tests::node(id, id, Kind::Service, None))
+            .map(|id| crate::scene::testing::node(id, id, Kind::Service, None))
             .collect();
         let s = scene(vec![], nodes, vec![]);
         let Some(results) = validate(&[render(&s)]) else {
@@ -619,7 +620,7 @@ pub(crate) mod tests {
             ids in proptest::collection::btree_set("[A-Za-z0-9][A-Za-z0-9_.-]{0,12}", 24..40),
             labels in proptest::collection::vec(proptest::prelude::any::<String>(), 40),
         ) {
-            let s = crate::render::dot::tests::arbitrary_scene(&ids, &labels);
+            let s = crate::scene::testing::arbitrary_scene(&ids, &labels);
             let diagram = render(&s);
             let Some(results) = validate(std::slice::from_ref(&diagram)) else {
                 return Ok(());

@@ -7,17 +7,13 @@
 
 pub mod dot;
 pub mod escape;
-pub mod highlight;
 pub mod json;
-pub mod layout;
 pub mod mermaid;
 pub mod png;
-pub mod quality;
-pub mod scene;
 pub mod svg;
-pub mod text;
 
-pub use scene::{Scene, SceneEdge, SceneGroup, SceneNode, SceneOptions, scene};
+use crate::layout;
+use crate::scene::Scene;
 
 /// An output format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

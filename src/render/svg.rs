@@ -17,45 +17,25 @@
 use std::fmt::Write as _;
 
 use super::escape::{self, UniqueIds};
-use super::highlight::{self, Mark};
-use super::layout::{EdgePath, Layout, Measured, Positioned, Rect, Size};
-use super::text::{self, LINE_HEIGHT};
-use super::{RenderOptions, Renderer, Scene, SceneEdge, SceneNode, Theme};
-use crate::manifest::{Direction, Kind, Mode};
+use super::{RenderOptions, Renderer, Theme};
+use crate::layout::measure::{
+    BOLD_FACTOR, BoxText, EDGE_SIZE, GROUP_SIZE, LABEL_SIZE, MAX_GROUP_TITLE, SUB_SIZE, first_line,
+    lines_height, measure_all, shape_insets,
+};
+use crate::layout::text::{self, LINE_HEIGHT};
+use crate::layout::{EdgePath, Layout, Positioned, Rect, Size};
+use crate::scene::highlight::{self, Mark};
+use crate::scene::{Scene, SceneEdge, SceneNode};
+use crate::vocab::{Direction, Kind, Mode};
 
-/// Font size of box labels.
-const LABEL_SIZE: f64 = 13.0;
-/// Font size of the second line in a box (technology, collapsed count).
-const SUB_SIZE: f64 = 11.0;
-/// Font size of edge labels.
-const EDGE_SIZE: f64 = 11.0;
-/// Font size of group titles (drawn bold: measured a little wider).
-const GROUP_SIZE: f64 = 12.0;
 /// Font size of the over-budget note.
 const NOTE_SIZE: f64 = 12.0;
 /// Font size of the diagram title (drawn bold).
 const TITLE_SIZE: f64 = 18.0;
-/// How much wider bold text runs than regular, for measuring.
-const BOLD_FACTOR: f64 = 1.08;
 /// Ascent of Liberation Sans, in ems, to place baselines.
 const ASCENT: f64 = 0.905;
 /// Descent of Liberation Sans, in ems.
 const DESCENT: f64 = 0.212;
-/// Horizontal padding inside a box.
-const PAD_X: f64 = 14.0;
-/// Vertical padding inside a box.
-const PAD_Y: f64 = 9.0;
-/// Narrowest box.
-const MIN_WIDTH: f64 = 96.0;
-/// Lowest box.
-const MIN_HEIGHT: f64 = 40.0;
-/// Widest line of an edge label before it wraps (labels sit in slots between boxes, so narrow
-/// ones keep the drawing narrow).
-const EDGE_LABEL_LINE: f64 = 120.0;
-/// Widest line of text in a box before it wraps.
-const MAX_LINE: f64 = 260.0;
-/// Most lines a box shows; the last one ends in `…` when text was cut.
-const MAX_LINES: usize = 4;
 /// Space around the drawing.
 const MARGIN: f64 = 16.0;
 /// Default frame colour of a group without `color`.
@@ -72,124 +52,6 @@ impl Renderer for SvgRenderer {
 
     fn render(&self, scene: &Scene, options: &RenderOptions) -> String {
         render_with_options(scene, options)
-    }
-}
-
-/// The lines drawn in one box.
-struct BoxText {
-    label: Vec<String>,
-    sub: Vec<String>,
-}
-
-/// Splits `s` into lines no wider than `max` at `size`: at newlines, then greedily at spaces,
-/// cutting words that are wider than a line on their own; at most `max_lines`, the last one
-/// ending in `…` when text was left out.
-fn wrap(s: &str, size: f64, max: f64, max_lines: usize) -> Vec<String> {
-    let s = escape::normalize_newlines(s);
-    let mut lines: Vec<String> = Vec::new();
-    for paragraph in s.split('\n') {
-        let mut line = String::new();
-        for word in paragraph.split(' ') {
-            let candidate =
-                if line.is_empty() { word.to_string() } else { format!("{line} {word}") };
-            if text::line_width(&candidate, size) <= max || line.is_empty() {
-                line = candidate;
-            } else {
-                lines.push(std::mem::take(&mut line));
-                line = word.to_string();
-            }
-            // A single word wider than a line: cut it into pieces.
-            while text::line_width(&line, size) > max {
-                let mut head = String::new();
-                let mut rest = line.chars().peekable();
-                while let Some(&c) = rest.peek() {
-                    head.push(c);
-                    if text::line_width(&head, size) > max && head.chars().count() > 1 {
-                        head.pop();
-                        break;
-                    }
-                    rest.next();
-                }
-                let tail: String = rest.collect();
-                lines.push(head);
-                line = tail;
-            }
-        }
-        lines.push(line);
-    }
-    if lines.len() > max_lines {
-        lines.truncate(max_lines);
-        if let Some(last) = lines.last_mut() {
-            let cut = text::truncate(&format!("{last}…"), size, max);
-            *last = if cut.ends_with("……") {
-                cut.trim_end_matches('…').to_string() + "…"
-            } else {
-                cut
-            };
-        }
-    }
-    lines
-}
-
-/// Extra room a kind's shape needs around its text: `(left + right, top, bottom)`.
-fn shape_insets(kind: Kind, height: f64) -> (f64, f64, f64) {
-    match kind {
-        Kind::Gateway => (2.0 * (height / 2.0).min(18.0), 0.0, 0.0),
-        Kind::Database | Kind::Cache => (0.0, 14.0, 4.0),
-        Kind::Queue | Kind::Topic => (28.0, 0.0, 0.0),
-        Kind::Storage | Kind::Function => (8.0, 8.0, 0.0),
-        Kind::Frontend => (0.0, 10.0, 0.0),
-        Kind::User => (36.0, 4.0, 4.0),
-        Kind::Service | Kind::Job | Kind::External => (0.0, 0.0, 0.0),
-    }
-}
-
-/// Height of `n` lines at `size`.
-fn lines_height(n: usize, size: f64) -> f64 {
-    n as f64 * size * LINE_HEIGHT
-}
-
-/// The widest of `lines` at `size`.
-fn widest(lines: &[String], size: f64) -> f64 {
-    lines.iter().map(|l| text::line_width(l, size)).fold(0.0, f64::max)
-}
-
-/// The text and size of a box.
-fn measure_node(node: &SceneNode) -> (BoxText, Size) {
-    let label = wrap(&node.label, LABEL_SIZE, MAX_LINE, MAX_LINES);
-    let sub = node.subtitle().map(|s| wrap(&s, SUB_SIZE, MAX_LINE, 2)).unwrap_or_default();
-    let text_w = widest(&label, LABEL_SIZE).max(widest(&sub, SUB_SIZE));
-    let text_h = lines_height(label.len(), LABEL_SIZE) + lines_height(sub.len(), SUB_SIZE);
-    let base_h = (text_h + 2.0 * PAD_Y).max(MIN_HEIGHT);
-    let (extra_w, top, bottom) = shape_insets(node.kind, base_h);
-    let size = Size {
-        width: (text_w + 2.0 * PAD_X + extra_w).max(MIN_WIDTH).ceil(),
-        height: (base_h + top + bottom).ceil(),
-    };
-    (BoxText { label, sub }, size)
-}
-
-/// Edge label lines and their background size.
-fn measure_edge_label(edge: &SceneEdge) -> Option<(Vec<String>, Size)> {
-    let label = edge.display_label()?;
-    let lines = wrap(&label, EDGE_SIZE, EDGE_LABEL_LINE, 3);
-    let size = Size {
-        width: (widest(&lines, EDGE_SIZE) + 8.0).ceil(),
-        height: (lines_height(lines.len(), EDGE_SIZE) + 4.0).ceil(),
-    };
-    Some((lines, size))
-}
-
-/// Widest group title before it is cut with `…`.
-const MAX_GROUP_TITLE: f64 = 480.0;
-
-/// Size of a group's title: its text (bold, at most [`MAX_GROUP_TITLE`]) with 8 units on each
-/// side, and the height of the band at the top of the frame that holds it.
-fn measure_group_title(label: &str) -> Size {
-    let text = text::line_width(&first_line(label), GROUP_SIZE * BOLD_FACTOR);
-    Size {
-        width: (text.min(MAX_GROUP_TITLE) + 16.0).ceil(),
-        height: (GROUP_SIZE * LINE_HEIGHT + 8.0).ceil(),
     }
 }
 
@@ -230,33 +92,6 @@ pub fn budget_note(scene: &Scene, max_nodes: usize) -> Option<String> {
             scene.nodes.len()
         )
     })
-}
-
-/// Every box's text and size, every edge label's lines and size, as the SVG draws them.
-type Measurements = (Vec<BoxText>, Vec<Option<(Vec<String>, Size)>>, Measured);
-
-fn measure_all(scene: &Scene) -> Measurements {
-    let mut texts = Vec::with_capacity(scene.nodes.len());
-    let mut sizes = Vec::with_capacity(scene.nodes.len());
-    for node in &scene.nodes {
-        let (t, s) = measure_node(node);
-        texts.push(t);
-        sizes.push(s);
-    }
-    let edge_labels: Vec<Option<(Vec<String>, Size)>> =
-        scene.edges.iter().map(measure_edge_label).collect();
-    let measured = Measured {
-        nodes: sizes,
-        edge_labels: edge_labels.iter().map(|l| l.as_ref().map(|(_, s)| *s)).collect(),
-        group_titles: scene.groups.iter().map(|g| measure_group_title(&g.label)).collect(),
-    };
-    (texts, edge_labels, measured)
-}
-
-/// The sizes the SVG renderer gives every box, edge label and group title of `scene`.
-#[must_use]
-pub fn measure(scene: &Scene) -> Measured {
-    measure_all(scene).2
 }
 
 /// Where the layout's origin sits in the document: below the margin, the title and the note.
@@ -635,11 +470,6 @@ fn write_lines(o: &mut String, class: &str, cx: f64, y: &mut f64, lines: &[Strin
         );
         *y += line_h;
     }
-}
-
-/// The first line of `s`.
-fn first_line(s: &str) -> String {
-    escape::normalize_newlines(s).split('\n').next().unwrap_or_default().to_string()
 }
 
 /// A darker shade of a colour, for group titles.
@@ -1167,10 +997,8 @@ const DEFS: &str = concat!(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::dot::tests::{
-        arbitrary_scene, every_kind, hostile, nested, samples, single,
-    };
-    use crate::render::text::FONT_FAMILY;
+    use crate::layout::text::FONT_FAMILY;
+    use crate::scene::testing::{arbitrary_scene, every_kind, hostile, nested, samples, single};
 
     fn render(scene: &Scene) -> String {
         SvgRenderer.render(scene, &RenderOptions::default())
@@ -1288,16 +1116,14 @@ mod tests {
         ] {
             assert!(texts.iter().any(|t| t == label), "{label:?} not drawn: {texts:?}");
         }
-        for (i, node) in
-            scene.nodes.iter().enumerate().take(crate::render::dot::tests::HOSTILE.len())
-        {
+        for (i, node) in scene.nodes.iter().enumerate().take(crate::scene::testing::HOSTILE.len()) {
             let title = title_of(&doc, &format!("node-n{i}"));
             assert!(title.starts_with(&xml_kept(&node.label)), "{title:?}");
         }
         // The 10 KB label is wrapped and cut, not drawn in full.
         let big = doc.descendants().find(|n| n.attribute("id") == Some("node-big")).expect("big");
         let lines = big.children().filter(|c| c.has_tag_name("text")).count();
-        assert_eq!(lines, MAX_LINES);
+        assert_eq!(lines, crate::layout::measure::MAX_LINES);
     }
 
     #[test]
@@ -1329,20 +1155,6 @@ mod tests {
             ids.dedup();
             assert_eq!(ids.len(), n);
         }
-    }
-
-    #[test]
-    fn wrapping_respects_the_width() {
-        let lines = wrap("one two three four five six seven eight nine ten", 13.0, 80.0, 10);
-        assert!(lines.len() > 1);
-        for l in &lines {
-            assert!(text::line_width(l, 13.0) <= 80.0, "{l}");
-        }
-        assert_eq!(lines.join(" "), "one two three four five six seven eight nine ten");
-        let cut = wrap(&"x".repeat(500), 13.0, 80.0, 2);
-        assert_eq!(cut.len(), 2);
-        assert!(cut[1].ends_with('…'));
-        assert_eq!(wrap("a\nb", 13.0, 80.0, 4), vec!["a", "b"]);
     }
 
     #[test]

@@ -7,8 +7,8 @@ use crate::analysis::graph::{cycle_through, cycles_of};
 use crate::analysis::rule::{Category, Rule, RuleContext, RuleMeta};
 use crate::analysis::rules::sync_cycle::{cycle_finding, in_sync_graph, sync_cycles};
 use crate::diagnostic::Diagnostic;
-use crate::manifest::Level;
 use crate::model::Model;
+use crate::vocab::Level;
 
 fn async_cycle(model: &Model, path: &[EdgeIndex<u32>], scc_size: usize) -> Diagnostic {
     cycle_finding(model, path, scc_size)

@@ -4,8 +4,8 @@ use super::name_behind;
 use crate::analysis::metrics::{self, Adjacency, Dominance};
 use crate::analysis::rule::{Category, ParamKind, ParamMeta, Rule, RuleContext, RuleMeta, finding};
 use crate::diagnostic::Diagnostic;
-use crate::manifest::Level;
 use crate::model::{Model, ServiceId};
+use crate::vocab::Level;
 
 fn choke_point(
     model: &Model,

@@ -4,8 +4,8 @@ use petgraph::visit::EdgeRef;
 
 use crate::analysis::rule::{Category, ParamKind, ParamMeta, Rule, RuleContext, RuleMeta, finding};
 use crate::diagnostic::Diagnostic;
-use crate::manifest::Level;
 use crate::model::{GroupId, Model};
+use crate::vocab::Level;
 
 fn cross_group_coupling(model: &Model, group: GroupId, others: &[GroupId], max: u64) -> Diagnostic {
     let g = model.group(group);

@@ -2,9 +2,9 @@
 
 use crate::analysis::rule::{Category, Rule, RuleContext, RuleMeta, finding};
 use crate::diagnostic::Diagnostic;
-use crate::manifest::Level;
 use crate::model::{Defect, Model};
 use crate::source::Span;
+use crate::vocab::Level;
 
 fn duplicate_dependency(from: &str, to: &str, first: Span, second: Span) -> Diagnostic {
     finding(format!("component `{from}` lists `{to}` twice in `depends_on`"))

@@ -2,9 +2,9 @@
 
 use crate::analysis::rule::{Category, Rule, RuleContext, RuleMeta, finding};
 use crate::diagnostic::Diagnostic;
-use crate::manifest::Level;
 use crate::model::{Defect, Model};
 use crate::source::Span;
+use crate::vocab::Level;
 
 fn duplicate_id(what: &str, id: &str, first: Span, second: Span) -> Diagnostic {
     let is_field = what.starts_with("field") || what.starts_with("parameter");

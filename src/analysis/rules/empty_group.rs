@@ -2,8 +2,8 @@
 
 use crate::analysis::rule::{Category, Rule, RuleContext, RuleMeta, finding};
 use crate::diagnostic::Diagnostic;
-use crate::manifest::Level;
 use crate::model::{GroupId, Model};
+use crate::vocab::Level;
 
 fn empty_group(model: &Model, group: GroupId) -> Diagnostic {
     let g = model.group(group);

@@ -2,9 +2,10 @@
 
 use crate::analysis::rule::{Category, Rule, RuleContext, RuleMeta, finding};
 use crate::diagnostic::Diagnostic;
-use crate::manifest::{Level, Selector};
+use crate::manifest::Selector;
 use crate::model::select::select;
 use crate::model::{Model, View};
+use crate::vocab::Level;
 
 fn empty_view(model: &Model, view: &View) -> Diagnostic {
     let mut d = finding(format!("view `{}` selects no component", view.id))

@@ -4,8 +4,8 @@ use super::name_some;
 use crate::analysis::metrics;
 use crate::analysis::rule::{Category, ParamKind, ParamMeta, Rule, RuleContext, RuleMeta, finding};
 use crate::diagnostic::Diagnostic;
-use crate::manifest::Level;
 use crate::model::{Model, ServiceId};
+use crate::vocab::Level;
 
 fn fan_in(model: &Model, id: ServiceId, dependents: &[ServiceId], max: u64) -> Diagnostic {
     let c = model.component(id);

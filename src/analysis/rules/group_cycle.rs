@@ -2,8 +2,8 @@
 
 use crate::analysis::rule::{Category, Rule, RuleContext, RuleMeta, finding};
 use crate::diagnostic::Diagnostic;
-use crate::manifest::Level;
 use crate::model::{Defect, GroupId, Model};
+use crate::vocab::Level;
 
 fn group_cycle(model: &Model, groups: &[GroupId]) -> Diagnostic {
     let names: Vec<&str> = groups.iter().map(|g| model.group(*g).id.as_str()).collect();

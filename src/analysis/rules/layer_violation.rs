@@ -2,9 +2,10 @@
 
 use crate::analysis::rule::{Category, ParamKind, ParamMeta, Rule, RuleContext, RuleMeta, finding};
 use crate::diagnostic::Diagnostic;
-use crate::manifest::{Kind, Level, Selector};
+use crate::manifest::Selector;
 use crate::model::{Dependency, Model, ServiceId};
 use crate::source::Spanned;
+use crate::vocab::{Kind, Level};
 
 const HELP: &str = "call a service that owns the data instead (a backend or backend-for-frontend), or, if this edge is intended, change the `forbidden` list of this check or add `allow: [layer-violation]` to the caller";
 

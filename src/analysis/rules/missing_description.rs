@@ -2,8 +2,8 @@
 
 use crate::analysis::rule::{Category, Rule, RuleContext, RuleMeta, finding};
 use crate::diagnostic::Diagnostic;
-use crate::manifest::Level;
 use crate::model::{Model, ServiceId};
+use crate::vocab::Level;
 
 fn missing_description(model: &Model, id: ServiceId) -> Diagnostic {
     let c = model.component(id);

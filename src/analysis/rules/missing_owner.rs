@@ -2,8 +2,8 @@
 
 use crate::analysis::rule::{Category, Rule, RuleContext, RuleMeta, finding};
 use crate::diagnostic::Diagnostic;
-use crate::manifest::{Kind, Level};
 use crate::model::{Model, ServiceId};
+use crate::vocab::{Kind, Level};
 
 fn missing_owner(model: &Model, id: ServiceId) -> Diagnostic {
     let c = model.component(id);

@@ -3,8 +3,8 @@
 use crate::analysis::metrics;
 use crate::analysis::rule::{Category, Rule, RuleContext, RuleMeta, finding};
 use crate::diagnostic::Diagnostic;
-use crate::manifest::Level;
 use crate::model::{Model, ServiceId};
+use crate::vocab::Level;
 
 fn orphan(model: &Model, id: ServiceId) -> Diagnostic {
     let c = model.component(id);

@@ -2,9 +2,9 @@
 
 use crate::analysis::rule::{Category, Rule, RuleContext, RuleMeta, finding};
 use crate::diagnostic::Diagnostic;
-use crate::manifest::Level;
 use crate::model::{Defect, Model};
 use crate::source::Span;
+use crate::vocab::Level;
 
 fn self_dependency(id: &str, span: Span) -> Diagnostic {
     finding(format!("component `{id}` depends on itself"))

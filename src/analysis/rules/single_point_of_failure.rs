@@ -8,8 +8,8 @@ use super::name_behind;
 use crate::analysis::metrics::{self, Adjacency, Dominance};
 use crate::analysis::rule::{Category, ParamKind, ParamMeta, Rule, RuleContext, RuleMeta, finding};
 use crate::diagnostic::Diagnostic;
-use crate::manifest::{Kind, Level};
 use crate::model::{Model, ServiceId};
+use crate::vocab::{Kind, Level};
 
 /// Above this many components the exact blast radius is not computed (it is quadratic, if
 /// bit-parallel); the check then counts up to the threshold and says "at least".

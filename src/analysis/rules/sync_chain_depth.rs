@@ -5,8 +5,8 @@ use petgraph::graph::EdgeIndex;
 use crate::analysis::metrics;
 use crate::analysis::rule::{Category, ParamKind, ParamMeta, Rule, RuleContext, RuleMeta, finding};
 use crate::diagnostic::Diagnostic;
-use crate::manifest::Level;
 use crate::model::Model;
+use crate::vocab::Level;
 
 fn sync_chain_depth(model: &Model, path: &[EdgeIndex<u32>], max: u64) -> Diagnostic {
     let mut members = Vec::with_capacity(path.len() + 1);

@@ -8,12 +8,12 @@ use petgraph::visit::EdgeRef;
 use crate::analysis::graph::{cycle_members, cycle_through, cycles_of};
 use crate::analysis::rule::{Category, Rule, RuleContext, RuleMeta, finding};
 use crate::diagnostic::Diagnostic;
-use crate::manifest::Level;
 use crate::model::{Dependency, Model, ServiceId};
+use crate::vocab::Level;
 
 /// A cycle finding: the path `a -> b -> c -> a`, a label on every edge, subjects in path order.
 pub(crate) fn cycle_finding(model: &Model, path: &[EdgeIndex<u32>], scc_size: usize) -> Diagnostic {
-    let any_async = path.iter().any(|e| model.graph[*e].mode == crate::manifest::Mode::Async);
+    let any_async = path.iter().any(|e| model.graph[*e].mode == crate::vocab::Mode::Async);
     let all_required_sync = path.iter().all(|e| model.graph[*e].is_required_sync());
     let kind = if all_required_sync {
         "sync cycle"
@@ -36,9 +36,9 @@ pub(crate) fn cycle_finding(model: &Model, path: &[EdgeIndex<u32>], scc_size: us
         let (a, b) = model.graph.edge_endpoints(*e).expect("cycle edges exist");
         let dep = &model.graph[*e];
         let how = match (dep.mode, dep.optional) {
-            (crate::manifest::Mode::Sync, false) => "sync",
-            (crate::manifest::Mode::Sync, true) => "optional sync",
-            (crate::manifest::Mode::Async, _) => "async",
+            (crate::vocab::Mode::Sync, false) => "sync",
+            (crate::vocab::Mode::Sync, true) => "optional sync",
+            (crate::vocab::Mode::Async, _) => "async",
         };
         d = d.with_label(
             dep.span,

@@ -3,10 +3,10 @@
 use crate::analysis::registry;
 use crate::analysis::rule::{Category, Rule, RuleContext, RuleMeta, finding};
 use crate::diagnostic::{Diagnostic, did_you_mean};
-use crate::manifest::Level;
 use crate::manifest::schema::shorten;
 use crate::model::{Defect, Model, RefKind};
 use crate::source::Span;
+use crate::vocab::Level;
 
 fn unknown_reference(
     kind: RefKind,

@@ -3,9 +3,9 @@
 use crate::analysis::registry;
 use crate::analysis::rule::{Category, Rule, RuleContext, RuleMeta, finding};
 use crate::diagnostic::Diagnostic;
-use crate::manifest::Level;
 use crate::model::{Model, ServiceId};
 use crate::source::Spanned;
+use crate::vocab::Level;
 
 /// This check's code; the driver runs it after every other check.
 pub const CODE: &str = "AM044";

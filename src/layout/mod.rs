@@ -14,15 +14,19 @@
 
 mod layered;
 mod layout_rs;
+mod lgraph;
+pub mod measure;
 mod order;
 mod position;
+pub mod quality;
 mod rank;
 mod route;
+pub mod text;
 
 pub use layered::Layered;
 pub use layout_rs::LayoutRs;
 
-use super::Scene;
+use crate::scene::Scene;
 
 /// A width and a height.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -1,6 +1,8 @@
-//! The manifest's JSON Schema (draft 2020-12), for editors and other tools.
+//! The manifest's JSON Schema (draft 2020-12), for editors and other tools. Beside the pipeline,
+//! not in it: it describes the format the reader (stage 1) reads and the `rules` section the
+//! checks (stage 3) define, so it imports both.
 //!
-//! The reader in [`super::schema`] works on spanned YAML nodes so that every problem has a
+//! The reader in [`crate::manifest::schema`] works on spanned YAML nodes so that every problem has a
 //! line and column; it does not deserialize into these types. The types here describe the same
 //! format for `schemars`, with the documentation editors show on hover. They are kept honest by
 //! tests: every example and fixture manifest that archmap reads without a reading error
@@ -19,7 +21,7 @@ use serde_json::{Map, Value, json};
 
 use crate::analysis::registry;
 use crate::analysis::rule::{ParamKind, ParamMeta};
-use crate::manifest::schema::Kind;
+use crate::vocab::Kind;
 
 /// The pattern every service, group and view id matches (MANIFEST.md, "Identifiers").
 pub const ID_PATTERN: &str = "^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$";

@@ -8,10 +8,14 @@
 
 use std::collections::BTreeMap;
 
-use super::highlight::Highlight;
-use crate::manifest::{Direction, FocusDirection, Kind, Mode};
+pub mod highlight;
+#[cfg(test)]
+pub(crate) mod testing;
+
 use crate::model::select::select_with;
 use crate::model::{GroupId, Model, ServiceId, View};
+use crate::vocab::{Direction, FocusDirection, Kind, Mode};
+use highlight::Highlight;
 
 /// What to draw.
 #[derive(Clone, Debug, Default)]

@@ -15,8 +15,8 @@ use layout::std_shapes::shapes::{Arrow, Element, ShapeKind};
 use layout::topo::layout::VisualGraph;
 
 use super::{EdgePath, GROUP_PADDING, Layout, Measured, Positioned, Rect, Size, title_rect};
-use crate::manifest::Direction;
-use crate::render::Scene;
+use crate::scene::Scene;
+use crate::vocab::Direction;
 /// The engine built on the layout-rs crate.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct LayoutRs;
@@ -381,7 +381,7 @@ fn group_frames(scene: &Scene, nodes: &[Rect], titles: &[f64]) -> Vec<Rect> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::dot::tests::{every_kind, nested, single};
+    use crate::scene::testing::{every_kind, nested, single};
 
     fn measured(scene: &Scene) -> Measured {
         Measured {
@@ -501,8 +501,8 @@ mod tests {
 
     #[test]
     fn cycles_keep_their_direction() {
-        use crate::manifest::{Kind, Mode};
-        use crate::render::dot::tests::{edge, node, scene};
+        use crate::scene::testing::{edge, node, scene};
+        use crate::vocab::{Kind, Mode};
         let s = scene(
             vec![],
             vec![node("a", "A", Kind::Service, None), node("b", "B", Kind::Service, None)],

@@ -17,7 +17,7 @@
 // Graph algorithms read best with the papers' names: u, v, w for nodes, e, f for edges.
 #![allow(clippy::many_single_char_names)]
 
-use super::layered::LGraph;
+use super::lgraph::LGraph;
 
 /// Where layer bands are.
 pub(super) struct Bands {

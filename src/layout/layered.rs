@@ -27,13 +27,14 @@
 // Graph algorithms read best with the papers' names: u, v, w for nodes, e, f for edges.
 #![allow(clippy::many_single_char_names)]
 
+use super::lgraph::LGraph;
 use super::position::{self, Pads};
 use super::route::{self, Bands, PORT_INSET};
 use super::{
     EdgePath, GROUP_PADDING, Layout, Measured, Positioned, Rect, Size, order, rank, title_rect,
 };
-use crate::manifest::Direction;
-use crate::render::Scene;
+use crate::scene::Scene;
+use crate::vocab::Direction;
 
 /// Gap between layer bands (before room for group frames), top to bottom.
 const RANK_SEP_TB: f64 = 48.0;
@@ -47,52 +48,6 @@ const FALLBACK: Size = Size { width: 96.0, height: 40.0 };
 /// The layered engine (see the module header).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Layered;
-
-/// A layer's order as nested blocks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Token {
-    /// An item.
-    Item(usize),
-    /// The start of a group's block.
-    Open(usize),
-    /// The end of a group's block.
-    Close(usize),
-}
-
-/// The layered graph: items (scene nodes first, in scene order, then dummies) in layers.
-pub(super) struct LGraph {
-    /// Each item's layer.
-    pub(super) layer: Vec<usize>,
-    /// Each item's innermost group.
-    pub(super) group: Vec<Option<usize>>,
-    /// Width of each item's slot (a dummy without a label: 0).
-    pub(super) width: Vec<f64>,
-    /// Height of each item.
-    pub(super) height: Vec<f64>,
-    /// Whether an item is a dummy (a point on a long edge, maybe holding its label).
-    pub(super) dummy: Vec<bool>,
-    /// Neighbours in the layer above, one entry per segment.
-    pub(super) up: Vec<Vec<usize>>,
-    /// Neighbours in the layer below, one entry per segment.
-    pub(super) down: Vec<Vec<usize>>,
-    /// Items of each layer, in order.
-    pub(super) layers: Vec<Vec<usize>>,
-    /// Each group's parent.
-    pub(super) group_parent: Vec<Option<usize>>,
-    /// Each group's children, in scene order.
-    pub(super) group_children: Vec<Vec<usize>>,
-    /// Groups without a parent, in scene order.
-    pub(super) group_roots: Vec<usize>,
-    /// First and last layer of each group's items (its own and its descendants').
-    pub(super) span: Vec<Option<(usize, usize)>>,
-}
-
-impl LGraph {
-    /// Whether group `c` has a block in layer `r`.
-    pub(super) fn active(&self, c: usize, r: usize) -> bool {
-        self.span[c].is_some_and(|(a, b)| a <= r && r <= b)
-    }
-}
 
 /// The innermost group holding both `a` and `b`.
 fn common_group(parent: &[Option<usize>], a: Option<usize>, b: Option<usize>) -> Option<usize> {
@@ -601,18 +556,16 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::manifest::{Kind, Mode};
-    use crate::render::dot::tests::{
-        edge, every_kind, group, hostile, nested, node, scene, single,
-    };
-    use crate::render::quality::{Drawing, quality};
-    use crate::render::svg;
+    use crate::layout::measure;
+    use crate::layout::quality::{Drawing, quality};
+    use crate::scene::testing::{edge, every_kind, group, hostile, nested, node, scene, single};
+    use crate::vocab::{Kind, Mode};
 
     const DIRECTIONS: [Direction; 4] = [Direction::TB, Direction::LR, Direction::BT, Direction::RL];
 
     /// Lays out `s` with the SVG renderer's measurements and checks every invariant.
     fn check(s: &Scene) -> Positioned {
-        let m = svg::measure(s);
+        let m = measure::measure(s);
         let p = Layered.layout(s, &m);
         assert_eq!(p.nodes.len(), s.nodes.len());
         assert_eq!(p.groups.len(), s.groups.len());
@@ -666,7 +619,7 @@ mod tests {
     #[test]
     fn empty_and_single_scenes() {
         let empty = scene(vec![], vec![], vec![]);
-        let p = Layered.layout(&empty, &svg::measure(&empty));
+        let p = Layered.layout(&empty, &measure::measure(&empty));
         assert!(p.nodes.is_empty() && p.width.abs() < 1e-9);
         let p = check(&single());
         assert!(p.nodes[0].x.abs() < 1e-9 && p.nodes[0].y.abs() < 1e-9);
@@ -876,7 +829,7 @@ mod tests {
             let s = random_scene(n, &parents, &members, &edges, direction);
             check(&s);
             // Deterministic.
-            let m = svg::measure(&s);
+            let m = measure::measure(&s);
             prop_assert_eq!(Layered.layout(&s, &m), Layered.layout(&s, &m));
         }
     }

@@ -34,7 +34,7 @@
 // Graph algorithms read best with the papers' names: u, v, w for nodes, e, f for edges.
 #![allow(clippy::many_single_char_names)]
 
-use super::layered::{LGraph, Token};
+use super::lgraph::{LGraph, Token};
 
 /// Sweeps for graphs of up to a few hundred items; bigger graphs get fewer.
 const MAX_SWEEPS: usize = 24;

@@ -18,7 +18,7 @@
 
 use std::collections::HashSet;
 
-use super::layered::{LGraph, Token};
+use super::lgraph::{LGraph, Token};
 
 /// Room between two boxes side by side.
 pub(super) const NODE_SEP: f64 = 24.0;

@@ -15,8 +15,8 @@
 
 use std::collections::BTreeMap;
 
-use super::Scene;
-use super::layout::{Positioned, Rect};
+use super::{Positioned, Rect};
+use crate::scene::Scene;
 
 /// Tolerance for touching boxes and segments grazing a border.
 const EPS: f64 = 0.5;
