@@ -192,16 +192,17 @@ pub enum Level {
 }
 
 impl Level {
-    /// The level written as `name`.
+    /// Every level, from quietest to loudest.
+    pub const ALL: [Level; 4] = [Level::Off, Level::Info, Level::Warn, Level::Error];
+
+    /// The level written as `name` (its [`as_str`](Level::as_str) name, or `warning` for
+    /// `warn`).
     #[must_use]
     pub fn parse(name: &str) -> Option<Level> {
-        match name {
-            "off" => Some(Level::Off),
-            "info" => Some(Level::Info),
-            "warn" | "warning" => Some(Level::Warn),
-            "error" => Some(Level::Error),
-            _ => None,
+        if name == "warning" {
+            return Some(Level::Warn);
         }
+        Level::ALL.into_iter().find(|l| l.as_str() == name)
     }
 
     /// The name written in manifests and printed by `archmap rules`.
@@ -213,5 +214,21 @@ impl Level {
             Level::Warn => "warn",
             Level::Error => "error",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_round_trip_through_their_names() {
+        for level in Level::ALL {
+            assert_eq!(Level::parse(level.as_str()), Some(level), "{level:?}");
+        }
+        let names: Vec<&str> = Level::ALL.iter().map(|l| l.as_str()).collect();
+        assert_eq!(names, ["off", "info", "warn", "error"]);
+        assert_eq!(Level::parse("warning"), Some(Level::Warn), "the long spelling is accepted");
+        assert_eq!(Level::parse("loud"), None);
     }
 }

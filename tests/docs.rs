@@ -7,18 +7,8 @@ use std::fmt::Write;
 
 use archmap::analysis::registry;
 use archmap::analysis::{ParamKind, RuleMeta};
-use archmap::vocab::Level;
 
 use crate::support::{root, run_in, temp_with};
-
-fn level(level: Level) -> &'static str {
-    match level {
-        Level::Off => "off",
-        Level::Info => "info",
-        Level::Warn => "warn",
-        Level::Error => "error",
-    }
-}
 
 fn kind(kind: ParamKind) -> &'static str {
     match kind {
@@ -71,7 +61,7 @@ fn rules_md() -> String {
             m.code,
             anchor(m),
             m.id,
-            level(m.default_level),
+            m.default_level.as_str(),
             cell(m.summary)
         )
         .unwrap();
@@ -84,7 +74,7 @@ fn rules_md() -> String {
             md,
             "Category: {}. Default level: {}. Since: {}.\n\n",
             m.category.as_str(),
-            level(m.default_level),
+            m.default_level.as_str(),
             m.since
         )
         .unwrap();

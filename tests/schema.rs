@@ -111,6 +111,19 @@ fn schema_lists_every_rule_and_parameter() {
     }
 }
 
+#[test]
+fn schema_levels_are_the_readers_levels() {
+    let schema = schema();
+    let names: Vec<&str> = schema["$defs"]["Level"]["oneOf"]
+        .as_array()
+        .expect("Level is a oneOf")
+        .iter()
+        .map(|v| v["const"].as_str().expect("a const name"))
+        .collect();
+    let levels: Vec<&str> = archmap::vocab::Level::ALL.iter().map(|l| l.as_str()).collect();
+    assert_eq!(names, levels);
+}
+
 /// Every example and fixture manifest archmap reads without a reading error validates; the
 /// schema never rejects what archmap accepts.
 #[test]

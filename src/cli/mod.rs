@@ -224,9 +224,8 @@ fn analyse_bytes(
             .split_once('=')
             .ok_or_else(|| Error::Usage(format!("--rule takes ID=LEVEL, found `{r}`")))?;
         let level = Level::parse(level).ok_or_else(|| {
-            Error::Usage(format!(
-                "unknown level `{level}` in --rule {r}; levels are off, info, warn, error"
-            ))
+            let levels = Level::ALL.map(Level::as_str).join(", ");
+            Error::Usage(format!("unknown level `{level}` in --rule {r}; levels are {levels}"))
         })?;
         levels.push((id.to_string(), level));
     }

@@ -892,7 +892,7 @@ impl Reader<'_> {
                 return Vec::new();
             }
         };
-        let levels = ["off", "info", "warn", "error"];
+        let levels = Level::ALL.map(Level::as_str);
         let mut out: Vec<RuleSpec> = Vec::new();
         for (key, value) in entries {
             let Some(name) = self.key_name(key, "`rules`") else {
