@@ -271,13 +271,14 @@ fn explain(name: &str, io: &mut Io<'_>) -> Result<u8, Error> {
         )?;
         return Ok(0);
     }
-    if let Some((code, id, summary, help)) = crate::import::codes::PROBLEMS
+    if let Some(p) = crate::import::codes::PROBLEMS
         .iter()
-        .find(|(code, id, _, _)| *id == name || code.eq_ignore_ascii_case(name))
+        .find(|p| p.id == name || p.code.eq_ignore_ascii_case(name))
     {
         writeln!(
             io.stdout,
-            "# {code} {id}\n\n{summary}\n\nA problem of `archmap import compose`: errors stop the import with exit 2 and nothing is written; warnings are printed and the import goes on.\n\n{help}"
+            "# {} {}\n\n{}\n\nA problem of `archmap import compose`: errors stop the import with exit 2 and nothing is written; warnings are printed and the import goes on.\n\n{}",
+            p.code, p.id, p.summary, p.docs
         )?;
         return Ok(0);
     }

@@ -174,6 +174,21 @@ impl Diagnostic {
     }
 }
 
+/// A problem that is not a check (reading a manifest, importing compose files): it cannot be
+/// configured, and `archmap explain` documents it. Checks describe themselves with
+/// `analysis::RuleMeta`; `crate::codes` lists both kinds.
+#[derive(Clone, Copy, Debug)]
+pub struct ProblemMeta {
+    /// Stable code, `AM` and three digits.
+    pub code: &'static str,
+    /// Kebab-case id.
+    pub id: &'static str,
+    /// One line: what went wrong.
+    pub summary: &'static str,
+    /// Markdown: what it means and what to do.
+    pub docs: &'static str,
+}
+
 /// Sorts findings by file, position and code, as every report shows them.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {

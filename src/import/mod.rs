@@ -32,6 +32,8 @@ const MAX_TEXT: usize = 200;
 
 /// Codes of import problems: (code, id).
 pub mod codes {
+    use crate::diagnostic::ProblemMeta;
+
     /// A compose file that is not well-formed YAML or not UTF-8.
     pub const SYNTAX: (&str, &str) = ("AM200", "compose-syntax");
     /// A compose file of the wrong shape: `services` not a map, a field of the wrong type, a
@@ -46,44 +48,44 @@ pub mod codes {
     /// An inferred dependency left out of the manifest.
     pub const DROPPED: (&str, &str) = ("AM205", "inferred-dependency-dropped");
 
-    /// Every import problem, for `archmap explain`: (code, id, summary, what to do).
-    pub const PROBLEMS: &[(&str, &str, &str, &str)] = &[
-        (
-            SYNTAX.0,
-            SYNTAX.1,
-            "A compose file is not well-formed YAML, or not UTF-8.",
-            "Fix the YAML at the reported line and column; `docker compose config` reads the same files and shows the same problem.",
-        ),
-        (
-            SCHEMA.0,
-            SCHEMA.1,
-            "A compose file has the wrong shape: not a map, `services` not a map, a field of the wrong type, a key written twice. A bad `.env` line is a warning.",
-            "Compare the field with the Compose specification; the message names the field and the type expected.",
-        ),
-        (
-            INTERPOLATION.0,
-            INTERPOLATION.1,
-            "A variable cannot be interpolated. `${VAR:?message}` or `${VAR?message}` without the variable, or a malformed `$`, is an error in fields archmap reads (image, environment, links, depends_on…) and a warning elsewhere; an unset variable reads as an empty string, with a warning.",
-            "Set the variable in the environment, in `.env` beside the first compose file, or with `--env-file`; write `$$` for a literal `$`.",
-        ),
-        (
-            REFERENCE.0,
-            REFERENCE.1,
-            "A reference that cannot be followed: an `extends` cycle or missing target, or a cycle of `depends_on`/`links` (errors, as docker compose refuses them); a dependency on an unknown service or one left out by profiles (a warning; the edge is left out).",
-            "Fix the service name, or enable the profile the warning names with `--profile` (or `--all-profiles`).",
-        ),
-        (
-            FILE.0,
-            FILE.1,
-            "A file the compose files name cannot be read: an `--env-file` or an `extends` file (errors), an `env_file` (a warning).",
-            "Check the path: `env_file` paths are relative to the first compose file's directory, `extends: file:` to the extending file.",
-        ),
-        (
-            DROPPED.0,
-            DROPPED.1,
-            "A dependency inferred from an environment variable was left out because it would close a sync cycle, which `archmap check` reports as an error. The manifest keeps a `# not added` comment where it would have been.",
-            "If the dependency is real, add it by hand and make one edge of the cycle async or optional; otherwise nothing to do.",
-        ),
+    /// Every import problem, sorted by code; the docs say what to do.
+    pub const PROBLEMS: &[ProblemMeta] = &[
+        ProblemMeta {
+            code: SYNTAX.0,
+            id: SYNTAX.1,
+            summary: "A compose file is not well-formed YAML, or not UTF-8.",
+            docs: "Fix the YAML at the reported line and column; `docker compose config` reads the same files and shows the same problem.",
+        },
+        ProblemMeta {
+            code: SCHEMA.0,
+            id: SCHEMA.1,
+            summary: "A compose file has the wrong shape: not a map, `services` not a map, a field of the wrong type, a key written twice. A bad `.env` line is a warning.",
+            docs: "Compare the field with the Compose specification; the message names the field and the type expected.",
+        },
+        ProblemMeta {
+            code: INTERPOLATION.0,
+            id: INTERPOLATION.1,
+            summary: "A variable cannot be interpolated. `${VAR:?message}` or `${VAR?message}` without the variable, or a malformed `$`, is an error in fields archmap reads (image, environment, links, depends_on…) and a warning elsewhere; an unset variable reads as an empty string, with a warning.",
+            docs: "Set the variable in the environment, in `.env` beside the first compose file, or with `--env-file`; write `$$` for a literal `$`.",
+        },
+        ProblemMeta {
+            code: REFERENCE.0,
+            id: REFERENCE.1,
+            summary: "A reference that cannot be followed: an `extends` cycle or missing target, or a cycle of `depends_on`/`links` (errors, as docker compose refuses them); a dependency on an unknown service or one left out by profiles (a warning; the edge is left out).",
+            docs: "Fix the service name, or enable the profile the warning names with `--profile` (or `--all-profiles`).",
+        },
+        ProblemMeta {
+            code: FILE.0,
+            id: FILE.1,
+            summary: "A file the compose files name cannot be read: an `--env-file` or an `extends` file (errors), an `env_file` (a warning).",
+            docs: "Check the path: `env_file` paths are relative to the first compose file's directory, `extends: file:` to the extending file.",
+        },
+        ProblemMeta {
+            code: DROPPED.0,
+            id: DROPPED.1,
+            summary: "A dependency inferred from an environment variable was left out because it would close a sync cycle, which `archmap check` reports as an error. The manifest keeps a `# not added` comment where it would have been.",
+            docs: "If the dependency is real, add it by hand and make one edge of the cycle async or optional; otherwise nothing to do.",
+        },
     ];
 }
 

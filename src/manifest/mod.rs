@@ -24,6 +24,8 @@ use crate::source::{FileId, SourceFile, Sources, Span};
 /// Codes of problems that stop a manifest from being read: (code, id). They are not checks
 /// and cannot be configured; `archmap explain` documents them.
 pub mod codes {
+    use crate::diagnostic::ProblemMeta;
+
     /// Not well-formed YAML, not UTF-8, or over a size bound.
     pub const YAML_SYNTAX: (&str, &str) = ("AM100", "yaml-syntax");
     /// A key archmap does not know.
@@ -38,19 +40,6 @@ pub mod codes {
     pub const INCLUDE: (&str, &str) = ("AM105", "bad-include");
     /// More components or dependencies than allowed, or an over-long label or description.
     pub const LIMIT: (&str, &str) = ("AM106", "limit-exceeded");
-
-    /// A problem that stops a manifest from being read, documented for `archmap explain`.
-    #[derive(Clone, Copy, Debug)]
-    pub struct ProblemMeta {
-        /// Code.
-        pub code: &'static str,
-        /// Kebab-case id.
-        pub id: &'static str,
-        /// One line.
-        pub summary: &'static str,
-        /// Markdown: what it means and what to do.
-        pub docs: &'static str,
-    }
 
     /// Every reading problem, sorted by code.
     pub const PROBLEMS: &[ProblemMeta] = &[
