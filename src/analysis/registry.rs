@@ -11,6 +11,7 @@ use super::rules::{
     single_point_of_failure::SinglePointOfFailure, sync_chain_depth::SyncChainDepth,
     sync_cycle::SyncCycle, unknown_reference::UnknownReference, unused_allow::UnusedAllow,
 };
+use crate::diagnostic;
 
 /// Every check, sorted by code. Codes are never reused.
 pub static RULES: &[&dyn Rule] = &[
@@ -41,7 +42,7 @@ pub static RULES: &[&dyn Rule] = &[
 /// The check whose id or code is `name` (codes case-insensitively).
 #[must_use]
 pub fn find(name: &str) -> Option<&'static dyn Rule> {
-    RULES.iter().copied().find(|r| r.meta().id == name || r.meta().code.eq_ignore_ascii_case(name))
+    RULES.iter().copied().find(|r| diagnostic::names_code(name, r.meta().code, r.meta().id))
 }
 
 /// Metadata of every check.

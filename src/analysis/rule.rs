@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{self, Diagnostic, Severity};
 use crate::manifest::Selector;
 use crate::model::Model;
 use crate::source::Spanned;
@@ -125,7 +125,7 @@ impl AllowUsage {
         let mut silenced = false;
         for id in d.subjects.iter().filter_map(|s| model.find(s)) {
             for (i, a) in model.component(id).allow.iter().enumerate() {
-                if a.value == d.id || a.value.eq_ignore_ascii_case(d.code) {
+                if diagnostic::names_code(&a.value, d.code, d.id) {
                     self.used[id.index()][i] = true;
                     silenced = true;
                 }

@@ -225,6 +225,13 @@ impl Summary {
     }
 }
 
+/// Whether `name` names the code `code` whose id is `id`: the id as written, or the code in any
+/// case (`am010`). `explain`, the manifest's `rules`, `--rule` and `allow` all name codes so.
+#[must_use]
+pub fn names_code(name: &str, code: &str, id: &str) -> bool {
+    name == id || name.eq_ignore_ascii_case(code)
+}
+
 /// The closest candidate to `name` by edit distance, when it is close enough to be a typo.
 pub fn did_you_mean<'a, I>(name: &str, candidates: I) -> Option<&'a str>
 where
