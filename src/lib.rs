@@ -12,6 +12,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod codes;
 pub mod diagnostic;
 pub mod diff;
 pub mod error;

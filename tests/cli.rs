@@ -328,6 +328,19 @@ fn rules_and_explain() {
 }
 
 #[test]
+fn explain_knows_every_code() {
+    let dir = temp_with(&[]);
+    for c in archmap::codes::all() {
+        let (code, id) = (c.code(), c.id());
+        for name in [code, id, &code.to_ascii_lowercase()] {
+            let out = run_in(dir.path(), &["explain", name], "");
+            assert_eq!(out.code, 0, "explain {name}: {}", out.stderr);
+            assert!(out.stdout.starts_with(&format!("# {code} {id}\n")), "{}", out.stdout);
+        }
+    }
+}
+
+#[test]
 fn output_is_deterministic() {
     let dir = temp_with(&[("archmap.yaml", OK)]);
     for args in [

@@ -7,6 +7,7 @@ use std::fmt::Write;
 
 use archmap::analysis::registry;
 use archmap::analysis::{ParamKind, RuleMeta};
+use archmap::codes::{self, Code};
 
 use crate::support::{root, run_in, temp_with};
 
@@ -112,6 +113,23 @@ fn rules_md_is_current() {
         committed == expected,
         "docs/rules.md is out of date with the rule registry; regenerate it with `UPDATE_DOCS=1 cargo test docs` and commit it"
     );
+}
+
+/// `docs/import.md` lists every import problem, with its id, in code order, and no other code.
+#[test]
+fn import_docs_list_every_import_problem() {
+    let text = std::fs::read_to_string(root().join("docs").join("import.md")).unwrap();
+    let listed: Vec<(&str, &str)> = text
+        .lines()
+        .filter(|l| l.starts_with("| AM"))
+        .map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            (cells[1], cells[2])
+        })
+        .collect();
+    let problems: Vec<(&str, &str)> =
+        codes::all().filter(|c| matches!(c, Code::Import(_))).map(|c| (c.code(), c.id())).collect();
+    assert_eq!(listed, problems);
 }
 
 /// The first `yaml` code block after "## Example".

@@ -1,4 +1,5 @@
-//! The static list of every check, sorted by code.
+//! The static list of every check, sorted by code. `crate::codes` joins it with the problems
+//! that are not checks and tests that every code and id is unique and in order.
 
 use super::rule::{Rule, RuleMeta};
 use super::rules::{
@@ -53,34 +54,6 @@ pub fn metas() -> impl Iterator<Item = &'static RuleMeta> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn codes_are_unique_well_formed_and_sorted() {
-        let codes: Vec<&str> = metas().map(|m| m.code).collect();
-        for c in &codes {
-            assert!(
-                c.len() == 5 && c.starts_with("AM") && c[2..].chars().all(|d| d.is_ascii_digit()),
-                "{c}"
-            );
-        }
-        let mut sorted = codes.clone();
-        sorted.sort_unstable();
-        sorted.dedup();
-        assert_eq!(codes, sorted, "codes must be unique and in order");
-    }
-
-    #[test]
-    fn ids_are_unique_kebab_case() {
-        let mut ids: Vec<&str> = metas().map(|m| m.id).collect();
-        for id in &ids {
-            assert!(id.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{id}");
-            assert!(!id.starts_with('-') && !id.ends_with('-') && !id.contains("--"), "{id}");
-        }
-        ids.sort_unstable();
-        let n = ids.len();
-        ids.dedup();
-        assert_eq!(ids.len(), n, "ids must be unique");
-    }
 
     #[test]
     fn docs_have_the_required_sections() {

@@ -2,12 +2,11 @@
 
 use super::args::{CheckArgs, Deny, GlobalArgs, ReportFormat};
 use super::{Io, analyse, human, print_human};
-use crate::analysis::registry;
+use crate::codes::{self, Code};
 use crate::diagnostic::emit::{Emitter, Json};
 use crate::diagnostic::sarif::{CatalogEntry, Github, Sarif};
 use crate::diagnostic::{Severity, Summary};
 use crate::error::Error;
-use crate::manifest::codes::PROBLEMS;
 
 pub(super) fn run(args: &CheckArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Result<u8, Error> {
     let analysed = analyse(&args.manifest, io)?;
@@ -42,23 +41,28 @@ pub(super) fn run(args: &CheckArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Res
     Ok(u8::from(failed))
 }
 
-/// Every code a report may contain: the checks, then the reading problems.
+/// Every code a report may contain: the checks, then the reading problems (import problems
+/// are never in a check report).
 fn catalog() -> Vec<CatalogEntry> {
-    let checks = registry::metas().map(|m| CatalogEntry {
-        code: m.code,
-        id: m.id,
-        summary: m.summary,
-        docs: m.docs,
-        default: m.default_level.severity(),
-        category: m.category.as_str(),
-    });
-    let problems = PROBLEMS.iter().map(|p| CatalogEntry {
-        code: p.code,
-        id: p.id,
-        summary: p.summary,
-        docs: p.docs,
-        default: Some(Severity::Error),
-        category: "manifest",
-    });
-    checks.chain(problems).collect()
+    codes::all()
+        .filter_map(|code| match code {
+            Code::Check(m) => Some(CatalogEntry {
+                code: m.code,
+                id: m.id,
+                summary: m.summary,
+                docs: m.docs,
+                default: m.default_level.severity(),
+                category: m.category.as_str(),
+            }),
+            Code::Manifest(p) => Some(CatalogEntry {
+                code: p.code,
+                id: p.id,
+                summary: p.summary,
+                docs: p.docs,
+                default: Some(Severity::Error),
+                category: "manifest",
+            }),
+            Code::Import(_) => None,
+        })
+        .collect()
 }

@@ -23,9 +23,10 @@ use std::path::{Path, PathBuf};
 
 use clap::Parser;
 
-use crate::analysis::registry;
+use crate::analysis::{RuleMeta, registry};
+use crate::codes::{self, Code};
 use crate::diagnostic::emit::{Emitter, Human};
-use crate::diagnostic::{self, Diagnostic};
+use crate::diagnostic::{self, Diagnostic, ProblemMeta};
 use crate::error::Error;
 use crate::manifest::{self, FileSystem, LoadOptions, Loaded};
 use crate::pipeline::{self, Analysis};
@@ -263,50 +264,51 @@ fn rules(io: &mut Io<'_>) -> Result<u8, Error> {
 
 /// `archmap explain`.
 fn explain(name: &str, io: &mut Io<'_>) -> Result<u8, Error> {
-    if let Some(p) = manifest::codes::find(name) {
-        writeln!(
-            io.stdout,
-            "# {} {}\n\n{}\n\nA problem reading the manifest: the run stops with exit 2 and nothing is rendered.\n\n{}",
-            p.code, p.id, p.summary, p.docs
-        )?;
-        return Ok(0);
-    }
-    if let Some(p) = crate::import::codes::PROBLEMS
-        .iter()
-        .find(|p| p.id == name || p.code.eq_ignore_ascii_case(name))
-    {
-        writeln!(
-            io.stdout,
-            "# {} {}\n\n{}\n\nA problem of `archmap import compose`: errors stop the import with exit 2 and nothing is written; warnings are printed and the import goes on.\n\n{}",
-            p.code, p.id, p.summary, p.docs
-        )?;
-        return Ok(0);
-    }
-    let Some(rule) = registry::find(name) else {
+    let Some(code) = codes::find(name) else {
         let help = diagnostic::did_you_mean(name, registry::metas().map(|m| m.id)).map_or_else(
             || "`archmap rules` lists every check".to_string(),
             |s| format!("did you mean `{s}`?"),
         );
         return Err(Error::Usage(format!("no check is called `{name}`; {help}")));
     };
-    let m = rule.meta();
-    writeln!(io.stdout, "# {} {}\n", m.code, m.id)?;
-    writeln!(io.stdout, "{}\n", m.summary)?;
-    let level = m.default_level.as_str();
+    match code {
+        Code::Check(m) => explain_check(m, io.stdout)?,
+        Code::Manifest(p) => explain_problem(p, READING, io.stdout)?,
+        Code::Import(p) => explain_problem(p, IMPORTING, io.stdout)?,
+    }
+    Ok(0)
+}
+
+/// What `explain` says of every problem reading the manifest.
+const READING: &str =
+    "A problem reading the manifest: the run stops with exit 2 and nothing is rendered.";
+
+/// What `explain` says of every problem importing compose files.
+const IMPORTING: &str = "A problem of `archmap import compose`: errors stop the import with exit 2 and nothing is written; warnings are printed and the import goes on.";
+
+/// A check: summary, category, level, parameters with their defaults, docs.
+fn explain_check(m: &RuleMeta, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(out, "# {} {}\n", m.code, m.id)?;
+    writeln!(out, "{}\n", m.summary)?;
     writeln!(
-        io.stdout,
-        "Category: {}. Default level: {level}. Since: {}.",
+        out,
+        "Category: {}. Default level: {}. Since: {}.",
         m.category.as_str(),
+        m.default_level.as_str(),
         m.since
     )?;
     if !m.params.is_empty() {
-        writeln!(io.stdout, "\nParameters:")?;
+        writeln!(out, "\nParameters:")?;
         for p in m.params {
-            writeln!(io.stdout, "- `{}` (default {}): {}", p.name, p.default, p.doc)?;
+            writeln!(out, "- `{}` (default {}): {}", p.name, p.default, p.doc)?;
         }
     }
-    writeln!(io.stdout, "\n{}", m.docs.trim_end())?;
-    Ok(0)
+    writeln!(out, "\n{}", m.docs.trim_end())
+}
+
+/// A problem that is not a check: summary, what its family does, docs.
+fn explain_problem(p: &ProblemMeta, family: &str, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(out, "# {} {}\n\n{}\n\n{family}\n\n{}", p.code, p.id, p.summary, p.docs)
 }
 
 /// Writes `text` to `path` atomically: a temporary file in the same directory, then a rename.

@@ -86,12 +86,6 @@ pub mod codes {
             docs: "More than 100,000 components or 1,000,000 dependencies across all files (raise with `--max-components` and `--max-dependencies`), a `name`, `label`, view `title`, `tech` or `owner` longer than 1,000 characters, or a `description` longer than 10,000. The limits bound the work a manifest from an untrusted pull request can cause. Split a larger system into several manifests; move long text to the component's `url`.",
         },
     ];
-
-    /// The reading problem with this code or id.
-    #[must_use]
-    pub fn find(name: &str) -> Option<&'static ProblemMeta> {
-        PROBLEMS.iter().find(|p| p.id == name || p.code.eq_ignore_ascii_case(name))
-    }
 }
 
 /// The most files one manifest may pull in through `include`.
