@@ -20,7 +20,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde_json::{Map, Value, json};
 
 use crate::analysis::registry;
-use crate::analysis::rule::{ParamKind, ParamMeta};
+use crate::analysis::rule::{ParamDefault, ParamKind, ParamMeta};
 use crate::vocab::Kind;
 
 /// The pattern every service, group and view id matches (MANIFEST.md, "Identifiers").
@@ -378,7 +378,7 @@ impl JsonSchema for Rules {
 
 /// One rule parameter's schema, with its documentation and default.
 fn param(p: &ParamMeta) -> Value {
-    let mut schema = match p.kind {
+    let mut schema = match p.kind() {
         ParamKind::Count => json!({ "type": "integer", "minimum": 0 }),
         ParamKind::Share => json!({ "type": "number", "minimum": 0, "maximum": 1 }),
         ParamKind::Forbidden => json!({
@@ -393,10 +393,15 @@ fn param(p: &ParamMeta) -> Value {
     };
     let obj = schema.as_object_mut().expect("built as an object");
     obj.insert("description".into(), json!(p.doc));
-    if let Ok(n) = p.default.parse::<u64>() {
-        obj.insert("default".into(), json!(n));
-    } else if let Ok(x) = p.default.parse::<f64>() {
-        obj.insert("default".into(), json!(x));
+    match p.default {
+        ParamDefault::Count(n) => {
+            obj.insert("default".into(), json!(n));
+        }
+        ParamDefault::Share(x) => {
+            obj.insert("default".into(), json!(x));
+        }
+        // The built-in pairs are not a list one could write.
+        ParamDefault::Forbidden(_) => {}
     }
     schema
 }

@@ -86,8 +86,8 @@ fn rules_md() -> String {
                     md,
                     "| `{}` | {} | {} | {} |",
                     p.name,
-                    kind(p.kind),
-                    cell(p.default),
+                    kind(p.kind()),
+                    cell(&p.default.to_string()),
                     cell(p.doc)
                 )
                 .unwrap();

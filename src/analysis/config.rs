@@ -61,7 +61,7 @@ impl Config {
                     ));
                     continue;
                 };
-                match convert(param.kind, &value.value) {
+                match convert(param.kind(), &value.value) {
                     Ok(p) => {
                         config.params.entry(meta.code).or_default().insert(param.name, p);
                     }

@@ -15,7 +15,9 @@ pub mod rules;
 pub(crate) mod testing;
 
 pub use config::Config;
-pub use rule::{AllowUsage, Category, ParamKind, ParamMeta, Rule, RuleContext, RuleMeta};
+pub use rule::{
+    AllowUsage, Category, ParamDefault, ParamKind, ParamMeta, Rule, RuleContext, RuleMeta,
+};
 
 use crate::diagnostic::{self, Diagnostic};
 use crate::model::Model;

@@ -68,6 +68,28 @@ mod tests {
     }
 
     #[test]
+    fn parameters_are_named_once_and_default_within_range() {
+        use super::super::rule::ParamDefault;
+        for m in metas() {
+            let mut names: Vec<&str> = m.params.iter().map(|p| p.name).collect();
+            for name in &names {
+                assert!(name.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{name}");
+                assert_ne!(*name, "level", "{}: `level` is every rule's own key", m.id);
+            }
+            names.sort_unstable();
+            names.dedup();
+            assert_eq!(names.len(), m.params.len(), "{}: parameter names must be unique", m.id);
+            for p in m.params {
+                match p.default {
+                    ParamDefault::Count(_) => {}
+                    ParamDefault::Share(x) => assert!((0.0..=1.0).contains(&x), "{}", p.name),
+                    ParamDefault::Forbidden(text) => assert!(!text.is_empty(), "{}", p.name),
+                }
+            }
+        }
+    }
+
+    #[test]
     fn category_matches_code() {
         use super::super::rule::Category;
         for m in metas() {

@@ -1,6 +1,7 @@
 //! What a check is: metadata, parameters, and the context it reports through.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use crate::diagnostic::{self, Diagnostic, Severity};
 use crate::manifest::Selector;
@@ -48,17 +49,117 @@ pub enum ParamKind {
     Forbidden,
 }
 
-/// A parameter a rule takes.
+/// A parameter's default, of the parameter's type.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ParamDefault {
+    /// A count.
+    Count(u64),
+    /// A share from 0 to 1.
+    Share(f64),
+    /// Forbidden edges: none are configured and the check applies its built-in pairs, described
+    /// here in words.
+    Forbidden(&'static str),
+}
+
+impl ParamDefault {
+    /// The parameter's type.
+    #[must_use]
+    pub fn kind(self) -> ParamKind {
+        match self {
+            ParamDefault::Count(_) => ParamKind::Count,
+            ParamDefault::Share(_) => ParamKind::Share,
+            ParamDefault::Forbidden(_) => ParamKind::Forbidden,
+        }
+    }
+}
+
+/// As written in docs, `explain` and help lines: `10`, `0.5`, or the built-in pairs in words.
+impl fmt::Display for ParamDefault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ParamDefault::Count(n) => write!(f, "{n}"),
+            ParamDefault::Share(x) => write!(f, "{x}"),
+            ParamDefault::Forbidden(text) => f.write_str(text),
+        }
+    }
+}
+
+/// A parameter a rule takes, as the configuration, the docs and the schema see it. Rules
+/// declare theirs as a [`CountParam`], [`ShareParam`] or [`ForbiddenParam`] and list its
+/// [`meta`](CountParam::meta) here.
 #[derive(Clone, Copy, Debug)]
 pub struct ParamMeta {
     /// Name in the manifest's `rules` map.
     pub name: &'static str,
-    /// Its type.
-    pub kind: ParamKind,
-    /// The default, as written in docs.
+    /// The default, which also says the type.
+    pub default: ParamDefault,
+    /// What it means.
+    pub doc: &'static str,
+}
+
+impl ParamMeta {
+    /// The parameter's type.
+    #[must_use]
+    pub fn kind(&self) -> ParamKind {
+        self.default.kind()
+    }
+}
+
+/// A count parameter as its rule declares and reads it ([`RuleContext::count`]).
+#[derive(Clone, Copy, Debug)]
+pub struct CountParam {
+    /// Name in the manifest's `rules` map.
+    pub name: &'static str,
+    /// The value when the manifest does not set it.
+    pub default: u64,
+    /// What it means.
+    pub doc: &'static str,
+}
+
+impl CountParam {
+    /// The parameter as the rule's metadata lists it.
+    #[must_use]
+    pub const fn meta(self) -> ParamMeta {
+        ParamMeta { name: self.name, default: ParamDefault::Count(self.default), doc: self.doc }
+    }
+}
+
+/// A share parameter (0 to 1) as its rule declares and reads it ([`RuleContext::share`]).
+#[derive(Clone, Copy, Debug)]
+pub struct ShareParam {
+    /// Name in the manifest's `rules` map.
+    pub name: &'static str,
+    /// The value when the manifest does not set it.
+    pub default: f64,
+    /// What it means.
+    pub doc: &'static str,
+}
+
+impl ShareParam {
+    /// The parameter as the rule's metadata lists it.
+    #[must_use]
+    pub const fn meta(self) -> ParamMeta {
+        ParamMeta { name: self.name, default: ParamDefault::Share(self.default), doc: self.doc }
+    }
+}
+
+/// A forbidden-edges parameter as its rule declares and reads it ([`RuleContext::forbidden`]).
+#[derive(Clone, Copy, Debug)]
+pub struct ForbiddenParam {
+    /// Name in the manifest's `rules` map.
+    pub name: &'static str,
+    /// What the rule forbids when the manifest sets no list, in words.
     pub default: &'static str,
     /// What it means.
     pub doc: &'static str,
+}
+
+impl ForbiddenParam {
+    /// The parameter as the rule's metadata lists it.
+    #[must_use]
+    pub const fn meta(self) -> ParamMeta {
+        ParamMeta { name: self.name, default: ParamDefault::Forbidden(self.default), doc: self.doc }
+    }
 }
 
 /// A check's static description.
@@ -182,50 +283,82 @@ impl<'a> RuleContext<'a> {
         self.findings
     }
 
-    /// A count parameter: the configured value or the documented default.
-    ///
-    /// # Panics
-    /// When the rule asks for a parameter its metadata does not declare (a bug).
+    /// A count parameter: the configured value (validated by `Config`) or its default.
     #[must_use]
-    pub fn count(&self, name: &str) -> u64 {
-        match self.params.and_then(|p| p.get(name)) {
+    pub fn count(&self, param: CountParam) -> u64 {
+        match self.value(param.name) {
             Some(Param::Count(n)) => *n,
-            _ => self.default(name).parse().expect("declared count defaults parse"),
+            _ => param.default,
         }
     }
 
-    /// A share parameter: the configured value or the documented default.
-    ///
-    /// # Panics
-    /// When the rule asks for a parameter its metadata does not declare (a bug).
+    /// A share parameter: the configured value (validated by `Config`) or its default.
     #[must_use]
-    pub fn share(&self, name: &str) -> f64 {
-        match self.params.and_then(|p| p.get(name)) {
+    pub fn share(&self, param: ShareParam) -> f64 {
+        match self.value(param.name) {
             Some(Param::Share(x)) => *x,
-            _ => self.default(name).parse().expect("declared share defaults parse"),
+            _ => param.default,
         }
     }
 
-    /// A forbidden-edges parameter, if configured.
+    /// A forbidden-edges parameter, if configured; `None` means the rule's built-in pairs.
     #[must_use]
-    pub fn forbidden(&self, name: &str) -> Option<&'a [(Spanned<Selector>, Spanned<Selector>)]> {
-        match self.params.and_then(|p| p.get(name)) {
+    pub fn forbidden(
+        &self,
+        param: ForbiddenParam,
+    ) -> Option<&'a [(Spanned<Selector>, Spanned<Selector>)]> {
+        match self.value(param.name) {
             Some(Param::Forbidden(pairs)) => Some(pairs),
             _ => None,
         }
     }
 
-    fn default(&self, name: &str) -> &'static str {
-        self.meta
-            .params
-            .iter()
-            .find(|p| p.name == name)
-            .map(|p| p.default)
-            .expect("rules ask only for parameters they declare")
+    fn value(&self, name: &str) -> Option<&'a Param> {
+        self.params.and_then(|p| p.get(name))
     }
 }
 
 /// A finding before the rule's code and severity are stamped on it.
 pub fn finding(message: impl Into<String>) -> Diagnostic {
     Diagnostic::new("", "", Severity::Info, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_print_as_written_in_docs() {
+        assert_eq!(ParamDefault::Count(10).to_string(), "10");
+        assert_eq!(ParamDefault::Share(0.5).to_string(), "0.5");
+        assert_eq!(ParamDefault::Share(1.0).to_string(), "1");
+        assert_eq!(ParamDefault::Forbidden("clients to stores").to_string(), "clients to stores");
+    }
+
+    #[test]
+    fn a_parameter_reads_its_configured_value_or_its_default() {
+        const MAX: CountParam = CountParam { name: "max", default: 10, doc: "" };
+        const SHARE: ShareParam = ShareParam { name: "share", default: 0.5, doc: "" };
+        const PAIRS: ForbiddenParam = ForbiddenParam { name: "pairs", default: "none", doc: "" };
+        static META: RuleMeta = RuleMeta {
+            code: "AM999",
+            id: "test",
+            category: Category::Hygiene,
+            default_level: Level::Warn,
+            since: "0.1.0",
+            summary: "a test",
+            docs: "",
+            params: &[MAX.meta(), SHARE.meta(), PAIRS.meta()],
+        };
+        let unset = RuleContext::new(&META, Severity::Warn, None);
+        assert_eq!((unset.count(MAX), unset.share(SHARE)), (10, 0.5));
+        assert!(unset.forbidden(PAIRS).is_none());
+        let set = BTreeMap::from([("max", Param::Count(3)), ("share", Param::Share(0.25))]);
+        let cx = RuleContext::new(&META, Severity::Warn, Some(&set));
+        assert_eq!((cx.count(MAX), cx.share(SHARE)), (3, 0.25));
+        assert_eq!(
+            META.params.iter().map(ParamMeta::kind).collect::<Vec<_>>(),
+            [ParamKind::Count, ParamKind::Share, ParamKind::Forbidden]
+        );
+    }
 }

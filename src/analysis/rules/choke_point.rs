@@ -2,7 +2,7 @@
 
 use super::name_behind;
 use crate::analysis::metrics::{self, Adjacency, Dominance};
-use crate::analysis::rule::{Category, ParamKind, ParamMeta, Rule, RuleContext, RuleMeta, finding};
+use crate::analysis::rule::{Category, Rule, RuleContext, RuleMeta, ShareParam, finding};
 use crate::diagnostic::Diagnostic;
 use crate::model::{Model, ServiceId};
 use crate::vocab::Level;
@@ -32,6 +32,13 @@ fn choke_point(
 
 /// AM024.
 pub struct ChokePoint;
+
+/// The `min_share` parameter.
+const MIN_SHARE: ShareParam = ShareParam {
+    name: "min_share",
+    default: 0.5,
+    doc: "the share of reachable components (0 to 1) that must lie behind the component",
+};
 
 static META: RuleMeta = RuleMeta {
     code: "AM024",
@@ -75,12 +82,7 @@ accidental, give the components behind it another way in, or split it by respons
 Raise `min_share` to flag only larger choke points, or add `allow: [choke-point]` to the
 component.
 ",
-    params: &[ParamMeta {
-        name: "min_share",
-        kind: ParamKind::Share,
-        default: "0.5",
-        doc: "the share of reachable components (0 to 1) that must lie behind the component",
-    }],
+    params: &[MIN_SHARE.meta()],
 };
 
 impl Rule for ChokePoint {
@@ -89,7 +91,7 @@ impl Rule for ChokePoint {
     }
 
     fn check(&self, model: &Model, cx: &mut RuleContext<'_>) {
-        let min_share = cx.share("min_share");
+        let min_share = cx.share(MIN_SHARE);
         let entry = metrics::entries(model);
         let dominance = Dominance::compute(&Adjacency::of(model, |_| true), &entry);
         let dominated = dominance.dominated(|_| true);

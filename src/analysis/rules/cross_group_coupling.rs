@@ -2,7 +2,7 @@
 
 use petgraph::visit::EdgeRef;
 
-use crate::analysis::rule::{Category, ParamKind, ParamMeta, Rule, RuleContext, RuleMeta, finding};
+use crate::analysis::rule::{Category, CountParam, Rule, RuleContext, RuleMeta, finding};
 use crate::diagnostic::Diagnostic;
 use crate::model::{GroupId, Model};
 use crate::vocab::Level;
@@ -22,6 +22,10 @@ fn cross_group_coupling(model: &Model, group: GroupId, others: &[GroupId], max: 
 
 /// AM034.
 pub struct CrossGroupCoupling;
+
+/// The `max` parameter.
+const MAX: CountParam =
+    CountParam { name: "max", default: 3, doc: "the most other groups a group may depend on" };
 
 static META: RuleMeta = RuleMeta {
     code: "AM034",
@@ -65,12 +69,7 @@ Check the boundary: move components to the group their dependencies live in, mer
 that always change together, or let the group talk to fewer others through a facade or
 events. Raise `max` where a wide reach is by design (an edge or integration layer).
 ",
-    params: &[ParamMeta {
-        name: "max",
-        kind: ParamKind::Count,
-        default: "3",
-        doc: "the most other groups a group may depend on",
-    }],
+    params: &[MAX.meta()],
 };
 
 impl Rule for CrossGroupCoupling {
@@ -79,7 +78,7 @@ impl Rule for CrossGroupCoupling {
     }
 
     fn check(&self, model: &Model, cx: &mut RuleContext<'_>) {
-        let max = cx.count("max");
+        let max = cx.count(MAX);
         let chains: Vec<Vec<GroupId>> =
             (0..model.groups.len()).map(|g| model.group_chain(GroupId(g))).collect();
         let mut reaches: Vec<Vec<GroupId>> = vec![Vec::new(); model.groups.len()];

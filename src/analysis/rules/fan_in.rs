@@ -2,7 +2,7 @@
 
 use super::name_some;
 use crate::analysis::metrics;
-use crate::analysis::rule::{Category, ParamKind, ParamMeta, Rule, RuleContext, RuleMeta, finding};
+use crate::analysis::rule::{Category, CountParam, Rule, RuleContext, RuleMeta, finding};
 use crate::diagnostic::Diagnostic;
 use crate::model::{Model, ServiceId};
 use crate::vocab::Level;
@@ -21,6 +21,10 @@ fn fan_in(model: &Model, id: ServiceId, dependents: &[ServiceId], max: u64) -> D
 
 /// AM020.
 pub struct FanIn;
+
+/// The `max` parameter.
+const MAX: CountParam =
+    CountParam { name: "max", default: 10, doc: "the most direct dependents allowed" };
 
 static META: RuleMeta = RuleMeta {
     code: "AM020",
@@ -60,12 +64,7 @@ interface stable. If it does too many things, split it by responsibility; if cal
 read its data, let them consume events or a replica instead. Raise `max` when a wide fan-in is
 by design (an identity provider, say), or add `allow: [fan-in]` to the component.
 ",
-    params: &[ParamMeta {
-        name: "max",
-        kind: ParamKind::Count,
-        default: "10",
-        doc: "the most direct dependents allowed",
-    }],
+    params: &[MAX.meta()],
 };
 
 impl Rule for FanIn {
@@ -74,7 +73,7 @@ impl Rule for FanIn {
     }
 
     fn check(&self, model: &Model, cx: &mut RuleContext<'_>) {
-        let max = cx.count("max");
+        let max = cx.count(MAX);
         for id in model.components() {
             if metrics::fan_in(model, id) as u64 > max {
                 let mut dependents: Vec<ServiceId> =

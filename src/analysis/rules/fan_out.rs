@@ -2,7 +2,7 @@
 
 use super::name_some;
 use crate::analysis::metrics;
-use crate::analysis::rule::{Category, ParamKind, ParamMeta, Rule, RuleContext, RuleMeta, finding};
+use crate::analysis::rule::{Category, CountParam, Rule, RuleContext, RuleMeta, finding};
 use crate::diagnostic::Diagnostic;
 use crate::model::{Model, ServiceId};
 use crate::vocab::Level;
@@ -21,6 +21,10 @@ fn fan_out(model: &Model, id: ServiceId, dependencies: &[ServiceId], max: u64) -
 
 /// AM021.
 pub struct FanOut;
+
+/// The `max` parameter.
+const MAX: CountParam =
+    CountParam { name: "max", default: 8, doc: "the most direct dependencies allowed" };
 
 static META: RuleMeta = RuleMeta {
     code: "AM021",
@@ -60,12 +64,7 @@ backend-for-frontend), or let it react to events instead of calling each depende
 `max` when a wide fan-out is by design (an API gateway, say), or add `allow: [fan-out]` to the
 component.
 ",
-    params: &[ParamMeta {
-        name: "max",
-        kind: ParamKind::Count,
-        default: "8",
-        doc: "the most direct dependencies allowed",
-    }],
+    params: &[MAX.meta()],
 };
 
 impl Rule for FanOut {
@@ -74,7 +73,7 @@ impl Rule for FanOut {
     }
 
     fn check(&self, model: &Model, cx: &mut RuleContext<'_>) {
-        let max = cx.count("max");
+        let max = cx.count(MAX);
         for id in model.components() {
             if metrics::fan_out(model, id) as u64 > max {
                 let dependencies: Vec<ServiceId> = model.dependencies(id).map(|(t, _)| t).collect();

@@ -1,6 +1,6 @@
 //! AM032 layer-violation.
 
-use crate::analysis::rule::{Category, ParamKind, ParamMeta, Rule, RuleContext, RuleMeta, finding};
+use crate::analysis::rule::{Category, ForbiddenParam, Rule, RuleContext, RuleMeta, finding};
 use crate::diagnostic::Diagnostic;
 use crate::manifest::Selector;
 use crate::model::{Dependency, Model, ServiceId};
@@ -44,6 +44,13 @@ fn configured_violation(
 
 /// AM032.
 pub struct LayerViolation;
+
+/// The `forbidden` parameter.
+const FORBIDDEN: ForbiddenParam = ForbiddenParam {
+    name: "forbidden",
+    default: "frontend or user to database, cache or storage",
+    doc: "a list of `{from: SELECTOR, to: SELECTOR}` pairs of forbidden direct dependencies",
+};
 
 static META: RuleMeta = RuleMeta {
     code: "AM032",
@@ -92,12 +99,7 @@ Route the call through a service that owns the data or the boundary (a backend o
 backend-for-frontend). If the edge is intended, adjust `forbidden`, or add
 `allow: [layer-violation]` to the caller.
 "#,
-    params: &[ParamMeta {
-        name: "forbidden",
-        kind: ParamKind::Forbidden,
-        default: "frontend or user to database, cache or storage",
-        doc: "a list of `{from: SELECTOR, to: SELECTOR}` pairs of forbidden direct dependencies",
-    }],
+    params: &[FORBIDDEN.meta()],
 };
 
 impl Rule for LayerViolation {
@@ -106,7 +108,7 @@ impl Rule for LayerViolation {
     }
 
     fn check(&self, model: &Model, cx: &mut RuleContext<'_>) {
-        let forbidden = cx.forbidden("forbidden");
+        let forbidden = cx.forbidden(FORBIDDEN);
         for from in model.components() {
             for (to, dep) in model.dependencies(from) {
                 if let Some(pairs) = forbidden {

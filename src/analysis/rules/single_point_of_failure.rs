@@ -6,7 +6,7 @@ use petgraph::Direction;
 
 use super::name_behind;
 use crate::analysis::metrics::{self, Adjacency, Dominance};
-use crate::analysis::rule::{Category, ParamKind, ParamMeta, Rule, RuleContext, RuleMeta, finding};
+use crate::analysis::rule::{Category, CountParam, Rule, RuleContext, RuleMeta, finding};
 use crate::diagnostic::Diagnostic;
 use crate::model::{Model, ServiceId};
 use crate::vocab::{Kind, Level};
@@ -79,6 +79,13 @@ fn single_point_of_failure(model: &Model, id: ServiceId, why: &Why) -> Diagnosti
 /// AM022.
 pub struct SinglePointOfFailure;
 
+/// The `min_blast_radius` parameter.
+const MIN_BLAST_RADIUS: CountParam = CountParam {
+    name: "min_blast_radius",
+    default: 5,
+    doc: "the smallest blast radius that makes a single-instance component a single point of failure",
+};
+
 static META: RuleMeta = RuleMeta {
     code: "AM022",
     id: "single-point-of-failure",
@@ -126,12 +133,7 @@ failover), and say so in the manifest. Otherwise decouple its callers: call it a
 through a queue or topic, or mark the dependency `optional: true` where the caller really
 degrades gracefully. Raise `min_blast_radius` to flag only larger outages.
 ",
-    params: &[ParamMeta {
-        name: "min_blast_radius",
-        kind: ParamKind::Count,
-        default: "5",
-        doc: "the smallest blast radius that makes a single-instance component a single point of failure",
-    }],
+    params: &[MIN_BLAST_RADIUS.meta()],
 };
 
 impl Rule for SinglePointOfFailure {
@@ -140,7 +142,7 @@ impl Rule for SinglePointOfFailure {
     }
 
     fn check(&self, model: &Model, cx: &mut RuleContext<'_>) {
-        let min = usize::try_from(cx.count("min_blast_radius")).unwrap_or(usize::MAX);
+        let min = usize::try_from(cx.count(MIN_BLAST_RADIUS)).unwrap_or(usize::MAX);
         let sync = Adjacency::sync_graph(model);
         let exact =
             (sync.len() <= EXACT_LIMIT).then(|| metrics::reach_counts(&sync, Direction::Incoming));

@@ -3,7 +3,7 @@
 use petgraph::graph::EdgeIndex;
 
 use crate::analysis::metrics;
-use crate::analysis::rule::{Category, ParamKind, ParamMeta, Rule, RuleContext, RuleMeta, finding};
+use crate::analysis::rule::{Category, CountParam, Rule, RuleContext, RuleMeta, finding};
 use crate::diagnostic::Diagnostic;
 use crate::model::Model;
 use crate::vocab::Level;
@@ -41,6 +41,10 @@ fn sync_chain_depth(model: &Model, path: &[EdgeIndex<u32>], max: u64) -> Diagnos
 
 /// AM023.
 pub struct SyncChainDepth;
+
+/// The `max` parameter.
+const MAX: CountParam =
+    CountParam { name: "max", default: 5, doc: "the most sync hops allowed in a chain" };
 
 static META: RuleMeta = RuleMeta {
     code: "AM023",
@@ -89,12 +93,7 @@ components), cache or replicate the data a caller needs closer to it, or merge c
 that always call each other in sequence. Raise `max` if your latency budget allows deeper
 chains, or add `allow: [sync-chain-depth]` to the chain's start.
 ",
-    params: &[ParamMeta {
-        name: "max",
-        kind: ParamKind::Count,
-        default: "5",
-        doc: "the most sync hops allowed in a chain",
-    }],
+    params: &[MAX.meta()],
 };
 
 impl Rule for SyncChainDepth {
@@ -103,7 +102,7 @@ impl Rule for SyncChainDepth {
     }
 
     fn check(&self, model: &Model, cx: &mut RuleContext<'_>) {
-        let max = cx.count("max");
+        let max = cx.count(MAX);
         let chains = metrics::sync_chains(model);
         for id in model.components() {
             // Chain starts only: a component no sync dependency points at.
