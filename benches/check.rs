@@ -23,9 +23,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
-use archmap::analysis::{self, Config};
-use archmap::manifest::{self, FileSystem, LoadOptions};
-use archmap::model;
+use archmap::{FileSystem, LoadOptions};
 
 use synth::{Params, generate};
 
@@ -158,22 +156,22 @@ fn main() -> ExitCode {
 
         eprintln!("N = {n}: parse + lower");
         let stages_1_2 = measure(|| {
-            let loaded = manifest::load(&name, Some(&path), bytes.clone(), &MemFs, &options);
-            model::lower(&loaded.manifests)
+            let loaded = archmap::load(&name, Some(&path), bytes.clone(), &MemFs, &options);
+            archmap::lower(&loaded)
         });
-        let parse = measure(|| manifest::load(&name, Some(&path), bytes.clone(), &MemFs, &options));
-        let loaded = manifest::load(&name, Some(&path), bytes.clone(), &MemFs, &options);
+        let parse = measure(|| archmap::load(&name, Some(&path), bytes.clone(), &MemFs, &options));
+        let loaded = archmap::load(&name, Some(&path), bytes.clone(), &MemFs, &options);
         assert!(
             !loaded.has_fatal(),
             "the synthetic manifest does not parse: {:?}",
             loaded.diagnostics.first()
         );
-        let lower = measure(|| model::lower(&loaded.manifests));
-        let (config, _) = Config::from_rules(&loaded.manifests[0].rules);
-        let model = model::lower(&loaded.manifests);
+        let lower = measure(|| archmap::lower(&loaded));
+        let (config, _) = archmap::config(&loaded);
+        let model = archmap::lower(&loaded);
         eprintln!("N = {n}: checks");
-        let checks = measure(|| analysis::check(&model, &config));
-        let findings = analysis::check(&model, &config);
+        let checks = measure(|| archmap::check(&model, &config));
+        let findings = archmap::check(&model, &config);
         let mut codes: Vec<(&str, usize)> = Vec::new();
         for d in &findings {
             match codes.iter_mut().find(|(c, _)| *c == d.code) {
@@ -186,8 +184,8 @@ fn main() -> ExitCode {
         notes.push(format!(
             "- {}: {} components, {} dependencies, findings: {}",
             thousands(n),
-            thousands(model.graph.node_count()),
-            thousands(model.graph.edge_count()),
+            thousands(model.component_count()),
+            thousands(model.dependency_count()),
             if codes.is_empty() { "none".to_string() } else { codes.join(", ") }
         ));
 
@@ -331,7 +329,7 @@ fn thousands(n: usize) -> String {
 
 /// The checks enabled by default, by code.
 fn enabled_rules() -> String {
-    let codes: Vec<String> = analysis::registry::metas()
+    let codes: Vec<String> = archmap::rules()
         .filter(|m| m.default_level != archmap::vocab::Level::Off)
         .map(|m| format!("{} {}", m.code, m.id))
         .collect();

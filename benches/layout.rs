@@ -32,7 +32,7 @@ use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
-use archmap::layout::quality::{Drawing, Quality, extent, quality};
+use archmap::quality::{Drawing, Quality, extent, quality};
 
 use synth::{Params, generate};
 

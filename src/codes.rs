@@ -42,28 +42,10 @@ impl Code {
             Code::Manifest(p) | Code::Import(p) => p.id,
         }
     }
-
-    /// One line: what it finds or what went wrong.
-    #[must_use]
-    pub fn summary(self) -> &'static str {
-        match self {
-            Code::Check(m) => m.summary,
-            Code::Manifest(p) | Code::Import(p) => p.summary,
-        }
-    }
-
-    /// Markdown documentation.
-    #[must_use]
-    pub fn docs(self) -> &'static str {
-        match self {
-            Code::Check(m) => m.docs,
-            Code::Manifest(p) | Code::Import(p) => p.docs,
-        }
-    }
 }
 
 /// Every code, in code order: the checks, then the reading problems, then the import problems.
-pub fn all() -> impl Iterator<Item = Code> {
+pub(crate) fn all() -> impl Iterator<Item = Code> {
     registry::metas()
         .map(Code::Check)
         .chain(manifest::codes::PROBLEMS.iter().map(Code::Manifest))
@@ -72,7 +54,7 @@ pub fn all() -> impl Iterator<Item = Code> {
 
 /// The code named `name`: its id, or its code in any case.
 #[must_use]
-pub fn find(name: &str) -> Option<Code> {
+pub(crate) fn find(name: &str) -> Option<Code> {
     all().find(|c| diagnostic::names_code(name, c.code(), c.id()))
 }
 
@@ -130,7 +112,11 @@ mod tests {
     #[test]
     fn every_code_is_documented() {
         for c in all() {
-            assert!(!c.summary().is_empty() && !c.docs().is_empty(), "{}", c.code());
+            let (summary, docs) = match c {
+                Code::Check(m) => (m.summary, m.docs),
+                Code::Manifest(p) | Code::Import(p) => (p.summary, p.docs),
+            };
+            assert!(!summary.is_empty() && !docs.is_empty(), "{}", c.code());
         }
     }
 

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 /// Why a command could not run.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
-pub enum Error {
+pub(crate) enum Error {
     /// A file could not be read.
     #[error("cannot read {}: {source}", path.display())]
     Read {

@@ -24,12 +24,12 @@ use crate::analysis::rule::{ParamDefault, ParamKind, ParamMeta};
 use crate::vocab::Kind;
 
 /// The pattern every service, group and view id matches (MANIFEST.md, "Identifiers").
-pub const ID_PATTERN: &str = "^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$";
+pub(crate) const ID_PATTERN: &str = "^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$";
 
 /// The schema as pretty-printed JSON with a final newline: what `archmap schema` prints and
 /// what `archmap.schema.json` holds.
 #[must_use]
-pub fn to_json() -> String {
+pub(crate) fn to_json() -> String {
     let mut text = serde_json::to_string_pretty(&schema()).expect("a JSON value always serializes");
     text.push('\n');
     text
@@ -37,7 +37,7 @@ pub fn to_json() -> String {
 
 /// The schema as a JSON value.
 #[must_use]
-pub fn schema() -> Value {
+pub(crate) fn schema() -> Value {
     let generator = SchemaSettings::draft2020_12().into_generator();
     let mut root = generator.into_root_schema_for::<ManifestDoc>();
     root.insert("title".into(), json!("archmap manifest"));
@@ -46,8 +46,8 @@ pub fn schema() -> Value {
 
 /// The fields the schema lists for each object, by the reader's name for it: used by tests to
 /// keep the schema and the reader in step.
-#[must_use]
-pub fn fields() -> BTreeMap<&'static str, Vec<String>> {
+#[cfg(test)]
+fn fields() -> BTreeMap<&'static str, Vec<String>> {
     let root = schema();
     let props = |v: &Value| -> Vec<String> {
         v.get("properties")
@@ -68,9 +68,10 @@ pub fn fields() -> BTreeMap<&'static str, Vec<String>> {
 /// An archmap manifest, version 1: a system's components, how they are grouped and who depends
 /// on whom. Keys starting with `x-` are kept and ignored, anywhere.
 #[derive(JsonSchema)]
+#[expect(dead_code, reason = "a description for schemars' derive, never built or read")]
 #[serde(deny_unknown_fields)]
 #[schemars(extend("patternProperties" = { "^x-": true }))]
-pub struct ManifestDoc {
+pub(crate) struct ManifestDoc {
     /// The manifest format version. Only `1` exists.
     #[schemars(schema_with = "version")]
     pub version: i64,
@@ -100,7 +101,8 @@ pub struct ManifestDoc {
 
 /// A string. YAML numbers and booleans are read as their text; an empty value is as if the
 /// field were not written.
-pub struct Text(pub String);
+#[expect(dead_code, reason = "a description for schemars, never built or read")]
+pub(crate) struct Text(pub String);
 
 impl JsonSchema for Text {
     fn inline_schema() -> bool {
@@ -118,9 +120,10 @@ impl JsonSchema for Text {
 
 /// A boundary: a domain, bounded context, team or zone.
 #[derive(JsonSchema)]
+#[expect(dead_code, reason = "a description for schemars' derive, never built or read")]
 #[serde(deny_unknown_fields)]
 #[schemars(extend("patternProperties" = { "^x-": true }))]
-pub struct Group {
+pub(crate) struct Group {
     /// The name drawn on the group box (default: the id).
     pub label: Option<Text>,
     /// What the group is.
@@ -140,9 +143,10 @@ pub struct Group {
 /// A component: a service, frontend, gateway, database, cache, queue, topic, storage, function,
 /// job, external system or user.
 #[derive(JsonSchema)]
+#[expect(dead_code, reason = "a description for schemars' derive, never built or read")]
 #[serde(deny_unknown_fields)]
 #[schemars(extend("patternProperties" = { "^x-": true }))]
-pub struct Service {
+pub(crate) struct Service {
     /// What the component is; decides its shape and some checks (default: `service`).
     pub kind: Option<KindDoc>,
     /// The name drawn on the node (default: the id).
@@ -177,8 +181,9 @@ pub struct Service {
 
 /// One dependency: a component id, or a map with the target and how it is called.
 #[derive(JsonSchema)]
+#[expect(dead_code, reason = "a description for schemars' derive, never built or read")]
 #[serde(untagged)]
-pub enum DependencyEntry {
+pub(crate) enum DependencyEntry {
     /// The target's id: a dependency with the default protocol and mode.
     #[schemars(schema_with = "id")]
     Short(String),
@@ -188,9 +193,10 @@ pub enum DependencyEntry {
 
 /// A dependency with its details.
 #[derive(JsonSchema)]
+#[expect(dead_code, reason = "a description for schemars' derive, never built or read")]
 #[serde(deny_unknown_fields)]
 #[schemars(extend("patternProperties" = { "^x-": true }))]
-pub struct Dependency {
+pub(crate) struct Dependency {
     /// The id of the component depended on.
     #[schemars(schema_with = "id")]
     pub target: String,
@@ -212,9 +218,10 @@ pub struct Dependency {
 
 /// A named diagram over a subset of the model.
 #[derive(JsonSchema)]
+#[expect(dead_code, reason = "a description for schemars' derive, never built or read")]
 #[serde(deny_unknown_fields)]
 #[schemars(extend("patternProperties" = { "^x-": true }))]
-pub struct View {
+pub(crate) struct View {
     /// The diagram's title (default: the id).
     pub title: Option<Text>,
     /// What the view shows.
@@ -247,9 +254,10 @@ pub struct View {
 
 /// What a component is.
 #[derive(JsonSchema)]
+#[expect(dead_code, reason = "a description for schemars' derive, never built or read")]
 #[serde(rename_all = "lowercase")]
 #[schemars(rename = "Kind")]
-pub enum KindDoc {
+pub(crate) enum KindDoc {
     /// A deployable backend service (the default). Drawn as a rounded box.
     Service,
     /// A web or mobile client, a UI. Drawn as a window.
@@ -278,9 +286,10 @@ pub enum KindDoc {
 
 /// Whether the caller waits for the answer.
 #[derive(JsonSchema)]
+#[expect(dead_code, reason = "a description for schemars' derive, never built or read")]
 #[serde(rename_all = "lowercase")]
 #[schemars(rename = "Mode")]
-pub enum ModeDoc {
+pub(crate) enum ModeDoc {
     /// The caller waits.
     Sync,
     /// Fire and forget, through a queue or topic.
@@ -289,9 +298,10 @@ pub enum ModeDoc {
 
 /// Which way a focus reaches.
 #[derive(JsonSchema)]
+#[expect(dead_code, reason = "a description for schemars' derive, never built or read")]
 #[serde(rename_all = "lowercase")]
 #[schemars(rename = "FocusDirection")]
-pub enum FocusDoc {
+pub(crate) enum FocusDoc {
     /// Callers of the focus, transitively.
     Upstream,
     /// What the focus depends on, transitively.
@@ -302,8 +312,9 @@ pub enum FocusDoc {
 
 /// A diagram direction.
 #[derive(JsonSchema)]
+#[expect(dead_code, reason = "a description for schemars' derive, never built or read")]
 #[schemars(rename = "Direction")]
-pub enum DirectionDoc {
+pub(crate) enum DirectionDoc {
     /// Top to bottom.
     TB,
     /// Left to right.
@@ -316,9 +327,10 @@ pub enum DirectionDoc {
 
 /// A check's level.
 #[derive(JsonSchema)]
+#[expect(dead_code, reason = "a description for schemars' derive, never built or read")]
 #[serde(rename_all = "lowercase")]
 #[schemars(rename = "Level")]
-pub enum LevelDoc {
+pub(crate) enum LevelDoc {
     /// The check does not run.
     Off,
     /// Findings are info.
@@ -331,7 +343,7 @@ pub enum LevelDoc {
 
 /// The `rules` section: one entry per check, named by its id or code. Generated from the
 /// registry of checks, so every check and parameter is listed.
-pub struct Rules;
+pub(crate) struct Rules;
 
 impl JsonSchema for Rules {
     fn schema_name() -> Cow<'static, str> {
@@ -505,4 +517,25 @@ fn service_map(generator: &mut SchemaGenerator) -> Schema {
 fn view_map(generator: &mut SchemaGenerator) -> Schema {
     let entry = generator.subschema_for::<View>();
     entry_map(&entry)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::schema as reader;
+
+    #[test]
+    fn schema_fields_are_the_readers_fields() {
+        let fields = fields();
+        let sorted = |list: &[&str]| {
+            let mut v: Vec<String> = list.iter().map(|s| (*s).to_string()).collect();
+            v.sort();
+            v
+        };
+        assert_eq!(fields["manifest"], sorted(reader::TOP_FIELDS));
+        assert_eq!(fields["group"], sorted(reader::GROUP_FIELDS));
+        assert_eq!(fields["service"], sorted(reader::SERVICE_FIELDS));
+        assert_eq!(fields["dependency"], sorted(reader::DEPENDENCY_FIELDS));
+        assert_eq!(fields["view"], sorted(reader::VIEW_FIELDS));
+    }
 }

@@ -7,22 +7,65 @@
 //! ```text
 //! SourceFile ─parse─▶ Manifest ─lower─▶ Model ─check─▶ Vec<Diagnostic>
 //!                                         └──────┬──────────┘
-//!                                             scene ─▶ Scene ─▶ dot | mermaid | svg
+//!                                             scene ─▶ Scene ─layout─▶ Positioned ─▶ svg | png | json
+//!                                                        └──────────────────────────▶ dot | mermaid
 //! ```
 
-pub mod analysis;
-pub mod cli;
-pub mod codes;
-pub mod diagnostic;
-pub mod diff;
-pub mod error;
-pub mod import;
-pub mod json_schema;
-pub mod layout;
-pub mod manifest;
-pub mod model;
-pub mod pipeline;
-pub mod render;
-pub mod scene;
-pub mod source;
+mod analysis;
+mod cli;
+mod codes;
+mod diagnostic;
+mod diff;
+mod error;
+mod import;
+mod json_schema;
+mod layout;
+mod manifest;
+mod model;
+mod pipeline;
+mod render;
+mod scene;
+mod source;
 pub mod vocab;
+
+pub use analysis::{Category, Config, ParamDefault, ParamKind, ParamMeta, RuleMeta};
+pub use cli::{Io, run};
+pub use codes::Code;
+pub use diagnostic::{Diagnostic, Label, ProblemMeta, Severity};
+pub use import::{
+    ComposeFile, Outcome as Imported, Request as ImportRequest, compose as import_compose,
+};
+pub use manifest::{FileSystem, Limits, LoadOptions, Loaded};
+pub use model::{Model, View};
+pub use pipeline::{Analysis, Options, analyse, check, config, load, lower};
+pub use render::{Engine, Format, RenderOptions, Theme};
+pub use scene::highlight::{Highlight, highlights};
+pub use scene::{Scene, SceneOptions, scene};
+pub use source::{FileId, SourceFile, Sources, Span};
+
+/// The text of `scene` in `format`, drawn with `options` (PNG, a binary format, is the SVG
+/// that `archmap render --format png` rasterises).
+#[must_use]
+pub fn render(scene: &Scene, format: Format, options: &RenderOptions) -> String {
+    render::renderer(format).render(scene, options)
+}
+
+/// Every code archmap reports, in code order: the checks (`AM0xx`), the problems reading a
+/// manifest (`AM1xx`) and the problems of `archmap import` (`AM2xx`).
+pub fn codes() -> impl Iterator<Item = Code> {
+    codes::all()
+}
+
+/// Every check archmap has, sorted by code.
+pub fn rules() -> impl Iterator<Item = &'static RuleMeta> {
+    analysis::registry::metas()
+}
+
+/// The manifest format's JSON Schema (draft 2020-12), as `archmap schema` prints it.
+#[must_use]
+pub fn json_schema() -> String {
+    json_schema::to_json()
+}
+
+#[cfg(feature = "quality")]
+pub use layout::quality;

@@ -1,4 +1,4 @@
-//! The `archmap` binary: everything happens in [`archmap::cli::run`].
+//! The `archmap` binary: everything happens in [`archmap::run`].
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -7,7 +7,7 @@ fn main() -> ExitCode {
     let mut stdin = std::io::stdin().lock();
     let mut stdout = std::io::stdout().lock();
     let mut stderr = std::io::stderr().lock();
-    let mut io = archmap::cli::Io {
+    let mut io = archmap::Io {
         stdout_is_terminal: std::io::stdout().is_terminal(),
         stderr_is_terminal: std::io::stderr().is_terminal(),
         no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
@@ -19,5 +19,5 @@ fn main() -> ExitCode {
         stdout: &mut stdout,
         stderr: &mut stderr,
     };
-    ExitCode::from(archmap::cli::run(std::env::args_os().collect(), &mut io))
+    ExitCode::from(archmap::run(std::env::args_os().collect(), &mut io))
 }

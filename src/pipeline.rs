@@ -46,6 +46,38 @@ impl Analysis {
     }
 }
 
+/// Stage 1 alone: reads the root manifest `bytes` (named `name`, at `path` when it is a file)
+/// and its includes through `fs`. [`analyse`] runs it first.
+#[must_use]
+pub fn load(
+    name: &str,
+    path: Option<&Path>,
+    bytes: Vec<u8>,
+    fs: &dyn FileSystem,
+    options: &LoadOptions,
+) -> Loaded {
+    manifest::load(name, path, bytes, fs, options)
+}
+
+/// Stage 2 alone: the model of what [`load`] read (without fatal problems, a complete one).
+#[must_use]
+pub fn lower(loaded: &Loaded) -> Model {
+    model::lower(&loaded.manifests)
+}
+
+/// Stage 3 alone: every enabled check's findings on `model`, sorted.
+#[must_use]
+pub fn check(model: &Model, config: &Config) -> Vec<Diagnostic> {
+    analysis::check(model, config)
+}
+
+/// The check levels and parameters of the root manifest's `rules` section, and the problems
+/// found in it (fatal).
+#[must_use]
+pub fn config(loaded: &Loaded) -> (Config, Vec<Diagnostic>) {
+    Config::from_rules(loaded.manifests.first().map_or(&[][..], |m| &m.rules[..]))
+}
+
 /// Reads the root manifest `bytes` (named `name`, at `path` when it is a file) and its
 /// includes through `fs`, lowers and checks it. Fails only when `options.levels` names a check
 /// that does not exist (the message says which, with a suggestion).
@@ -56,7 +88,7 @@ pub fn analyse(
     fs: &dyn FileSystem,
     options: &Options,
 ) -> Result<Analysis, String> {
-    let mut loaded = manifest::load(name, path, bytes, fs, &options.load);
+    let mut loaded = load(name, path, bytes, fs, &options.load);
     // Over a limit, lowering and checking are exactly the work the limit exists to refuse.
     let over_limits = loaded.over_limits();
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
@@ -76,9 +108,9 @@ pub fn analyse(
         config.set_level(id, *level)?;
     }
 
-    let model = model::lower(&loaded.manifests);
+    let model = lower(&loaded);
     let fatal = diagnostics.iter().any(|d| d.fatal);
-    let findings = analysis::check(&model, &config);
+    let findings = check(&model, &config);
     // With a broken manifest, only structural findings are trustworthy: the rest of the model
     // may be missing what the broken fields would have said.
     diagnostics.extend(findings.into_iter().filter(|d| {

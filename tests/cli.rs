@@ -330,7 +330,7 @@ fn rules_and_explain() {
 #[test]
 fn explain_knows_every_code() {
     let dir = temp_with(&[]);
-    for c in archmap::codes::all() {
+    for c in archmap::codes() {
         let (code, id) = (c.code(), c.id());
         for name in [code, id, &code.to_ascii_lowercase()] {
             let out = run_in(dir.path(), &["explain", name], "");

@@ -5,9 +5,7 @@
 
 use std::fmt::Write;
 
-use archmap::analysis::registry;
-use archmap::analysis::{ParamKind, RuleMeta};
-use archmap::codes::{self, Code};
+use archmap::{Code, ParamKind, RuleMeta};
 
 use crate::support::{root, run_in, temp_with};
 
@@ -55,7 +53,7 @@ fn rules_md() -> String {
          change levels (see the manifest reference).\n\n\
          | code | id | default | finds |\n| --- | --- | --- | --- |\n",
     );
-    for m in registry::metas() {
+    for m in archmap::rules() {
         writeln!(
             md,
             "| [{}](#{}) | {} | {} | {} |",
@@ -67,7 +65,7 @@ fn rules_md() -> String {
         )
         .unwrap();
     }
-    for m in registry::metas() {
+    for m in archmap::rules() {
         let mut summary = m.summary.to_string();
         summary[..1].make_ascii_uppercase();
         write!(md, "\n## {} {}\n\n{summary}.\n\n", m.code, m.id).unwrap();
@@ -127,8 +125,10 @@ fn import_docs_list_every_import_problem() {
             (cells[1], cells[2])
         })
         .collect();
-    let problems: Vec<(&str, &str)> =
-        codes::all().filter(|c| matches!(c, Code::Import(_))).map(|c| (c.code(), c.id())).collect();
+    let problems: Vec<(&str, &str)> = archmap::codes()
+        .filter(|c| matches!(c, Code::Import(_)))
+        .map(|c| (c.code(), c.id()))
+        .collect();
     assert_eq!(listed, problems);
 }
 
@@ -144,7 +144,7 @@ fn example(docs: &str) -> Option<&str> {
 #[test]
 fn every_documented_example_raises_its_rule() {
     let mut failures = Vec::new();
-    for m in registry::metas() {
+    for m in archmap::rules() {
         let Some(yaml) = example(m.docs) else {
             failures.push(format!("{} {}: no yaml example", m.code, m.id));
             continue;

@@ -2,10 +2,8 @@
 //! manifest that checks without errors, and its declared edges equal those computed here from
 //! the raw YAML), hand-checked facts on a few systems, snapshots, and malformed input.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-
-use archmap::manifest::yaml::Value;
 
 use crate::support::{Output, root, run_in, run_with_env, temp_with};
 
@@ -240,34 +238,7 @@ fn eshop_on_containers_url_inferred_edges_by_hand() {
 
 #[test]
 fn piggymetrics_dollar_variables_come_from_dot_env() {
-    struct Disk(PathBuf);
-    impl archmap::manifest::FileSystem for Disk {
-        fn read(&self, p: &Path) -> Result<Vec<u8>, String> {
-            std::fs::read(self.0.join(p)).map_err(|e| e.to_string())
-        }
-        fn canonicalize(&self, p: &Path) -> Result<PathBuf, String> {
-            Ok(self.0.join(p))
-        }
-    }
-    let dir = corpus("piggymetrics");
-    let env = std::fs::read_to_string(dir.join(".env")).unwrap();
-    let vars: BTreeMap<String, String> = env
-        .lines()
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    let lookup = |n: &str| vars.get(n).cloned();
-    let fs = Disk(dir.clone());
-    let mut reader = archmap::import::compose::Reader::new(&fs, &lookup);
-    let text = std::fs::read(dir.join("docker-compose.yml")).unwrap();
-    let id = reader.add_source("docker-compose.yml", text).unwrap();
-    let (_, services) = reader.read_file(id).unwrap();
-    assert!(reader.diagnostics.is_empty(), "{:?}", reader.diagnostics);
-    let env = archmap::import::compose::get(&services["auth-service"].body, "environment").unwrap();
-    let value = |k: &str| archmap::import::compose::get(env, k).map(|n| n.value.clone());
-    assert_eq!(value("CONFIG_SERVICE_PASSWORD"), Some(Value::Str("password".into())));
-    assert_eq!(value("MONGODB_PASSWORD"), Some(Value::Str("password".into())));
-    // Through the command line: the .env beside the file answers every `$VAR`; without it
+    // The .env beside the file answers every `$VAR`; without it
     // (an empty --env-file) each is reported once; the environment wins over both.
     let out = import("piggymetrics", &["docker-compose.yml"]);
     assert!(!out.stderr.contains("is not set"), "{}", out.stderr);
@@ -727,8 +698,8 @@ fn hostile_names_and_numbers_still_make_a_clean_manifest() {
 
 #[test]
 fn import_problems_are_am200_to_am205() {
-    use archmap::codes::{self, Code};
+    use archmap::Code;
     let codes: Vec<&str> =
-        codes::all().filter(|c| matches!(c, Code::Import(_))).map(Code::code).collect();
+        archmap::codes().filter(|c| matches!(c, Code::Import(_))).map(Code::code).collect();
     assert_eq!(codes, ["AM200", "AM201", "AM202", "AM203", "AM204", "AM205"]);
 }

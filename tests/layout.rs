@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use archmap::layout::quality::{Drawing, quality};
+use archmap::quality::{Drawing, quality};
 
 use crate::support::{graphviz, have_tool, root, run_in};
 

@@ -8,12 +8,8 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use archmap::analysis::{self, Config, registry};
-use archmap::manifest::{self, LoadOptions};
-use archmap::model;
-use archmap::render::{self, Format, RenderOptions};
-use archmap::scene::SceneOptions;
 use archmap::vocab::Level;
+use archmap::{Format, RenderOptions, SceneOptions};
 use proptest::prelude::*;
 use proptest::test_runner::{Config as RunnerConfig, TestRunner};
 
@@ -337,23 +333,26 @@ struct Outputs {
 
 /// The properties of one manifest; pushes DOT and Mermaid texts for batch validation.
 fn properties(text: &str, outputs: &mut Outputs) -> Result<(), TestCaseError> {
-    let loaded = manifest::load(
-        "archmap.yaml",
-        Some(Path::new("archmap.yaml")),
-        text.as_bytes().to_vec(),
-        &NoFs,
-        &LoadOptions::default(),
+    // Every check on, as warnings, so the ones off by default run too.
+    let every_check = archmap::Options {
+        levels: archmap::rules().map(|m| (m.id.to_string(), Level::Warn)).collect(),
+        ..archmap::Options::default()
+    };
+    let analyse = |options: &archmap::Options| {
+        let name = "archmap.yaml";
+        let bytes = text.as_bytes().to_vec();
+        archmap::analyse(name, Some(Path::new(name)), bytes, &NoFs, options)
+            .expect("every registered id is settable")
+    };
+    let all = analyse(&every_check);
+    prop_assert_eq!(
+        &all.diagnostics,
+        &analyse(&every_check).diagnostics,
+        "checks are deterministic"
     );
-    let model = model::lower(&loaded.manifests);
-    let (mut config, _) = Config::from_rules(&[]);
-    for meta in registry::metas() {
-        config.set_level(meta.id, Level::Warn).expect("a registered id");
-    }
-    let findings = analysis::check(&model, &config);
-    prop_assert_eq!(&findings, &analysis::check(&model, &config), "checks are deterministic");
-    for d in loaded.diagnostics.iter().chain(&findings) {
+    for d in &all.diagnostics {
         for label in &d.labels {
-            let len = loaded.sources.get(label.span.file).text().len();
+            let len = all.loaded.sources.get(label.span.file).text().len();
             prop_assert!(
                 label.span.start <= label.span.end && label.span.end <= len,
                 "{} points outside its file",
@@ -367,25 +366,26 @@ fn properties(text: &str, outputs: &mut Outputs) -> Result<(), TestCaseError> {
     prop_assert!(check.code <= 2, "check exited {}", check.code);
     let again = run_in(&root(), &["check", "-", "--format", "json"], text);
     prop_assert_eq!(&check.stdout, &again.stdout, "check output is deterministic");
-    prop_assert_eq!(check.code == 2, loaded.has_fatal(), "exit 2 exactly when reading failed");
-    if loaded.has_fatal() {
+    prop_assert_eq!(check.code == 2, all.fatal(), "exit 2 exactly when reading failed");
+    if all.fatal() {
         return Ok(());
     }
 
     // Plain, and with the findings drawn on (`render --highlight`).
-    let findings = archmap::analysis::check(&model, &archmap::analysis::Config::default());
-    let marks = archmap::scene::highlight::highlights(&findings);
+    let plain = analyse(&archmap::Options::default());
+    let model = plain.model.as_ref().expect("a manifest without fatal problems has a model");
+    let marks = archmap::highlights(&plain.diagnostics);
     let base = SceneOptions { highlights: &marks, ..SceneOptions::default() };
     let mut jobs = vec![SceneOptions::default(), base.clone()];
-    jobs.extend(model.views.iter().map(|v| SceneOptions { view: Some(v), ..base.clone() }));
+    jobs.extend(model.views().iter().map(|v| SceneOptions { view: Some(v), ..base.clone() }));
     let options = RenderOptions::default();
     for job in &jobs {
-        let scene = archmap::scene::scene(&model, job);
+        let scene = archmap::scene(model, job);
         for format in [Format::Svg, Format::Dot, Format::Mermaid, Format::Json] {
-            let out = render::renderer(format).render(&scene, &options);
+            let out = archmap::render(&scene, format, &options);
             prop_assert_eq!(
                 &out,
-                &render::renderer(format).render(&scene, &options),
+                &archmap::render(&scene, format, &options),
                 "{} output is deterministic",
                 format.as_str()
             );

@@ -21,7 +21,7 @@ pub(crate) fn run_with_env(cwd: &Path, args: &[&str], stdin: &str, env: &[(&str,
     let mut input = stdin.as_bytes();
     let mut stdout = Vec::new();
     let mut stderr = Vec::new();
-    let mut io = archmap::cli::Io {
+    let mut io = archmap::Io {
         stdin: &mut input,
         stdout: &mut stdout,
         stderr: &mut stderr,
@@ -33,7 +33,7 @@ pub(crate) fn run_with_env(cwd: &Path, args: &[&str], stdin: &str, env: &[(&str,
     };
     let command_line: Vec<OsString> =
         std::iter::once("archmap").chain(args.iter().copied()).map(OsString::from).collect();
-    let code = archmap::cli::run(command_line, &mut io);
+    let code = archmap::run(command_line, &mut io);
     Output {
         code,
         stdout: String::from_utf8(stdout).expect("stdout is UTF-8"),
@@ -100,7 +100,7 @@ pub(crate) fn graphviz(dot_text: &str, format: &str) -> String {
 /// Stage 1 with the manifest in memory: there are no includes to read.
 pub(crate) struct NoFs;
 
-impl archmap::manifest::FileSystem for NoFs {
+impl archmap::FileSystem for NoFs {
     fn read(&self, _path: &Path) -> Result<Vec<u8>, String> {
         Err("no such file".into())
     }

@@ -6,9 +6,6 @@ pub(crate) mod generator;
 
 use std::path::Path;
 
-use archmap::manifest::{self, LoadOptions};
-use archmap::model;
-
 use crate::support::{NoFs, run_in, temp_with};
 use generator::{Params, generate};
 
@@ -52,16 +49,16 @@ fn synthetic_manifests_are_valid_sized_deterministic_and_have_the_cycles_injecte
             "seed {seed}: every async cycle asked for fits"
         );
 
-        let loaded = manifest::load(
+        let loaded = archmap::load(
             "archmap.yaml",
             Some(Path::new("archmap.yaml")),
             synth.yaml.clone().into_bytes(),
             &NoFs,
-            &LoadOptions::default(),
+            &archmap::LoadOptions::default(),
         );
         assert!(!loaded.has_fatal(), "seed {seed}: {:#?}", loaded.diagnostics);
-        let model = model::lower(&loaded.manifests);
-        let (nodes, edges) = (model.graph.node_count(), model.graph.edge_count());
+        let model = archmap::lower(&loaded);
+        let (nodes, edges) = (model.component_count(), model.dependency_count());
         assert_eq!(
             (nodes, edges),
             (synth.components, synth.edges),

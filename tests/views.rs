@@ -215,9 +215,12 @@ fn example_svgs_rasterise_with_every_box_drawn_in_both_themes() {
         let json = run_in(dir.path(), &["render", manifest, "-q", "--format", "json"], "");
         let scene: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
         for theme in ["light", "dark"] {
-            let out = run_in(dir.path(), &["render", manifest, "-q", "--theme", theme], "");
+            let png = dir.path().join(format!("{theme}.png"));
+            let png_arg = png.to_str().unwrap();
+            let args = ["render", manifest, "-q", "--theme", theme, "--scale", "1", "-o", png_arg];
+            let out = run_in(dir.path(), &args, "");
             assert_eq!(out.code, 0, "{out:?}");
-            let p = archmap::render::png::pixmap(&out.stdout, 1.0).unwrap();
+            let p = Pixmap::decode_png(&std::fs::read(&png).unwrap()).unwrap();
             let bg = p.pixel(1, 1).unwrap();
             let bg = [bg.red(), bg.green(), bg.blue()];
             if theme == "dark" {

@@ -9,7 +9,7 @@ pub(crate) fn run(cwd: &Path, args: &[&str]) -> (u8, Vec<u8>) {
     let mut stdin: &[u8] = &[];
     let mut stdout = Vec::new();
     let mut stderr = Vec::new();
-    let mut io = archmap::cli::Io {
+    let mut io = archmap::Io {
         stdin: &mut stdin,
         stdout: &mut stdout,
         stderr: &mut stderr,
@@ -21,7 +21,7 @@ pub(crate) fn run(cwd: &Path, args: &[&str]) -> (u8, Vec<u8>) {
     };
     let command_line: Vec<OsString> =
         std::iter::once("archmap").chain(args.iter().copied()).map(OsString::from).collect();
-    let code = archmap::cli::run(command_line, &mut io);
+    let code = archmap::run(command_line, &mut io);
     assert!(
         code != 2,
         "archmap {} could not run: {}",

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use archmap::import::{self, ComposeFile, Request};
+use archmap::{ComposeFile, ImportRequest as Request};
 use archmap_fuzz::NoFiles;
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
@@ -18,7 +18,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         default_name: "fuzz".into(),
         ..Request::default()
     };
-    let outcome = import::compose(&request, &NoFiles);
+    let outcome = archmap::import_compose(&request, &NoFiles);
     for d in &outcome.diagnostics {
         for label in &d.labels {
             let len = outcome.sources.get(label.span.file).text().len();
@@ -29,16 +29,16 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
             );
         }
     }
-    let again = import::compose(&request, &NoFiles);
+    let again = archmap::import_compose(&request, &NoFiles);
     assert_eq!(outcome.manifest, again.manifest, "the import is deterministic");
     assert_eq!(outcome.failed(), outcome.manifest.is_none());
     if let Some(text) = outcome.manifest {
         let (loaded, model) = archmap_fuzz::model(text.as_bytes())
             .unwrap_or_else(|| panic!("the imported manifest does not read cleanly:\n{text}"));
-        let findings = archmap::analysis::check(&model, &archmap::analysis::Config::default());
+        let findings = archmap::check(&model, &archmap::Config::default());
         let errors: Vec<_> = findings
             .iter()
-            .filter(|f| f.severity == archmap::diagnostic::Severity::Error)
+            .filter(|f| f.severity == archmap::Severity::Error)
             .map(|f| (f.code, f.message.clone()))
             .collect();
         assert!(errors.is_empty(), "error findings {errors:?} in:\n{text}");

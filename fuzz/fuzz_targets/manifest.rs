@@ -3,10 +3,7 @@
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let loaded = archmap_fuzz::load(data);
-    let model = archmap::model::lower(&loaded.manifests);
+    let model = archmap::lower(&loaded);
     // Lowering keeps manifest order: doing it twice gives the same model.
-    assert_eq!(
-        model.graph.node_count(),
-        archmap::model::lower(&loaded.manifests).graph.node_count()
-    );
+    assert_eq!(model.component_count(), archmap::lower(&loaded).component_count());
 });

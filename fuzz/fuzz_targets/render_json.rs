@@ -3,7 +3,7 @@
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let Some((_, model)) = archmap_fuzz::model(data) else { return };
-    for text in archmap_fuzz::render_all(&model, archmap::render::Format::Json) {
+    for text in archmap_fuzz::render_all(&model, archmap::Format::Json) {
         let _: serde_json::Value = serde_json::from_str(&text).expect("JSON output parses");
     }
 });

@@ -9,12 +9,8 @@
 
 use std::path::{Path, PathBuf};
 
-use archmap::analysis::{self, Config, registry};
-use archmap::manifest::{self, FileSystem, LoadOptions, Loaded};
-use archmap::vocab::{Level};
-use archmap::model::{self, Model};
-use archmap::render::{self, Format, RenderOptions};
-use archmap::scene::SceneOptions;
+use archmap::vocab::Level;
+use archmap::{Config, FileSystem, Format, LoadOptions, Loaded, Model, RenderOptions, SceneOptions};
 
 /// A file system holding no file but the root: every include (or `.env`, `env_file`,
 /// `extends` target) is missing.
@@ -33,7 +29,7 @@ impl FileSystem for NoFiles {
 /// Stage 1 on `data`; asserts that every diagnostic points inside its file.
 #[must_use]
 pub fn load(data: &[u8]) -> Loaded {
-    let loaded = manifest::load(
+    let loaded = archmap::load(
         "archmap.yaml",
         Some(Path::new("archmap.yaml")),
         data.to_vec(),
@@ -60,8 +56,8 @@ pub fn load(data: &[u8]) -> Loaded {
 #[must_use]
 pub fn model(data: &[u8]) -> Option<(Loaded, Model)> {
     let loaded = load(data);
-    let model = model::lower(&loaded.manifests);
-    if loaded.has_fatal() || loaded.manifests.is_empty() {
+    let model = archmap::lower(&loaded);
+    if loaded.has_fatal() || loaded.is_empty() {
         return None;
     }
     Some((loaded, model))
@@ -71,9 +67,8 @@ pub fn model(data: &[u8]) -> Option<(Loaded, Model)> {
 /// manifest's own parameters.
 #[must_use]
 pub fn all_checks(loaded: &Loaded) -> Config {
-    let rules = loaded.manifests.first().map(|m| m.rules.as_slice()).unwrap_or_default();
-    let (mut config, _) = Config::from_rules(rules);
-    for meta in registry::metas() {
+    let (mut config, _) = archmap::config(loaded);
+    for meta in archmap::rules() {
         config.set_level(meta.id, Level::Warn).expect("every registered id is settable");
     }
     config
@@ -84,19 +79,19 @@ pub fn all_checks(loaded: &Loaded) -> Config {
 #[must_use]
 pub fn render_all(model: &Model, format: Format) -> Vec<String> {
     // Findings drawn onto the diagram too (`render --highlight`), so marks are fuzzed as well.
-    let findings = archmap::analysis::check(model, &archmap::analysis::Config::default());
-    let marks = archmap::scene::highlight::highlights(&findings);
+    let findings = archmap::check(model, &Config::default());
+    let marks = archmap::highlights(&findings);
     let plain = SceneOptions::default();
     let base = SceneOptions { highlights: &marks, ..SceneOptions::default() };
     let mut jobs = vec![plain, base.clone()];
-    jobs.extend(model.views.iter().map(|v| SceneOptions { view: Some(v), ..base.clone() }));
+    jobs.extend(model.views().iter().map(|v| SceneOptions { view: Some(v), ..base.clone() }));
     let options = RenderOptions::default();
     let mut out = Vec::new();
     for job in &jobs {
-        let scene = archmap::scene::scene(model, job);
-        assert_eq!(scene, archmap::scene::scene(model, job), "the scene is deterministic");
-        let text = render::renderer(format).render(&scene, &options);
-        let again = render::renderer(format).render(&scene, &options);
+        let scene = archmap::scene(model, job);
+        assert_eq!(scene, archmap::scene(model, job), "the scene is deterministic");
+        let text = archmap::render(&scene, format, &options);
+        let again = archmap::render(&scene, format, &options);
         assert_eq!(text, again, "{} output is deterministic", format.as_str());
         out.push(text);
     }
@@ -114,8 +109,8 @@ pub use safe_svg::assert_safe_svg;
 /// its file.
 pub fn check(loaded: &Loaded, model: &Model) {
     let config = all_checks(loaded);
-    let findings = analysis::check(model, &config);
-    assert_eq!(findings, analysis::check(model, &config), "checks are deterministic");
+    let findings = archmap::check(model, &config);
+    assert_eq!(findings, archmap::check(model, &config), "checks are deterministic");
     for d in &findings {
         for label in &d.labels {
             let len = loaded.sources.get(label.span.file).text().len();

@@ -98,7 +98,7 @@ impl Config {
 
     /// The parameters set for a check.
     #[must_use]
-    pub fn params(&self, meta: &RuleMeta) -> Option<&BTreeMap<&'static str, Param>> {
+    pub(crate) fn params(&self, meta: &RuleMeta) -> Option<&BTreeMap<&'static str, Param>> {
         self.params.get(meta.code)
     }
 }

@@ -10,7 +10,7 @@ use crate::model::{Dependency, Model, ServiceId};
 
 /// Strongly connected components of more than one component, over the edges `keep` accepts.
 /// Members are sorted by manifest order, components by their first member.
-pub fn cycles_of(model: &Model, keep: impl Fn(&Dependency) -> bool) -> Vec<Vec<ServiceId>> {
+pub(crate) fn cycles_of(model: &Model, keep: impl Fn(&Dependency) -> bool) -> Vec<Vec<ServiceId>> {
     let filtered = EdgeFiltered::from_fn(&model.graph, |e| keep(e.weight()));
     let mut sccs: Vec<Vec<ServiceId>> =
         tarjan_scc(&filtered).into_iter().filter(|c| c.len() > 1).collect();
@@ -24,7 +24,7 @@ pub fn cycles_of(model: &Model, keep: impl Fn(&Dependency) -> bool) -> Vec<Vec<S
 /// A shortest cycle through `first` (an edge out of a member, kept by `keep`), staying inside
 /// `members` (sorted) and using edges `keep` accepts after the first. Returns the edges in
 /// path order, starting with `first`; empty when there is none.
-pub fn cycle_through(
+pub(crate) fn cycle_through(
     model: &Model,
     members: &[ServiceId],
     first: EdgeIndex<u32>,
@@ -72,6 +72,6 @@ pub fn cycle_through(
 
 /// The components along a cycle, in path order.
 #[must_use]
-pub fn cycle_members(model: &Model, path: &[EdgeIndex<u32>]) -> Vec<ServiceId> {
+pub(crate) fn cycle_members(model: &Model, path: &[EdgeIndex<u32>]) -> Vec<ServiceId> {
     path.iter().filter_map(|e| model.graph.edge_endpoints(*e).map(|(a, _)| a)).collect()
 }

@@ -29,33 +29,33 @@ use crate::vocab::{Kind, Mode};
 /// Whether a component is an *entry*: of kind frontend, gateway or user, or one nothing
 /// depends on (RULES.md).
 #[must_use]
-pub fn is_entry(model: &Model, id: ServiceId) -> bool {
+pub(crate) fn is_entry(model: &Model, id: ServiceId) -> bool {
     matches!(model.component(id).kind, Kind::Frontend | Kind::Gateway | Kind::User)
         || fan_in(model, id) == 0
 }
 
 /// [`is_entry`] for every component. O(V + E).
 #[must_use]
-pub fn entries(model: &Model) -> Vec<bool> {
+pub(crate) fn entries(model: &Model) -> Vec<bool> {
     model.components().map(|id| is_entry(model, id)).collect()
 }
 
 /// How many distinct components depend on `id` directly, over any edge. O(fan-in).
 #[must_use]
-pub fn fan_in(model: &Model, id: ServiceId) -> usize {
+pub(crate) fn fan_in(model: &Model, id: ServiceId) -> usize {
     // Lowering drops duplicate and self edges, so in-degree counts distinct components.
     model.graph.neighbors_directed(id, Direction::Incoming).count()
 }
 
 /// How many distinct components `id` depends on directly, over any edge. O(fan-out).
 #[must_use]
-pub fn fan_out(model: &Model, id: ServiceId) -> usize {
+pub(crate) fn fan_out(model: &Model, id: ServiceId) -> usize {
     model.graph.neighbors_directed(id, Direction::Outgoing).count()
 }
 
 /// Adjacency lists of the edges a predicate keeps, each list in manifest order.
 #[derive(Clone, Debug)]
-pub struct Adjacency {
+pub(crate) struct Adjacency {
     /// For each component: `(target, edge)` of its kept dependencies.
     pub out: Vec<Vec<(ServiceId, EdgeIndex<u32>)>>,
     /// For each component: `(source, edge)` of the kept dependencies on it.
@@ -65,7 +65,7 @@ pub struct Adjacency {
 impl Adjacency {
     /// The edges of `model` that `keep` accepts. O(V + E).
     #[must_use]
-    pub fn of(model: &Model, keep: impl Fn(&Dependency) -> bool) -> Self {
+    pub(crate) fn of(model: &Model, keep: impl Fn(&Dependency) -> bool) -> Self {
         let n = model.graph.node_count();
         let mut out = vec![Vec::new(); n];
         let mut inc = vec![Vec::new(); n];
@@ -84,26 +84,20 @@ impl Adjacency {
 
     /// Required sync edges: the sync graph of RULES.md, along which failures travel.
     #[must_use]
-    pub fn sync_graph(model: &Model) -> Self {
+    pub(crate) fn sync_graph(model: &Model) -> Self {
         Self::of(model, Dependency::is_required_sync)
     }
 
     /// Number of components.
     #[must_use]
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.out.len()
-    }
-
-    /// Whether there are no components.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.out.is_empty()
     }
 
     /// Strongly connected components, sinks first (reverse topological order); members in
     /// manifest order. O(V + E), iterative.
     #[must_use]
-    pub fn sccs(&self) -> Vec<Vec<ServiceId>> {
+    pub(crate) fn sccs(&self) -> Vec<Vec<ServiceId>> {
         let mut g: DiGraph<(), (), u32> = DiGraph::with_capacity(self.len(), 0);
         for _ in 0..self.len() {
             g.add_node(());
@@ -127,7 +121,7 @@ impl Adjacency {
 /// Exact, bit-parallel over the condensation: O((V + E) · V / 64) word operations in chunks
 /// of 4,096 columns, O(V · 512) bytes.
 #[must_use]
-pub fn reach_counts(adj: &Adjacency, direction: Direction) -> Vec<usize> {
+pub(crate) fn reach_counts(adj: &Adjacency, direction: Direction) -> Vec<usize> {
     const WORDS: usize = 64;
     let n = adj.len();
     let sccs = adj.sccs();
@@ -185,7 +179,7 @@ pub fn reach_counts(adj: &Adjacency, direction: Direction) -> Vec<usize> {
 /// The *blast radius* of every component: how many other components have a required sync
 /// path to it. Exact; see [`reach_counts`] for the cost.
 #[must_use]
-pub fn blast_radii(model: &Model) -> Vec<usize> {
+pub(crate) fn blast_radii(model: &Model) -> Vec<usize> {
     reach_counts(&Adjacency::sync_graph(model), Direction::Incoming)
 }
 
@@ -193,7 +187,7 @@ pub fn blast_radii(model: &Model) -> Vec<usize> {
 /// `limit`: returns `min(blast radius, limit)`. A reverse BFS that stops once `limit`
 /// components are found: O(limit²) time whatever the graph's size.
 #[must_use]
-pub fn blast_radius_at_least(sync: &Adjacency, id: ServiceId, limit: usize) -> usize {
+pub(crate) fn blast_radius_at_least(sync: &Adjacency, id: ServiceId, limit: usize) -> usize {
     if limit == 0 {
         return 0;
     }
@@ -218,7 +212,7 @@ pub fn blast_radius_at_least(sync: &Adjacency, id: ServiceId, limit: usize) -> u
 ///
 /// X *dominates* Y when every path from the root (from any entry) to Y passes through X.
 #[derive(Clone, Debug)]
-pub struct Dominance {
+pub(crate) struct Dominance {
     /// Immediate dominator of each component; `None` for entries (dominated by the root
     /// only) and for components no entry reaches.
     pub idom: Vec<Option<ServiceId>>,
@@ -235,7 +229,7 @@ impl Dominance {
     /// virtual root's successors. O(V + E) on architecture-shaped graphs (petgraph's
     /// `simple_fast`).
     #[must_use]
-    pub fn compute(adj: &Adjacency, entry: &[bool]) -> Self {
+    pub(crate) fn compute(adj: &Adjacency, entry: &[bool]) -> Self {
         let n = adj.len();
         let mut g: DiGraph<(), (), u32> = DiGraph::with_capacity(n + 1, 0);
         for _ in 0..=n {
@@ -280,7 +274,7 @@ impl Dominance {
     /// For each component, how many components *other than itself* it dominates and `count`
     /// accepts. O(V).
     #[must_use]
-    pub fn dominated(&self, count: impl Fn(ServiceId) -> bool) -> Vec<usize> {
+    pub(crate) fn dominated(&self, count: impl Fn(ServiceId) -> bool) -> Vec<usize> {
         let mut below = vec![0usize; self.idom.len()];
         for &x in self.preorder.iter().rev() {
             if let Some(d) = self.idom[x.index()] {
@@ -292,7 +286,7 @@ impl Dominance {
 
     /// The components `id` immediately dominates, in manifest order.
     #[must_use]
-    pub fn children(&self, id: ServiceId) -> &[ServiceId] {
+    pub(crate) fn children(&self, id: ServiceId) -> &[ServiceId] {
         &self.children[id.index()]
     }
 }
@@ -305,7 +299,7 @@ impl Dominance {
 /// the shortest route when it is shown ([`SyncChains::chain_from`]), so a chain shown can be
 /// longer than its condensed length.
 #[derive(Clone, Debug)]
-pub struct SyncChains {
+pub(crate) struct SyncChains {
     /// Longest condensed chain starting at each component.
     pub from: Vec<usize>,
     /// Longest condensed chain ending at each component.
@@ -325,20 +319,20 @@ impl SyncChains {
     /// Longest condensed hops through `id`: the longest chain ending there plus the longest
     /// starting there.
     #[must_use]
-    pub fn through(&self, id: ServiceId) -> usize {
+    pub(crate) fn through(&self, id: ServiceId) -> usize {
         self.to[id.index()] + self.from[id.index()]
     }
 
     /// The longest condensed chain in the system, in hops.
     #[must_use]
-    pub fn longest(&self) -> usize {
+    pub(crate) fn longest(&self) -> usize {
         self.from.iter().copied().max().unwrap_or(0)
     }
 
     /// The edges of a longest chain starting at `start`, in path order, walking through each
     /// cycle on the way by the shortest route. O(V + E).
     #[must_use]
-    pub fn chain_from(&self, model: &Model, start: ServiceId) -> Vec<EdgeIndex<u32>> {
+    pub(crate) fn chain_from(&self, model: &Model, start: ServiceId) -> Vec<EdgeIndex<u32>> {
         let mut path = Vec::new();
         let mut cur = start;
         while let Some(e) = self.exit[self.scc_of[cur.index()]] {
@@ -384,7 +378,7 @@ impl SyncChains {
 
 /// Longest sync chains from and to every component. O(V + E).
 #[must_use]
-pub fn sync_chains(model: &Model) -> SyncChains {
+pub(crate) fn sync_chains(model: &Model) -> SyncChains {
     let adj = Adjacency::of(model, |d| d.mode == Mode::Sync);
     let n = adj.len();
     let sccs = adj.sccs();
@@ -442,7 +436,7 @@ pub fn sync_chains(model: &Model) -> SyncChains {
 /// pair's paths sharing one unit). Not normalised. O(V · E) time, O(V + E) memory: run it only
 /// when asked (`archmap stats`), never from a check.
 #[must_use]
-pub fn betweenness(model: &Model) -> Vec<f64> {
+pub(crate) fn betweenness(model: &Model) -> Vec<f64> {
     let adj = Adjacency::of(model, |_| true);
     let n = adj.len();
     let mut centrality = vec![0.0; n];
@@ -489,7 +483,7 @@ pub fn betweenness(model: &Model) -> Vec<f64> {
 
 /// The numbers `archmap stats` shows for one component.
 #[derive(Clone, Debug, PartialEq)]
-pub struct ComponentMetrics {
+pub(crate) struct ComponentMetrics {
     /// The component.
     pub id: ServiceId,
     /// Distinct components depending on it directly.
@@ -511,7 +505,7 @@ pub struct ComponentMetrics {
 /// Metrics of every component, in manifest order. O((V + E) · V / 64) for the reachability
 /// counts, plus O(V · E) when `with_betweenness`.
 #[must_use]
-pub fn component_metrics(model: &Model, with_betweenness: bool) -> Vec<ComponentMetrics> {
+pub(crate) fn component_metrics(model: &Model, with_betweenness: bool) -> Vec<ComponentMetrics> {
     let all = Adjacency::of(model, |_| true);
     let radius = blast_radii(model);
     let dependents = reach_counts(&all, Direction::Incoming);
@@ -538,7 +532,7 @@ pub fn component_metrics(model: &Model, with_betweenness: bool) -> Vec<Component
 
 /// System-wide numbers.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Summary {
+pub(crate) struct Summary {
     /// Components.
     pub components: usize,
     /// Dependencies of mode sync.
@@ -558,7 +552,7 @@ pub struct Summary {
 
 /// The system summary. O(V + E).
 #[must_use]
-pub fn summary(model: &Model) -> Summary {
+pub(crate) fn summary(model: &Model) -> Summary {
     let deps = || model.graph.edge_weights();
     let all = Adjacency::of(model, |_| true);
     // petgraph's articulation points are only right on an undirected graph.

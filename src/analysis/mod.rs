@@ -5,26 +5,25 @@
 //! code. Invariant: checks read the model and never change it. AM044 (unused-allow) runs last,
 //! after every other check, and is told which `allow` entries silenced something.
 
-pub mod config;
-pub mod graph;
-pub mod metrics;
-pub mod registry;
-pub mod rule;
-pub mod rules;
+pub(crate) mod config;
+pub(crate) mod graph;
+pub(crate) mod metrics;
+pub(crate) mod registry;
+pub(crate) mod rule;
+pub(crate) mod rules;
 #[cfg(test)]
 pub(crate) mod testing;
 
 pub use config::Config;
-pub use rule::{
-    AllowUsage, Category, ParamDefault, ParamKind, ParamMeta, Rule, RuleContext, RuleMeta,
-};
+pub(crate) use rule::{AllowUsage, Rule, RuleContext};
+pub use rule::{Category, ParamDefault, ParamKind, ParamMeta, RuleMeta};
 
 use crate::diagnostic::{self, Diagnostic};
 use crate::model::Model;
 
 /// Runs every enabled check.
 #[must_use]
-pub fn check(model: &Model, config: &Config) -> Vec<Diagnostic> {
+pub(crate) fn check(model: &Model, config: &Config) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut usage = AllowUsage::new(model);
     // Unused-allow judges what the other checks left, so it runs after all of them.

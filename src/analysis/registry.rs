@@ -15,7 +15,7 @@ use super::rules::{
 use crate::diagnostic;
 
 /// Every check, sorted by code. Codes are never reused.
-pub static RULES: &[&dyn Rule] = &[
+pub(crate) static RULES: &[&dyn Rule] = &[
     &UnknownReference,
     &DuplicateId,
     &SelfDependency,
@@ -42,12 +42,12 @@ pub static RULES: &[&dyn Rule] = &[
 
 /// The check whose id or code is `name` (codes case-insensitively).
 #[must_use]
-pub fn find(name: &str) -> Option<&'static dyn Rule> {
+pub(crate) fn find(name: &str) -> Option<&'static dyn Rule> {
     RULES.iter().copied().find(|r| diagnostic::names_code(name, r.meta().code, r.meta().id))
 }
 
 /// Metadata of every check.
-pub fn metas() -> impl Iterator<Item = &'static RuleMeta> {
+pub(crate) fn metas() -> impl Iterator<Item = &'static RuleMeta> {
     RULES.iter().map(|r| r.meta())
 }
 

@@ -107,7 +107,7 @@ impl ParamMeta {
 
 /// A count parameter as its rule declares and reads it ([`RuleContext::count`]).
 #[derive(Clone, Copy, Debug)]
-pub struct CountParam {
+pub(crate) struct CountParam {
     /// Name in the manifest's `rules` map.
     pub name: &'static str,
     /// The value when the manifest does not set it.
@@ -119,14 +119,14 @@ pub struct CountParam {
 impl CountParam {
     /// The parameter as the rule's metadata lists it.
     #[must_use]
-    pub const fn meta(self) -> ParamMeta {
+    pub(crate) const fn meta(self) -> ParamMeta {
         ParamMeta { name: self.name, default: ParamDefault::Count(self.default), doc: self.doc }
     }
 }
 
 /// A share parameter (0 to 1) as its rule declares and reads it ([`RuleContext::share`]).
 #[derive(Clone, Copy, Debug)]
-pub struct ShareParam {
+pub(crate) struct ShareParam {
     /// Name in the manifest's `rules` map.
     pub name: &'static str,
     /// The value when the manifest does not set it.
@@ -138,14 +138,14 @@ pub struct ShareParam {
 impl ShareParam {
     /// The parameter as the rule's metadata lists it.
     #[must_use]
-    pub const fn meta(self) -> ParamMeta {
+    pub(crate) const fn meta(self) -> ParamMeta {
         ParamMeta { name: self.name, default: ParamDefault::Share(self.default), doc: self.doc }
     }
 }
 
 /// A forbidden-edges parameter as its rule declares and reads it ([`RuleContext::forbidden`]).
 #[derive(Clone, Copy, Debug)]
-pub struct ForbiddenParam {
+pub(crate) struct ForbiddenParam {
     /// Name in the manifest's `rules` map.
     pub name: &'static str,
     /// What the rule forbids when the manifest sets no list, in words.
@@ -157,7 +157,7 @@ pub struct ForbiddenParam {
 impl ForbiddenParam {
     /// The parameter as the rule's metadata lists it.
     #[must_use]
-    pub const fn meta(self) -> ParamMeta {
+    pub(crate) const fn meta(self) -> ParamMeta {
         ParamMeta { name: self.name, default: ParamDefault::Forbidden(self.default), doc: self.doc }
     }
 }
@@ -184,7 +184,7 @@ pub struct RuleMeta {
 }
 
 /// A check.
-pub trait Rule: Sync {
+pub(crate) trait Rule: Sync {
     /// Static description.
     fn meta(&self) -> &'static RuleMeta;
     /// Reports findings about `model` through `cx`. Never changes the model.
@@ -193,7 +193,7 @@ pub trait Rule: Sync {
 
 /// A parameter value after validation.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Param {
+pub(crate) enum Param {
     /// A count.
     Count(u64),
     /// A share from 0 to 1.
@@ -204,7 +204,7 @@ pub enum Param {
 
 /// Which `allow` entries silenced a finding so far in a run, and which checks ran.
 #[derive(Clone, Debug, Default)]
-pub struct AllowUsage {
+pub(crate) struct AllowUsage {
     /// Per component (by index), per `allow` entry: whether it silenced a finding.
     pub used: Vec<Vec<bool>>,
     /// Codes of the checks that ran, in the order they ran.
@@ -214,7 +214,7 @@ pub struct AllowUsage {
 impl AllowUsage {
     /// No entry used yet, no check run yet.
     #[must_use]
-    pub fn new(model: &Model) -> Self {
+    pub(crate) fn new(model: &Model) -> Self {
         let used =
             model.components().map(|id| vec![false; model.component(id).allow.len()]).collect();
         Self { used, ran: Vec::new() }
@@ -222,7 +222,7 @@ impl AllowUsage {
 
     /// Whether a component the finding is about allows the finding's check (by id, or code
     /// in any case); marks every matching entry as used.
-    pub fn silences(&mut self, model: &Model, d: &Diagnostic) -> bool {
+    pub(crate) fn silences(&mut self, model: &Model, d: &Diagnostic) -> bool {
         let mut silenced = false;
         for id in d.subjects.iter().filter_map(|s| model.find(s)) {
             for (i, a) in model.component(id).allow.iter().enumerate() {
@@ -237,7 +237,7 @@ impl AllowUsage {
 }
 
 /// What a rule is handed while it runs: its parameters, and where its findings go.
-pub struct RuleContext<'a> {
+pub(crate) struct RuleContext<'a> {
     meta: &'static RuleMeta,
     severity: Severity,
     params: Option<&'a BTreeMap<&'static str, Param>>,
@@ -248,7 +248,7 @@ pub struct RuleContext<'a> {
 impl<'a> RuleContext<'a> {
     /// A context for `meta` whose findings get `severity`.
     #[must_use]
-    pub fn new(
+    pub(crate) fn new(
         meta: &'static RuleMeta,
         severity: Severity,
         params: Option<&'a BTreeMap<&'static str, Param>>,
@@ -258,19 +258,19 @@ impl<'a> RuleContext<'a> {
 
     /// Hands the rule what the run's earlier checks did with `allow` entries (for AM044).
     #[must_use]
-    pub fn with_allow_usage(mut self, usage: &'a AllowUsage) -> Self {
+    pub(crate) fn with_allow_usage(mut self, usage: &'a AllowUsage) -> Self {
         self.allow_usage = Some(usage);
         self
     }
 
     /// What the run's earlier checks did with `allow` entries, when the driver tells.
     #[must_use]
-    pub fn allow_usage(&self) -> Option<&'a AllowUsage> {
+    pub(crate) fn allow_usage(&self) -> Option<&'a AllowUsage> {
         self.allow_usage
     }
 
     /// Reports a finding; its code, id and severity are the rule's.
-    pub fn report(&mut self, mut diagnostic: Diagnostic) {
+    pub(crate) fn report(&mut self, mut diagnostic: Diagnostic) {
         diagnostic.code = self.meta.code;
         diagnostic.id = self.meta.id;
         diagnostic.severity = self.severity;
@@ -279,13 +279,13 @@ impl<'a> RuleContext<'a> {
 
     /// The findings reported so far.
     #[must_use]
-    pub fn into_findings(self) -> Vec<Diagnostic> {
+    pub(crate) fn into_findings(self) -> Vec<Diagnostic> {
         self.findings
     }
 
     /// A count parameter: the configured value (validated by `Config`) or its default.
     #[must_use]
-    pub fn count(&self, param: CountParam) -> u64 {
+    pub(crate) fn count(&self, param: CountParam) -> u64 {
         match self.value(param.name) {
             Some(Param::Count(n)) => *n,
             _ => param.default,
@@ -294,7 +294,7 @@ impl<'a> RuleContext<'a> {
 
     /// A share parameter: the configured value (validated by `Config`) or its default.
     #[must_use]
-    pub fn share(&self, param: ShareParam) -> f64 {
+    pub(crate) fn share(&self, param: ShareParam) -> f64 {
         match self.value(param.name) {
             Some(Param::Share(x)) => *x,
             _ => param.default,
@@ -303,7 +303,7 @@ impl<'a> RuleContext<'a> {
 
     /// A forbidden-edges parameter, if configured; `None` means the rule's built-in pairs.
     #[must_use]
-    pub fn forbidden(
+    pub(crate) fn forbidden(
         &self,
         param: ForbiddenParam,
     ) -> Option<&'a [(Spanned<Selector>, Spanned<Selector>)]> {
@@ -319,7 +319,7 @@ impl<'a> RuleContext<'a> {
 }
 
 /// A finding before the rule's code and severity are stamped on it.
-pub fn finding(message: impl Into<String>) -> Diagnostic {
+pub(crate) fn finding(message: impl Into<String>) -> Diagnostic {
     Diagnostic::new("", "", Severity::Info, message)
 }
 

@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// it as SVG, Graphviz DOT or Mermaid.
 #[derive(Debug, Parser)]
 #[command(name = "archmap", version, about, max_term_width = 100)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -19,7 +19,7 @@ pub struct Cli {
 
 /// Options every command takes.
 #[derive(Debug, Args, Clone)]
-pub struct GlobalArgs {
+pub(crate) struct GlobalArgs {
     /// When to use colours (honours `NO_COLOR`).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
@@ -30,7 +30,7 @@ pub struct GlobalArgs {
 
 /// `--color`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
+pub(crate) enum ColorChoice {
     /// Colours on a terminal, unless `NO_COLOR` is set.
     Auto,
     /// Always.
@@ -41,7 +41,7 @@ pub enum ColorChoice {
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Parse, validate and report findings.
     Check(CheckArgs),
     /// Write a diagram.
@@ -68,7 +68,7 @@ pub enum Command {
 
 /// Options shared by commands that read a manifest.
 #[derive(Debug, Args, Clone)]
-pub struct ManifestArgs {
+pub(crate) struct ManifestArgs {
     /// The manifest (default: archmap.yaml, then archmap.yml, in the current directory; `-`
     /// reads standard input).
     #[arg(value_name = "FILE")]
@@ -89,7 +89,7 @@ pub struct ManifestArgs {
 
 /// `archmap check`.
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// The manifest and rule overrides.
     #[command(flatten)]
     pub manifest: ManifestArgs,
@@ -103,14 +103,14 @@ pub struct CheckArgs {
 
 /// `--deny`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Deny {
+pub(crate) enum Deny {
     /// Warnings fail the run.
     Warnings,
 }
 
 /// `check --format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ReportFormat {
+pub(crate) enum ReportFormat {
     /// Reports with the YAML excerpt, labels and help.
     Human,
     /// One JSON document.
@@ -125,7 +125,7 @@ pub enum ReportFormat {
 // Independent on/off switches, as clap flags are.
 #[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Args)]
-pub struct RenderArgs {
+pub(crate) struct RenderArgs {
     /// The manifest and rule overrides.
     #[command(flatten)]
     pub manifest: ManifestArgs,
@@ -182,7 +182,7 @@ pub struct RenderArgs {
 
 /// `render --theme`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ThemeArg {
+pub(crate) enum ThemeArg {
     /// Dark text on white.
     Light,
     /// Light text on a dark background.
@@ -193,7 +193,7 @@ pub enum ThemeArg {
 
 /// `render --engine`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum EngineArg {
+pub(crate) enum EngineArg {
     /// archmap's own layered layout (groups as frames, fast on large systems).
     Native,
     /// The layout-rs crate (no group frames of its own, slow beyond a few hundred components).
@@ -203,7 +203,7 @@ pub enum EngineArg {
 
 /// `render --format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum DiagramFormat {
+pub(crate) enum DiagramFormat {
     /// SVG, laid out by archmap.
     Svg,
     /// Graphviz DOT.
@@ -218,7 +218,7 @@ pub enum DiagramFormat {
 
 /// `--direction`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum DirectionArg {
+pub(crate) enum DirectionArg {
     /// Top to bottom.
     #[value(name = "TB", alias = "tb")]
     Tb,
@@ -235,7 +235,7 @@ pub enum DirectionArg {
 
 /// `archmap stats`.
 #[derive(Debug, Args)]
-pub struct StatsArgs {
+pub(crate) struct StatsArgs {
     /// The manifest and rule overrides.
     #[command(flatten)]
     pub manifest: ManifestArgs,
@@ -250,7 +250,7 @@ pub struct StatsArgs {
 
 /// `stats --format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum StatsFormat {
+pub(crate) enum StatsFormat {
     /// An aligned table and a summary.
     Table,
     /// One JSON document.
@@ -261,7 +261,7 @@ pub enum StatsFormat {
 
 /// `archmap diff`.
 #[derive(Debug, Args)]
-pub struct DiffArgs {
+pub(crate) struct DiffArgs {
     /// The old manifest: a path, `-` for standard input, or `REV:PATH` read through git.
     #[arg(value_name = "OLD")]
     pub old: String,
@@ -293,7 +293,7 @@ pub struct DiffArgs {
 
 /// `diff --format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum DiffFormat {
+pub(crate) enum DiffFormat {
     /// For a terminal.
     Text,
     /// One JSON document (schema in docs/diff.md).
@@ -306,7 +306,7 @@ pub enum DiffFormat {
 
 /// `archmap explain`.
 #[derive(Debug, Args)]
-pub struct ExplainArgs {
+pub(crate) struct ExplainArgs {
     /// A check's code (AM010) or id (sync-cycle).
     #[arg(value_name = "CODE-or-ID")]
     pub rule: String,
@@ -314,7 +314,7 @@ pub struct ExplainArgs {
 
 /// `archmap init`.
 #[derive(Debug, Args)]
-pub struct InitArgs {
+pub(crate) struct InitArgs {
     /// Where to write the starter manifest; `-` prints it.
     #[arg(value_name = "PATH", default_value = "archmap.yaml")]
     pub path: PathBuf,
@@ -325,7 +325,7 @@ pub struct InitArgs {
 
 /// `archmap schema`.
 #[derive(Debug, Args)]
-pub struct SchemaArgs {
+pub(crate) struct SchemaArgs {
     /// Write the schema to this file instead of standard output.
     #[arg(short, long, value_name = "PATH")]
     pub output: Option<PathBuf>,
@@ -336,7 +336,7 @@ pub struct SchemaArgs {
 
 /// `archmap completions`.
 #[derive(Debug, Args)]
-pub struct CompletionsArgs {
+pub(crate) struct CompletionsArgs {
     /// The shell to complete for.
     #[arg(value_enum, value_name = "SHELL")]
     pub shell: clap_complete::Shell,
@@ -344,7 +344,7 @@ pub struct CompletionsArgs {
 
 /// `archmap man`.
 #[derive(Debug, Args)]
-pub struct ManArgs {
+pub(crate) struct ManArgs {
     /// Write `archmap.1` and one `archmap-COMMAND.1` per command into this directory.
     #[arg(short, long, value_name = "DIR")]
     pub output: Option<PathBuf>,

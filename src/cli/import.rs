@@ -15,7 +15,7 @@ use crate::source::Sources;
 
 /// `archmap import`.
 #[derive(Debug, Args)]
-pub struct ImportArgs {
+pub(crate) struct ImportArgs {
     /// What to import.
     #[command(subcommand)]
     pub source: ImportSource,
@@ -23,14 +23,14 @@ pub struct ImportArgs {
 
 /// What `archmap import` reads.
 #[derive(Debug, Subcommand)]
-pub enum ImportSource {
+pub(crate) enum ImportSource {
     /// A manifest from docker-compose files (merged like `docker compose -f a -f b`).
     Compose(ComposeArgs),
 }
 
 /// `archmap import compose`.
 #[derive(Debug, Args)]
-pub struct ComposeArgs {
+pub(crate) struct ComposeArgs {
     /// Compose files, merged in order (default: compose.yaml, compose.yml, docker-compose.yaml
     /// or docker-compose.yml in the current directory, with its `.override` file); `-` reads
     /// standard input.

@@ -11,7 +11,7 @@ const STARTER: &str = include_str!("../../templates/init.yaml");
 
 /// The starter manifest for a system called `name`.
 #[must_use]
-pub fn starter(name: &str) -> String {
+pub(crate) fn starter(name: &str) -> String {
     STARTER.replace("{name}", &crate::import::write::scalar(name))
 }
 

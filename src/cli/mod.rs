@@ -4,9 +4,7 @@
 //! can run commands in-process. Exit codes: 0 success, 1 the command found what it looks for
 //! (error findings, a stale `--check` file), 2 it could not run.
 
-pub mod args;
-pub use init::starter;
-pub use shell::man_pages;
+pub(crate) mod args;
 mod check;
 mod diff;
 mod import;

@@ -16,7 +16,7 @@ pub(super) fn completions(args: &CompletionsArgs, io: &mut Io<'_>) -> Result<u8,
 }
 
 /// The man pages: `archmap.1`, then `archmap-COMMAND.1` for each command, as (file name, roff).
-pub fn man_pages() -> Result<Vec<(String, Vec<u8>)>, std::io::Error> {
+pub(crate) fn man_pages() -> Result<Vec<(String, Vec<u8>)>, std::io::Error> {
     let cmd = Cli::command();
     let mut pages = Vec::new();
     let mut top = Vec::new();

@@ -17,7 +17,7 @@ use super::{Diagnostic, Severity, Summary};
 use crate::source::{SourceFile, Sources, Span};
 
 /// One report format.
-pub trait Emitter {
+pub(crate) trait Emitter {
     /// Writes every finding, and a summary where the format has one.
     fn emit(
         &self,
@@ -29,7 +29,7 @@ pub trait Emitter {
 
 /// miette-style reports: the YAML excerpt with labels, the note and the help line.
 #[derive(Clone, Debug)]
-pub struct Human {
+pub(crate) struct Human {
     /// Use ANSI colours.
     pub color: bool,
     /// Wrap width.
@@ -141,7 +141,7 @@ fn wrap(text: &str, width: usize, first: &str, rest: &str) -> String {
 
 /// "2 errors, 1 warning, 3 infos".
 #[must_use]
-pub fn summary_line(s: &Summary) -> String {
+pub(crate) fn summary_line(s: &Summary) -> String {
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     format!(
         "{}, {}, {}",
@@ -333,7 +333,7 @@ impl miette::Diagnostic for Related<'_> {
 
 /// One JSON document: `{"version":1,"findings":[…],"summary":{…}}`.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Json;
+pub(crate) struct Json;
 
 /// A place in a file, 1-based, columns in characters; `end_*` is exclusive.
 #[derive(Serialize)]

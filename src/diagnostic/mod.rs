@@ -5,8 +5,8 @@
 //! workflow commands. Invariant: a diagnostic never holds text of the manifest, only spans into
 //! [`crate::source::Sources`], so one printer serves every stage.
 
-pub mod emit;
-pub mod sarif;
+pub(crate) mod emit;
+pub(crate) mod sarif;
 
 use std::fmt;
 
@@ -190,7 +190,7 @@ pub struct ProblemMeta {
 }
 
 /// Sorts findings by file, position and code, as every report shows them.
-pub fn sort(diagnostics: &mut [Diagnostic]) {
+pub(crate) fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
         let ka = a.primary_span().map(|s| (s.file, s.start));
         let kb = b.primary_span().map(|s| (s.file, s.start));
@@ -200,7 +200,7 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
 
 /// Counts of findings per severity.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Summary {
+pub(crate) struct Summary {
     /// Findings at level error.
     pub error: usize,
     /// Findings at level warn.
@@ -212,7 +212,7 @@ pub struct Summary {
 impl Summary {
     /// Counts `diagnostics`.
     #[must_use]
-    pub fn of(diagnostics: &[Diagnostic]) -> Self {
+    pub(crate) fn of(diagnostics: &[Diagnostic]) -> Self {
         let mut s = Summary::default();
         for d in diagnostics {
             match d.severity {
@@ -228,12 +228,12 @@ impl Summary {
 /// Whether `name` names the code `code` whose id is `id`: the id as written, or the code in any
 /// case (`am010`). `explain`, the manifest's `rules`, `--rule` and `allow` all name codes so.
 #[must_use]
-pub fn names_code(name: &str, code: &str, id: &str) -> bool {
+pub(crate) fn names_code(name: &str, code: &str, id: &str) -> bool {
     name == id || name.eq_ignore_ascii_case(code)
 }
 
 /// The closest candidate to `name` by edit distance, when it is close enough to be a typo.
-pub fn did_you_mean<'a, I>(name: &str, candidates: I) -> Option<&'a str>
+pub(crate) fn did_you_mean<'a, I>(name: &str, candidates: I) -> Option<&'a str>
 where
     I: IntoIterator<Item = &'a str>,
 {

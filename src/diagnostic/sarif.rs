@@ -16,7 +16,7 @@ use crate::source::{Sources, Span};
 
 /// What SARIF says about one code.
 #[derive(Clone, Debug)]
-pub struct CatalogEntry {
+pub(crate) struct CatalogEntry {
     /// Code, e.g. `AM010`.
     pub code: &'static str,
     /// Kebab-case id.
@@ -33,7 +33,7 @@ pub struct CatalogEntry {
 
 /// A SARIF 2.1.0 log with one run.
 #[derive(Clone, Debug)]
-pub struct Sarif {
+pub(crate) struct Sarif {
     /// Every code that may appear, sorted by code.
     pub catalog: Vec<CatalogEntry>,
     /// archmap's version.
@@ -188,7 +188,7 @@ fn kebab_to_pascal(id: &str) -> String {
 
 /// GitHub Actions workflow commands: annotations on the pull request's files.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Github;
+pub(crate) struct Github;
 
 /// Escapes a workflow command's message.
 fn escape_data(s: &str) -> String {

@@ -13,8 +13,8 @@
 //! to rotation; subjects whose order carries no meaning as a set), never by position. Every list
 //! is sorted by id, so output is deterministic.
 
-pub mod overlay;
-pub mod report;
+pub(crate) mod overlay;
+pub(crate) mod report;
 
 use std::collections::BTreeMap;
 
@@ -26,11 +26,11 @@ use crate::model::{GroupId, Model, ServiceId, View};
 use crate::vocab::{Direction, FocusDirection};
 
 /// The version of the JSON document [`report::json`] writes.
-pub const JSON_VERSION: u32 = 1;
+pub(crate) const JSON_VERSION: u32 = 1;
 
 /// One side of a comparison.
 #[derive(Clone, Copy, Debug)]
-pub struct Side<'a> {
+pub(crate) struct Side<'a> {
     /// What the user named: a path, `-` or `REV:PATH`.
     pub name: &'a str,
     /// The lowered model.
@@ -44,7 +44,7 @@ pub struct Side<'a> {
 /// Whether an entry was added, removed or changed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Status {
+pub(crate) enum Status {
     /// Only in the new side.
     Added,
     /// Only in the old side.
@@ -53,22 +53,10 @@ pub enum Status {
     Changed,
 }
 
-impl Status {
-    /// `added`, `removed`, `changed`.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Added => "added",
-            Status::Removed => "removed",
-            Status::Changed => "changed",
-        }
-    }
-}
-
 /// One attribute that differs; `None` is "not set" (or "not there" for added and removed
 /// entries).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct FieldChange {
+pub(crate) struct FieldChange {
     /// The attribute, as the manifest spells it (`owner`, `protocol`, `tags`…).
     pub field: &'static str,
     /// The old value.
@@ -79,7 +67,7 @@ pub struct FieldChange {
 
 /// A component, group, view or rule that was added, removed or changed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Entry {
+pub(crate) struct Entry {
     /// Its id.
     pub id: String,
     /// What happened to it.
@@ -91,7 +79,7 @@ pub struct Entry {
 
 /// A dependency that was added, removed or changed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct EdgeEntry {
+pub(crate) struct EdgeEntry {
     /// The component that depends.
     pub from: String,
     /// The component depended on.
@@ -104,7 +92,7 @@ pub struct EdgeEntry {
 
 /// A finding of `check` that appears on one side only.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Finding {
+pub(crate) struct Finding {
     /// `AM010`.
     pub code: &'static str,
     /// `sync-cycle`.
@@ -119,7 +107,7 @@ pub struct Finding {
 
 /// What changed between two manifests.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Diff {
+pub(crate) struct Diff {
     /// The old side's name (path, `-`, `REV:PATH`).
     pub old: String,
     /// The new side's name.
@@ -145,7 +133,7 @@ pub struct Diff {
 impl Diff {
     /// True when the two sides mean the same.
     #[must_use]
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.system.is_empty()
             && self.components.is_empty()
             && self.dependencies.is_empty()
@@ -155,18 +143,6 @@ impl Diff {
             && self.new_findings.is_empty()
             && self.resolved_findings.is_empty()
     }
-
-    /// The status of a component in the union of both sides: `None` when unchanged.
-    #[must_use]
-    pub fn component_status(&self, id: &str) -> Option<Status> {
-        self.components.iter().find(|e| e.id == id).map(|e| e.status)
-    }
-
-    /// The status of a dependency: `None` when unchanged.
-    #[must_use]
-    pub fn dependency_status(&self, from: &str, to: &str) -> Option<Status> {
-        self.dependencies.iter().find(|e| e.from == from && e.to == to).map(|e| e.status)
-    }
 }
 
 /// Attributes as (field, value) in a fixed order; `None` when not set.
@@ -174,7 +150,7 @@ type Fields = Vec<(&'static str, Option<String>)>;
 
 /// Compares two sides.
 #[must_use]
-pub fn diff(old: &Side<'_>, new: &Side<'_>) -> Diff {
+pub(crate) fn diff(old: &Side<'_>, new: &Side<'_>) -> Diff {
     let system = changes(&system_fields(old.model), &system_fields(new.model));
     let components = entries(
         &keyed(old.model.components().map(|s| component_key(old.model, s))),

@@ -18,7 +18,7 @@ use crate::scene::highlight::{Highlight, Mark};
 /// The union of two models. Group frames take the colour of their status (unchanged ones the
 /// default grey): groups carry no classes in a scene, and in the overlay colour means change.
 #[must_use]
-pub fn union(
+pub(crate) fn union(
     old: &Model,
     new: &Model,
     diff: &Diff,
@@ -92,7 +92,7 @@ fn mark_of(status: Option<&Status>) -> Mark {
 
 /// One highlight per status: the components and dependencies of `union` with that status.
 #[must_use]
-pub fn marks(union: &Model, diff: &Diff) -> Vec<Highlight> {
+pub(crate) fn marks(union: &Model, diff: &Diff) -> Vec<Highlight> {
     let mark = mark_of;
     let components: BTreeMap<&str, Status> =
         diff.components.iter().map(|e| (e.id.as_str(), e.status)).collect();

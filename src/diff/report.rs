@@ -14,7 +14,7 @@ use super::{Diff, EdgeEntry, Entry, FieldChange, Finding, JSON_VERSION, Status};
 
 /// How many entries of a section were added, removed and changed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Counts {
+pub(crate) struct Counts {
     /// Added.
     pub added: usize,
     /// Removed.
@@ -74,7 +74,7 @@ fn edge_counts(entries: &[EdgeEntry]) -> Counts {
 /// One line saying what changed: `1 component added, 1 changed; 2 dependencies added; 1 new
 /// finding`, or `no differences`.
 #[must_use]
-pub fn summary(diff: &Diff) -> String {
+pub(crate) fn summary(diff: &Diff) -> String {
     let mut parts = Vec::new();
     if !diff.system.is_empty() {
         let fields: Vec<&str> = diff.system.iter().map(|c| c.field).collect();
@@ -206,7 +206,7 @@ fn text_finding(o: &mut String, p: &Paint, what: &str, f: &Finding) {
 /// The terminal report: one section per kind of thing that changed, then findings, then the
 /// summary line (left out with `quiet`).
 #[must_use]
-pub fn text(diff: &Diff, color: bool, quiet: bool) -> String {
+pub(crate) fn text(diff: &Diff, color: bool, quiet: bool) -> String {
     let p = Paint { on: color };
     let mut o = String::new();
     let _ = writeln!(
@@ -294,7 +294,7 @@ struct FindingsDoc<'a> {
 /// The JSON document: `{"version","old","new","identical","summary","system","components",
 /// "dependencies","groups","views","rules","findings":{"new","resolved"}}`.
 #[must_use]
-pub fn json(diff: &Diff) -> String {
+pub(crate) fn json(diff: &Diff) -> String {
     let doc = Document {
         version: JSON_VERSION,
         old: &diff.old,
@@ -394,7 +394,7 @@ fn md_status(status: Status) -> &'static str {
 /// The PR comment: a heading, a summary line, new and resolved findings with their level
 /// (what a reviewer needs first), then a table per kind of change.
 #[must_use]
-pub fn markdown(diff: &Diff) -> String {
+pub(crate) fn markdown(diff: &Diff) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "### Architecture diff: {} → {}\n", code(&diff.old), code(&diff.new));
     if diff.is_empty() {

@@ -24,7 +24,7 @@ const MAX_EXTENDS_DEPTH: usize = 32;
 
 /// One service after merging and `extends`.
 #[derive(Clone, Debug)]
-pub struct Service {
+pub(crate) struct Service {
     /// The service's name.
     pub name: String,
     /// Where the name is first written.
@@ -33,23 +33,14 @@ pub struct Service {
     pub body: Node,
 }
 
-/// Every service of the merged files, in order of first appearance.
-#[derive(Clone, Debug, Default)]
-pub struct Project {
-    /// The top-level `name`, interpolated, from the last file that sets it.
-    pub name: Option<(String, Span)>,
-    /// The services.
-    pub services: Vec<Service>,
-}
-
 /// The services of one file, by name, in file order.
-pub type Services = IndexMap<String, Service>;
+pub(crate) type Services = IndexMap<String, Service>;
 
 /// A file's top-level `name` (interpolated, with its place) and its services.
-pub type FileContents = (Option<(String, Span)>, Services);
+pub(crate) type FileContents = (Option<(String, Span)>, Services);
 
 /// State shared while reading: sources, findings, variables.
-pub struct Reader<'a> {
+pub(crate) struct Reader<'a> {
     /// Every file read.
     pub sources: Sources,
     /// Problems found so far.
@@ -86,7 +77,7 @@ const READ_FIELDS: &[&str] = &[
 
 impl<'a> Reader<'a> {
     /// A reader over `fs`, interpolating with `vars`.
-    pub fn new(fs: &'a dyn FileSystem, vars: &'a dyn Fn(&str) -> Option<String>) -> Self {
+    pub(crate) fn new(fs: &'a dyn FileSystem, vars: &'a dyn Fn(&str) -> Option<String>) -> Self {
         Self {
             sources: Sources::new(),
             diagnostics: Vec::new(),
@@ -100,13 +91,13 @@ impl<'a> Reader<'a> {
 
     /// The file system files are read through.
     #[must_use]
-    pub fn fs(&self) -> &'a dyn FileSystem {
+    pub(crate) fn fs(&self) -> &'a dyn FileSystem {
         self.fs
     }
 
     /// Whether a fatal problem was found.
     #[must_use]
-    pub fn failed(&self) -> bool {
+    pub(crate) fn failed(&self) -> bool {
         self.diagnostics.iter().any(|d| d.fatal)
     }
 
@@ -135,7 +126,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Adds a file's text to the sources; `None` (reported) when it is not UTF-8.
-    pub fn add_source(&mut self, name: &str, bytes: Vec<u8>) -> Option<FileId> {
+    pub(crate) fn add_source(&mut self, name: &str, bytes: Vec<u8>) -> Option<FileId> {
         match String::from_utf8(bytes) {
             Ok(text) => Some(self.sources.add(SourceFile::new(name, text))),
             Err(e) => {
@@ -153,7 +144,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Parses and normalises one compose file: its services (extends not applied) and name.
-    pub fn read_file(&mut self, file: FileId) -> Option<FileContents> {
+    pub(crate) fn read_file(&mut self, file: FileId) -> Option<FileContents> {
         let tree = match yaml::parse(file, self.sources.get(file)) {
             Ok(t) => t,
             Err(e) => {
@@ -301,7 +292,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Interpolates one string; problems are reported at `span`.
-    pub fn interpolate_str(&mut self, s: &str, span: Span, strict: bool) -> String {
+    pub(crate) fn interpolate_str(&mut self, s: &str, span: Span, strict: bool) -> String {
         if !s.contains('$') {
             return s.to_string();
         }
@@ -542,7 +533,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Applies `extends` to every service of the file at `file`.
-    pub fn apply_extends(&mut self, services: &mut IndexMap<String, Service>, file: &Path) {
+    pub(crate) fn apply_extends(&mut self, services: &mut IndexMap<String, Service>, file: &Path) {
         let names: Vec<String> = services.keys().cloned().collect();
         for name in names {
             let mut chain = Vec::new();
@@ -672,7 +663,7 @@ impl<'a> Reader<'a> {
 
 /// A scalar as a string (numbers and booleans spelled out); `None` for null, lists and maps.
 #[must_use]
-pub fn scalar_string(v: &Value) -> Option<String> {
+pub(crate) fn scalar_string(v: &Value) -> Option<String> {
     match v {
         Value::Str(s) => Some(s.clone()),
         Value::Int(i) => Some(i.to_string()),
@@ -684,13 +675,13 @@ pub fn scalar_string(v: &Value) -> Option<String> {
 
 /// Whether a map key is the string `name`.
 #[must_use]
-pub fn key_is(k: &Node, name: &str) -> bool {
+pub(crate) fn key_is(k: &Node, name: &str) -> bool {
     matches!(&k.value, Value::Str(s) if s == name)
 }
 
 /// The value under `key` in a map node.
 #[must_use]
-pub fn get<'n>(node: &'n Node, key: &str) -> Option<&'n Node> {
+pub(crate) fn get<'n>(node: &'n Node, key: &str) -> Option<&'n Node> {
     match &node.value {
         Value::Map(entries) => entries.iter().find(|(k, _)| key_is(k, key)).map(|(_, v)| v),
         _ => None,
@@ -706,7 +697,7 @@ const UNIQUE_LISTS: &[&str] = &["links", "external_links", "profiles", "volumes_
 /// append (shell commands are replaced; links and profiles stay unique), anything else is
 /// replaced.
 #[must_use]
-pub fn merge(base: Node, over: Node, depth: usize) -> Node {
+pub(crate) fn merge(base: Node, over: Node, depth: usize) -> Node {
     merge_keyed(base, over, "", depth)
 }
 
@@ -748,7 +739,10 @@ fn merge_keyed(base: Node, over: Node, key: &str, depth: usize) -> Node {
 }
 
 /// Merges the services of a later file onto the project's.
-pub fn merge_services(project: &mut IndexMap<String, Service>, later: IndexMap<String, Service>) {
+pub(crate) fn merge_services(
+    project: &mut IndexMap<String, Service>,
+    later: IndexMap<String, Service>,
+) {
     for (name, s) in later {
         if let Some(existing) = project.get_mut(&name) {
             let base =
@@ -763,6 +757,37 @@ pub fn merge_services(project: &mut IndexMap<String, Service>, later: IndexMap<S
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn piggymetrics_dollar_variables_come_from_dot_env() {
+        struct Disk(PathBuf);
+        impl FileSystem for Disk {
+            fn read(&self, p: &Path) -> Result<Vec<u8>, String> {
+                std::fs::read(self.0.join(p)).map_err(|e| e.to_string())
+            }
+            fn canonicalize(&self, p: &Path) -> Result<PathBuf, String> {
+                Ok(self.0.join(p))
+            }
+        }
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/compose/piggymetrics");
+        let env = std::fs::read_to_string(dir.join(".env")).unwrap();
+        let vars: std::collections::BTreeMap<String, String> = env
+            .lines()
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let lookup = |n: &str| vars.get(n).cloned();
+        let fs = Disk(dir.clone());
+        let mut reader = Reader::new(&fs, &lookup);
+        let text = std::fs::read(dir.join("docker-compose.yml")).unwrap();
+        let id = reader.add_source("docker-compose.yml", text).unwrap();
+        let (_, services) = reader.read_file(id).unwrap();
+        assert!(reader.diagnostics.is_empty(), "{:?}", reader.diagnostics);
+        let env = get(&services["auth-service"].body, "environment").unwrap();
+        let value = |k: &str| get(env, k).map(|n| n.value.clone());
+        assert_eq!(value("CONFIG_SERVICE_PASSWORD"), Some(Value::Str("password".into())));
+        assert_eq!(value("MONGODB_PASSWORD"), Some(Value::Str("password".into())));
+    }
 
     struct NoFs;
     impl FileSystem for NoFs {

@@ -10,7 +10,7 @@ use crate::vocab::Kind;
 
 /// An image reference split into its parts: `registry/namespace/name:tag@digest`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ImageRef {
+pub(crate) struct ImageRef {
     /// Every path segment before the name (registry and namespaces), lowercase.
     pub path: Vec<String>,
     /// The last path segment, lowercase, without tag or digest.
@@ -19,7 +19,7 @@ pub struct ImageRef {
 
 /// Splits an image reference.
 #[must_use]
-pub fn parse_image(image: &str) -> ImageRef {
+pub(crate) fn parse_image(image: &str) -> ImageRef {
     let image = image.trim().to_ascii_lowercase();
     let without_digest = image.split('@').next().unwrap_or("");
     let mut segments: Vec<&str> = without_digest.split('/').collect();
@@ -86,7 +86,7 @@ const NOISE_WORDS: &[&str] = &["server", "community", "oss", "alpine", "local", 
 
 /// The kind an image name says, if it names a known product.
 #[must_use]
-pub fn kind_of_name(name: &str) -> Option<Kind> {
+pub(crate) fn kind_of_name(name: &str) -> Option<Kind> {
     let name = name.to_ascii_lowercase();
     let lookup = |n: &str| KNOWN_IMAGES.iter().find(|(k, _)| *k == n).map(|&(_, kind)| kind);
     if let Some(k) = lookup(&name) {
@@ -101,7 +101,7 @@ pub fn kind_of_name(name: &str) -> Option<Kind> {
 
 /// The kind an image reference says, if it names a known product.
 #[must_use]
-pub fn kind_of_image(image: &ImageRef) -> Option<Kind> {
+pub(crate) fn kind_of_image(image: &ImageRef) -> Option<Kind> {
     // `mcr.microsoft.com/mssql/server`: the product is the namespace.
     if image.name == "server" && image.path.last().is_some_and(|p| p == "mssql") {
         return Some(Kind::Database);
@@ -111,7 +111,7 @@ pub fn kind_of_image(image: &ImageRef) -> Option<Kind> {
 
 /// The protocol a database, cache or broker image speaks.
 #[must_use]
-pub fn protocol_of_image(image: &ImageRef) -> Option<&'static str> {
+pub(crate) fn protocol_of_image(image: &ImageRef) -> Option<&'static str> {
     if image.name == "server" && image.path.last().is_some_and(|p| p == "mssql") {
         return Some("sql");
     }
@@ -198,7 +198,7 @@ fn name_words(name: &str) -> Vec<String> {
 
 /// Whether a variable's name says it holds an address.
 #[must_use]
-pub fn is_address_name(name: &str) -> bool {
+pub(crate) fn is_address_name(name: &str) -> bool {
     let words = name_words(name);
     match words.as_slice() {
         [.., a, b] if a == "connection" && b == "string" => true,
@@ -209,7 +209,7 @@ pub fn is_address_name(name: &str) -> bool {
 
 /// One host an environment value points at.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HostRef {
+pub(crate) struct HostRef {
     /// The host name, as written.
     pub host: String,
     /// The URL scheme, lowercase, when the value is a URL (`http`, `jdbc:mysql`).
@@ -221,7 +221,7 @@ pub struct HostRef {
 /// The hosts an environment variable points at, in order. Empty when neither the name nor the
 /// value looks like an address.
 #[must_use]
-pub fn hosts_in(name: &str, value: &str) -> Vec<HostRef> {
+pub(crate) fn hosts_in(name: &str, value: &str) -> Vec<HostRef> {
     let words = name_words(name);
     if words.last().is_some_and(|w| FREE_TEXT_WORDS.contains(&w.as_str())) {
         return Vec::new();
@@ -332,7 +332,7 @@ fn connection_string_hosts(value: &str) -> Vec<HostRef> {
 
 /// A protocol guessed from a URL scheme or a well-known port, with what it was guessed from.
 #[must_use]
-pub fn protocol_of(host: &HostRef) -> Option<(&'static str, String)> {
+pub(crate) fn protocol_of(host: &HostRef) -> Option<(&'static str, String)> {
     if let Some(scheme) = &host.scheme {
         let last = scheme.rsplit(':').next().unwrap_or(scheme);
         let p = match last {

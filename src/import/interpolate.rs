@@ -9,7 +9,7 @@
 
 /// Why a string could not be interpolated.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum InterpolateError {
+pub(crate) enum InterpolateError {
     /// `${VAR:?message}` or `${VAR?message}` with the variable missing (or empty for `:?`).
     Required {
         /// The variable.
@@ -40,7 +40,7 @@ const MAX_NESTING: usize = 16;
 
 /// A successful interpolation.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Interpolated {
+pub(crate) struct Interpolated {
     /// The text with every substitution done.
     pub text: String,
     /// Variables read while unset (their substitution was the empty string), in order.
@@ -48,7 +48,7 @@ pub struct Interpolated {
 }
 
 /// Interpolates `input`; `lookup` returns a variable's value, `None` when it is unset.
-pub fn interpolate(
+pub(crate) fn interpolate(
     input: &str,
     lookup: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Interpolated, InterpolateError> {
@@ -210,7 +210,7 @@ fn braced(
 
 /// One `KEY=VALUE` line of a `.env` file.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EnvLine {
+pub(crate) struct EnvLine {
     /// 0-based line number.
     pub line: usize,
     /// Byte offset of the line's start in the file.
@@ -226,7 +226,7 @@ pub struct EnvLine {
 
 /// A line of a `.env` file that is neither a comment nor `KEY=VALUE`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EnvLineError {
+pub(crate) struct EnvLineError {
     /// Byte offset of the line's start.
     pub offset: usize,
     /// Length of the line.
@@ -237,7 +237,7 @@ pub struct EnvLineError {
 
 /// Splits a `.env` file into its variable lines, in order; bad lines are reported and skipped.
 #[must_use]
-pub fn parse_env_file(text: &str) -> (Vec<EnvLine>, Vec<EnvLineError>) {
+pub(crate) fn parse_env_file(text: &str) -> (Vec<EnvLine>, Vec<EnvLineError>) {
     let mut lines = Vec::new();
     let mut errors = Vec::new();
     let mut offset = 0;
@@ -306,7 +306,7 @@ fn double_quoted(inner: &str) -> String {
 
 /// `s` cut to at most `max` characters, with `…` when cut.
 #[must_use]
-pub fn truncate(s: &str, max: usize) -> String {
+pub(crate) fn truncate(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         s.to_string()
     } else {

@@ -9,9 +9,9 @@
 //! docker compose refuses them; an inferred dependency that would close a sync cycle is left
 //! out with a comment and a warning); with a fatal problem there is no manifest.
 
-pub mod compose;
-pub mod infer;
-pub mod interpolate;
+pub(crate) mod compose;
+pub(crate) mod infer;
+pub(crate) mod interpolate;
 pub(crate) mod write;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -31,25 +31,25 @@ use compose::{Reader, Service, get, merge_services, scalar_string};
 const MAX_TEXT: usize = 200;
 
 /// Codes of import problems: (code, id).
-pub mod codes {
+pub(crate) mod codes {
     use crate::diagnostic::ProblemMeta;
 
     /// A compose file that is not well-formed YAML or not UTF-8.
-    pub const SYNTAX: (&str, &str) = ("AM200", "compose-syntax");
+    pub(crate) const SYNTAX: (&str, &str) = ("AM200", "compose-syntax");
     /// A compose file of the wrong shape: `services` not a map, a field of the wrong type, a
     /// key written twice.
-    pub const SCHEMA: (&str, &str) = ("AM201", "compose-schema");
+    pub(crate) const SCHEMA: (&str, &str) = ("AM201", "compose-schema");
     /// A variable that cannot be interpolated: required and missing, or a malformed `$`.
-    pub const INTERPOLATION: (&str, &str) = ("AM202", "compose-interpolation");
+    pub(crate) const INTERPOLATION: (&str, &str) = ("AM202", "compose-interpolation");
     /// A reference to a service that is not there, an `extends` cycle, a `depends_on` cycle.
-    pub const REFERENCE: (&str, &str) = ("AM203", "compose-reference");
+    pub(crate) const REFERENCE: (&str, &str) = ("AM203", "compose-reference");
     /// A file named by the compose files that cannot be read.
-    pub const FILE: (&str, &str) = ("AM204", "compose-file");
+    pub(crate) const FILE: (&str, &str) = ("AM204", "compose-file");
     /// An inferred dependency left out of the manifest.
-    pub const DROPPED: (&str, &str) = ("AM205", "inferred-dependency-dropped");
+    pub(crate) const DROPPED: (&str, &str) = ("AM205", "inferred-dependency-dropped");
 
     /// Every import problem, sorted by code; the docs say what to do.
-    pub const PROBLEMS: &[ProblemMeta] = &[
+    pub(crate) const PROBLEMS: &[ProblemMeta] = &[
         ProblemMeta {
             code: SYNTAX.0,
             id: SYNTAX.1,
@@ -120,7 +120,7 @@ pub struct Request {
 
 /// Counts, for summaries and tests.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Counts {
+pub(crate) struct Counts {
     /// Components written.
     pub components: usize,
     /// Dependencies from `depends_on` and `links`.
@@ -145,7 +145,7 @@ pub struct Outcome {
     /// Paths read through the file system besides the compose files.
     pub read: Vec<PathBuf>,
     /// Counts.
-    pub counts: Counts,
+    pub(crate) counts: Counts,
 }
 
 impl Outcome {
@@ -158,7 +158,7 @@ impl Outcome {
 
 /// Where a dependency comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Source {
+pub(crate) enum Source {
     /// `depends_on`.
     DependsOn,
     /// `links`.
@@ -176,7 +176,7 @@ pub enum Source {
 impl Source {
     /// The value written as `x-source`.
     #[must_use]
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Source::DependsOn => "depends_on",
             Source::Links => "links",

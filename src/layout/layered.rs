@@ -47,7 +47,7 @@ const FALLBACK: Size = Size { width: 96.0, height: 40.0 };
 
 /// The layered engine (see the module header).
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Layered;
+pub(crate) struct Layered;
 
 /// The innermost group holding both `a` and `b`.
 fn common_group(parent: &[Option<usize>], a: Option<usize>, b: Option<usize>) -> Option<usize> {

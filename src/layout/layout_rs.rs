@@ -19,7 +19,7 @@ use crate::scene::Scene;
 use crate::vocab::Direction;
 /// The engine built on the layout-rs crate.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct LayoutRs;
+pub(crate) struct LayoutRs;
 
 /// Room layout-rs keeps around each box (its `halo`), split between both sides.
 const HALO: f64 = 48.0;

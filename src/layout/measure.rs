@@ -191,7 +191,8 @@ pub(crate) fn measure_all(scene: &Scene) -> Measurements {
 
 /// The sizes the SVG renderer gives every box, edge label and group title of `scene`.
 #[must_use]
-pub fn measure(scene: &Scene) -> Measured {
+#[cfg(test)]
+pub(crate) fn measure(scene: &Scene) -> Measured {
     measure_all(scene).2
 }
 

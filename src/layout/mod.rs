@@ -15,16 +15,17 @@
 mod layered;
 mod layout_rs;
 mod lgraph;
-pub mod measure;
+pub(crate) mod measure;
 mod order;
 mod position;
+#[cfg(feature = "quality")]
 pub mod quality;
 mod rank;
 mod route;
-pub mod text;
+pub(crate) mod text;
 
-pub use layered::Layered;
-pub use layout_rs::LayoutRs;
+pub(crate) use layered::Layered;
+pub(crate) use layout_rs::LayoutRs;
 
 use crate::scene::Scene;
 
@@ -137,7 +138,7 @@ pub struct Positioned {
 /// Where a group's title goes: the top-left corner of `frame`, as wide and high as `title`
 /// (clipped to the frame).
 #[must_use]
-pub fn title_rect(frame: &Rect, title: Size) -> Rect {
+pub(crate) fn title_rect(frame: &Rect, title: Size) -> Rect {
     Rect {
         x: frame.x,
         y: frame.y,
@@ -159,4 +160,4 @@ pub trait Layout {
 }
 
 /// Inner padding of a group frame around its members.
-pub const GROUP_PADDING: f64 = 14.0;
+pub(crate) const GROUP_PADDING: f64 = 14.0;

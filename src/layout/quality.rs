@@ -15,7 +15,10 @@
 
 use std::collections::BTreeMap;
 
-use super::{Positioned, Rect};
+#[cfg(test)]
+use super::Positioned;
+use super::Rect;
+#[cfg(test)]
 use crate::scene::Scene;
 
 /// Tolerance for touching boxes and segments grazing a border.
@@ -47,7 +50,8 @@ pub struct Drawing {
 impl Drawing {
     /// The drawing of `scene` laid out as `pos`.
     #[must_use]
-    pub fn from_positioned(scene: &Scene, pos: &Positioned) -> Drawing {
+    #[cfg(test)]
+    pub(crate) fn from_positioned(scene: &Scene, pos: &Positioned) -> Drawing {
         let node_groups = scene
             .nodes
             .iter()

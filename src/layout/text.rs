@@ -11,15 +11,16 @@
 
 /// `\r\n` and lone `\r` become `\n`, so every format sees one kind of line end.
 #[must_use]
-pub fn normalize_newlines(s: &str) -> String {
+pub(crate) fn normalize_newlines(s: &str) -> String {
     s.replace("\r\n", "\n").replace('\r', "\n")
 }
 
 /// The CSS font stack of every SVG label, measured font first.
-pub const FONT_FAMILY: &str = "'Liberation Sans', Arial, Helvetica, sans-serif";
+#[cfg(test)]
+pub(crate) const FONT_FAMILY: &str = "'Liberation Sans', Arial, Helvetica, sans-serif";
 
 /// Line height as a multiple of the font size.
-pub const LINE_HEIGHT: f64 = 1.25;
+pub(crate) const LINE_HEIGHT: f64 = 1.25;
 
 // Liberation Sans, 2048 units per em; U+0020..=U+00FF.
 const UNITS_PER_EM: f64 = 2048.0;
@@ -46,7 +47,7 @@ const FALLBACK_EM: f64 = 0.6;
 
 /// The advance width of `c` in ems.
 #[must_use]
-pub fn char_width_em(c: char) -> f64 {
+pub(crate) fn char_width_em(c: char) -> f64 {
     let cp = u32::from(c);
     if (0x20..=0xFF).contains(&cp) {
         return f64::from(ADVANCE[(cp - 0x20) as usize]) / UNITS_PER_EM;
@@ -100,26 +101,13 @@ fn is_wide(cp: u32) -> bool {
 
 /// The width of one line of `text` at `font_size`, in the same units as `font_size`.
 #[must_use]
-pub fn line_width(text: &str, font_size: f64) -> f64 {
+pub(crate) fn line_width(text: &str, font_size: f64) -> f64 {
     text.chars().map(char_width_em).sum::<f64>() * font_size
-}
-
-/// The width of the widest line and the number of lines of `text` (split at `\n`; an empty
-/// string is one empty line).
-#[must_use]
-pub fn measure(text: &str, font_size: f64) -> (f64, usize) {
-    let mut widest: f64 = 0.0;
-    let mut lines = 0;
-    for line in text.split('\n') {
-        widest = widest.max(line_width(line, font_size));
-        lines += 1;
-    }
-    (widest, lines)
 }
 
 /// Cuts `text` to at most `max_width` at `font_size`, ending with `…` when something was cut.
 #[must_use]
-pub fn truncate(text: &str, font_size: f64, max_width: f64) -> String {
+pub(crate) fn truncate(text: &str, font_size: f64, max_width: f64) -> String {
     if line_width(text, font_size) <= max_width {
         return text.to_string();
     }
@@ -164,14 +152,6 @@ mod tests {
         assert!(line_width("e\u{301}", 10.0) - line_width("e", 10.0) < 1e-9);
         assert!((line_width("\u{200D}", 10.0)).abs() < 1e-9);
         assert!((line_width("ж", 10.0) - 6.0).abs() < 1e-9);
-    }
-
-    #[test]
-    fn measure_counts_lines() {
-        let (w, n) = measure("ab\nabcd\n", 10.0);
-        assert_eq!(n, 3);
-        assert!((w - line_width("abcd", 10.0)).abs() < 1e-9);
-        assert_eq!(measure("", 10.0).1, 1);
     }
 
     #[test]

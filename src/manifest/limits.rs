@@ -12,13 +12,13 @@ use super::Manifest;
 use super::codes;
 
 /// Default for [`Limits::max_components`].
-pub const DEFAULT_MAX_COMPONENTS: usize = 100_000;
+pub(crate) const DEFAULT_MAX_COMPONENTS: usize = 100_000;
 /// Default for [`Limits::max_dependencies`].
-pub const DEFAULT_MAX_DEPENDENCIES: usize = 1_000_000;
+pub(crate) const DEFAULT_MAX_DEPENDENCIES: usize = 1_000_000;
 /// Default for [`Limits::max_label_chars`].
-pub const DEFAULT_MAX_LABEL_CHARS: usize = 1_000;
+pub(crate) const DEFAULT_MAX_LABEL_CHARS: usize = 1_000;
 /// Default for [`Limits::max_description_chars`].
-pub const DEFAULT_MAX_DESCRIPTION_CHARS: usize = 10_000;
+pub(crate) const DEFAULT_MAX_DESCRIPTION_CHARS: usize = 10_000;
 /// At most this many over-long texts are reported one by one; the last report counts the rest.
 const MAX_TEXT_REPORTS: usize = 50;
 

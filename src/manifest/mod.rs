@@ -6,43 +6,40 @@
 //! problem as a [`Diagnostic`]. Invariants: no meaning is checked here beyond the schema (ids
 //! resolve in `model`); this stage reads files only through the `FileSystem` it is handed.
 
-pub mod limits;
-pub mod schema;
-pub mod yaml;
+pub(crate) mod limits;
+pub(crate) mod schema;
+pub(crate) mod yaml;
 
 use std::path::{Path, PathBuf};
 
 pub use limits::Limits;
-pub use schema::{
-    Collapse, DependencySpec, DuplicateKey, GroupSpec, Manifest, ParamValue, RuleSpec, Selector,
-    ServiceSpec, ViewSpec,
-};
+pub(crate) use schema::{Collapse, Manifest, ParamValue, RuleSpec, Selector};
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::{FileId, SourceFile, Sources, Span};
 
 /// Codes of problems that stop a manifest from being read: (code, id). They are not checks
 /// and cannot be configured; `archmap explain` documents them.
-pub mod codes {
+pub(crate) mod codes {
     use crate::diagnostic::ProblemMeta;
 
     /// Not well-formed YAML, not UTF-8, or over a size bound.
-    pub const YAML_SYNTAX: (&str, &str) = ("AM100", "yaml-syntax");
+    pub(crate) const YAML_SYNTAX: (&str, &str) = ("AM100", "yaml-syntax");
     /// A key archmap does not know.
-    pub const UNKNOWN_FIELD: (&str, &str) = ("AM101", "unknown-field");
+    pub(crate) const UNKNOWN_FIELD: (&str, &str) = ("AM101", "unknown-field");
     /// A value of the wrong type.
-    pub const WRONG_TYPE: (&str, &str) = ("AM102", "wrong-type");
+    pub(crate) const WRONG_TYPE: (&str, &str) = ("AM102", "wrong-type");
     /// A value of the right type that is not allowed: a bad id, kind, colour, version…
-    pub const INVALID_VALUE: (&str, &str) = ("AM103", "invalid-value");
+    pub(crate) const INVALID_VALUE: (&str, &str) = ("AM103", "invalid-value");
     /// A required field is missing.
-    pub const MISSING_FIELD: (&str, &str) = ("AM104", "missing-field");
+    pub(crate) const MISSING_FIELD: (&str, &str) = ("AM104", "missing-field");
     /// An include that cannot be followed: missing, a directory, a cycle, outside the tree.
-    pub const INCLUDE: (&str, &str) = ("AM105", "bad-include");
+    pub(crate) const INCLUDE: (&str, &str) = ("AM105", "bad-include");
     /// More components or dependencies than allowed, or an over-long label or description.
-    pub const LIMIT: (&str, &str) = ("AM106", "limit-exceeded");
+    pub(crate) const LIMIT: (&str, &str) = ("AM106", "limit-exceeded");
 
     /// Every reading problem, sorted by code.
-    pub const PROBLEMS: &[ProblemMeta] = &[
+    pub(crate) const PROBLEMS: &[ProblemMeta] = &[
         ProblemMeta {
             code: YAML_SYNTAX.0,
             id: YAML_SYNTAX.1,
@@ -89,11 +86,11 @@ pub mod codes {
 }
 
 /// The most files one manifest may pull in through `include`.
-pub const MAX_INCLUDES: usize = 256;
+pub(crate) const MAX_INCLUDES: usize = 256;
 /// The deepest chain of includes.
-pub const MAX_INCLUDE_DEPTH: usize = 16;
+pub(crate) const MAX_INCLUDE_DEPTH: usize = 16;
 /// The largest manifest file read, in bytes.
-pub const MAX_FILE_SIZE: u64 = 256 * 1024 * 1024;
+pub(crate) const MAX_FILE_SIZE: u64 = 256 * 1024 * 1024;
 
 /// How stage 1 reads files: the CLI hands in the real file system, tests an in-memory one.
 pub trait FileSystem {
@@ -118,7 +115,7 @@ pub struct Loaded {
     /// The text of every file read.
     pub sources: Sources,
     /// One manifest per file, root first.
-    pub manifests: Vec<Manifest>,
+    pub(crate) manifests: Vec<Manifest>,
     /// Syntax, schema and include problems (all fatal).
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -129,11 +126,17 @@ impl Loaded {
     pub fn has_fatal(&self) -> bool {
         self.diagnostics.iter().any(|d| d.fatal)
     }
+
+    /// True when no manifest could be read at all (an empty file, or not YAML).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.manifests.is_empty()
+    }
 }
 
 /// Reads the root manifest (already read by the caller, named `name`, at `path` if it is a
 /// file) and everything it includes.
-pub fn load(
+pub(crate) fn load(
     name: &str,
     path: Option<&Path>,
     bytes: Vec<u8>,
@@ -161,7 +164,7 @@ pub fn load(
 impl Loaded {
     /// True when a limit was exceeded: the model would be too large to lower and check.
     #[must_use]
-    pub fn over_limits(&self) -> bool {
+    pub(crate) fn over_limits(&self) -> bool {
         self.diagnostics.iter().any(|d| d.code == codes::LIMIT.0)
     }
 }
@@ -358,7 +361,7 @@ fn explain_yaml_error(raw: &str) -> (String, String) {
 
 /// A path as shown in reports: as written, with `/` separators.
 #[must_use]
-pub fn display_path(path: &Path) -> String {
+pub(crate) fn display_path(path: &Path) -> String {
     let s = path.to_string_lossy().replace('\\', "/");
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }

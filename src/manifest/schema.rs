@@ -13,14 +13,14 @@ use crate::source::{FileId, Span, Spanned};
 use crate::vocab::{Direction, FocusDirection, Kind, Level, Mode};
 
 /// The only manifest version archmap knows.
-pub const VERSION: i64 = 1;
+pub(crate) const VERSION: i64 = 1;
 
 /// The longest id accepted (MANIFEST.md).
-pub const MAX_ID_LEN: usize = 128;
+pub(crate) const MAX_ID_LEN: usize = 128;
 
 /// One manifest file as written.
 #[derive(Clone, Debug, Default)]
-pub struct Manifest {
+pub(crate) struct Manifest {
     /// The file it was read from.
     pub file: FileId,
     /// Where the top-level map starts (for findings about the whole file).
@@ -49,7 +49,7 @@ pub struct Manifest {
 
 /// A key written twice in one YAML map.
 #[derive(Clone, Debug)]
-pub struct DuplicateKey {
+pub(crate) struct DuplicateKey {
     /// The key.
     pub key: String,
     /// What the map holds, e.g. "service", "field of service `orders`".
@@ -62,7 +62,7 @@ pub struct DuplicateKey {
 
 /// An entry of `groups`.
 #[derive(Clone, Debug)]
-pub struct GroupSpec {
+pub(crate) struct GroupSpec {
     /// The map key.
     pub id: Spanned<String>,
     /// `label`.
@@ -78,10 +78,10 @@ pub struct GroupSpec {
 }
 
 /// Protocols that default to async mode (MANIFEST.md).
-pub const ASYNC_PROTOCOLS: [&str; 6] = ["amqp", "kafka", "nats", "mqtt", "sqs", "sns"];
+pub(crate) const ASYNC_PROTOCOLS: [&str; 6] = ["amqp", "kafka", "nats", "mqtt", "sqs", "sns"];
 
 /// Protocols that are drawn with a style of their own; any other text is allowed.
-pub const KNOWN_PROTOCOLS: [&str; 18] = [
+pub(crate) const KNOWN_PROTOCOLS: [&str; 18] = [
     "http",
     "https",
     "rest",
@@ -104,7 +104,7 @@ pub const KNOWN_PROTOCOLS: [&str; 18] = [
 
 /// An entry of `services`.
 #[derive(Clone, Debug)]
-pub struct ServiceSpec {
+pub(crate) struct ServiceSpec {
     /// The map key.
     pub id: Spanned<String>,
     /// `kind` (default `service`).
@@ -133,7 +133,7 @@ pub struct ServiceSpec {
 
 /// An entry of `depends_on`.
 #[derive(Clone, Debug)]
-pub struct DependencySpec {
+pub(crate) struct DependencySpec {
     /// `target` (or the whole short-form entry).
     pub target: Spanned<String>,
     /// `protocol`.
@@ -177,19 +177,19 @@ impl fmt::Display for Selector {
 
 /// `collapse` of a view.
 #[derive(Clone, Debug, Default)]
-pub enum Collapse {
+pub(crate) enum Collapse {
     /// Nothing collapsed.
     #[default]
     None,
     /// `all`: every top-level group.
-    All(Span),
+    All,
     /// These groups.
     Groups(Vec<Spanned<String>>),
 }
 
 /// An entry of `views`.
 #[derive(Clone, Debug)]
-pub struct ViewSpec {
+pub(crate) struct ViewSpec {
     /// The map key.
     pub id: Spanned<String>,
     /// `title`.
@@ -239,7 +239,7 @@ pub struct RuleSpec {
 }
 
 /// Parses one file's tree into a [`Manifest`], adding every problem to `diags`.
-pub fn read(file: FileId, root: &Node, diags: &mut Vec<Diagnostic>) -> Manifest {
+pub(crate) fn read(file: FileId, root: &Node, diags: &mut Vec<Diagnostic>) -> Manifest {
     let mut r = Reader { diags, duplicates: Vec::new() };
     let mut m = Manifest { file, span: root.span, ..Manifest::default() };
     match &root.value {
@@ -317,7 +317,7 @@ pub fn read(file: FileId, root: &Node, diags: &mut Vec<Diagnostic>) -> Manifest 
 
 /// Checks required top-level fields of a root manifest (an included file may leave out
 /// `name` and `services`).
-pub fn require_root_fields(m: &Manifest, services: usize, diags: &mut Vec<Diagnostic>) {
+pub(crate) fn require_root_fields(m: &Manifest, services: usize, diags: &mut Vec<Diagnostic>) {
     let mut r = Reader { diags, duplicates: Vec::new() };
     let has = |k: &str| m.keys.iter().any(|x| x == k);
     if !has("name") {
@@ -347,12 +347,12 @@ pub fn require_root_fields(m: &Manifest, services: usize, diags: &mut Vec<Diagno
 }
 
 /// The fields of the top-level map.
-pub const TOP_FIELDS: &[&str] =
+pub(crate) const TOP_FIELDS: &[&str] =
     &["version", "name", "description", "include", "groups", "services", "views", "rules"];
 /// The fields of a group.
-pub const GROUP_FIELDS: &[&str] = &["label", "description", "parent", "color", "owner"];
+pub(crate) const GROUP_FIELDS: &[&str] = &["label", "description", "parent", "color", "owner"];
 /// The fields of a service.
-pub const SERVICE_FIELDS: &[&str] = &[
+pub(crate) const SERVICE_FIELDS: &[&str] = &[
     "kind",
     "label",
     "description",
@@ -366,10 +366,10 @@ pub const SERVICE_FIELDS: &[&str] = &[
     "allow",
 ];
 /// The fields of a dependency map.
-pub const DEPENDENCY_FIELDS: &[&str] =
+pub(crate) const DEPENDENCY_FIELDS: &[&str] =
     &["target", "protocol", "mode", "label", "description", "optional"];
 /// The fields of a view.
-pub const VIEW_FIELDS: &[&str] = &[
+pub(crate) const VIEW_FIELDS: &[&str] = &[
     "title",
     "description",
     "include",
@@ -874,7 +874,7 @@ impl Reader<'_> {
             }
             "collapse" => {
                 v.collapse = match &value.value {
-                    Value::Str(s) if s == "all" => Collapse::All(value.span),
+                    Value::Str(s) if s == "all" => Collapse::All,
                     _ => Collapse::Groups(r.string_list(value, key)),
                 };
             }
@@ -1012,7 +1012,7 @@ impl Reader<'_> {
 }
 
 /// Parses a selector: `*`, an id, `group:ID`, `tag:TAG` or `kind:KIND`.
-pub fn parse_selector(text: &str) -> Result<Selector, String> {
+pub(crate) fn parse_selector(text: &str) -> Result<Selector, String> {
     if text == "*" {
         return Ok(Selector::All);
     }
@@ -1038,7 +1038,7 @@ pub fn parse_selector(text: &str) -> Result<Selector, String> {
 
 /// Why `id` is not a valid id, or `None` when it is.
 #[must_use]
-pub fn id_problem(id: &str) -> Option<&'static str> {
+pub(crate) fn id_problem(id: &str) -> Option<&'static str> {
     let mut chars = id.chars();
     match chars.next() {
         None => return Some("it is empty"),
@@ -1059,7 +1059,7 @@ pub fn id_problem(id: &str) -> Option<&'static str> {
 /// Why `url` may not be a component's link, or `None` when it may: only `http`, `https`,
 /// `mailto` and relative URLs are allowed (a `javascript:` link in an embedded SVG runs script).
 #[must_use]
-pub fn url_problem(url: &str) -> Option<&'static str> {
+pub(crate) fn url_problem(url: &str) -> Option<&'static str> {
     if url.trim().is_empty() {
         return Some("it is empty");
     }
@@ -1090,7 +1090,7 @@ fn is_hex_color(s: &str) -> bool {
 
 /// Shortens user text quoted in a message (a 100 KB id must not flood the terminal).
 #[must_use]
-pub fn shorten(s: &str) -> String {
+pub(crate) fn shorten(s: &str) -> String {
     const MAX: usize = 60;
     if s.chars().count() <= MAX {
         return s.escape_debug().to_string();

@@ -15,17 +15,17 @@ use crate::source::{FileId, SourceFile, Span};
 
 /// The largest nesting of maps and lists a manifest may have. A manifest needs about six
 /// levels; the bound keeps a hostile file from exhausting the stack.
-pub const MAX_DEPTH: usize = 64;
+pub(crate) const MAX_DEPTH: usize = 64;
 
 /// The most events (scalars, map and list starts and ends) that aliases may replay, so that a
 /// "billion laughs" document stops early with an error instead of exhausting memory. Refusing
 /// costs time in proportion (about 0.2 s in a release build at this bound, 2 s in a debug one); fuzzing found 200,000
 /// too slow.
-pub const MAX_ALIAS_EVENTS: usize = 50_000;
+pub(crate) const MAX_ALIAS_EVENTS: usize = 50_000;
 
 /// One YAML value with its location.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Node {
+pub(crate) struct Node {
     /// The value.
     pub value: Value,
     /// Where the value stands; for a map or list, where it starts.
@@ -34,7 +34,7 @@ pub struct Node {
 
 /// The value of a [`Node`].
 #[derive(Clone, Debug, PartialEq)]
-pub enum Value {
+pub(crate) enum Value {
     /// `~`, `null` or nothing.
     Null,
     /// `true` or `false`.
@@ -54,7 +54,7 @@ pub enum Value {
 impl Value {
     /// What the value is, for messages: "a string", "a list", …
     #[must_use]
-    pub fn describe(&self) -> &'static str {
+    pub(crate) fn describe(&self) -> &'static str {
         match self {
             Value::Null => "null",
             Value::Bool(_) => "a boolean",
@@ -69,7 +69,7 @@ impl Value {
 
 /// A document that is not well-formed YAML, or that breaks a size bound.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct YamlError {
+pub(crate) struct YamlError {
     /// What went wrong, in the YAML crate's words.
     pub message: String,
     /// Where.
@@ -77,7 +77,7 @@ pub struct YamlError {
 }
 
 /// Parses one file into a [`Node`] tree. An empty file (or one with only comments) is `Null`.
-pub fn parse(file_id: FileId, file: &SourceFile) -> Result<Node, YamlError> {
+pub(crate) fn parse(file_id: FileId, file: &SourceFile) -> Result<Node, YamlError> {
     let text = file.text();
     if text.trim().is_empty()
         || text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))

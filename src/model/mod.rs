@@ -8,7 +8,7 @@
 //! links form a forest (a cycle is cut at the link written last); node and group order is
 //! manifest order; spans are kept on nodes, edges, groups and views.
 
-pub mod select;
+pub(crate) mod select;
 
 use indexmap::IndexMap;
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
@@ -21,7 +21,7 @@ use crate::source::{Span, Spanned};
 use crate::vocab::{Direction, FocusDirection, Kind, Mode};
 
 /// A component's index in [`Model::graph`].
-pub type ServiceId = NodeIndex<u32>;
+pub(crate) type ServiceId = NodeIndex<u32>;
 
 /// A group's index in [`Model::groups`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -108,32 +108,32 @@ pub struct Group {
 #[derive(Clone, Debug)]
 pub struct View {
     /// The manifest id.
-    pub id: String,
+    pub(crate) id: String,
     /// Where the id is written.
-    pub span: Span,
+    pub(crate) span: Span,
     /// Title (defaults to the id).
-    pub title: String,
+    pub(crate) title: String,
     /// `description`.
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     /// `include` (default `*`).
-    pub include: Vec<Spanned<Selector>>,
+    pub(crate) include: Vec<Spanned<Selector>>,
     /// `exclude`.
-    pub exclude: Vec<Spanned<Selector>>,
+    pub(crate) exclude: Vec<Spanned<Selector>>,
     /// `focus`, resolved (unknown ids are defects and left out).
-    pub focus: Vec<ServiceId>,
+    pub(crate) focus: Vec<ServiceId>,
     /// `depth` (default 1).
-    pub depth: u32,
+    pub(crate) depth: u32,
     /// `direction` (default both).
-    pub direction: FocusDirection,
+    pub(crate) direction: FocusDirection,
     /// Groups shown as one node each.
-    pub collapse: Vec<GroupId>,
+    pub(crate) collapse: Vec<GroupId>,
     /// `layout`.
-    pub layout: Option<Direction>,
+    pub(crate) layout: Option<Direction>,
 }
 
 /// What an unknown reference was meant to name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum RefKind {
+pub(crate) enum RefKind {
     /// A `depends_on` target.
     Dependency,
     /// A component's `group`.
@@ -148,7 +148,7 @@ pub enum RefKind {
 
 /// A structural problem found while lowering; checks AM001–AM005 report them.
 #[derive(Clone, Debug)]
-pub enum Defect {
+pub(crate) enum Defect {
     /// A reference that names nothing.
     UnknownReference {
         /// What the reference should name.
@@ -202,26 +202,44 @@ pub enum Defect {
 #[derive(Clone, Debug, Default)]
 pub struct Model {
     /// The system's name (the diagram title).
-    pub name: String,
+    pub(crate) name: String,
     /// Where the name is written (the root file's start when it is not).
-    pub name_span: Span,
+    pub(crate) name_span: Span,
     /// The system's description.
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     /// Components and dependencies, in manifest order.
-    pub graph: DiGraph<Component, Dependency, u32>,
+    pub(crate) graph: DiGraph<Component, Dependency, u32>,
     /// Component ids in manifest order.
-    pub index: IndexMap<String, ServiceId>,
+    pub(crate) index: IndexMap<String, ServiceId>,
     /// Groups in manifest order.
-    pub groups: Vec<Group>,
+    pub(crate) groups: Vec<Group>,
     /// Group ids in manifest order.
-    pub group_index: IndexMap<String, GroupId>,
+    pub(crate) group_index: IndexMap<String, GroupId>,
     /// Views in manifest order.
-    pub views: Vec<View>,
+    pub(crate) views: Vec<View>,
     /// Structural problems found while lowering.
-    pub defects: Vec<Defect>,
+    pub(crate) defects: Vec<Defect>,
 }
 
 impl Model {
+    /// How many components the model holds.
+    #[must_use]
+    pub fn component_count(&self) -> usize {
+        self.graph.node_count()
+    }
+
+    /// How many dependencies the model holds.
+    #[must_use]
+    pub fn dependency_count(&self) -> usize {
+        self.graph.edge_count()
+    }
+
+    /// The manifest's views, in manifest order.
+    #[must_use]
+    pub fn views(&self) -> &[View] {
+        &self.views
+    }
+
     /// The component with index `id`.
     #[must_use]
     pub fn component(&self, id: ServiceId) -> &Component {
@@ -320,7 +338,7 @@ impl Model {
 
 /// Builds the model from the manifests of one run (root first).
 #[must_use]
-pub fn lower(manifests: &[Manifest]) -> Model {
+pub(crate) fn lower(manifests: &[Manifest]) -> Model {
     let mut model = Model::default();
     let Some(root) = manifests.first() else {
         return model;
@@ -478,7 +496,7 @@ pub fn lower(manifests: &[Manifest]) -> Model {
         }
         let collapse = match &v.collapse {
             Collapse::None => Vec::new(),
-            Collapse::All(_) => (0..model.groups.len())
+            Collapse::All => (0..model.groups.len())
                 .filter(|&i| model.groups[i].parent.is_none())
                 .map(GroupId)
                 .collect(),
@@ -517,7 +535,7 @@ pub fn lower(manifests: &[Manifest]) -> Model {
 /// The mode of a dependency that does not say: async towards a queue or topic, or over a
 /// messaging protocol; sync otherwise (MANIFEST.md).
 #[must_use]
-pub fn default_mode(target: Kind, protocol: Option<&str>) -> Mode {
+pub(crate) fn default_mode(target: Kind, protocol: Option<&str>) -> Mode {
     let messaging_protocol =
         protocol.is_some_and(|p| ASYNC_PROTOCOLS.contains(&p.to_ascii_lowercase().as_str()));
     if target.is_messaging() || messaging_protocol { Mode::Async } else { Mode::Sync }

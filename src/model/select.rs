@@ -11,14 +11,14 @@ use crate::vocab::FocusDirection;
 
 /// The components `view` keeps, with its own focus, depth and direction.
 #[must_use]
-pub fn select(model: &Model, view: &View) -> Vec<bool> {
+pub(crate) fn select(model: &Model, view: &View) -> Vec<bool> {
     select_with(model, Some(view), &view.focus, view.depth, view.direction)
 }
 
 /// The components kept by `view`'s `include` and `exclude` (all when there is no view),
 /// narrowed to the neighbourhood of `focus` when it is not empty.
 #[must_use]
-pub fn select_with(
+pub(crate) fn select_with(
     model: &Model,
     view: Option<&View>,
     focus: &[ServiceId],
@@ -45,7 +45,7 @@ pub fn select_with(
 /// Components within `depth` hops of `focus`, following dependencies (downstream), callers
 /// (upstream) or both, each direction on its own.
 #[must_use]
-pub fn neighbourhood(
+pub(crate) fn neighbourhood(
     model: &Model,
     focus: &[ServiceId],
     depth: u32,

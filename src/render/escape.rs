@@ -10,7 +10,7 @@
 
 use std::fmt::Write as _;
 
-pub use crate::layout::text::normalize_newlines;
+pub(crate) use crate::layout::text::normalize_newlines;
 
 /// U+FFFD, drawn for characters a format cannot carry.
 const REPLACEMENT: char = '\u{FFFD}';
@@ -29,7 +29,7 @@ fn is_unwanted_control(c: char) -> bool {
 /// `&amp;` because Graphviz decodes HTML entities in labels; other control characters become
 /// U+FFFD.
 #[must_use]
-pub fn dot_escape(s: &str) -> String {
+pub(crate) fn dot_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     for c in normalize_newlines(s).chars() {
         match c {
@@ -48,7 +48,7 @@ pub fn dot_escape(s: &str) -> String {
 /// A DOT double-quoted string: `"` + [`dot_escape`] + `"`. Use it for every id and attribute
 /// value, so no user text is ever read as a DOT keyword or operator.
 #[must_use]
-pub fn dot_quote(s: &str) -> String {
+pub(crate) fn dot_quote(s: &str) -> String {
     format!("\"{}\"", dot_escape(s))
 }
 
@@ -58,7 +58,7 @@ pub fn dot_quote(s: &str) -> String {
 /// newline, U+FFFE, U+FFFF) and the C1 controls become U+FFFD; `\r` is dropped after line ends
 /// are normalised.
 #[must_use]
-pub fn xml_escape(s: &str) -> String {
+pub(crate) fn xml_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for c in normalize_newlines(s).chars() {
         match c {
@@ -84,7 +84,7 @@ pub fn xml_escape(s: &str) -> String {
 /// placeholders. A newline becomes `<br>`, a
 /// tab a space, other control characters U+FFFD.
 #[must_use]
-pub fn mermaid_escape(s: &str) -> String {
+pub(crate) fn mermaid_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for c in normalize_newlines(s).chars() {
         match c {
@@ -124,7 +124,7 @@ const MERMAID_PLACEHOLDER_END: char = '\u{B6}';
 /// A Mermaid quoted label: `"` + [`mermaid_escape`] + `"`. Mermaid rejects `""`, so an empty
 /// label is written as one space (which Mermaid trims away again).
 #[must_use]
-pub fn mermaid_quote(s: &str) -> String {
+pub(crate) fn mermaid_quote(s: &str) -> String {
     let body = mermaid_escape(s);
     if body.is_empty() { "\" \"".to_string() } else { format!("\"{body}\"") }
 }
@@ -137,7 +137,7 @@ pub fn mermaid_quote(s: &str) -> String {
 /// alphanumeric or `_` only; the prefix (say `n_`) keeps them clear of Mermaid keywords such as
 /// `end`, `graph`, `subgraph`, `style`, `class`, `click` and `default`.
 #[must_use]
-pub fn mermaid_id(prefix: &str, s: &str) -> String {
+pub(crate) fn mermaid_id(prefix: &str, s: &str) -> String {
     let mut out = String::with_capacity(prefix.len() + s.len() + 4);
     out.push_str(prefix);
     for c in s.chars() {
@@ -158,7 +158,7 @@ pub fn mermaid_id(prefix: &str, s: &str) -> String {
 /// outside `[A-Za-z0-9_.-]` replaced by `_`. Manifest ids already fit, so for them it is
 /// injective; start `prefix` with a letter (`node-`, `group-`, `edge-`).
 #[must_use]
-pub fn xml_id(prefix: &str, s: &str) -> String {
+pub(crate) fn xml_id(prefix: &str, s: &str) -> String {
     let mut out = String::with_capacity(prefix.len() + s.len());
     out.push_str(prefix);
     out.extend(
@@ -172,7 +172,7 @@ pub fn xml_id(prefix: &str, s: &str) -> String {
 /// Whether `url` may become a link: `http:`, `https:` and `mailto:` URLs and relative
 /// references (no scheme). Anything else (`javascript:`, `data:`, `file:` …) is refused.
 #[must_use]
-pub fn is_safe_url(url: &str) -> bool {
+pub(crate) fn is_safe_url(url: &str) -> bool {
     let url = url.trim();
     if url.is_empty() || url.chars().any(|c| c.is_control() || c.is_whitespace()) {
         return false;
@@ -192,19 +192,19 @@ pub fn is_safe_url(url: &str) -> bool {
 /// the same candidate get `-2`, `-3` … appended (skipping any already taken), so ids in one
 /// document are unique and depend only on the order of requests.
 #[derive(Clone, Debug, Default)]
-pub struct UniqueIds {
+pub(crate) struct UniqueIds {
     taken: std::collections::HashSet<String>,
 }
 
 impl UniqueIds {
     /// An allocator with nothing taken.
     #[must_use]
-    pub fn new() -> UniqueIds {
+    pub(crate) fn new() -> UniqueIds {
         UniqueIds::default()
     }
 
     /// `candidate`, or the first free `candidate-N` for N = 2, 3, ….
-    pub fn allocate(&mut self, candidate: String) -> String {
+    pub(crate) fn allocate(&mut self, candidate: String) -> String {
         if self.taken.insert(candidate.clone()) {
             return candidate;
         }
@@ -222,7 +222,7 @@ impl UniqueIds {
 /// A CSS hex colour (`#rgb` or `#rrggbb`) as red, green and blue; `None` for anything else,
 /// so a colour that reaches a renderer unchecked is never written out.
 #[must_use]
-pub fn parse_hex_color(s: &str) -> Option<(u8, u8, u8)> {
+pub(crate) fn parse_hex_color(s: &str) -> Option<(u8, u8, u8)> {
     let hex = s.strip_prefix('#')?;
     if !hex.chars().all(|c| c.is_ascii_hexdigit()) {
         return None;
@@ -240,13 +240,13 @@ pub fn parse_hex_color(s: &str) -> Option<(u8, u8, u8)> {
 
 /// `#rrggbb` for a colour.
 #[must_use]
-pub fn hex_color((r, g, b): (u8, u8, u8)) -> String {
+pub(crate) fn hex_color((r, g, b): (u8, u8, u8)) -> String {
     format!("#{r:02x}{g:02x}{b:02x}")
 }
 
 /// The colour mixed with white: `amount` 0.0 keeps it, 1.0 gives white. Used for light fills.
 #[must_use]
-pub fn tint((r, g, b): (u8, u8, u8), amount: f64) -> (u8, u8, u8) {
+pub(crate) fn tint((r, g, b): (u8, u8, u8), amount: f64) -> (u8, u8, u8) {
     let mix = |c: u8| {
         let c = f64::from(c);
         (c + (255.0 - c) * amount.clamp(0.0, 1.0)).round() as u8
@@ -256,9 +256,17 @@ pub fn tint((r, g, b): (u8, u8, u8), amount: f64) -> (u8, u8, u8) {
 
 /// Askama filters over the functions above, for `templates/graph.dot` and
 /// `templates/graph.mmd` (both set `escape = "none"`).
-// `askama::filter_fn` generates undocumented builder types with `#[inline(always)]`.
-#[allow(missing_docs, clippy::inline_always)]
-pub mod filters {
+// `askama::filter_fn` generates undocumented builder types with `#[inline(always)]` and methods
+// shaped by askama (a `self` they ignore, a `Result` they never fail), and needs the filters
+// themselves `pub`.
+#[allow(
+    missing_docs,
+    clippy::inline_always,
+    clippy::unused_self,
+    clippy::unnecessary_wraps,
+    unreachable_pub
+)]
+pub(crate) mod filters {
     use std::fmt::Display;
 
     /// `{{ s|dot }}`: a DOT double-quoted string.

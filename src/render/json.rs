@@ -18,7 +18,7 @@ use crate::scene::highlight::Mark;
 
 /// Writes the positioned scene as JSON.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct JsonRenderer;
+pub(crate) struct JsonRenderer;
 
 /// `v` rounded to two decimals (never `-0`).
 fn num(v: f64) -> Value {
@@ -41,10 +41,6 @@ fn insert_highlights(m: &mut serde_json::Map<String, Value>, classes: &[&str]) {
 }
 
 impl Renderer for JsonRenderer {
-    fn name(&self) -> &'static str {
-        "json"
-    }
-
     fn render(&self, scene: &Scene, options: &RenderOptions) -> String {
         let pos = svg::document_layout(scene, options.layout());
         let nodes: Vec<Value> = scene

@@ -20,13 +20,9 @@ use crate::vocab::{Kind, Mode};
 
 /// Writes a Mermaid flowchart.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct MermaidRenderer;
+pub(crate) struct MermaidRenderer;
 
 impl Renderer for MermaidRenderer {
-    fn name(&self) -> &'static str {
-        "mermaid"
-    }
-
     fn render(&self, scene: &Scene, _options: &RenderOptions) -> String {
         // Every field is a plain string and the filters never fail, so only a formatter error
         // could stop rendering, and `String` never returns one.

@@ -5,12 +5,12 @@
 //! manifest; output is byte-identical for identical input; every user string is escaped for
 //! the target format.
 
-pub mod dot;
-pub mod escape;
-pub mod json;
-pub mod mermaid;
-pub mod png;
-pub mod svg;
+pub(crate) mod dot;
+pub(crate) mod escape;
+pub(crate) mod json;
+pub(crate) mod mermaid;
+pub(crate) mod png;
+pub(crate) mod svg;
 
 use crate::layout;
 use crate::scene::Scene;
@@ -69,7 +69,7 @@ pub enum Engine {
 }
 
 /// Default for [`RenderOptions::max_nodes`].
-pub const DEFAULT_MAX_NODES: usize = 400;
+pub(crate) const DEFAULT_MAX_NODES: usize = 400;
 
 /// How to draw, beyond what the scene holds.
 #[derive(Clone, Debug)]
@@ -119,16 +119,14 @@ impl RenderOptions {
 }
 
 /// One output format. Adding a format means one new file and one new [`Format`] arm.
-pub trait Renderer {
-    /// The format's name.
-    fn name(&self) -> &'static str;
+pub(crate) trait Renderer {
     /// The diagram's text.
     fn render(&self, scene: &Scene, options: &RenderOptions) -> String;
 }
 
 /// The renderer for `format`.
 #[must_use]
-pub fn renderer(format: Format) -> &'static dyn Renderer {
+pub(crate) fn renderer(format: Format) -> &'static dyn Renderer {
     match format {
         Format::Dot => &dot::DotRenderer,
         Format::Mermaid => &mermaid::MermaidRenderer,

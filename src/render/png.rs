@@ -15,10 +15,10 @@ const REGULAR: &[u8] = include_bytes!("../../assets/fonts/LiberationSans-Regular
 const BOLD: &[u8] = include_bytes!("../../assets/fonts/LiberationSans-Bold.ttf");
 
 /// The family every SVG names first, and the only one the database holds.
-pub const FONT: &str = "Liberation Sans";
+pub(crate) const FONT: &str = "Liberation Sans";
 
 /// Largest picture side in pixels.
-pub const MAX_SIDE: u32 = 16_384;
+pub(crate) const MAX_SIDE: u32 = 16_384;
 
 /// The font database: only the embedded fonts, every generic family mapped to them.
 fn fonts() -> Arc<usvg::fontdb::Database> {
@@ -42,7 +42,7 @@ fn fonts() -> Arc<usvg::fontdb::Database> {
 /// # Errors
 /// When the SVG does not parse, the scale is not positive, or the picture would be larger than
 /// [`MAX_SIDE`] pixels on a side.
-pub fn rasterise(svg: &str, scale: f32) -> Result<Vec<u8>, String> {
+pub(crate) fn rasterise(svg: &str, scale: f32) -> Result<Vec<u8>, String> {
     let pixmap = pixmap(svg, scale)?;
     pixmap.encode_png().map_err(|e| format!("cannot encode the PNG: {e}"))
 }
@@ -51,7 +51,7 @@ pub fn rasterise(svg: &str, scale: f32) -> Result<Vec<u8>, String> {
 ///
 /// # Errors
 /// As [`rasterise`].
-pub fn pixmap(svg: &str, scale: f32) -> Result<tiny_skia::Pixmap, String> {
+pub(crate) fn pixmap(svg: &str, scale: f32) -> Result<tiny_skia::Pixmap, String> {
     if !(scale.is_finite() && scale > 0.0) {
         return Err(format!("--scale must be a positive number, not {scale}"));
     }

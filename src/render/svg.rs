@@ -43,13 +43,9 @@ const GROUP_COLOR: (u8, u8, u8) = (0x64, 0x74, 0x8b);
 
 /// Writes a standalone SVG document.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct SvgRenderer;
+pub(crate) struct SvgRenderer;
 
 impl Renderer for SvgRenderer {
-    fn name(&self) -> &'static str {
-        "svg"
-    }
-
     fn render(&self, scene: &Scene, options: &RenderOptions) -> String {
         render_with_options(scene, options)
     }
@@ -63,15 +59,9 @@ fn num(v: f64) -> String {
     if s == "-0" { "0".to_string() } else { s.to_string() }
 }
 
-/// Renders `scene` with positions from `engine`.
-#[must_use]
-pub fn render_with(scene: &Scene, engine: &dyn Layout) -> String {
-    render_document(scene, engine, None, Theme::Light, false)
-}
-
 /// Renders `scene` with the engine and node budget of `options`.
 #[must_use]
-pub fn render_with_options(scene: &Scene, options: &RenderOptions) -> String {
+pub(crate) fn render_with_options(scene: &Scene, options: &RenderOptions) -> String {
     render_document(
         scene,
         options.layout(),
@@ -83,7 +73,7 @@ pub fn render_with_options(scene: &Scene, options: &RenderOptions) -> String {
 
 /// The note drawn under the title when `scene` has more boxes than `max_nodes`.
 #[must_use]
-pub fn budget_note(scene: &Scene, max_nodes: usize) -> Option<String> {
+pub(crate) fn budget_note(scene: &Scene, max_nodes: usize) -> Option<String> {
     (scene.nodes.len() > max_nodes).then(|| {
         format!(
             "Large diagram: {} components (over the budget of {max_nodes}). For a readable \
@@ -127,7 +117,7 @@ fn document_size_with(
 /// The layout of `scene` by `engine` in the SVG document's user units: every box, frame, label
 /// and route moved to where [`render_with`] draws it, and the document's width and height.
 #[must_use]
-pub fn document_layout(scene: &Scene, engine: &dyn Layout) -> Positioned {
+pub(crate) fn document_layout(scene: &Scene, engine: &dyn Layout) -> Positioned {
     let (_, _, measured) = measure_all(scene);
     let pos = engine.layout(scene, &measured);
     let (dx, dy) = origin(scene, None);

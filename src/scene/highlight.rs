@@ -127,13 +127,13 @@ impl Mark {
 
 /// The most serious mark among `classes`, if any.
 #[must_use]
-pub fn strongest(classes: &[&str]) -> Option<Mark> {
+pub(crate) fn strongest(classes: &[&str]) -> Option<Mark> {
     classes.iter().filter_map(|c| Mark::from_class(c)).min()
 }
 
 /// The marks used anywhere in `scene`, in legend order.
 #[must_use]
-pub fn used(scene: &super::Scene) -> Vec<Mark> {
+pub(crate) fn used(scene: &super::Scene) -> Vec<Mark> {
     Mark::ALL
         .into_iter()
         .filter(|m| {

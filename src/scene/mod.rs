@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-pub mod highlight;
+pub(crate) mod highlight;
 #[cfg(test)]
 pub(crate) mod testing;
 

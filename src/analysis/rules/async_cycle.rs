@@ -17,7 +17,7 @@ fn async_cycle(model: &Model, path: &[EdgeIndex<u32>], scc_size: usize) -> Diagn
 }
 
 /// AM011.
-pub struct AsyncCycle;
+pub(crate) struct AsyncCycle;
 
 static META: RuleMeta = RuleMeta {
     code: "AM011",

@@ -31,7 +31,7 @@ fn choke_point(
 }
 
 /// AM024.
-pub struct ChokePoint;
+pub(crate) struct ChokePoint;
 
 /// The `min_share` parameter.
 const MIN_SHARE: ShareParam = ShareParam {

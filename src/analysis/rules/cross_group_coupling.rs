@@ -21,7 +21,7 @@ fn cross_group_coupling(model: &Model, group: GroupId, others: &[GroupId], max: 
 }
 
 /// AM034.
-pub struct CrossGroupCoupling;
+pub(crate) struct CrossGroupCoupling;
 
 /// The `max` parameter.
 const MAX: CountParam =

@@ -18,7 +18,7 @@ fn duplicate_dependency(from: &str, to: &str, first: Span, second: Span) -> Diag
 }
 
 /// AM004.
-pub struct DuplicateDependency;
+pub(crate) struct DuplicateDependency;
 
 static META: RuleMeta = RuleMeta {
     code: "AM004",

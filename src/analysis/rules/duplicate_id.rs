@@ -22,7 +22,7 @@ fn duplicate_id(what: &str, id: &str, first: Span, second: Span) -> Diagnostic {
 }
 
 /// AM002.
-pub struct DuplicateId;
+pub(crate) struct DuplicateId;
 
 static META: RuleMeta = RuleMeta {
     code: "AM002",

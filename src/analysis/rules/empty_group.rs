@@ -15,7 +15,7 @@ fn empty_group(model: &Model, group: GroupId) -> Diagnostic {
 }
 
 /// AM042.
-pub struct EmptyGroup;
+pub(crate) struct EmptyGroup;
 
 static META: RuleMeta = RuleMeta {
     code: "AM042",

@@ -53,7 +53,7 @@ fn unknown(model: &Model, s: &Selector) -> bool {
 }
 
 /// AM043.
-pub struct EmptyView;
+pub(crate) struct EmptyView;
 
 static META: RuleMeta = RuleMeta {
     code: "AM043",

@@ -20,7 +20,7 @@ fn fan_in(model: &Model, id: ServiceId, dependents: &[ServiceId], max: u64) -> D
 }
 
 /// AM020.
-pub struct FanIn;
+pub(crate) struct FanIn;
 
 /// The `max` parameter.
 const MAX: CountParam =

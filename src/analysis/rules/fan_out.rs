@@ -20,7 +20,7 @@ fn fan_out(model: &Model, id: ServiceId, dependencies: &[ServiceId], max: u64) -
 }
 
 /// AM021.
-pub struct FanOut;
+pub(crate) struct FanOut;
 
 /// The `max` parameter.
 const MAX: CountParam =

@@ -25,7 +25,7 @@ fn group_cycle(model: &Model, groups: &[GroupId]) -> Diagnostic {
 }
 
 /// AM005.
-pub struct GroupCycle;
+pub(crate) struct GroupCycle;
 
 static META: RuleMeta = RuleMeta {
     code: "AM005",

@@ -43,7 +43,7 @@ fn configured_violation(
 }
 
 /// AM032.
-pub struct LayerViolation;
+pub(crate) struct LayerViolation;
 
 /// The `forbidden` parameter.
 const FORBIDDEN: ForbiddenParam = ForbiddenParam {

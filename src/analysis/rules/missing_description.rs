@@ -15,7 +15,7 @@ fn missing_description(model: &Model, id: ServiceId) -> Diagnostic {
 }
 
 /// AM041.
-pub struct MissingDescription;
+pub(crate) struct MissingDescription;
 
 static META: RuleMeta = RuleMeta {
     code: "AM041",

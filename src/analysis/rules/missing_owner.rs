@@ -23,7 +23,7 @@ fn missing_owner(model: &Model, id: ServiceId) -> Diagnostic {
 }
 
 /// AM040.
-pub struct MissingOwner;
+pub(crate) struct MissingOwner;
 
 static META: RuleMeta = RuleMeta {
     code: "AM040",

@@ -1,27 +1,27 @@
 //! One file per check: diagnostic constructors, the rule, its metadata and docs, its tests.
 
-pub mod async_cycle;
-pub mod choke_point;
-pub mod cross_group_coupling;
-pub mod duplicate_dependency;
-pub mod duplicate_id;
-pub mod empty_group;
-pub mod empty_view;
-pub mod fan_in;
-pub mod fan_out;
-pub mod group_cycle;
-pub mod layer_violation;
-pub mod missing_description;
-pub mod missing_owner;
-pub mod orphan;
-pub mod passive_dependency;
-pub mod self_dependency;
-pub mod shared_datastore;
-pub mod single_point_of_failure;
-pub mod sync_chain_depth;
-pub mod sync_cycle;
-pub mod unknown_reference;
-pub mod unused_allow;
+pub(crate) mod async_cycle;
+pub(crate) mod choke_point;
+pub(crate) mod cross_group_coupling;
+pub(crate) mod duplicate_dependency;
+pub(crate) mod duplicate_id;
+pub(crate) mod empty_group;
+pub(crate) mod empty_view;
+pub(crate) mod fan_in;
+pub(crate) mod fan_out;
+pub(crate) mod group_cycle;
+pub(crate) mod layer_violation;
+pub(crate) mod missing_description;
+pub(crate) mod missing_owner;
+pub(crate) mod orphan;
+pub(crate) mod passive_dependency;
+pub(crate) mod self_dependency;
+pub(crate) mod shared_datastore;
+pub(crate) mod single_point_of_failure;
+pub(crate) mod sync_chain_depth;
+pub(crate) mod sync_cycle;
+pub(crate) mod unknown_reference;
+pub(crate) mod unused_allow;
 
 use std::fmt::Write;
 

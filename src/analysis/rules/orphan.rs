@@ -16,7 +16,7 @@ fn orphan(model: &Model, id: ServiceId) -> Diagnostic {
 }
 
 /// AM033.
-pub struct Orphan;
+pub(crate) struct Orphan;
 
 static META: RuleMeta = RuleMeta {
     code: "AM033",

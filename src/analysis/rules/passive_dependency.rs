@@ -28,7 +28,7 @@ fn passive_dependency(model: &Model, id: ServiceId) -> Diagnostic {
 }
 
 /// AM031.
-pub struct PassiveDependency;
+pub(crate) struct PassiveDependency;
 
 static META: RuleMeta = RuleMeta {
     code: "AM031",

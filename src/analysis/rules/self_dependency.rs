@@ -15,7 +15,7 @@ fn self_dependency(id: &str, span: Span) -> Diagnostic {
 }
 
 /// AM003.
-pub struct SelfDependency;
+pub(crate) struct SelfDependency;
 
 static META: RuleMeta = RuleMeta {
     code: "AM003",

@@ -44,7 +44,7 @@ fn shared_datastore(
 }
 
 /// AM030.
-pub struct SharedDatastore;
+pub(crate) struct SharedDatastore;
 
 static META: RuleMeta = RuleMeta {
     code: "AM030",

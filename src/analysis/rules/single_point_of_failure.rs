@@ -77,7 +77,7 @@ fn single_point_of_failure(model: &Model, id: ServiceId, why: &Why) -> Diagnosti
 }
 
 /// AM022.
-pub struct SinglePointOfFailure;
+pub(crate) struct SinglePointOfFailure;
 
 /// The `min_blast_radius` parameter.
 const MIN_BLAST_RADIUS: CountParam = CountParam {

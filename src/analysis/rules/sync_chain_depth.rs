@@ -40,7 +40,7 @@ fn sync_chain_depth(model: &Model, path: &[EdgeIndex<u32>], max: u64) -> Diagnos
 }
 
 /// AM023.
-pub struct SyncChainDepth;
+pub(crate) struct SyncChainDepth;
 
 /// The `max` parameter.
 const MAX: CountParam =

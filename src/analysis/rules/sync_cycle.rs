@@ -83,7 +83,7 @@ pub(crate) fn sync_cycles(model: &Model) -> Vec<(Vec<ServiceId>, Vec<EdgeIndex<u
 }
 
 /// AM010.
-pub struct SyncCycle;
+pub(crate) struct SyncCycle;
 
 static META: RuleMeta = RuleMeta {
     code: "AM010",

@@ -49,7 +49,7 @@ fn unknown_allow(name: &str, component: &str, span: Span) -> Diagnostic {
 }
 
 /// AM001.
-pub struct UnknownReference;
+pub(crate) struct UnknownReference;
 
 static META: RuleMeta = RuleMeta {
     code: "AM001",

@@ -8,7 +8,7 @@ use crate::source::Spanned;
 use crate::vocab::Level;
 
 /// This check's code; the driver runs it after every other check.
-pub const CODE: &str = "AM044";
+pub(crate) const CODE: &str = "AM044";
 
 fn unused_allow(
     model: &Model,
@@ -25,7 +25,7 @@ fn unused_allow(
 }
 
 /// AM044.
-pub struct UnusedAllow;
+pub(crate) struct UnusedAllow;
 
 static META: RuleMeta = RuleMeta {
     code: CODE,
