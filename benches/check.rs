@@ -113,6 +113,7 @@ impl Options {
     }
 }
 
+#[allow(clippy::too_many_lines, reason = "benchmark driver: options, runs, report")]
 fn main() -> ExitCode {
     let o = match parse_args() {
         Ok(o) => o,

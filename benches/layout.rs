@@ -38,6 +38,7 @@ use synth::{Params, generate};
 
 const SEED: u64 = 42;
 
+#[allow(clippy::too_many_lines, reason = "benchmark driver: options, runs, report")]
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     if args.first().map(String::as_str) == Some("--peak-child") {

@@ -419,6 +419,7 @@ impl<'p> Gen<'p> {
     }
 
     /// Decides the counts, creates every component and group, in manifest order.
+    #[allow(clippy::too_many_lines, reason = "the generator's recipe, read top to bottom")]
     fn nodes_and_groups(&mut self) {
         let n = self.p.components.max(1);
         let frac = |per: usize, min: usize| (n / per).max(min);
@@ -947,6 +948,7 @@ impl<'p> Gen<'p> {
         self.kind(kind)[a.min(b)]
     }
 
+    #[allow(clippy::too_many_lines, reason = "writes the manifest field by field")]
     fn yaml(&self) -> String {
         let p = self.p;
         let mut out = String::with_capacity(self.nodes.len() * 260);

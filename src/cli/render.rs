@@ -14,6 +14,7 @@ use crate::scene::SceneOptions;
 use crate::scene::highlight::{Highlight, highlights};
 use crate::vocab::Direction;
 
+#[allow(clippy::too_many_lines, reason = "the render command's driver; split separately")]
 pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Result<u8, Error> {
     let format = output_format(args);
     let analysed = analyse(&args.manifest, io)?;

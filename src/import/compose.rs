@@ -343,6 +343,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Brings a field to the one form merging works on ("merges apply to the expanded form").
+    #[allow(clippy::too_many_lines, reason = "one match arm per compose field (a table)")]
     fn normalise(&mut self, service: &str, key: &str, v: Node) -> Node {
         let span = v.span;
         match key {

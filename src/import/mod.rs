@@ -408,196 +408,347 @@ fn build(
     vars: &BTreeMap<String, String>,
 ) -> Outcome {
     // Profiles, as docker compose applies them.
-    let mut active: Vec<String> = request.profiles.clone();
-    if active.is_empty()
-        && let Some(p) = request.environment.get("COMPOSE_PROFILES")
-    {
-        active = p.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
-    }
-    let all = request.all_profiles || active.iter().any(|p| p == "*");
-    let profiles_of = |s: &Service| -> Vec<String> {
-        match get(&s.body, "profiles").map(|n| &n.value) {
-            Some(Value::Seq(items)) => {
-                items.iter().filter_map(|i| scalar_string(&i.value)).collect()
-            }
-            _ => Vec::new(),
-        }
-    };
-    let kept: Vec<&Service> = project
-        .values()
-        .filter(|s| {
-            let p = profiles_of(s);
-            p.is_empty() || all || p.iter().any(|x| active.contains(x))
-        })
-        .collect();
+    let profiles = Profiles::new(request);
+    let kept: Vec<&Service> = project.values().filter(|s| profiles.keep(s)).collect();
     let dropped: BTreeMap<&str, Vec<String>> = project
         .values()
         .filter(|s| !kept.iter().any(|k| k.name == s.name))
         .map(|s| (s.name.as_str(), profiles_of(s)))
         .collect();
-
     if kept.is_empty() {
-        let help = if dropped.is_empty() {
-            "add services to the compose file, or name the compose files that define them".into()
-        } else {
-            format!(
-                "every service is left out by profiles ({}); enable some with --profile or --all-profiles",
-                dropped.keys().copied().collect::<Vec<_>>().join(", ")
-            )
-        };
-        reader.push(
-            codes::SCHEMA,
-            Severity::Error,
-            at,
-            "no services to import: a manifest needs at least one component".into(),
-            Some(help),
-        );
+        no_services(&mut reader, &dropped, at);
         return finish(reader, None, Counts::default());
     }
 
-    let mut taken = BTreeSet::new();
-    let mut components: Vec<Component> = Vec::new();
-    let mut index: BTreeMap<&str, usize> = BTreeMap::new();
-    for (i, s) in kept.iter().enumerate() {
-        let id = id_for(&s.name, &taken);
-        taken.insert(id.clone());
-        index.insert(s.name.as_str(), i);
-        let image =
-            get(&s.body, "image").and_then(|n| scalar_string(&n.value)).filter(|s| !s.is_empty());
-        let (kind, kind_why) = if let Some(k) =
-            image.as_deref().map(infer::parse_image).and_then(|r| infer::kind_of_image(&r))
-        {
-            (k, Some(format!("inferred from image {}", image.as_deref().unwrap_or_default())))
-        } else if let Some(k) = infer::kind_of_name(&s.name) {
-            let why = match &image {
-                Some(img) => {
-                    format!("inferred from the service name (image {img} is not a known one)")
-                }
-                None => "inferred from the service name (no image)".to_string(),
-            };
-            (k, Some(why))
-        } else {
-            (Kind::Service, None)
-        };
-        let replicas = replicas_of(&s.body);
-        components.push(Component {
-            label: (id != s.name).then(|| interpolate::truncate(&s.name, MAX_TEXT)),
-            id,
-            kind,
-            kind_why,
-            image,
-            replicas,
-            deps: Vec::new(),
-            notes: Vec::new(),
-        });
+    // Components, then the host names each service answers to.
+    let mut import = Import::new(reader, kept, dropped);
+    let hosts = import.hosts();
+
+    // Declared dependencies.
+    import.declared();
+
+    // docker compose refuses a cycle of declared dependencies; so does the import.
+    if let Some(cycle) = declared_cycle(&import.components) {
+        import.refuse_cycle(&cycle);
+        return finish(import.reader, None, import.counts);
     }
 
-    // Host names each service answers to: its name, container_name, hostname, network aliases,
-    // and link aliases.
-    let mut hosts: BTreeMap<String, usize> = BTreeMap::new();
-    for (i, s) in kept.iter().enumerate() {
-        hosts.entry(s.name.clone()).or_insert(i);
-    }
-    for (i, s) in kept.iter().enumerate() {
-        for key in ["container_name", "hostname"] {
-            if let Some(h) = get(&s.body, key).and_then(|n| scalar_string(&n.value)) {
-                hosts.entry(h).or_insert(i);
-            }
+    // Protocols of declared dependencies, from the target's image.
+    let images = import.declared_protocols();
+
+    // Inferred dependencies, from environment variables.
+    import.inferred(request, vars, &hosts, &images);
+
+    import.write_manifest(request, name, &profiles, files)
+}
+
+/// The profiles enabled, as docker compose applies them.
+struct Profiles {
+    /// `--profile` names, else `COMPOSE_PROFILES`.
+    active: Vec<String>,
+    /// `--all-profiles`, or `*` among the names.
+    all: bool,
+}
+
+impl Profiles {
+    /// Takes the request; gives the profiles it enables.
+    fn new(request: &Request) -> Self {
+        let mut active: Vec<String> = request.profiles.clone();
+        if active.is_empty()
+            && let Some(p) = request.environment.get("COMPOSE_PROFILES")
+        {
+            active = p.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
         }
-        if let Some(Value::Map(nets)) = get(&s.body, "networks").map(|n| &n.value) {
-            for (_, net) in nets {
-                if let Some(Value::Seq(aliases)) = get(net, "aliases").map(|n| &n.value) {
-                    for a in aliases {
-                        if let Some(a) = scalar_string(&a.value) {
-                            hosts.entry(a).or_insert(i);
+        let all = request.all_profiles || active.iter().any(|p| p == "*");
+        Profiles { active, all }
+    }
+
+    /// Whether a service is kept: it has no profiles, or one of them is enabled.
+    fn keep(&self, s: &Service) -> bool {
+        let p = profiles_of(s);
+        p.is_empty() || self.all || p.iter().any(|x| self.active.contains(x))
+    }
+
+    /// The manifest header's note on the profiles.
+    fn note(&self) -> String {
+        if self.all {
+            "all profiles".to_string()
+        } else if self.active.is_empty() {
+            "no profiles".to_string()
+        } else {
+            format!("profiles {}", self.active.join(", "))
+        }
+    }
+}
+
+/// A service's `profiles`.
+fn profiles_of(s: &Service) -> Vec<String> {
+    match get(&s.body, "profiles").map(|n| &n.value) {
+        Some(Value::Seq(items)) => items.iter().filter_map(|i| scalar_string(&i.value)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Takes the services profiles left out; reports that there is nothing to import.
+fn no_services(reader: &mut Reader<'_>, dropped: &BTreeMap<&str, Vec<String>>, at: Span) {
+    let help = if dropped.is_empty() {
+        "add services to the compose file, or name the compose files that define them".into()
+    } else {
+        format!(
+            "every service is left out by profiles ({}); enable some with --profile or --all-profiles",
+            dropped.keys().copied().collect::<Vec<_>>().join(", ")
+        )
+    };
+    reader.push(
+        codes::SCHEMA,
+        Severity::Error,
+        at,
+        "no services to import: a manifest needs at least one component".into(),
+        Some(help),
+    );
+}
+
+/// What the phases of [`build`] share: the services kept, the components made of them so far
+/// and the reader collecting problems.
+struct Import<'p, 'r> {
+    /// Sources read and problems found.
+    reader: Reader<'r>,
+    /// The services the profiles keep, in project order: service `i` is component `i`.
+    kept: Vec<&'p Service>,
+    /// Services the profiles leave out, with their profiles.
+    dropped: BTreeMap<&'p str, Vec<String>>,
+    /// Each kept service's index, by compose name.
+    index: BTreeMap<&'p str, usize>,
+    /// Ids given so far.
+    taken: BTreeSet<String>,
+    /// The kept services' components, then (after the declared dependencies) external ones.
+    components: Vec<Component>,
+    /// Counts, for the outcome.
+    counts: Counts,
+}
+
+impl<'p, 'r> Import<'p, 'r> {
+    /// Takes the reader and the services profiles keep and leave out; gives one component per
+    /// kept service (id, kind, image, replicas), without dependencies yet.
+    fn new(
+        reader: Reader<'r>,
+        kept: Vec<&'p Service>,
+        dropped: BTreeMap<&'p str, Vec<String>>,
+    ) -> Self {
+        let mut taken = BTreeSet::new();
+        let mut components: Vec<Component> = Vec::new();
+        let mut index: BTreeMap<&str, usize> = BTreeMap::new();
+        for (i, &s) in kept.iter().enumerate() {
+            let id = id_for(&s.name, &taken);
+            taken.insert(id.clone());
+            index.insert(s.name.as_str(), i);
+            let image = get(&s.body, "image")
+                .and_then(|n| scalar_string(&n.value))
+                .filter(|s| !s.is_empty());
+            let (kind, kind_why) = if let Some(k) =
+                image.as_deref().map(infer::parse_image).and_then(|r| infer::kind_of_image(&r))
+            {
+                (k, Some(format!("inferred from image {}", image.as_deref().unwrap_or_default())))
+            } else if let Some(k) = infer::kind_of_name(&s.name) {
+                let why = match &image {
+                    Some(img) => {
+                        format!("inferred from the service name (image {img} is not a known one)")
+                    }
+                    None => "inferred from the service name (no image)".to_string(),
+                };
+                (k, Some(why))
+            } else {
+                (Kind::Service, None)
+            };
+            let replicas = replicas_of(&s.body);
+            components.push(Component {
+                label: (id != s.name).then(|| interpolate::truncate(&s.name, MAX_TEXT)),
+                id,
+                kind,
+                kind_why,
+                image,
+                replicas,
+                deps: Vec::new(),
+                notes: Vec::new(),
+            });
+        }
+        Import { reader, kept, dropped, index, taken, components, counts: Counts::default() }
+    }
+
+    /// Gives the host names each service answers to: its name, `container_name`, `hostname`,
+    /// network aliases, and link aliases (the first service to claim a name keeps it).
+    fn hosts(&self) -> BTreeMap<String, usize> {
+        let mut hosts: BTreeMap<String, usize> = BTreeMap::new();
+        for (i, s) in self.kept.iter().enumerate() {
+            hosts.entry(s.name.clone()).or_insert(i);
+        }
+        for (i, s) in self.kept.iter().enumerate() {
+            for key in ["container_name", "hostname"] {
+                if let Some(h) = get(&s.body, key).and_then(|n| scalar_string(&n.value)) {
+                    hosts.entry(h).or_insert(i);
+                }
+            }
+            if let Some(Value::Map(nets)) = get(&s.body, "networks").map(|n| &n.value) {
+                for (_, net) in nets {
+                    if let Some(Value::Seq(aliases)) = get(net, "aliases").map(|n| &n.value) {
+                        for a in aliases {
+                            if let Some(a) = scalar_string(&a.value) {
+                                hosts.entry(a).or_insert(i);
+                            }
                         }
                     }
                 }
             }
-        }
-        if let Some(Value::Seq(links)) = get(&s.body, "links").map(|n| &n.value) {
-            for l in links {
-                if let Some((svc, alias)) =
-                    scalar_string(&l.value).as_deref().and_then(|l| l.split_once(':'))
-                    && let Some(&t) = index.get(svc)
-                {
-                    hosts.entry(alias.to_string()).or_insert(t);
+            if let Some(Value::Seq(links)) = get(&s.body, "links").map(|n| &n.value) {
+                for l in links {
+                    if let Some((svc, alias)) =
+                        scalar_string(&l.value).as_deref().and_then(|l| l.split_once(':'))
+                        && let Some(&t) = self.index.get(svc)
+                    {
+                        hosts.entry(alias.to_string()).or_insert(t);
+                    }
                 }
+            }
+        }
+        hosts
+    }
+
+    /// Sets each kept service's declared dependencies (`depends_on`, `links`, `network_mode`,
+    /// `volumes_from`, `external_links`) and appends a component per external container.
+    fn declared(&mut self) {
+        let mut externals = Externals::default();
+        for i in 0..self.kept.len() {
+            let s = self.kept[i];
+            let mut deps: Vec<Dep> = Vec::new();
+            self.depends_on(i, s, &mut deps);
+            self.links(i, s, &mut deps);
+            self.network_mode(i, s, &mut deps);
+            self.volumes_from(i, s, &mut deps);
+            self.external_links(s, &mut deps, &mut externals);
+            self.components[i].deps = deps;
+        }
+        self.components.extend(externals.components);
+    }
+
+    /// Takes service `i`; adds its `depends_on` entries to `deps`.
+    fn depends_on(&mut self, i: usize, s: &Service, deps: &mut Vec<Dep>) {
+        let Some(Value::Map(entries)) = get(&s.body, "depends_on").map(|n| &n.value) else {
+            return;
+        };
+        for (k, v) in entries {
+            let Value::Str(target) = &k.value else { continue };
+            let Some(&t) = self.index.get(target.as_str()) else {
+                missing_target(
+                    &mut self.reader,
+                    &s.name,
+                    target,
+                    k.span,
+                    "depends_on",
+                    &self.dropped,
+                );
+                continue;
+            };
+            if t == i {
+                self.reader.warn(
+                    codes::REFERENCE,
+                    k.span,
+                    format!("service `{}` depends on itself; left out", s.name),
+                );
+                continue;
+            }
+            let condition = get(v, "condition").and_then(|n| scalar_string(&n.value));
+            let optional = matches!(get(v, "required").map(|n| &n.value), Some(Value::Bool(false)));
+            let mut why = String::new();
+            if let Some(c) = condition {
+                let _ = write!(why, "condition {c}, ");
+            }
+            if optional {
+                why.push_str("required: false, ");
+            }
+            why.push_str(&place(&self.reader.sources, k.span));
+            push_dep(
+                deps,
+                Dep { target: t, source: Source::DependsOn, why, protocol: None, optional },
+            );
+        }
+    }
+
+    /// Takes service `i`; adds its `links` to `deps`.
+    fn links(&mut self, i: usize, s: &Service, deps: &mut Vec<Dep>) {
+        let Some(Value::Seq(links)) = get(&s.body, "links").map(|n| &n.value) else { return };
+        for l in links {
+            let Some(text) = scalar_string(&l.value) else { continue };
+            let target = text.split(':').next().unwrap_or_default();
+            let Some(&t) = self.index.get(target) else {
+                missing_target(&mut self.reader, &s.name, target, l.span, "links", &self.dropped);
+                continue;
+            };
+            if t == i {
+                continue;
+            }
+            let why = format!("{text} ({})", place(&self.reader.sources, l.span));
+            push_dep(
+                deps,
+                Dep { target: t, source: Source::Links, why, protocol: None, optional: false },
+            );
+        }
+    }
+
+    /// Takes service `i`; adds the service whose network namespace it shares to `deps`.
+    fn network_mode(&mut self, i: usize, s: &Service, deps: &mut Vec<Dep>) {
+        let Some(n) = get(&s.body, "network_mode") else { return };
+        let Some(mode) = scalar_string(&n.value) else { return };
+        let Some(target) = mode.strip_prefix("service:") else { return };
+        match self.index.get(target) {
+            Some(&t) if t != i => {
+                let why = format!(
+                    "shares the network namespace of `{target}` (a sidecar; {})",
+                    place(&self.reader.sources, n.span)
+                );
+                push_dep(
+                    deps,
+                    Dep {
+                        target: t,
+                        source: Source::NetworkMode,
+                        why,
+                        protocol: None,
+                        optional: false,
+                    },
+                );
+            }
+            Some(_) => {}
+            None => {
+                missing_target(
+                    &mut self.reader,
+                    &s.name,
+                    target,
+                    n.span,
+                    "network_mode",
+                    &self.dropped,
+                );
             }
         }
     }
 
-    // Declared dependencies.
-    let mut counts = Counts::default();
-    let mut externals: Vec<Component> = Vec::new();
-    let mut external_names: Vec<String> = Vec::new();
-    for (i, s) in kept.iter().enumerate() {
-        let mut deps: Vec<Dep> = Vec::new();
-        if let Some(Value::Map(entries)) = get(&s.body, "depends_on").map(|n| &n.value) {
-            for (k, v) in entries {
-                let Value::Str(target) = &k.value else { continue };
-                let Some(&t) = index.get(target.as_str()) else {
-                    missing_target(&mut reader, &s.name, target, k.span, "depends_on", &dropped);
-                    continue;
-                };
-                if t == i {
-                    reader.warn(
-                        codes::REFERENCE,
-                        k.span,
-                        format!("service `{}` depends on itself; left out", s.name),
-                    );
-                    continue;
-                }
-                let condition = get(v, "condition").and_then(|n| scalar_string(&n.value));
-                let optional =
-                    matches!(get(v, "required").map(|n| &n.value), Some(Value::Bool(false)));
-                let mut why = String::new();
-                if let Some(c) = condition {
-                    let _ = write!(why, "condition {c}, ");
-                }
-                if optional {
-                    why.push_str("required: false, ");
-                }
-                why.push_str(&place(&reader.sources, k.span));
-                push_dep(
-                    &mut deps,
-                    Dep { target: t, source: Source::DependsOn, why, protocol: None, optional },
-                );
+    /// Takes service `i`; adds the services of its `volumes_from` to `deps`.
+    fn volumes_from(&mut self, i: usize, s: &Service, deps: &mut Vec<Dep>) {
+        let Some(Value::Seq(items)) = get(&s.body, "volumes_from").map(|n| &n.value) else {
+            return;
+        };
+        for item in items {
+            let Some(text) = scalar_string(&item.value) else { continue };
+            if text.starts_with("container:") {
+                continue;
             }
-        }
-        if let Some(Value::Seq(links)) = get(&s.body, "links").map(|n| &n.value) {
-            for l in links {
-                let Some(text) = scalar_string(&l.value) else { continue };
-                let target = text.split(':').next().unwrap_or_default();
-                let Some(&t) = index.get(target) else {
-                    missing_target(&mut reader, &s.name, target, l.span, "links", &dropped);
-                    continue;
-                };
-                if t == i {
-                    continue;
-                }
-                let why = format!("{text} ({})", place(&reader.sources, l.span));
-                push_dep(
-                    &mut deps,
-                    Dep { target: t, source: Source::Links, why, protocol: None, optional: false },
-                );
-            }
-        }
-        if let Some(n) = get(&s.body, "network_mode")
-            && let Some(mode) = scalar_string(&n.value)
-            && let Some(target) = mode.strip_prefix("service:")
-        {
-            match index.get(target) {
+            let target = text.split(':').next().unwrap_or_default();
+            match self.index.get(target) {
                 Some(&t) if t != i => {
-                    let why = format!(
-                        "shares the network namespace of `{target}` (a sidecar; {})",
-                        place(&reader.sources, n.span)
-                    );
+                    let why = format!("{text} ({})", place(&self.reader.sources, item.span));
                     push_dep(
-                        &mut deps,
+                        deps,
                         Dep {
                             target: t,
-                            source: Source::NetworkMode,
+                            source: Source::VolumesFrom,
                             why,
                             protocol: None,
                             optional: false,
@@ -605,243 +756,269 @@ fn build(
                     );
                 }
                 Some(_) => {}
-                None => {
-                    missing_target(&mut reader, &s.name, target, n.span, "network_mode", &dropped);
-                }
+                None => missing_target(
+                    &mut self.reader,
+                    &s.name,
+                    target,
+                    item.span,
+                    "volumes_from",
+                    &self.dropped,
+                ),
             }
         }
-        if let Some(Value::Seq(items)) = get(&s.body, "volumes_from").map(|n| &n.value) {
-            for item in items {
-                let Some(text) = scalar_string(&item.value) else { continue };
-                if text.starts_with("container:") {
-                    continue;
-                }
-                let target = text.split(':').next().unwrap_or_default();
-                match index.get(target) {
-                    Some(&t) if t != i => {
-                        let why = format!("{text} ({})", place(&reader.sources, item.span));
-                        push_dep(
-                            &mut deps,
-                            Dep {
-                                target: t,
-                                source: Source::VolumesFrom,
-                                why,
-                                protocol: None,
-                                optional: false,
-                            },
-                        );
-                    }
-                    Some(_) => {}
-                    None => missing_target(
-                        &mut reader,
-                        &s.name,
-                        target,
-                        item.span,
-                        "volumes_from",
-                        &dropped,
-                    ),
-                }
-            }
-        }
-        if let Some(Value::Seq(items)) = get(&s.body, "external_links").map(|n| &n.value) {
-            for item in items {
-                let Some(text) = scalar_string(&item.value) else { continue };
-                let container = text.split(':').next().unwrap_or_default().to_string();
-                if container.is_empty() {
-                    continue;
-                }
-                let existing = external_names.iter().position(|n| *n == container);
-                let e = if let Some(e) = existing {
-                    e
-                } else {
-                    let id = id_for(&container, &taken);
-                    taken.insert(id.clone());
-                    externals.push(Component {
-                        label: (id != container)
-                            .then(|| interpolate::truncate(&container, MAX_TEXT)),
-                        id,
-                        kind: Kind::External,
-                        kind_why: Some("a container outside this project (external_links)".into()),
-                        image: None,
-                        replicas: None,
-                        deps: Vec::new(),
-                        notes: Vec::new(),
-                    });
-                    external_names.push(container.clone());
-                    externals.len() - 1
-                };
-                let why = format!("{text} ({})", place(&reader.sources, item.span));
-                // Externals are numbered after the services.
-                push_dep(
-                    &mut deps,
-                    Dep {
-                        target: kept.len() + e,
-                        source: Source::ExternalLinks,
-                        why,
-                        protocol: None,
-                        optional: false,
-                    },
-                );
-            }
-        }
-        components[i].deps = deps;
     }
-    components.extend(externals);
 
-    // docker compose refuses a cycle of declared dependencies; so does the import.
-    if let Some(cycle) = declared_cycle(&components) {
-        let names: Vec<&str> = cycle.iter().map(|&i| kept[i].name.as_str()).collect();
-        let span = kept[cycle[0]].span;
-        reader.push(
+    /// Takes a service; adds its `external_links` to `deps`, each container a component of
+    /// `externals` (one per container name).
+    fn external_links(&mut self, s: &Service, deps: &mut Vec<Dep>, externals: &mut Externals) {
+        let Some(Value::Seq(items)) = get(&s.body, "external_links").map(|n| &n.value) else {
+            return;
+        };
+        for item in items {
+            let Some(text) = scalar_string(&item.value) else { continue };
+            let container = text.split(':').next().unwrap_or_default().to_string();
+            if container.is_empty() {
+                continue;
+            }
+            let existing = externals.names.iter().position(|n| *n == container);
+            let e = if let Some(e) = existing {
+                e
+            } else {
+                let id = id_for(&container, &self.taken);
+                self.taken.insert(id.clone());
+                externals.components.push(Component {
+                    label: (id != container).then(|| interpolate::truncate(&container, MAX_TEXT)),
+                    id,
+                    kind: Kind::External,
+                    kind_why: Some("a container outside this project (external_links)".into()),
+                    image: None,
+                    replicas: None,
+                    deps: Vec::new(),
+                    notes: Vec::new(),
+                });
+                externals.names.push(container.clone());
+                externals.components.len() - 1
+            };
+            let why = format!("{text} ({})", place(&self.reader.sources, item.span));
+            // Externals are numbered after the services.
+            push_dep(
+                deps,
+                Dep {
+                    target: self.kept.len() + e,
+                    source: Source::ExternalLinks,
+                    why,
+                    protocol: None,
+                    optional: false,
+                },
+            );
+        }
+    }
+
+    /// Takes a cycle of declared dependencies (component indexes); reports it as an error.
+    fn refuse_cycle(&mut self, cycle: &[usize]) {
+        let names: Vec<&str> = cycle.iter().map(|&i| self.kept[i].name.as_str()).collect();
+        let span = self.kept[cycle[0]].span;
+        self.reader.push(
             codes::REFERENCE,
             Severity::Error,
             span,
             format!("dependency cycle: {} → {}", names.join(" → "), names[0]),
             Some("docker compose refuses cycles of depends_on, links, network_mode and volumes_from; remove one".into()),
         );
-        return finish(reader, None, counts);
     }
 
-    // Protocols of declared dependencies, from the target's image.
-    let images: Vec<Option<infer::ImageRef>> =
-        components.iter().map(|c| c.image.as_deref().map(infer::parse_image)).collect();
-    for c in &mut components {
-        for d in &mut c.deps {
-            if let Some(p) = images[d.target].as_ref().and_then(infer::protocol_of_image) {
-                d.protocol = Some((
-                    p.to_string(),
-                    format!("guessed from the image {}", components_image(&images, d.target)),
-                ));
+    /// Sets the protocol of each declared dependency whose target's image tells it; gives each
+    /// component's image, parsed.
+    fn declared_protocols(&mut self) -> Vec<Option<infer::ImageRef>> {
+        let images: Vec<Option<infer::ImageRef>> =
+            self.components.iter().map(|c| c.image.as_deref().map(infer::parse_image)).collect();
+        for c in &mut self.components {
+            for d in &mut c.deps {
+                if let Some(p) = images[d.target].as_ref().and_then(infer::protocol_of_image) {
+                    d.protocol = Some((
+                        p.to_string(),
+                        format!("guessed from the image {}", components_image(&images, d.target)),
+                    ));
+                }
             }
         }
+        images
     }
 
-    // Inferred dependencies, from environment variables.
-    let project_dir = project_dir(request);
-    let mut sync: Vec<Vec<usize>> = vec![Vec::new(); components.len()];
-    for (i, c) in components.iter().enumerate() {
-        for d in &c.deps {
-            if !d.optional && is_sync(&components, d) {
-                sync[i].push(d.target);
+    /// Gives each component's required sync dependencies: the graph in which an inferred
+    /// dependency must not close a cycle.
+    fn sync_graph(&self) -> Vec<Vec<usize>> {
+        let components = &self.components;
+        let mut sync: Vec<Vec<usize>> = vec![Vec::new(); components.len()];
+        for (i, c) in components.iter().enumerate() {
+            for d in &c.deps {
+                if !d.optional && is_sync(components, d) {
+                    sync[i].push(d.target);
+                }
             }
         }
+        sync
     }
-    for (i, s) in kept.iter().enumerate() {
-        let env = environment_of(&mut reader, s, vars, &project_dir);
-        for (var, value, span) in &env {
-            let (var, value, span) = (var.clone(), value.clone(), *span);
-            for mut host in infer::hosts_in(&var, &value) {
-                // `DB_HOST=db` next to `DB_PORT=3306`: the port tells the protocol.
-                if host.port.is_none()
-                    && host.scheme.is_none()
-                    && let Some((prefix, _)) = var.rsplit_once('_')
-                {
-                    let port_var = format!("{prefix}_PORT");
-                    host.port = env
-                        .iter()
-                        .find(|(k, _, _)| *k == port_var)
-                        .and_then(|(_, v, _)| v.trim().parse().ok());
-                }
-                let Some(&t) =
-                    hosts.get(&host.host).or_else(|| hosts.get(&host.host.to_ascii_lowercase()))
-                else {
-                    continue;
-                };
-                if t == i {
-                    continue;
-                }
-                let shown = format!("{var}={}", write::mask(&value));
-                let guess = infer::protocol_of(&host);
-                if let Some(existing) = components[i].deps.iter_mut().find(|d| d.target == t) {
-                    if existing.source != Source::Environment
-                        && existing.protocol.is_none()
-                        && let Some((p, from)) = guess
+
+    /// Takes the variables, the host names and the components' images; adds the dependencies
+    /// each kept service's environment names, except those that would close a sync cycle.
+    fn inferred(
+        &mut self,
+        request: &Request,
+        vars: &BTreeMap<String, String>,
+        hosts: &BTreeMap<String, usize>,
+        images: &[Option<infer::ImageRef>],
+    ) {
+        let project_dir = project_dir(request);
+        let mut sync = self.sync_graph();
+        for i in 0..self.kept.len() {
+            let s = self.kept[i];
+            let env = environment_of(&mut self.reader, s, vars, &project_dir);
+            for (var, value, span) in &env {
+                let (var, value, span) = (var.clone(), value.clone(), *span);
+                for mut host in infer::hosts_in(&var, &value) {
+                    // `DB_HOST=db` next to `DB_PORT=3306`: the port tells the protocol.
+                    if host.port.is_none()
+                        && host.scheme.is_none()
+                        && let Some((prefix, _)) = var.rsplit_once('_')
                     {
-                        existing.protocol =
-                            Some((p.to_string(), format!("guessed from {from} in {shown}")));
+                        let port_var = format!("{prefix}_PORT");
+                        host.port = env
+                            .iter()
+                            .find(|(k, _, _)| *k == port_var)
+                            .and_then(|(_, v, _)| v.trim().parse().ok());
                     }
-                    continue;
-                }
-                let why = format!("{shown} ({})", place(&reader.sources, span));
-                let protocol = guess
-                    .map(|(p, from)| (p.to_string(), format!("guessed from {from}")))
-                    .or_else(|| {
-                        images[t].as_ref().and_then(infer::protocol_of_image).map(|p| {
-                            (
-                                p.to_string(),
-                                format!("guessed from the image {}", components_image(&images, t)),
-                            )
-                        })
-                    });
-                let dep =
-                    Dep { target: t, source: Source::Environment, why, protocol, optional: false };
-                if is_sync(&components, &dep) {
-                    if let Some(path) = path_between(&sync, t, i) {
-                        let names: Vec<&str> =
-                            path.iter().map(|&n| components[n].id.as_str()).collect();
-                        let cycle = format!("{} → {}", names.join(" → "), components[t].id);
-                        let note = format!(
-                            "not added (it would close the sync cycle {cycle}): {} inferred from {}",
-                            components[t].id, dep.why
-                        );
-                        components[i].notes.push(note);
-                        reader.push(
-                            codes::DROPPED,
-                            Severity::Warn,
-                            span,
-                            format!(
-                                "inferred dependency `{}` → `{}` left out: it would close the sync cycle {cycle}",
-                                components[i].id, components[t].id
-                            ),
-                            Some("if the dependency is real, add it by hand and make one edge of the cycle async or optional".into()),
-                        );
-                        counts.dropped += 1;
+                    let Some(&t) = hosts
+                        .get(&host.host)
+                        .or_else(|| hosts.get(&host.host.to_ascii_lowercase()))
+                    else {
+                        continue;
+                    };
+                    if t == i {
                         continue;
                     }
-                    sync[i].push(t);
+                    let shown = format!("{var}={}", write::mask(&value));
+                    let guess = infer::protocol_of(&host);
+                    if let Some(existing) =
+                        self.components[i].deps.iter_mut().find(|d| d.target == t)
+                    {
+                        if existing.source != Source::Environment
+                            && existing.protocol.is_none()
+                            && let Some((p, from)) = guess
+                        {
+                            existing.protocol =
+                                Some((p.to_string(), format!("guessed from {from} in {shown}")));
+                        }
+                        continue;
+                    }
+                    let why = format!("{shown} ({})", place(&self.reader.sources, span));
+                    let protocol = guess
+                        .map(|(p, from)| (p.to_string(), format!("guessed from {from}")))
+                        .or_else(|| {
+                            images[t].as_ref().and_then(infer::protocol_of_image).map(|p| {
+                                (
+                                    p.to_string(),
+                                    format!(
+                                        "guessed from the image {}",
+                                        components_image(images, t)
+                                    ),
+                                )
+                            })
+                        });
+                    let dep = Dep {
+                        target: t,
+                        source: Source::Environment,
+                        why,
+                        protocol,
+                        optional: false,
+                    };
+                    if is_sync(&self.components, &dep) {
+                        if let Some(path) = path_between(&sync, t, i) {
+                            self.drop_inferred(i, &dep, &path, span);
+                            continue;
+                        }
+                        sync[i].push(t);
+                    }
+                    self.components[i].deps.push(dep);
                 }
-                components[i].deps.push(dep);
             }
         }
     }
 
-    for c in &components {
-        for d in &c.deps {
-            match d.source {
-                Source::DependsOn | Source::Links => counts.declared += 1,
-                Source::Environment => counts.inferred += 1,
-                _ => counts.implied += 1,
+    /// Takes an inferred dependency of component `i` and the sync path from its target back to
+    /// `i`; leaves it out with a note in the manifest and a warning.
+    fn drop_inferred(&mut self, i: usize, dep: &Dep, path: &[usize], span: Span) {
+        let t = dep.target;
+        let names: Vec<&str> = path.iter().map(|&n| self.components[n].id.as_str()).collect();
+        let cycle = format!("{} → {}", names.join(" → "), self.components[t].id);
+        let note = format!(
+            "not added (it would close the sync cycle {cycle}): {} inferred from {}",
+            self.components[t].id, dep.why
+        );
+        self.components[i].notes.push(note);
+        self.reader.push(
+            codes::DROPPED,
+            Severity::Warn,
+            span,
+            format!(
+                "inferred dependency `{}` → `{}` left out: it would close the sync cycle {cycle}",
+                self.components[i].id, self.components[t].id
+            ),
+            Some("if the dependency is real, add it by hand and make one edge of the cycle async or optional".into()),
+        );
+        self.counts.dropped += 1;
+    }
+
+    /// Takes the request, the files' project name, the profiles and the file names; counts the
+    /// components and dependencies and gives the outcome with the manifest written.
+    fn write_manifest(
+        mut self,
+        request: &Request,
+        name: Option<(String, Span)>,
+        profiles: &Profiles,
+        files: &[String],
+    ) -> Outcome {
+        for c in &self.components {
+            for d in &c.deps {
+                match d.source {
+                    Source::DependsOn | Source::Links => self.counts.declared += 1,
+                    Source::Environment => self.counts.inferred += 1,
+                    _ => self.counts.implied += 1,
+                }
             }
         }
+        self.counts.components = self.components.len();
+        // docker compose's order: COMPOSE_PROJECT_NAME, the top-level `name`, the directory.
+        let project_name = request
+            .environment
+            .get("COMPOSE_PROJECT_NAME")
+            .cloned()
+            .or_else(|| name.map(|(n, _)| n))
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| request.default_name.clone());
+        let project_name = interpolate::truncate(&project_name, MAX_TEXT);
+        let active_note = profiles.note();
+        let dropped_names: Vec<String> = self.dropped.keys().map(|s| (*s).to_string()).collect();
+        let text = write::manifest(
+            &write::Header {
+                name: &project_name,
+                files,
+                profiles: &active_note,
+                left_out: &dropped_names,
+            },
+            &self.components,
+        );
+        finish(self.reader, Some(text), self.counts)
     }
-    counts.components = components.len();
-    // docker compose's order: COMPOSE_PROJECT_NAME, the top-level `name`, the directory.
-    let project_name = request
-        .environment
-        .get("COMPOSE_PROJECT_NAME")
-        .cloned()
-        .or_else(|| name.map(|(n, _)| n))
-        .filter(|n| !n.trim().is_empty())
-        .unwrap_or_else(|| request.default_name.clone());
-    let project_name = interpolate::truncate(&project_name, MAX_TEXT);
-    let active_note = if all {
-        "all profiles".to_string()
-    } else if active.is_empty() {
-        "no profiles".to_string()
-    } else {
-        format!("profiles {}", active.join(", "))
-    };
-    let dropped_names: Vec<String> = dropped.keys().map(|s| (*s).to_string()).collect();
-    let text = write::manifest(
-        &write::Header {
-            name: &project_name,
-            files,
-            profiles: &active_note,
-            left_out: &dropped_names,
-        },
-        &components,
-    );
-    finish(reader, Some(text), counts)
+}
+
+/// Containers named by `external_links`, outside the project: a component for each.
+#[derive(Default)]
+struct Externals {
+    /// Their components, in the order first named.
+    components: Vec<Component>,
+    /// Their container names, in the same order.
+    names: Vec<String>,
 }
 
 /// Adds a dependency unless its target is already there (one entry per target); a second

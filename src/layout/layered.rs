@@ -1,21 +1,29 @@
 //! archmap's own layered (Sugiyama-style) layout engine, [`Layered`].
 //!
 //! Input: a [`Scene`] and [`Measured`] sizes. Output: a [`Positioned`] scene (the invariants of
-//! [`super`]). Pipeline, laid out top to bottom internally (for LR/RL box sizes are swapped
-//! first and coordinates transposed at the end; BT/RL are mirrored):
-//! 1. cycle breaking ([`rank::back_edges`]): depth-first back edges are reversed for layout
-//!    and their routes reversed again at the end, so arrowheads point at the real target;
-//! 2. ranking ([`rank::rank`]): network simplex; labelled edges span at least two ranks so
-//!    their label gets a slot of its own in the rank between;
-//! 3. the layered graph ([`LGraph`]): one item per node, one dummy per rank an edge crosses
-//!    (the middle one of a labelled edge is sized like its label), each dummy in the innermost
-//!    group holding both ends; each group spans the ranks of its items;
-//! 4. ordering ([`order::order`]): barycenter sweeps that keep every group contiguous;
-//! 5. x coordinates ([`position::position`]): Brandes–Köpf with group borders;
-//! 6. y coordinates: one band per rank, as tall as its tallest item, with gaps that leave room
-//!    for the frames' paddings and titles of groups that start or end there;
-//! 7. routes and labels ([`route::routes`]), group frames (the padded extent of their items and
-//!    child frames), then the direction transform.
+//! [`super`]). Pipeline, run by [`Layered::layout`] one function per phase and laid out top to
+//! bottom internally (for LR/RL box sizes are swapped first and coordinates transposed at the
+//! end; BT/RL are mirrored); [`Groups`] holds what the phases read of the group forest:
+//! 1. cycle breaking ([`Edges::new`], [`rank::back_edges`]): depth-first back edges are reversed
+//!    for layout and their routes reversed again at the end ([`stub_and_orient`]), so
+//!    arrowheads point at the real target;
+//! 2. ranking ([`Edges::rank_edges`], [`rank::rank`]): network simplex; labelled edges span at
+//!    least two ranks so their label gets a slot of its own in a rank between;
+//! 3. the layered graph ([`layered_graph`] builds an [`LGraph`]): one item per node, one dummy
+//!    per rank an edge crosses (a labelled edge's dummy in the least loaded rank between its
+//!    ends is sized like its label, [`label_ranks`]), each dummy in the innermost group holding
+//!    both ends; each group spans the ranks of its items;
+//! 4. ordering ([`order::order`]): barycenter sweeps that keep every group contiguous; graphs
+//!    small enough order more than one ranking and keep the one with the fewest crossings
+//!    ([`best_layering`]);
+//! 5. x coordinates ([`position::position`]): Brandes–Köpf with group borders, items reaching
+//!    far enough right to keep ports clear of titles ([`title_reserves`]);
+//! 6. y coordinates ([`bands`], [`frame_depths`]): one band per rank, as tall as its tallest
+//!    item, with gaps that leave room for the frames' paddings and titles of groups that start
+//!    or end there;
+//! 7. boxes and labels ([`item_rect`], [`label_rects`]), group frames ([`frames`]: the padded
+//!    extent of their items and child frames), routes ([`routes`], [`route::routes`]), then the
+//!    direction transform ([`finish`]).
 //!
 //! Invariants, by construction: boxes never overlap (separation in each band, bands disjoint);
 //! routes never cross a box other than their ends (see [`route`]); labels never overlap boxes or
@@ -27,7 +35,7 @@
 // Graph algorithms read best with the papers' names: u, v, w for nodes, e, f for edges.
 #![allow(clippy::many_single_char_names)]
 
-use super::lgraph::LGraph;
+use super::lgraph::{LGraph, Token};
 use super::position::{self, Pads};
 use super::route::{self, Bands, PORT_INSET};
 use super::{
@@ -87,17 +95,88 @@ impl Layout for Layered {
         let dir = scene.direction;
         let horizontal = matches!(dir, Direction::LR | Direction::RL);
         let flip = |s: Size| if horizontal { Size { width: s.height, height: s.width } } else { s };
+        let mut groups = Groups::new(scene, measured);
 
+        // 1. Cycle breaking.
+        let edges = Edges::new(scene, measured, flip);
+
+        // 2. Ranking.
+        let rank_edges = edges.rank_edges();
+        // 3. and 4. The layered graph of a ranking, then its order. Optimal rankings are not
+        // unique and the order's crossings depend on which one it is, so graphs small enough to
+        // afford it lay out more than one, each ordered with an equal share of the budget (a
+        // larger one for flat diagrams, see `order::flat_budget`), and keep the one with the
+        // fewest crossings (the first on a tie): network simplex started from the sinks and
+        // from the sources and, in flat diagrams with labels, the same with dot's lengths
+        // (every edge two ranks long, not only the labelled ones). Which one wins varies from
+        // graph to graph (a 108-component generated system: 1,796 crossings with the third,
+        // 1,945–2,082 with the others).
+        let sizes: Vec<Size> =
+            (0..n).map(|i| flip(measured.nodes.get(i).copied().unwrap_or(FALLBACK))).collect();
+        let (layering, tokens) = best_layering(n, ng, &rank_edges, |ranks| {
+            layered_graph(ranks, &sizes, &groups, &edges)
+        });
+        let Layering { g, chains, label_item } = layering;
+
+        // 5. x.
+        groups.pads.reserve = title_reserves(&g, &groups);
+        let (x, borders) = position::position(&g, &tokens, &groups.pads);
+
+        // 6. Bands.
+        let labelled = edges.labels.iter().any(Option::is_some);
+        let (bands, depths) = bands(&g, &groups, labelled);
+
+        // 7. Boxes, routes, labels, frames (layout coordinates).
+        let nodes: Vec<Rect> = (0..n).map(|v| item_rect(&g, &x, &bands, v)).collect();
+        let label_rects = label_rects(&g, &x, &bands, &label_item, &edges.labels);
+        let frames = frames(&g, &x, &bands, &groups, &depths, &borders);
+        let mut routes = routes(&g, &x, &bands, &chains, &groups, &frames);
+        stub_and_orient(scene, &mut routes, &nodes, &edges.back);
+        finish(dir, nodes, frames, routes, label_rects, &groups.titles)
+    }
+}
+
+/// The scene's groups as every phase reads them: the forest, title sizes and frame paddings
+/// (layout coordinates: across the flow is x), and the direction, which decides the titles'
+/// side.
+struct Groups {
+    /// The scene's direction.
+    dir: Direction,
+    /// Each group's parent (defensively: only a group before it).
+    parent: Vec<Option<usize>>,
+    /// Each node's group (defensively: only a group of the scene).
+    of_node: Vec<Option<usize>>,
+    /// Each group's title size (never negative).
+    titles: Vec<Size>,
+    /// Paddings across the flow, least widths and (phase 5) title reserves.
+    pads: Pads,
+    /// Room inside a frame above its first layer (with the title in TB).
+    pad_top: Vec<f64>,
+    /// Room inside a frame below its last layer (with the title in BT).
+    pad_bottom: Vec<f64>,
+}
+
+impl Groups {
+    /// Takes the scene and its measurements; gives the groups with their paddings.
+    fn new(scene: &Scene, measured: &Measured) -> Self {
+        let ng = scene.groups.len();
+        let dir = scene.direction;
+        let horizontal = matches!(dir, Direction::LR | Direction::RL);
         // Groups, defensively: a parent must come before its child.
-        let group_parent: Vec<Option<usize>> =
+        let parent: Vec<Option<usize>> =
             scene.groups.iter().enumerate().map(|(i, g)| g.parent.filter(|&p| p < i)).collect();
-        let node_group: Vec<Option<usize>> =
+        let of_node: Vec<Option<usize>> =
             scene.nodes.iter().map(|nd| nd.group.filter(|&g| g < ng)).collect();
-        let title = |g: usize| {
-            let t =
-                measured.group_titles.get(g).copied().unwrap_or(Size { width: 0.0, height: 0.0 });
-            Size { width: t.width.max(0.0), height: t.height.max(0.0) }
-        };
+        let titles: Vec<Size> = (0..ng)
+            .map(|g| {
+                let t = measured
+                    .group_titles
+                    .get(g)
+                    .copied()
+                    .unwrap_or(Size { width: 0.0, height: 0.0 });
+                Size { width: t.width.max(0.0), height: t.height.max(0.0) }
+            })
+            .collect();
         let mut pads = Pads {
             left: vec![GROUP_PADDING; ng],
             right: vec![GROUP_PADDING; ng],
@@ -108,16 +187,35 @@ impl Layout for Layered {
         let mut pad_bottom = vec![GROUP_PADDING; ng];
         for g in 0..ng {
             match dir {
-                Direction::TB => pad_top[g] += title(g).height,
-                Direction::BT => pad_bottom[g] += title(g).height,
-                Direction::LR | Direction::RL => pads.left[g] += title(g).height,
+                Direction::TB => pad_top[g] += titles[g].height,
+                Direction::BT => pad_bottom[g] += titles[g].height,
+                Direction::LR | Direction::RL => pads.left[g] += titles[g].height,
             }
             if !horizontal {
-                pads.min_width[g] = title(g).width;
+                pads.min_width[g] = titles[g].width;
             }
         }
+        Groups { dir, parent, of_node, titles, pads, pad_top, pad_bottom }
+    }
+}
 
-        // 1. Cycle breaking.
+/// The scene's edges as the layout sees them (phase 1).
+struct Edges {
+    /// Whether an edge can be laid out (both ends exist and differ).
+    valid: Vec<bool>,
+    /// Whether an edge was reversed to break a cycle.
+    back: Vec<bool>,
+    /// Each edge's ends, reversed for back edges; `(0, 0)` for an edge that is not valid.
+    oriented: Vec<(usize, usize)>,
+    /// Each edge's label size (layout coordinates), if it has a label.
+    labels: Vec<Option<Size>>,
+}
+
+impl Edges {
+    /// Takes the scene, its measurements and the flip into layout coordinates; gives the edges
+    /// with depth-first back edges reversed.
+    fn new(scene: &Scene, measured: &Measured, flip: impl Fn(Size) -> Size) -> Self {
+        let n = scene.nodes.len();
         let valid: Vec<bool> =
             scene.edges.iter().map(|e| e.from < n && e.to < n && e.from != e.to).collect();
         let pairs: Vec<(usize, usize)> = scene
@@ -130,14 +228,17 @@ impl Layout for Layered {
         let oriented: Vec<(usize, usize)> =
             pairs.iter().zip(&back).map(|(&(a, b), &r)| if r { (b, a) } else { (a, b) }).collect();
         let labels: Vec<Option<Size>> = (0..scene.edges.len())
-            .map(|i| measured.edge_labels.get(i).copied().flatten().map(flip))
+            .map(|i| measured.edge_labels.get(i).copied().flatten().map(&flip))
             .collect();
+        Edges { valid, back, oriented, labels }
+    }
 
-        // 2. Ranking.
-        let rank_edges: Vec<rank::RankEdge> = oriented
+    /// Gives the valid edges for ranking: a labelled one spans at least two ranks.
+    fn rank_edges(&self) -> Vec<rank::RankEdge> {
+        self.oriented
             .iter()
-            .zip(&valid)
-            .zip(&labels)
+            .zip(&self.valid)
+            .zip(&self.labels)
             .filter(|((_, ok), _)| **ok)
             .map(|((&(from, to), _), label)| rank::RankEdge {
                 from,
@@ -145,337 +246,373 @@ impl Layout for Layered {
                 minlen: if label.is_some() { 2 } else { 1 },
                 weight: 1,
             })
-            .collect();
-        // 3. and 4. The layered graph of a ranking, then its order. Optimal rankings are not
-        // unique and the order's crossings depend on which one it is, so graphs small enough to
-        // afford it lay out more than one, each ordered with an equal share of the budget (a
-        // larger one for flat diagrams, see `order::flat_budget`), and keep the one with the
-        // fewest crossings (the first on a tie): network simplex started from the sinks and
-        // from the sources and, in flat diagrams with labels, the same with dot's lengths
-        // (every edge two ranks long, not only the labelled ones). Which one wins varies from
-        // graph to graph (a 108-component generated system: 1,796 crossings with the third,
-        // 1,945–2,082 with the others).
-        let build = |ranks: &[i32]| {
-            // 3. The layered graph.
-            let mut g = LGraph {
-                layer: ranks.iter().map(|&r| r.max(0) as usize).collect(),
-                group: node_group.clone(),
-                width: Vec::with_capacity(n),
-                height: Vec::with_capacity(n),
-                dummy: vec![false; n],
-                up: vec![Vec::new(); n],
-                down: vec![Vec::new(); n],
-                layers: Vec::new(),
-                group_parent: group_parent.clone(),
-                group_children: vec![Vec::new(); ng],
-                group_roots: Vec::new(),
-                span: vec![None; ng],
-            };
-            for i in 0..n {
-                let s = flip(measured.nodes.get(i).copied().unwrap_or(FALLBACK));
-                g.width.push(s.width.max(1.0));
-                g.height.push(s.height.max(1.0));
-            }
-            for (c, p) in group_parent.iter().enumerate() {
-                match p {
-                    Some(p) => g.group_children[*p].push(c),
-                    None => g.group_roots.push(c),
-                }
-            }
-            // Each label goes into the rank between its ends whose boxes and labels are narrowest
-            // so far (nearest the middle on a tie), so labels of parallel long edges spread over
-            // the ranks instead of all lining up in one.
-            let rank_count = g.layer.iter().copied().max().map_or(0, |m| m + 1);
-            let mut load = vec![0.0f64; rank_count];
-            for v in 0..n {
-                load[g.layer[v]] += g.width[v] + position::NODE_SEP;
-            }
-            let mut label_rank: Vec<usize> = vec![usize::MAX; scene.edges.len()];
-            for (i, &(a, b)) in oriented.iter().enumerate() {
-                let Some(size) = labels[i].filter(|_| valid[i]) else { continue };
-                let (ra, rb) = (g.layer[a], g.layer[b]);
-                let mid = ra + (rb.saturating_sub(ra)) / 2;
-                let best = (ra + 1..rb).min_by(|&p, &q| {
-                    load[p]
-                        .total_cmp(&load[q])
-                        .then(p.abs_diff(mid).cmp(&q.abs_diff(mid)))
-                        .then(p.cmp(&q))
-                });
-                if let Some(r) = best {
-                    load[r] += size.width + position::MIXED_SEP;
-                    label_rank[i] = r;
-                }
-            }
-            let mut chains: Vec<Vec<usize>> = vec![Vec::new(); scene.edges.len()];
-            let mut label_item: Vec<Option<usize>> = vec![None; scene.edges.len()];
-            for (i, &(a, b)) in oriented.iter().enumerate() {
-                if !valid[i] {
+            .collect()
+    }
+}
+
+/// A layered graph of one ranking, with what later phases need of each scene edge.
+struct Layering {
+    /// The layered graph.
+    g: LGraph,
+    /// Each edge's items from its (oriented) source to its target; empty if it is not valid.
+    chains: Vec<Vec<usize>>,
+    /// Each edge's label item (the dummy sized like its label), if it has one.
+    label_item: Vec<Option<usize>>,
+}
+
+/// Takes the rank edges and the layered graph of a ranking (`build`); gives the
+/// layering with the fewest crossings among the rankings tried, and its order.
+fn best_layering(
+    n: usize,
+    ng: usize,
+    rank_edges: &[rank::RankEdge],
+    build: impl Fn(&[i32]) -> Layering,
+) -> (Layering, Vec<Vec<Token>>) {
+    let primary = rank::rank(n, rank_edges, rank::Start::Sinks);
+    let mut layered = vec![build(&primary)];
+    let mut lengths = vec![rank_edges.to_vec()];
+    if ng == 0 && rank_edges.iter().any(|e| e.minlen > 1) {
+        lengths.push(rank_edges.iter().map(|e| rank::RankEdge { minlen: 2, ..*e }).collect());
+    }
+    let items = order::size_of(&layered[0].g);
+    if order::affords(items, order::RANKINGS_BUDGET / (2 * lengths.len())) {
+        let mut seen = vec![primary];
+        for (i, edges) in lengths.iter().enumerate() {
+            for start in [rank::Start::Sinks, rank::Start::Sources] {
+                if i == 0 && start == rank::Start::Sinks {
                     continue;
                 }
-                let (ra, rb) = (g.layer[a], g.layer[b]);
-                let owner = common_group(&group_parent, node_group[a], node_group[b]);
-                let mut chain = vec![a];
-                let mid = label_rank[i];
-                for r in ra + 1..rb {
-                    let d = g.layer.len();
-                    g.layer.push(r);
-                    g.group.push(owner);
-                    g.dummy.push(true);
-                    g.up.push(Vec::new());
-                    g.down.push(Vec::new());
-                    match labels[i] {
-                        Some(s) if r == mid => {
-                            g.width.push(s.width);
-                            g.height.push(s.height);
-                            label_item[i] = Some(d);
-                        }
-                        _ => {
-                            g.width.push(0.0);
-                            g.height.push(0.0);
-                        }
-                    }
-                    chain.push(d);
-                }
-                chain.push(b);
-                for w in chain.windows(2) {
-                    g.down[w[0]].push(w[1]);
-                    g.up[w[1]].push(w[0]);
-                }
-                chains[i] = chain;
-            }
-            // A box with many edges on one side grows across the flow so its ports keep apart.
-            let mut ends = vec![(0usize, 0usize); n];
-            for chain in chains.iter().filter(|c| c.len() >= 2) {
-                ends[chain[0]].0 += 1;
-                ends[chain[chain.len() - 1]].1 += 1;
-            }
-            for (v, &(out, inc)) in ends.iter().enumerate() {
-                g.width[v] = g.width[v].max(route::width_for_ports(out.max(inc)));
-            }
-            let layer_count = g.layer.iter().copied().max().map_or(0, |m| m + 1);
-            g.layers = vec![Vec::new(); layer_count];
-            for v in 0..g.layer.len() {
-                g.layers[g.layer[v]].push(v);
-            }
-            for v in 0..g.layer.len() {
-                let mut up = g.group[v];
-                while let Some(a) = up {
-                    let r = g.layer[v];
-                    g.span[a] = Some(g.span[a].map_or((r, r), |(lo, hi)| (lo.min(r), hi.max(r))));
-                    up = group_parent[a];
+                let ranks = rank::rank(n, edges, start);
+                if !seen.contains(&ranks) {
+                    layered.push(build(&ranks));
+                    seen.push(ranks);
                 }
             }
+        }
+    }
+    let budget =
+        if layered.len() > 1 && ng == 0 { order::flat_budget(items) } else { order::ORDER_BUDGET };
+    let share = budget / layered.len();
+    let mut chosen = None;
+    for mut layering in layered {
+        let tokens = order::order(&mut layering.g, share);
+        let crossings = order::crossings(&layering.g);
+        if chosen.as_ref().is_none_or(|c: &(usize, _, _)| crossings < c.0) {
+            chosen = Some((crossings, layering, tokens));
+        }
+    }
+    let Some((_, layering, tokens)) = chosen else { unreachable!("one ranking at least") };
+    (layering, tokens)
+}
 
-            (g, chains, label_item)
-        };
-        let primary = rank::rank(n, &rank_edges, rank::Start::Sinks);
-        let mut layered = vec![build(&primary)];
-        let mut lengths = vec![rank_edges.clone()];
-        if ng == 0 && rank_edges.iter().any(|e| e.minlen > 1) {
-            lengths.push(rank_edges.iter().map(|e| rank::RankEdge { minlen: 2, ..*e }).collect());
+/// Takes a ranking, the nodes' sizes, the groups and the edges; gives the layered graph:
+/// one item per node, one dummy per rank an edge crosses, each box as wide as its ports need.
+fn layered_graph(ranks: &[i32], sizes: &[Size], groups: &Groups, edges: &Edges) -> Layering {
+    let n = sizes.len();
+    let mut g = LGraph::new(
+        ranks.iter().map(|&r| r.max(0) as usize).collect(),
+        groups.of_node.clone(),
+        sizes.iter().map(|s| s.width.max(1.0)).collect(),
+        sizes.iter().map(|s| s.height.max(1.0)).collect(),
+        groups.parent.clone(),
+    );
+    let label_rank = label_ranks(&g, edges);
+    let mut chains: Vec<Vec<usize>> = vec![Vec::new(); edges.oriented.len()];
+    let mut label_item: Vec<Option<usize>> = vec![None; edges.oriented.len()];
+    for (i, &(a, b)) in edges.oriented.iter().enumerate() {
+        if !edges.valid[i] {
+            continue;
         }
-        let items = order::size_of(&layered[0].0);
-        if order::affords(items, order::RANKINGS_BUDGET / (2 * lengths.len())) {
-            let mut seen = vec![primary];
-            for (i, edges) in lengths.iter().enumerate() {
-                for start in [rank::Start::Sinks, rank::Start::Sources] {
-                    if i == 0 && start == rank::Start::Sinks {
-                        continue;
-                    }
-                    let ranks = rank::rank(n, edges, start);
-                    if !seen.contains(&ranks) {
-                        layered.push(build(&ranks));
-                        seen.push(ranks);
-                    }
+        let (ra, rb) = (g.layer[a], g.layer[b]);
+        let owner = common_group(&groups.parent, groups.of_node[a], groups.of_node[b]);
+        let mut chain = vec![a];
+        let mid = label_rank[i];
+        for r in ra + 1..rb {
+            let d = match edges.labels[i] {
+                Some(s) if r == mid => {
+                    let d = g.add_dummy(r, owner, s.width, s.height);
+                    label_item[i] = Some(d);
+                    d
                 }
-            }
+                _ => g.add_dummy(r, owner, 0.0, 0.0),
+            };
+            chain.push(d);
         }
-        let budget = if layered.len() > 1 && ng == 0 {
-            order::flat_budget(items)
-        } else {
-            order::ORDER_BUDGET
-        };
-        let share = budget / layered.len();
-        let mut chosen = None;
-        for (mut g, chains, label_item) in layered {
-            let tokens = order::order(&mut g, share);
-            let crossings = order::crossings(&g);
-            if chosen.as_ref().is_none_or(|c: &(usize, _, _, _, _)| crossings < c.0) {
-                chosen = Some((crossings, g, chains, label_item, tokens));
-            }
-        }
-        let Some((_, g, chains, label_item, tokens)) = chosen else {
-            unreachable!("one ranking at least")
-        };
-        let layer_count = g.layers.len();
-        // 5. x. A title sits in the band above its frame's first layer (TB; below the last for
-        // BT), which routes into (out of) that layer's members cross: the ports on that side of
-        // those members keep to the right of the title, so each member reaches far enough right
-        // to hold them there.
-        if !horizontal {
-            for c in 0..ng {
-                let Some((lo, hi)) = g.span[c] else { continue };
-                let r = if dir == Direction::TB { lo } else { hi };
-                for &v in &g.layers[r] {
-                    let k = if dir == Direction::TB { g.up[v].len() } else { g.down[v].len() };
-                    if k > 0 && within(&group_parent, g.group[v], c) {
-                        let ports = TITLE_CLEARANCE + k as f64 * route::PORT_SPACING + PORT_INSET;
-                        pads.reserve.push((c, v, title(c).width + ports - g.width[v] / 2.0));
-                    }
-                }
-            }
-        }
-        let (x, borders) = position::position(&g, &tokens, &pads);
+        chain.push(b);
+        g.link(&chain);
+        chains[i] = chain;
+    }
+    // A box with many edges on one side grows across the flow so its ports keep apart.
+    let mut ends = vec![(0usize, 0usize); n];
+    for chain in chains.iter().filter(|c| c.len() >= 2) {
+        ends[chain[0]].0 += 1;
+        ends[chain[chain.len() - 1]].1 += 1;
+    }
+    for (v, &(out, inc)) in ends.iter().enumerate() {
+        g.width[v] = g.width[v].max(route::width_for_ports(out.max(inc)));
+    }
+    g.index_layers();
+    Layering { g, chains, label_item }
+}
 
-        // 6. Bands: each group's room above its first layer and below its last; left to right,
-        // the title runs along the flow from the frame's start (LR) or end (RL), and ends
-        // within the group's first (last) band, which only vertical segments cross.
-        let band_height: Vec<f64> =
-            g.layers.iter().map(|l| l.iter().map(|&v| g.height[v]).fold(0.0, f64::max)).collect();
-        let mut depth_top = vec![0.0f64; ng];
-        let mut depth_bottom = vec![0.0f64; ng];
-        let mut direct_first = vec![false; ng];
-        let mut direct_last = vec![false; ng];
-        for v in 0..g.layer.len() {
-            if let Some(c) = g.group[v]
-                && let Some((lo, hi)) = g.span[c]
-            {
-                direct_first[c] |= g.layer[v] == lo;
-                direct_last[c] |= g.layer[v] == hi;
-            }
+/// Takes the graph of the nodes and the edges; gives the rank of each label's dummy
+/// (`usize::MAX` for none): the rank between its ends whose boxes and labels are narrowest so
+/// far (nearest the middle on a tie), so labels of parallel long edges spread over the ranks
+/// instead of all lining up in one.
+fn label_ranks(g: &LGraph, edges: &Edges) -> Vec<usize> {
+    let rank_count = g.layer.iter().copied().max().map_or(0, |m| m + 1);
+    let mut load = vec![0.0f64; rank_count];
+    for v in 0..g.layer.len() {
+        load[g.layer[v]] += g.width[v] + position::NODE_SEP;
+    }
+    let mut label_rank: Vec<usize> = vec![usize::MAX; edges.oriented.len()];
+    for (i, &(a, b)) in edges.oriented.iter().enumerate() {
+        let Some(size) = edges.labels[i].filter(|_| edges.valid[i]) else { continue };
+        let (ra, rb) = (g.layer[a], g.layer[b]);
+        let mid = ra + (rb.saturating_sub(ra)) / 2;
+        let best = (ra + 1..rb).min_by(|&p, &q| {
+            load[p].total_cmp(&load[q]).then(p.abs_diff(mid).cmp(&q.abs_diff(mid))).then(p.cmp(&q))
+        });
+        if let Some(r) = best {
+            load[r] += size.width + position::MIXED_SEP;
+            label_rank[i] = r;
         }
-        for c in (0..ng).rev() {
-            let Some((lo, hi)) = g.span[c] else { continue };
-            let mut top: f64 = if direct_first[c] { 0.0 } else { f64::NEG_INFINITY };
-            let mut bottom: f64 = if direct_last[c] { 0.0 } else { f64::NEG_INFINITY };
-            for &k in &g.group_children[c] {
-                if let Some((klo, khi)) = g.span[k] {
-                    if klo == lo {
-                        top = top.max(depth_top[k]);
-                    }
-                    if khi == hi {
-                        bottom = bottom.max(depth_bottom[k]);
-                    }
-                }
-            }
-            depth_top[c] = pad_top[c] + top.max(0.0);
-            depth_bottom[c] = pad_bottom[c] + bottom.max(0.0);
-            match dir {
-                Direction::LR => depth_top[c] = depth_top[c].max(title(c).width - band_height[lo]),
-                Direction::RL => {
-                    depth_bottom[c] = depth_bottom[c].max(title(c).width - band_height[hi]);
-                }
-                Direction::TB | Direction::BT => {}
-            }
-        }
-        let mut extra_top = vec![0.0f64; layer_count];
-        let mut extra_bottom = vec![0.0f64; layer_count];
-        for c in 0..ng {
-            if let Some((lo, hi)) = g.span[c] {
-                extra_top[lo] = extra_top[lo].max(depth_top[c]);
-                extra_bottom[hi] = extra_bottom[hi].max(depth_bottom[c]);
-            }
-        }
-        // Labelled edges span two ranks, so with labels every gap is halved (as dot does).
-        let rank_sep = if horizontal { RANK_SEP_LR } else { RANK_SEP_TB }
-            / if labels.iter().any(Option::is_some) { 2.0 } else { 1.0 };
-        let mut bands = Bands {
-            top: vec![0.0; layer_count],
-            height: band_height,
-            extra_top: extra_top.clone(),
-            extra_bottom: extra_bottom.clone(),
-        };
-        let mut cursor = 0.0;
-        for r in 0..layer_count {
-            cursor += extra_top[r];
-            bands.top[r] = cursor;
-            cursor += bands.height[r] + extra_bottom[r] + rank_sep;
-        }
+    }
+    label_rank
+}
 
-        // 7. Boxes, routes, labels, frames (layout coordinates).
-        let item_rect = |v: usize| {
-            let (top, bottom) = bands.item_span(&g, v);
-            Rect { x: x[v] - g.width[v] / 2.0, y: top, width: g.width[v], height: bottom - top }
-        };
-        let nodes: Vec<Rect> = (0..n).map(item_rect).collect();
-        let label_rects: Vec<Option<Rect>> = label_item
-            .iter()
-            .zip(&labels)
-            .map(|(item, size)| {
-                let (d, s) = ((*item)?, (*size)?);
-                let r = g.layer[d];
-                Some(Rect {
-                    x: x[d] - s.width / 2.0,
-                    y: bands.top[r] + (bands.height[r] - s.height) / 2.0,
-                    width: s.width,
-                    height: s.height,
-                })
+/// Takes the ordered graph and the groups; gives the title reserves ([`Pads::reserve`]). A
+/// title sits in the band above its frame's first layer (TB; below the last for BT), which
+/// routes into (out of) that layer's members cross: the ports on that side of those members
+/// keep to the right of the title, so each member reaches far enough right to hold them there.
+fn title_reserves(g: &LGraph, groups: &Groups) -> Vec<(usize, usize, f64)> {
+    let dir = groups.dir;
+    let mut reserve = Vec::new();
+    if matches!(dir, Direction::LR | Direction::RL) {
+        return reserve;
+    }
+    for c in 0..groups.parent.len() {
+        let Some((lo, hi)) = g.span[c] else { continue };
+        let r = if dir == Direction::TB { lo } else { hi };
+        for &v in &g.layers[r] {
+            let k = if dir == Direction::TB { g.up[v].len() } else { g.down[v].len() };
+            if k > 0 && within(&groups.parent, g.group[v], c) {
+                let ports = TITLE_CLEARANCE + k as f64 * route::PORT_SPACING + PORT_INSET;
+                reserve.push((c, v, groups.titles[c].width + ports - g.width[v] / 2.0));
+            }
+        }
+    }
+    reserve
+}
+
+/// How far each group's frame reaches above the band of its first layer and below its last.
+struct Depths {
+    /// Above the first layer's band.
+    top: Vec<f64>,
+    /// Below the last layer's band.
+    bottom: Vec<f64>,
+}
+
+/// Takes the ordered graph, the groups and whether any edge has a label; gives one band per
+/// layer, as tall as its tallest item, with gaps that leave room for the frames starting or
+/// ending there, and each frame's depths.
+fn bands(g: &LGraph, groups: &Groups, labelled: bool) -> (Bands, Depths) {
+    let layer_count = g.layers.len();
+    let band_height: Vec<f64> =
+        g.layers.iter().map(|l| l.iter().map(|&v| g.height[v]).fold(0.0, f64::max)).collect();
+    let depths = frame_depths(g, groups, &band_height);
+    let mut extra_top = vec![0.0f64; layer_count];
+    let mut extra_bottom = vec![0.0f64; layer_count];
+    for c in 0..groups.parent.len() {
+        if let Some((lo, hi)) = g.span[c] {
+            extra_top[lo] = extra_top[lo].max(depths.top[c]);
+            extra_bottom[hi] = extra_bottom[hi].max(depths.bottom[c]);
+        }
+    }
+    // Labelled edges span two ranks, so with labels every gap is halved (as dot does).
+    let horizontal = matches!(groups.dir, Direction::LR | Direction::RL);
+    let rank_sep =
+        if horizontal { RANK_SEP_LR } else { RANK_SEP_TB } / if labelled { 2.0 } else { 1.0 };
+    let mut bands = Bands {
+        top: vec![0.0; layer_count],
+        height: band_height,
+        extra_top: extra_top.clone(),
+        extra_bottom: extra_bottom.clone(),
+    };
+    let mut cursor = 0.0;
+    for r in 0..layer_count {
+        cursor += extra_top[r];
+        bands.top[r] = cursor;
+        cursor += bands.height[r] + extra_bottom[r] + rank_sep;
+    }
+    (bands, depths)
+}
+
+/// Takes the ordered graph, the groups and each band's height; gives each group's room above
+/// its first layer and below its last (its padding, and its children's starting or ending
+/// there). Left to right, the title runs along the flow from the frame's start (LR) or end
+/// (RL), and ends within the group's first (last) band, which only vertical segments cross.
+fn frame_depths(g: &LGraph, groups: &Groups, band_height: &[f64]) -> Depths {
+    let ng = groups.parent.len();
+    let mut depth_top = vec![0.0f64; ng];
+    let mut depth_bottom = vec![0.0f64; ng];
+    let mut direct_first = vec![false; ng];
+    let mut direct_last = vec![false; ng];
+    for v in 0..g.layer.len() {
+        if let Some(c) = g.group[v]
+            && let Some((lo, hi)) = g.span[c]
+        {
+            direct_first[c] |= g.layer[v] == lo;
+            direct_last[c] |= g.layer[v] == hi;
+        }
+    }
+    for c in (0..ng).rev() {
+        let Some((lo, hi)) = g.span[c] else { continue };
+        let mut top: f64 = if direct_first[c] { 0.0 } else { f64::NEG_INFINITY };
+        let mut bottom: f64 = if direct_last[c] { 0.0 } else { f64::NEG_INFINITY };
+        for &k in &g.group_children[c] {
+            if let Some((klo, khi)) = g.span[k] {
+                if klo == lo {
+                    top = top.max(depth_top[k]);
+                }
+                if khi == hi {
+                    bottom = bottom.max(depth_bottom[k]);
+                }
+            }
+        }
+        depth_top[c] = groups.pad_top[c] + top.max(0.0);
+        depth_bottom[c] = groups.pad_bottom[c] + bottom.max(0.0);
+        let title = groups.titles[c];
+        match groups.dir {
+            Direction::LR => depth_top[c] = depth_top[c].max(title.width - band_height[lo]),
+            Direction::RL => {
+                depth_bottom[c] = depth_bottom[c].max(title.width - band_height[hi]);
+            }
+            Direction::TB | Direction::BT => {}
+        }
+    }
+    Depths { top: depth_top, bottom: depth_bottom }
+}
+
+/// Takes the laid-out graph and an item; gives its box (a dummy's spans its band).
+fn item_rect(g: &LGraph, x: &[f64], bands: &Bands, v: usize) -> Rect {
+    let (top, bottom) = bands.item_span(g, v);
+    Rect { x: x[v] - g.width[v] / 2.0, y: top, width: g.width[v], height: bottom - top }
+}
+
+/// Takes the laid-out graph and each edge's label item and size; gives each label's box,
+/// centred on its dummy and in its band.
+fn label_rects(
+    g: &LGraph,
+    x: &[f64],
+    bands: &Bands,
+    label_item: &[Option<usize>],
+    labels: &[Option<Size>],
+) -> Vec<Option<Rect>> {
+    label_item
+        .iter()
+        .zip(labels)
+        .map(|(item, size)| {
+            let (d, s) = ((*item)?, (*size)?);
+            let r = g.layer[d];
+            Some(Rect {
+                x: x[d] - s.width / 2.0,
+                y: bands.top[r] + (bands.height[r] - s.height) / 2.0,
+                width: s.width,
+                height: s.height,
             })
-            .collect();
-        let mut frames: Vec<Option<Rect>> = vec![None; ng];
-        let mut extent: Vec<Option<(f64, f64)>> = vec![None; ng];
-        for (v, &xv) in x.iter().enumerate() {
-            if let Some(c) = g.group[v] {
-                let (lo, hi) = (xv - g.width[v] / 2.0, xv + g.width[v] / 2.0);
-                extent[c] = Some(extent[c].map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
-            }
-        }
-        let mut reserved: Vec<f64> = vec![f64::INFINITY; ng];
-        for &(c, v, gap) in &pads.reserve {
-            reserved[c] = reserved[c].min(x[v] - gap);
-        }
-        for c in (0..ng).rev() {
-            let Some((lo, hi)) = g.span[c] else { continue };
-            let mut ext = extent[c].map(|(a, b)| (a - pads.left[c], b + pads.right[c]));
-            for &k in &g.group_children[c] {
-                if let Some(f) = frames[k] {
-                    let (a, b) = (f.x - pads.left[c], f.right() + pads.right[c]);
-                    ext = Some(ext.map_or((a, b), |(p, q)| (p.min(a), q.max(b))));
-                }
-            }
-            let Some((mut left, mut right)) = ext else { continue };
-            // Room for the title, within the borders the constraints kept free.
-            left = left.min(reserved[c]);
-            let need = pads.min_width[c];
-            if right - left < need {
-                right = right.max((left + need).min(borders[c].1));
-                left = left.min(right - need);
-            }
-            let top = bands.top[lo] - depth_top[c];
-            let bottom = bands.top[hi] + bands.height[hi] + depth_bottom[c];
-            frames[c] = Some(Rect { x: left, y: top, width: right - left, height: bottom - top });
-        }
+        })
+        .collect()
+}
 
-        // Ports that must keep right of a title: in TB those on the top side, in BT the bottom.
-        let mut floor = vec![(f64::NEG_INFINITY, f64::NEG_INFINITY); g.layer.len()];
-        for &(c, v, _) in &pads.reserve {
-            if let Some(f) = frames[c] {
-                let right = f.x + title(c).width + TITLE_CLEARANCE;
-                let side = if dir == Direction::TB { &mut floor[v].0 } else { &mut floor[v].1 };
-                *side = side.max(right);
+/// Takes the laid-out graph, the groups, their depths and the borders `position` kept free;
+/// gives each group's frame: the padded extent of its items and child frames, wide enough for
+/// its title (none for a group without items).
+fn frames(
+    g: &LGraph,
+    x: &[f64],
+    bands: &Bands,
+    groups: &Groups,
+    depths: &Depths,
+    borders: &[(f64, f64)],
+) -> Vec<Option<Rect>> {
+    let ng = groups.parent.len();
+    let pads = &groups.pads;
+    let mut frames: Vec<Option<Rect>> = vec![None; ng];
+    let mut extent: Vec<Option<(f64, f64)>> = vec![None; ng];
+    for (v, &xv) in x.iter().enumerate() {
+        if let Some(c) = g.group[v] {
+            let (lo, hi) = (xv - g.width[v] / 2.0, xv + g.width[v] / 2.0);
+            extent[c] = Some(extent[c].map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
+        }
+    }
+    let mut reserved: Vec<f64> = vec![f64::INFINITY; ng];
+    for &(c, v, gap) in &pads.reserve {
+        reserved[c] = reserved[c].min(x[v] - gap);
+    }
+    for c in (0..ng).rev() {
+        let Some((lo, hi)) = g.span[c] else { continue };
+        let mut ext = extent[c].map(|(a, b)| (a - pads.left[c], b + pads.right[c]));
+        for &k in &g.group_children[c] {
+            if let Some(f) = frames[k] {
+                let (a, b) = (f.x - pads.left[c], f.right() + pads.right[c]);
+                ext = Some(ext.map_or((a, b), |(p, q)| (p.min(a), q.max(b))));
             }
         }
-        let mut routes = route::routes(&g, &x, &bands, &chains, &floor);
-
-        // Edges that could not be laid out (self-loops, bad indices): a stub on the box.
-        for (i, e) in scene.edges.iter().enumerate() {
-            if routes[i].len() < 2 {
-                let r = nodes.get(e.from).copied().unwrap_or(Rect {
-                    x: 0.0,
-                    y: 0.0,
-                    width: 0.0,
-                    height: 0.0,
-                });
-                let (cx, cy) = r.center();
-                routes[i] = vec![(cx, r.bottom()), (cx, r.bottom())];
-                let _ = cy;
-            } else if back[i] {
-                routes[i].reverse();
-            }
+        let Some((mut left, mut right)) = ext else { continue };
+        // Room for the title, within the borders the constraints kept free.
+        left = left.min(reserved[c]);
+        let need = pads.min_width[c];
+        if right - left < need {
+            right = right.max((left + need).min(borders[c].1));
+            left = left.min(right - need);
         }
+        let top = bands.top[lo] - depths.top[c];
+        let bottom = bands.top[hi] + bands.height[hi] + depths.bottom[c];
+        frames[c] = Some(Rect { x: left, y: top, width: right - left, height: bottom - top });
+    }
+    frames
+}
 
-        let titles: Vec<Size> = (0..ng).map(title).collect();
-        finish(dir, nodes, frames, routes, label_rects, &titles)
+/// Takes the laid-out graph, each edge's chain, the groups and their frames; gives each
+/// edge's route ([`route::routes`]), ports kept right of the titles that reserved room.
+fn routes(
+    g: &LGraph,
+    x: &[f64],
+    bands: &Bands,
+    chains: &[Vec<usize>],
+    groups: &Groups,
+    frames: &[Option<Rect>],
+) -> Vec<Vec<(f64, f64)>> {
+    // Ports that must keep right of a title: in TB those on the top side, in BT the bottom.
+    let mut floor = vec![(f64::NEG_INFINITY, f64::NEG_INFINITY); g.layer.len()];
+    for &(c, v, _) in &groups.pads.reserve {
+        if let Some(f) = frames[c] {
+            let right = f.x + groups.titles[c].width + TITLE_CLEARANCE;
+            let side = if groups.dir == Direction::TB { &mut floor[v].0 } else { &mut floor[v].1 };
+            *side = side.max(right);
+        }
+    }
+    route::routes(g, x, bands, chains, &floor)
+}
+
+/// Takes the routes, the boxes and which edges were reversed; gives an edge that could not be
+/// laid out (self-loops, bad indices) a stub on its box and turns back edges' routes around.
+fn stub_and_orient(scene: &Scene, routes: &mut [Vec<(f64, f64)>], nodes: &[Rect], back: &[bool]) {
+    for (i, e) in scene.edges.iter().enumerate() {
+        if routes[i].len() < 2 {
+            let r = nodes.get(e.from).copied().unwrap_or(Rect {
+                x: 0.0,
+                y: 0.0,
+                width: 0.0,
+                height: 0.0,
+            });
+            let (cx, cy) = r.center();
+            routes[i] = vec![(cx, r.bottom()), (cx, r.bottom())];
+            let _ = cy;
+        } else if back[i] {
+            routes[i].reverse();
+        }
     }
 }
 

@@ -116,6 +116,7 @@ fn label_placeholder(size: Size) -> String {
 }
 
 impl Layout for LayoutRs {
+    #[allow(clippy::too_many_lines, reason = "the layout-rs adapter, phase by phase; not cut yet")]
     fn layout(&self, scene: &Scene, measured: &Measured) -> Positioned {
         let n = scene.nodes.len();
         if n == 0 {

@@ -1,6 +1,7 @@
 //! The layered graph every phase of the [`Layered`](super::Layered) engine works on.
 //!
-//! Input: none (built by [`layered`](super::layered)). Holds: items (scene nodes first, in
+//! Input: the nodes' layers, groups and sizes and the group forest ([`LGraph::new`]), then the
+//! dummies and links [`layered`](super::layered) adds. Holds: items (scene nodes first, in
 //! scene order, then one dummy per rank a long edge crosses) in layers, their neighbours one
 //! layer up and down, and the group forest with the layers each group spans. Invariants: an
 //! item's neighbours lie in the adjacent layers; every item of a group lies within the group's
@@ -46,6 +47,86 @@ pub(crate) struct LGraph {
 }
 
 impl LGraph {
+    /// Takes each node's layer, group, width and height and each group's parent; gives the
+    /// graph of the nodes alone (no links; `layers` and spans wait for [`LGraph::index_layers`]).
+    pub(crate) fn new(
+        layer: Vec<usize>,
+        group: Vec<Option<usize>>,
+        width: Vec<f64>,
+        height: Vec<f64>,
+        group_parent: Vec<Option<usize>>,
+    ) -> Self {
+        let n = layer.len();
+        let ng = group_parent.len();
+        let mut group_children = vec![Vec::new(); ng];
+        let mut group_roots = Vec::new();
+        for (c, p) in group_parent.iter().enumerate() {
+            match p {
+                Some(p) => group_children[*p].push(c),
+                None => group_roots.push(c),
+            }
+        }
+        LGraph {
+            layer,
+            group,
+            width,
+            height,
+            dummy: vec![false; n],
+            up: vec![Vec::new(); n],
+            down: vec![Vec::new(); n],
+            layers: Vec::new(),
+            group_parent,
+            group_children,
+            group_roots,
+            span: vec![None; ng],
+        }
+    }
+
+    /// Takes a layer, a group and a size; adds a dummy item there and gives its index.
+    pub(crate) fn add_dummy(
+        &mut self,
+        layer: usize,
+        group: Option<usize>,
+        width: f64,
+        height: f64,
+    ) -> usize {
+        let d = self.layer.len();
+        self.layer.push(layer);
+        self.group.push(group);
+        self.dummy.push(true);
+        self.up.push(Vec::new());
+        self.down.push(Vec::new());
+        self.width.push(width);
+        self.height.push(height);
+        d
+    }
+
+    /// Takes a chain of items, each one layer below the one before; links each to the next.
+    pub(crate) fn link(&mut self, chain: &[usize]) {
+        for w in chain.windows(2) {
+            self.down[w[0]].push(w[1]);
+            self.up[w[1]].push(w[0]);
+        }
+    }
+
+    /// Fills `layers` (each layer's items in index order) and each group's span from the items'
+    /// layers and groups.
+    pub(crate) fn index_layers(&mut self) {
+        let layer_count = self.layer.iter().copied().max().map_or(0, |m| m + 1);
+        self.layers = vec![Vec::new(); layer_count];
+        for v in 0..self.layer.len() {
+            self.layers[self.layer[v]].push(v);
+        }
+        for v in 0..self.layer.len() {
+            let mut up = self.group[v];
+            while let Some(a) = up {
+                let r = self.layer[v];
+                self.span[a] = Some(self.span[a].map_or((r, r), |(lo, hi)| (lo.min(r), hi.max(r))));
+                up = self.group_parent[a];
+            }
+        }
+    }
+
     /// Whether group `c` has a block in layer `r`.
     pub(crate) fn active(&self, c: usize, r: usize) -> bool {
         self.span[c].is_some_and(|(a, b)| a <= r && r <= b)

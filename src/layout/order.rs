@@ -73,6 +73,7 @@ const WALKS: [(usize, bool); STARTS] = [
 
 /// Orders every layer of `g` (see the module header); also rewrites `g.layers` to the item
 /// order of the result.
+#[allow(clippy::too_many_lines, reason = "all starts share one work budget and buffers")]
 pub(super) fn order(g: &mut LGraph, budget: usize) -> Vec<Vec<Token>> {
     let groups = g.group_parent.len();
     let items = g.layer.len();
@@ -766,6 +767,7 @@ const FINAL_PAIR_WORK: usize = 16_000_000;
 /// whose only edge goes to it, if `leaves_only`) to the pair of places with the fewest
 /// crossings, if that is fewer than where they are: a service and its own database, say,
 /// which sifting one item at a time cannot move past a hub. Returns whether anything moved.
+#[allow(clippy::too_many_lines, reason = "one tuned loop over shared spread positions")]
 fn sift_pairs(g: &mut LGraph, pos: &mut [usize], work: &mut usize, leaves_only: bool) -> bool {
     if !g.group_parent.is_empty() {
         return false;
@@ -1022,6 +1024,7 @@ fn crossings_left_of(a: &(Vec<usize>, Vec<usize>), b: &(Vec<usize>, Vec<usize>))
 /// Sifting in layer `r`: each item in turn moves to the place within its block (between the
 /// block's other items and child blocks) with the fewest crossings on both sides, if that is
 /// fewer than where it is. Returns whether anything moved.
+#[allow(clippy::too_many_lines, reason = "one tuned loop over shared side buffers")]
 fn sift_layer(
     g: &mut LGraph,
     pos: &mut [usize],

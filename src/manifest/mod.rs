@@ -13,7 +13,7 @@ pub(crate) mod yaml;
 use std::path::{Path, PathBuf};
 
 pub use limits::Limits;
-pub(crate) use schema::{Collapse, Manifest, ParamValue, RuleSpec, Selector};
+pub(crate) use schema::{Collapse, Manifest, ParamValue, RuleSpec, Selector, ServiceSpec};
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::{FileId, SourceFile, Sources, Span};

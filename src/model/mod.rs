@@ -16,7 +16,7 @@ use petgraph::visit::EdgeRef;
 
 use crate::diagnostic::did_you_mean;
 use crate::manifest::schema::ASYNC_PROTOCOLS;
-use crate::manifest::{Collapse, Manifest, Selector};
+use crate::manifest::{Collapse, Manifest, Selector, ServiceSpec};
 use crate::source::{Span, Spanned};
 use crate::vocab::{Direction, FocusDirection, Kind, Mode};
 
@@ -359,6 +359,23 @@ pub(crate) fn lower(manifests: &[Manifest]) -> Model {
     }
 
     // Groups first, so components can point at them.
+    let group_ids = lower_groups(&mut model, manifests);
+
+    // Components.
+    let specs = lower_components(&mut model, manifests, &group_ids);
+
+    // Dependencies, once every component is known.
+    let ids: Vec<String> = model.index.keys().cloned().collect();
+    lower_dependencies(&mut model, &specs, &ids);
+
+    // Views.
+    lower_views(&mut model, manifests, &ids, &group_ids);
+    model
+}
+
+/// Takes the manifests' groups; adds the first of each id to the model, resolves their
+/// `parent` links, cuts cycles, and gives the group ids in model order.
+fn lower_groups(model: &mut Model, manifests: &[Manifest]) -> Vec<String> {
     let mut group_parents: Vec<Option<Spanned<String>>> = Vec::new();
     let mut group_spans: IndexMap<String, Span> = IndexMap::new();
     for g in manifests.iter().flat_map(|m| &m.groups) {
@@ -388,9 +405,17 @@ pub(crate) fn lower(manifests: &[Manifest]) -> Model {
             None => model.defects.push(unknown(RefKind::Parent, p, &group_ids[i], &group_ids)),
         }
     }
-    cut_group_cycles(&mut model, &group_parents);
+    cut_group_cycles(model, &group_parents);
+    group_ids
+}
 
-    // Components.
+/// Takes the manifests' services; adds the first of each id to the graph (in its group, if
+/// that is known) and gives each node with the spec it came from.
+fn lower_components<'m>(
+    model: &mut Model,
+    manifests: &'m [Manifest],
+    group_ids: &[String],
+) -> Vec<(ServiceId, &'m ServiceSpec)> {
     let mut specs = Vec::new();
     for s in manifests.iter().flat_map(|m| &m.services) {
         if let Some(&first) = model.index.get(&s.id.value) {
@@ -400,7 +425,7 @@ pub(crate) fn lower(manifests: &[Manifest]) -> Model {
         let group = s.group.as_ref().and_then(|g| {
             let found = model.find_group(&g.value);
             if found.is_none() {
-                model.defects.push(unknown(RefKind::Group, g, &s.id.value, &group_ids));
+                model.defects.push(unknown(RefKind::Group, g, &s.id.value, group_ids));
             }
             found
         });
@@ -422,14 +447,17 @@ pub(crate) fn lower(manifests: &[Manifest]) -> Model {
         model.index.insert(s.id.value.clone(), node);
         specs.push((node, s));
     }
+    specs
+}
 
-    // Dependencies, once every component is known.
-    let ids: Vec<String> = model.index.keys().cloned().collect();
-    for (node, s) in specs {
+/// Takes each node with its spec and the component ids; adds an edge per `depends_on` entry
+/// (with its default mode), leaving out unknown targets, self and duplicate dependencies.
+fn lower_dependencies(model: &mut Model, specs: &[(ServiceId, &ServiceSpec)], ids: &[String]) {
+    for &(node, s) in specs {
         let mut seen: Vec<(ServiceId, Span)> = Vec::new();
         for d in &s.depends_on {
             let Some(target) = model.find(&d.target.value) else {
-                model.defects.push(unknown(RefKind::Dependency, &d.target, &s.id.value, &ids));
+                model.defects.push(unknown(RefKind::Dependency, &d.target, &s.id.value, ids));
                 continue;
             };
             if target == node {
@@ -465,8 +493,11 @@ pub(crate) fn lower(manifests: &[Manifest]) -> Model {
             );
         }
     }
+}
 
-    // Views.
+/// Takes the manifests' views and the component and group ids; adds the first of each id to
+/// the model, with its selectors checked and its focus and collapsed groups resolved.
+fn lower_views(model: &mut Model, manifests: &[Manifest], ids: &[String], group_ids: &[String]) {
     let mut view_spans: IndexMap<String, Span> = IndexMap::new();
     for v in manifests.iter().flat_map(|m| &m.views) {
         if let Some(first) = view_spans.get(&v.id.value) {
@@ -478,11 +509,11 @@ pub(crate) fn lower(manifests: &[Manifest]) -> Model {
             match &sel.value {
                 Selector::Id(id) if model.find(id).is_none() => {
                     let name = Spanned::new(id.clone(), sel.span);
-                    model.defects.push(unknown(RefKind::ViewComponent, &name, &v.id.value, &ids));
+                    model.defects.push(unknown(RefKind::ViewComponent, &name, &v.id.value, ids));
                 }
                 Selector::Group(g) if model.find_group(g).is_none() => {
                     let name = Spanned::new(g.clone(), sel.span);
-                    model.defects.push(unknown(RefKind::ViewGroup, &name, &v.id.value, &group_ids));
+                    model.defects.push(unknown(RefKind::ViewGroup, &name, &v.id.value, group_ids));
                 }
                 _ => {}
             }
@@ -491,7 +522,7 @@ pub(crate) fn lower(manifests: &[Manifest]) -> Model {
         for f in &v.focus {
             match model.find(&f.value) {
                 Some(id) => focus.push(id),
-                None => model.defects.push(unknown(RefKind::ViewComponent, f, &v.id.value, &ids)),
+                None => model.defects.push(unknown(RefKind::ViewComponent, f, &v.id.value, ids)),
             }
         }
         let collapse = match &v.collapse {
@@ -505,7 +536,7 @@ pub(crate) fn lower(manifests: &[Manifest]) -> Model {
                 .filter_map(|g| {
                     let found = model.find_group(&g.value);
                     if found.is_none() {
-                        model.defects.push(unknown(RefKind::ViewGroup, g, &v.id.value, &group_ids));
+                        model.defects.push(unknown(RefKind::ViewGroup, g, &v.id.value, group_ids));
                     }
                     found
                 })
@@ -529,7 +560,6 @@ pub(crate) fn lower(manifests: &[Manifest]) -> Model {
             layout: v.layout.as_ref().map(|l| l.value),
         });
     }
-    model
 }
 
 /// The mode of a dependency that does not say: async towards a queue or topic, or over a

@@ -67,6 +67,7 @@ struct MermaidGraph {
 }
 
 impl MermaidGraph {
+    #[allow(clippy::too_many_lines, reason = "fills the template's fields one after another")]
     fn new(scene: &Scene) -> MermaidGraph {
         let ids: Vec<String> = scene.nodes.iter().map(node_id).collect();
         let mut items = Vec::new();

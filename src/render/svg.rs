@@ -520,6 +520,7 @@ fn edge_tooltip(edge: &SceneEdge, from: &SceneNode, to: &SceneNode) -> String {
 /// The outline of a kind's shape filling `r`, as SVG elements of class `shape`.
 // Geometry reads best as x, y, w, h.
 #[allow(clippy::many_single_char_names)]
+#[allow(clippy::too_many_lines, reason = "one match arm per kind's shape (a table)")]
 fn shape_path(kind: Kind, r: Rect) -> String {
     let (x, y, w, h) = (r.x, r.y, r.width, r.height);
     let (x1, y1) = (x + w, y + h);

@@ -144,7 +144,6 @@ impl SceneNode {
 #[must_use]
 pub fn scene(model: &Model, options: &SceneOptions<'_>) -> Scene {
     let view = options.view;
-    let n = model.graph.node_count();
 
     // 1. Which components are kept.
     let focus: &[ServiceId] =
@@ -153,21 +152,64 @@ pub fn scene(model: &Model, options: &SceneOptions<'_>) -> Scene {
     let direction = options.focus_direction.or(view.map(|v| v.direction)).unwrap_or_default();
     let keep = select_with(model, view, focus, depth, direction);
 
-    // 2. Collapsed groups: each member maps to the outermost collapsed group holding it.
+    // 2. and 3. Boxes, collapsed groups folded into one each.
     let collapsed: Vec<GroupId> = view.map_or_else(Vec::new, |v| v.collapse.clone());
-    let collapsed_of = |id: ServiceId| -> Option<GroupId> {
-        let g = model.component(id).group?;
-        model.group_chain(g).into_iter().rev().find(|g| collapsed.contains(g))
-    };
+    let mut boxes = scene_nodes(model, &keep, &collapsed);
 
-    // 3. Nodes in manifest order; a collapsed group appears where its first kept member would.
-    let mut nodes: Vec<SceneNode> = Vec::new();
-    let mut node_of: Vec<Option<usize>> = vec![None; n];
-    let mut group_node: BTreeMap<GroupId, usize> = BTreeMap::new();
-    // The group each node sits in (before re-indexing to scene groups).
-    let mut node_group: Vec<Option<GroupId>> = Vec::new();
+    // 4. Groups.
+    let groups = scene_groups(model, &mut boxes);
+
+    // 5. Edges.
+    let mut merged = scene_edges(model, &boxes.node_of);
+
+    // 6. Highlights.
+    mark_highlights(model, options.highlights, &mut boxes, &mut merged);
+
+    let direction = options.direction.or(view.and_then(|v| v.layout)).unwrap_or_default();
+    let (title, description) = match view {
+        Some(v) => (v.title.clone(), v.description.clone()),
+        None => (model.name.clone(), model.description.clone()),
+    };
+    Scene {
+        title,
+        description,
+        direction,
+        groups,
+        nodes: boxes.nodes,
+        edges: merged.into_values().collect(),
+    }
+}
+
+/// The scene's boxes and where each component and collapsed group went.
+struct Boxes {
+    /// The boxes, in manifest order.
+    nodes: Vec<SceneNode>,
+    /// Each component's box, if it is kept (indexed by component).
+    node_of: Vec<Option<usize>>,
+    /// Each collapsed group's box.
+    group_node: BTreeMap<GroupId, usize>,
+    /// The group each box sits in (before re-indexing to scene groups).
+    node_group: Vec<Option<GroupId>>,
+}
+
+/// Takes a component; gives the outermost of the `collapsed` groups holding it, if any.
+fn collapsed_of(model: &Model, collapsed: &[GroupId], id: ServiceId) -> Option<GroupId> {
+    let g = model.component(id).group?;
+    model.group_chain(g).into_iter().rev().find(|g| collapsed.contains(g))
+}
+
+/// Takes the kept components and the collapsed groups; gives the boxes in manifest order, a
+/// collapsed group's where its first kept member would be.
+fn scene_nodes(model: &Model, keep: &[bool], collapsed: &[GroupId]) -> Boxes {
+    let mut boxes = Boxes {
+        nodes: Vec::new(),
+        node_of: vec![None; model.graph.node_count()],
+        group_node: BTreeMap::new(),
+        node_group: Vec::new(),
+    };
+    let Boxes { nodes, node_of, group_node, node_group } = &mut boxes;
     for id in model.components().filter(|id| keep[id.index()]) {
-        if let Some(g) = collapsed_of(id) {
+        if let Some(g) = collapsed_of(model, collapsed, id) {
             let idx = *group_node.entry(g).or_insert_with(|| {
                 let group = model.group(g);
                 nodes.push(SceneNode {
@@ -209,10 +251,14 @@ pub fn scene(model: &Model, options: &SceneOptions<'_>) -> Scene {
         node_group.push(c.group);
         node_of[id.index()] = Some(nodes.len() - 1);
     }
+    boxes
+}
 
-    // 4. Groups that hold a node (directly or through a child), parents first.
+/// Takes the boxes; gives the groups that hold one (directly or through a child), parents
+/// first, and sets each box's scene group.
+fn scene_groups(model: &Model, boxes: &mut Boxes) -> Vec<SceneGroup> {
     let mut used = vec![false; model.groups.len()];
-    for g in node_group.iter().flatten() {
+    for g in boxes.node_group.iter().flatten() {
         for a in model.group_chain(*g) {
             used[a.0] = true;
         }
@@ -241,11 +287,15 @@ pub fn scene(model: &Model, options: &SceneOptions<'_>) -> Scene {
             }
         })
         .collect();
-    for (node, g) in nodes.iter_mut().zip(&node_group) {
+    for (node, g) in boxes.nodes.iter_mut().zip(&boxes.node_group) {
         node.group = g.and_then(scene_index);
     }
+    groups
+}
 
-    // 5. Edges, merged where collapsing made several go the same way.
+/// Takes each component's box; gives the arrows by (source box, target box), merged where
+/// collapsing made several go the same way.
+fn scene_edges(model: &Model, node_of: &[Option<usize>]) -> BTreeMap<(usize, usize), SceneEdge> {
     let mut merged: BTreeMap<(usize, usize), SceneEdge> = BTreeMap::new();
     for from in model.components() {
         let Some(f) = node_of[from.index()] else {
@@ -285,20 +335,29 @@ pub fn scene(model: &Model, options: &SceneOptions<'_>) -> Scene {
                 });
         }
     }
+    merged
+}
 
-    // 6. Highlights: a finding's components and dependencies, where the scene shows them.
+/// Takes the highlights; adds their classes (sorted, once each) to the boxes and arrows of a
+/// finding's components and dependencies, where the scene shows them.
+fn mark_highlights(
+    model: &Model,
+    highlights: &[Highlight],
+    boxes: &mut Boxes,
+    merged: &mut BTreeMap<(usize, usize), SceneEdge>,
+) {
     // A group id names the box of a collapsed group.
     let scene_node = |id: &str| {
         model
             .find(id)
-            .and_then(|s| node_of[s.index()])
-            .or_else(|| model.find_group(id).and_then(|g| group_node.get(&g).copied()))
+            .and_then(|s| boxes.node_of[s.index()])
+            .or_else(|| model.find_group(id).and_then(|g| boxes.group_node.get(&g).copied()))
     };
-    for h in options.highlights {
+    for h in highlights {
         let class = h.mark.class();
         for id in &h.nodes {
             if let Some(i) = scene_node(id) {
-                nodes[i].classes.push(class);
+                boxes.nodes[i].classes.push(class);
             }
         }
         for (a, b) in &h.edges {
@@ -309,7 +368,7 @@ pub fn scene(model: &Model, options: &SceneOptions<'_>) -> Scene {
             }
         }
     }
-    for node in &mut nodes {
+    for node in &mut boxes.nodes {
         node.classes.sort_unstable();
         node.classes.dedup();
     }
@@ -317,11 +376,4 @@ pub fn scene(model: &Model, options: &SceneOptions<'_>) -> Scene {
         edge.classes.sort_unstable();
         edge.classes.dedup();
     }
-
-    let direction = options.direction.or(view.and_then(|v| v.layout)).unwrap_or_default();
-    let (title, description) = match view {
-        Some(v) => (v.title.clone(), v.description.clone()),
-        None => (model.name.clone(), model.description.clone()),
-    };
-    Scene { title, description, direction, groups, nodes, edges: merged.into_values().collect() }
 }
