@@ -2,14 +2,14 @@
 
 use std::path::{Path, PathBuf};
 
-use super::args::{DiagramFormat, DirectionArg, EngineArg, GlobalArgs, RenderArgs, ThemeArg};
+use super::args::{GlobalArgs, RenderArgs};
 use super::progress::Progress;
 use super::{Io, analyse, human, print_human, write_atomic};
 use crate::diagnostic::emit::summary_line;
 use crate::diagnostic::{Severity, Summary, did_you_mean};
 use crate::error::Error;
 use crate::pipeline::Analysis;
-use crate::render::{self, Engine, Format, RenderOptions, Theme};
+use crate::render::{Format, RenderOptions};
 use crate::scene::SceneOptions;
 use crate::scene::highlight::{Highlight, highlights};
 use crate::vocab::Direction;
@@ -47,12 +47,7 @@ pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Re
             summary_line(&summary)
         )?;
     }
-    let direction = args.direction.map(|d| match d {
-        DirectionArg::Tb => Direction::TB,
-        DirectionArg::Lr => Direction::LR,
-        DirectionArg::Bt => Direction::BT,
-        DirectionArg::Rl => Direction::RL,
-    });
+    let direction = args.direction.map(Direction::from);
     let mut focus = Vec::new();
     for f in &args.focus {
         match model.find(f) {
@@ -105,25 +100,17 @@ pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Re
     }
 
     let render_options = RenderOptions {
-        engine: match args.engine {
-            EngineArg::Native => Engine::Native,
-            EngineArg::LayoutRs => Engine::LayoutRs,
-        },
+        engine: args.engine,
         max_nodes: args.max_nodes,
-        theme: match args.theme {
-            ThemeArg::Light => Theme::Light,
-            ThemeArg::Dark => Theme::Dark,
-            // A picture cannot follow the reader's preference: PNG draws `auto` as light.
-            ThemeArg::Auto if format == Format::Png => Theme::Light,
-            ThemeArg::Auto => Theme::Auto,
-        },
+        theme: args.theme,
         legend: args.legend,
+        scale: args.scale,
     };
-    if format == Format::Png && args.output.is_none() && io.stdout_is_terminal {
-        return Err(Error::Usage(
-            "not writing a PNG to the terminal: name a file with -o, or redirect standard output"
-                .into(),
-        ));
+    if format.is_binary() && args.output.is_none() && io.stdout_is_terminal {
+        return Err(Error::Usage(format!(
+            "not writing a {} to the terminal: name a file with -o, or redirect standard output",
+            format.as_str().to_ascii_uppercase()
+        )));
     }
     if format == Format::Png && !(args.scale.is_finite() && args.scale > 0.0) {
         return Err(Error::Usage(format!("--scale must be a positive number, not {}", args.scale)));
@@ -139,10 +126,7 @@ pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Re
     for (stem, options) in &jobs {
         progress.step(stem);
         let scene = crate::scene::scene(model, options);
-        if matches!(format, Format::Svg | Format::Json | Format::Png)
-            && scene.nodes.len() > args.max_nodes
-            && !global.quiet
-        {
+        if format.is_laid_out() && scene.nodes.len() > args.max_nodes && !global.quiet {
             let what =
                 if stem.is_empty() { "the diagram".to_string() } else { format!("`{stem}`") };
             progress.suspend(|| {
@@ -156,14 +140,9 @@ pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Re
                 )
             })?;
         }
-        let text = render::renderer(format).render(&scene, &render_options);
-        let bytes = if format == Format::Png {
-            render::png::rasterise(&text, args.scale).map_err(Error::Usage)?
-        } else {
-            text.into_bytes()
-        };
+        let bytes = format.write(&scene, &render_options).map_err(Error::Usage)?;
         let path = if args.all_views {
-            args.output.as_ref().map(|dir| dir.join(format!("{stem}.{}", extension(format))))
+            args.output.as_ref().map(|dir| dir.join(format!("{stem}.{}", format.extension())))
         } else {
             args.output.clone()
         };
@@ -212,29 +191,13 @@ pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Re
 
 fn output_format(args: &RenderArgs) -> Format {
     if let Some(f) = args.format {
-        return match f {
-            DiagramFormat::Svg => Format::Svg,
-            DiagramFormat::Dot => Format::Dot,
-            DiagramFormat::Mermaid => Format::Mermaid,
-            DiagramFormat::Json => Format::Json,
-            DiagramFormat::Png => Format::Png,
-        };
+        return f;
     }
     if args.all_views {
         return Format::Svg;
     }
     let ext = args.output.as_deref().and_then(Path::extension).and_then(|e| e.to_str());
     ext.and_then(Format::from_extension).unwrap_or(Format::Svg)
-}
-
-fn extension(format: Format) -> &'static str {
-    match format {
-        Format::Svg => "svg",
-        Format::Dot => "dot",
-        Format::Mermaid => "mmd",
-        Format::Json => "json",
-        Format::Png => "png",
-    }
 }
 
 fn unknown<'a>(

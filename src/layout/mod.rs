@@ -10,7 +10,8 @@
 //! Two engines sit behind the [`Layout`] trait: [`Layered`], archmap's own layered
 //! (Sugiyama-style) engine and the default, in `layered.rs` with one module per phase
 //! (`rank.rs`, `order.rs`, `position.rs`, `route.rs`); and [`LayoutRs`] over the layout-rs
-//! crate (`layout_rs.rs`), kept selectable with `--engine layout-rs`.
+//! crate (`layout_rs.rs`), kept selectable with `--engine layout-rs`. [`Engine`] lists them
+//! with their command-line names and help, so a new engine is a change in this folder only.
 
 mod layered;
 mod layout_rs;
@@ -143,6 +144,67 @@ pub fn title_rect(frame: &Rect, title: Size) -> Rect {
         y: frame.y,
         width: title.width.clamp(0.0, frame.width.max(0.0)),
         height: title.height.clamp(0.0, frame.height.max(0.0)),
+    }
+}
+
+/// The layout engines `render --engine` offers. A new engine is a module here, one variant, one
+/// entry in [`Engine::ALL`] and one arm in [`Engine::spec`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Engine {
+    /// archmap's own layered engine ([`Layered`]).
+    #[default]
+    Native,
+    /// The layout-rs crate ([`LayoutRs`]): slow, no clusters.
+    LayoutRs,
+}
+
+/// What the command line and the renderers know about an [`Engine`].
+struct EngineSpec {
+    /// The name on the command line.
+    name: &'static str,
+    /// The command line's help for it.
+    help: &'static str,
+    /// The engine itself.
+    layout: &'static dyn Layout,
+}
+
+impl Engine {
+    /// Every engine, in the order `--help` lists them.
+    pub const ALL: [Engine; 2] = [Engine::Native, Engine::LayoutRs];
+
+    /// The table: one arm per engine.
+    const fn spec(self) -> EngineSpec {
+        match self {
+            Engine::Native => EngineSpec {
+                name: "native",
+                help: "archmap's own layered layout (groups as frames, fast on large systems)",
+                layout: &Layered,
+            },
+            Engine::LayoutRs => EngineSpec {
+                name: "layout-rs",
+                help: "The layout-rs crate (no group frames of its own, slow beyond a few hundred \
+                       components)",
+                layout: &LayoutRs,
+            },
+        }
+    }
+
+    /// The name used on the command line (`--engine layout-rs`).
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        self.spec().name
+    }
+
+    /// One line for `--help`.
+    #[must_use]
+    pub const fn help(self) -> &'static str {
+        self.spec().help
+    }
+
+    /// The engine that positions the drawing.
+    #[must_use]
+    pub const fn layout(self) -> &'static dyn Layout {
+        self.spec().layout
     }
 }
 

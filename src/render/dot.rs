@@ -25,10 +25,6 @@ const GROUP_COLOR: (u8, u8, u8) = (0x64, 0x74, 0x8b);
 pub struct DotRenderer;
 
 impl Renderer for DotRenderer {
-    fn name(&self) -> &'static str {
-        "dot"
-    }
-
     fn render(&self, scene: &Scene, _options: &RenderOptions) -> String {
         let graph = DotGraph::new(scene);
         // The template has no fallible expressions: filters always succeed and every field is a

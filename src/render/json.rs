@@ -41,10 +41,6 @@ fn insert_highlights(m: &mut serde_json::Map<String, Value>, classes: &[&str]) {
 }
 
 impl Renderer for JsonRenderer {
-    fn name(&self) -> &'static str {
-        "json"
-    }
-
     fn render(&self, scene: &Scene, options: &RenderOptions) -> String {
         let pos = svg::document_layout(scene, options.layout());
         let nodes: Vec<Value> = scene

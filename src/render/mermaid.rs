@@ -23,10 +23,6 @@ use crate::vocab::{Kind, Mode};
 pub struct MermaidRenderer;
 
 impl Renderer for MermaidRenderer {
-    fn name(&self) -> &'static str {
-        "mermaid"
-    }
-
     fn render(&self, scene: &Scene, _options: &RenderOptions) -> String {
         // Every field is a plain string and the filters never fail, so only a formatter error
         // could stop rendering, and `String` never returns one.

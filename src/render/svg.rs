@@ -46,10 +46,6 @@ const GROUP_COLOR: (u8, u8, u8) = (0x64, 0x74, 0x8b);
 pub struct SvgRenderer;
 
 impl Renderer for SvgRenderer {
-    fn name(&self) -> &'static str {
-        "svg"
-    }
-
     fn render(&self, scene: &Scene, options: &RenderOptions) -> String {
         render_with_options(scene, options)
     }
