@@ -3,12 +3,14 @@
 //! Input: a model, rendering options and (for highlights) findings. Output: the text of a
 //! DOT, Mermaid or SVG diagram, the positioned scene as JSON, or a PNG picture. Invariants:
 //! renderers read only the [`Scene`], never the manifest; output is byte-identical for
-//! identical input; every user string is escaped for the target format.
+//! identical input; every user string is escaped for the target format; every colour comes
+//! from [`palette`].
 
 pub mod dot;
 pub mod escape;
 pub mod json;
 pub mod mermaid;
+pub mod palette;
 pub mod png;
 pub mod svg;
 
@@ -182,7 +184,7 @@ pub struct RenderOptions {
     pub scale: f32,
 }
 
-/// SVG colours.
+/// SVG colours ([`palette`] holds them).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Theme {
     /// Dark text on white.
