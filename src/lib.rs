@@ -35,10 +35,11 @@ pub use diagnostic::{Diagnostic, Label, ProblemMeta, Severity};
 pub use import::{
     ComposeFile, Outcome as Imported, Request as ImportRequest, compose as import_compose,
 };
+pub use layout::Engine;
 pub use manifest::{FileSystem, Limits, LoadOptions, Loaded};
 pub use model::{Model, View};
 pub use pipeline::{Analysis, Options, analyse, check, config, load, lower};
-pub use render::{Engine, Format, RenderOptions, Theme};
+pub use render::{Format, RenderOptions, Theme};
 pub use scene::highlight::{Highlight, highlights};
 pub use scene::{Scene, SceneOptions, scene};
 pub use source::{FileId, SourceFile, Sources, Span};

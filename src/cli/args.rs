@@ -2,7 +2,12 @@
 
 use std::path::PathBuf;
 
+use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::layout::Engine;
+use crate::render::{Format, Theme};
+use crate::vocab::Direction;
 
 /// Architecture as code: check a model of your system for cycles and bottlenecks, and render
 /// it as SVG, Graphviz DOT or Mermaid.
@@ -131,7 +136,7 @@ pub(crate) struct RenderArgs {
     pub manifest: ManifestArgs,
     /// Output format (default: from `-o`'s extension, else svg).
     #[arg(long, value_enum)]
-    pub format: Option<DiagramFormat>,
+    pub format: Option<Format>,
     /// Where to write (default: standard output); with `--all-views`, a directory.
     #[arg(short, long, value_name = "PATH")]
     pub output: Option<PathBuf>,
@@ -157,8 +162,8 @@ pub(crate) struct RenderArgs {
     #[arg(long)]
     pub strict: bool,
     /// Layout engine for SVG and JSON output.
-    #[arg(long, value_enum, default_value_t = EngineArg::Native)]
-    pub engine: EngineArg,
+    #[arg(long, value_enum, default_value_t = Engine::Native)]
+    pub engine: Engine,
     /// Above this many components, warn and note in the SVG that a view, a focus or collapsing
     /// groups would read better.
     #[arg(long, value_name = "N", default_value_t = crate::render::DEFAULT_MAX_NODES)]
@@ -173,47 +178,44 @@ pub(crate) struct RenderArgs {
     pub legend: bool,
     /// Colours of SVG and PNG output; `auto` follows the reader's light or dark preference
     /// (SVG only; PNG draws `auto` as light).
-    #[arg(long, value_enum, default_value_t = ThemeArg::Light)]
-    pub theme: ThemeArg,
+    #[arg(long, value_enum, default_value_t = Theme::Light)]
+    pub theme: Theme,
     /// PNG pixels per SVG unit.
-    #[arg(long, value_name = "N", default_value_t = 2.0)]
+    #[arg(long, value_name = "N", default_value_t = crate::render::png::DEFAULT_SCALE)]
     pub scale: f32,
 }
 
-/// `render --theme`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum ThemeArg {
-    /// Dark text on white.
-    Light,
-    /// Light text on a dark background.
-    Dark,
-    /// Light or dark following the reader's preference (`prefers-color-scheme`).
-    Auto,
+/// `render --format`: the names and help of [`Format`]'s table.
+impl ValueEnum for Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Format::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.as_str()).help(self.help()))
+    }
 }
 
-/// `render --engine`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum EngineArg {
-    /// archmap's own layered layout (groups as frames, fast on large systems).
-    Native,
-    /// The layout-rs crate (no group frames of its own, slow beyond a few hundred components).
-    #[value(name = "layout-rs")]
-    LayoutRs,
+/// `render --engine`: the names and help of [`Engine`]'s table.
+impl ValueEnum for Engine {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Engine::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.as_str()).help(self.help()))
+    }
 }
 
-/// `render --format`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum DiagramFormat {
-    /// SVG, laid out by archmap.
-    Svg,
-    /// Graphviz DOT.
-    Dot,
-    /// Mermaid flowchart.
-    Mermaid,
-    /// The positioned scene as JSON: boxes, frames, routes and labels in SVG units.
-    Json,
-    /// A PNG picture of the SVG, rasterised with an embedded font.
-    Png,
+/// `render --theme` and `diff --theme`.
+impl ValueEnum for Theme {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Theme::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.as_str()).help(self.help()))
+    }
 }
 
 /// `--direction`.
@@ -231,6 +233,17 @@ pub(crate) enum DirectionArg {
     /// Right to left.
     #[value(name = "RL", alias = "rl")]
     Rl,
+}
+
+impl From<DirectionArg> for Direction {
+    fn from(d: DirectionArg) -> Direction {
+        match d {
+            DirectionArg::Tb => Direction::TB,
+            DirectionArg::Lr => Direction::LR,
+            DirectionArg::Bt => Direction::BT,
+            DirectionArg::Rl => Direction::RL,
+        }
+    }
 }
 
 /// `archmap stats`.
@@ -281,8 +294,8 @@ pub(crate) struct DiffArgs {
     #[arg(long, value_enum)]
     pub direction: Option<DirectionArg>,
     /// Colours of the SVG overlay.
-    #[arg(long, value_enum, default_value_t = ThemeArg::Light)]
-    pub theme: ThemeArg,
+    #[arg(long, value_enum, default_value_t = Theme::Light)]
+    pub theme: Theme,
     /// Set a check's level on both sides, e.g. `--rule fan-in=off` (repeatable).
     #[arg(long = "rule", value_name = "ID=LEVEL")]
     pub rules: Vec<String>,

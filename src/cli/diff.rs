@@ -8,13 +8,13 @@
 use std::path::{Component, Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use super::args::{DiffArgs, DiffFormat, DirectionArg, GlobalArgs, ManifestArgs, ThemeArg};
+use super::args::{DiffArgs, DiffFormat, GlobalArgs, ManifestArgs};
 use super::{Io, RealFs, analyse_bytes, color, human, print_human, read_stdin, write_atomic};
 use crate::diff::{self, Side, overlay, report};
 use crate::error::Error;
 use crate::manifest::{self, FileSystem};
 use crate::pipeline::Analysis;
-use crate::render::{self, RenderOptions, Theme};
+use crate::render::{self, RenderOptions};
 use crate::scene::SceneOptions;
 use crate::vocab::Direction;
 
@@ -114,24 +114,12 @@ pub(super) fn run(args: &DiffArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Resu
             let union = overlay::union(old_model, new_model, &d, title, description);
             let marks = overlay::marks(&union, &d);
             let options = SceneOptions {
-                direction: args.direction.map(|d| match d {
-                    DirectionArg::Tb => Direction::TB,
-                    DirectionArg::Lr => Direction::LR,
-                    DirectionArg::Bt => Direction::BT,
-                    DirectionArg::Rl => Direction::RL,
-                }),
+                direction: args.direction.map(Direction::from),
                 highlights: &marks,
                 ..SceneOptions::default()
             };
             let scene = crate::scene::scene(&union, &options);
-            let render_options = RenderOptions {
-                theme: match args.theme {
-                    ThemeArg::Light => Theme::Light,
-                    ThemeArg::Dark => Theme::Dark,
-                    ThemeArg::Auto => Theme::Auto,
-                },
-                ..RenderOptions::default()
-            };
+            let render_options = RenderOptions { theme: args.theme, ..RenderOptions::default() };
             render::renderer(render::Format::Svg).render(&scene, &render_options)
         }
     };

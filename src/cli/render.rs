@@ -2,29 +2,63 @@
 
 use std::path::{Path, PathBuf};
 
-use super::args::{DiagramFormat, DirectionArg, EngineArg, GlobalArgs, RenderArgs, ThemeArg};
+use super::args::{GlobalArgs, RenderArgs};
 use super::progress::Progress;
 use super::{Io, analyse, human, print_human, write_atomic};
 use crate::diagnostic::emit::summary_line;
 use crate::diagnostic::{Severity, Summary, did_you_mean};
 use crate::error::Error;
+use crate::model::Model;
 use crate::pipeline::Analysis;
-use crate::render::{self, Engine, Format, RenderOptions, Theme};
+use crate::render::{Format, RenderOptions};
 use crate::scene::SceneOptions;
 use crate::scene::highlight::{Highlight, highlights};
 use crate::vocab::Direction;
 
-#[allow(clippy::too_many_lines, reason = "the render command's driver; split separately")]
+/// One diagram to produce: its file stem (empty for the single diagram) and scene options.
+type Job<'a> = (String, SceneOptions<'a>);
+
+/// One diagram produced: where it goes (`None`: standard output) and its bytes.
+type Output = (Option<PathBuf>, Vec<u8>);
+
+/// Runs `archmap render`: analyse, pick the diagrams, render them, then check or write them.
 pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Result<u8, Error> {
     let format = output_format(args);
     let analysed = analyse(&args.manifest, io)?;
+    if let Some(code) = report_findings(args, global, &analysed, io)? {
+        return Ok(code);
+    }
+    let model = analysed.model.as_ref().expect("a manifest without fatal problems has a model");
+    // Findings check already made, drawn onto the diagram: analysis does not run again.
+    let marks: Vec<Highlight> =
+        if args.highlight { highlights(&analysed.diagnostics) } else { Vec::new() };
+    let jobs = jobs(args, model, &marks)?;
+    let options = render_options(args, format, io)?;
+    let outputs = render_all(args, global, format, model, &jobs, &options, io)?;
+
+    refuse_overwriting_inputs(&analysed, &outputs, io)?;
+
+    if args.check {
+        return check_outputs(&outputs, io);
+    }
+    write_outputs(args, &outputs, io)?;
+    Ok(0)
+}
+
+/// Prints what stops rendering (fatal problems; errors with `--strict`) and returns its exit
+/// code, or warns about the findings and returns `None`.
+fn report_findings(
+    args: &RenderArgs,
+    global: &GlobalArgs,
+    analysed: &Analysis,
+    io: &mut Io<'_>,
+) -> Result<Option<u8>, Error> {
     let emitter = human(global, io.stderr_is_terminal, io.no_color);
     if analysed.fatal() {
         let fatal: Vec<_> = analysed.diagnostics.iter().filter(|d| d.fatal).cloned().collect();
         print_human(&fatal, &analysed.loaded, &emitter, io.stderr)?;
-        return Ok(2);
+        return Ok(Some(2));
     }
-    let model = analysed.model.as_ref().expect("a manifest without fatal problems has a model");
     let summary = Summary::of(&analysed.diagnostics);
     if args.strict && summary.error > 0 {
         let errors: Vec<_> = analysed
@@ -39,7 +73,7 @@ pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Re
             "error: not rendering (--strict): check found {}",
             summary_line(&summary)
         )?;
-        return Ok(1);
+        return Ok(Some(1));
     }
     if !global.quiet && summary.error + summary.warn > 0 {
         writeln!(
@@ -48,12 +82,15 @@ pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Re
             summary_line(&summary)
         )?;
     }
-    let direction = args.direction.map(|d| match d {
-        DirectionArg::Tb => Direction::TB,
-        DirectionArg::Lr => Direction::LR,
-        DirectionArg::Bt => Direction::BT,
-        DirectionArg::Rl => Direction::RL,
-    });
+    Ok(None)
+}
+
+/// Every diagram to produce: the whole system, one view, or the system and every view.
+fn jobs<'a>(
+    args: &RenderArgs,
+    model: &'a Model,
+    marks: &'a [Highlight],
+) -> Result<Vec<Job<'a>>, Error> {
     let mut focus = Vec::new();
     for f in &args.focus {
         match model.find(f) {
@@ -67,20 +104,16 @@ pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Re
             }
         }
     }
-    // Findings check already made, drawn onto the diagram: analysis does not run again.
-    let marks: Vec<Highlight> =
-        if args.highlight { highlights(&analysed.diagnostics) } else { Vec::new() };
     let base = SceneOptions {
         view: None,
-        direction,
+        direction: args.direction.map(Direction::from),
         focus,
         depth: args.depth,
         focus_direction: None,
-        highlights: &marks,
+        highlights: marks,
     };
 
-    // Every diagram to produce: (file stem, scene options).
-    let mut jobs: Vec<(String, SceneOptions<'_>)> = Vec::new();
+    let mut jobs: Vec<Job<'a>> = Vec::new();
     if args.all_views {
         if model.views.iter().any(|v| v.id == "system") {
             return Err(Error::Usage(
@@ -100,36 +133,46 @@ pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Re
             };
             return Err(Error::Usage(msg));
         };
-        jobs.push((v.id.clone(), SceneOptions { view: Some(v), ..base.clone() }));
+        jobs.push((v.id.clone(), SceneOptions { view: Some(v), ..base }));
     } else {
-        jobs.push((String::new(), base.clone()));
+        jobs.push((String::new(), base));
     }
+    Ok(jobs)
+}
 
-    let render_options = RenderOptions {
-        engine: match args.engine {
-            EngineArg::Native => Engine::Native,
-            EngineArg::LayoutRs => Engine::LayoutRs,
-        },
-        max_nodes: args.max_nodes,
-        theme: match args.theme {
-            ThemeArg::Light => Theme::Light,
-            ThemeArg::Dark => Theme::Dark,
-            // A picture cannot follow the reader's preference: PNG draws `auto` as light.
-            ThemeArg::Auto if format == Format::Png => Theme::Light,
-            ThemeArg::Auto => Theme::Auto,
-        },
-        legend: args.legend,
-    };
-    if format == Format::Png && args.output.is_none() && io.stdout_is_terminal {
-        return Err(Error::Usage(
-            "not writing a PNG to the terminal: name a file with -o, or redirect standard output"
-                .into(),
-        ));
+/// The rendering options the flags ask for, refusing a binary format on a terminal and a bad
+/// `--scale`.
+fn render_options(args: &RenderArgs, format: Format, io: &Io<'_>) -> Result<RenderOptions, Error> {
+    if format.is_binary() && args.output.is_none() && io.stdout_is_terminal {
+        return Err(Error::Usage(format!(
+            "not writing a {} to the terminal: name a file with -o, or redirect standard output",
+            format.as_str().to_ascii_uppercase()
+        )));
     }
     if format == Format::Png && !(args.scale.is_finite() && args.scale > 0.0) {
         return Err(Error::Usage(format!("--scale must be a positive number, not {}", args.scale)));
     }
-    let mut outputs: Vec<(Option<PathBuf>, Vec<u8>)> = Vec::with_capacity(jobs.len());
+    Ok(RenderOptions {
+        engine: args.engine,
+        max_nodes: args.max_nodes,
+        theme: args.theme,
+        legend: args.legend,
+        scale: args.scale,
+    })
+}
+
+/// Renders every job in `format`, with a progress bar and a warning for each diagram over the
+/// `--max-nodes` budget.
+fn render_all(
+    args: &RenderArgs,
+    global: &GlobalArgs,
+    format: Format,
+    model: &Model,
+    jobs: &[Job<'_>],
+    options: &RenderOptions,
+    io: &mut Io<'_>,
+) -> Result<Vec<Output>, Error> {
+    let mut outputs: Vec<Output> = Vec::with_capacity(jobs.len());
     let progress = Progress::new(
         io.stderr_is_terminal,
         global.quiet,
@@ -137,13 +180,10 @@ pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Re
         jobs.len(),
         "rendering",
     );
-    for (stem, options) in &jobs {
+    for (stem, scene_options) in jobs {
         progress.step(stem);
-        let scene = crate::scene::scene(model, options);
-        if matches!(format, Format::Svg | Format::Json | Format::Png)
-            && scene.nodes.len() > args.max_nodes
-            && !global.quiet
-        {
+        let scene = crate::scene::scene(model, scene_options);
+        if format.is_laid_out() && scene.nodes.len() > args.max_nodes && !global.quiet {
             let what =
                 if stem.is_empty() { "the diagram".to_string() } else { format!("`{stem}`") };
             progress.suspend(|| {
@@ -157,14 +197,9 @@ pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Re
                 )
             })?;
         }
-        let text = render::renderer(format).render(&scene, &render_options);
-        let bytes = if format == Format::Png {
-            render::png::rasterise(&text, args.scale).map_err(Error::Usage)?
-        } else {
-            text.into_bytes()
-        };
+        let bytes = format.write(&scene, options).map_err(Error::Usage)?;
         let path = if args.all_views {
-            args.output.as_ref().map(|dir| dir.join(format!("{stem}.{}", extension(format))))
+            args.output.as_ref().map(|dir| dir.join(format!("{stem}.{}", format.extension())))
         } else {
             args.output.clone()
         };
@@ -172,29 +207,32 @@ pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Re
         progress.inc();
     }
     drop(progress);
+    Ok(outputs)
+}
 
-    refuse_overwriting_inputs(&analysed, &outputs, io)?;
-
-    if args.check {
-        let mut stale = 0;
-        for (path, text) in &outputs {
-            let path = path.as_ref().expect("--check requires -o");
-            let full = io.cwd.join(path);
-            let reason = match std::fs::read(&full) {
-                Ok(old) if old == *text => continue,
-                Ok(_) => "differs from what would be written",
-                Err(_) => "is missing",
-            };
-            stale += 1;
-            writeln!(
-                io.stderr,
-                "stale: {} {reason}; run the same command without --check to update it",
-                path.display()
-            )?;
-        }
-        return Ok(u8::from(stale > 0));
+/// `--check`: reports every file at `-o` that is missing or differs; exit 1 if any does.
+fn check_outputs(outputs: &[Output], io: &mut Io<'_>) -> Result<u8, Error> {
+    let mut stale = 0;
+    for (path, text) in outputs {
+        let path = path.as_ref().expect("--check requires -o");
+        let full = io.cwd.join(path);
+        let reason = match std::fs::read(&full) {
+            Ok(old) if old == *text => continue,
+            Ok(_) => "differs from what would be written",
+            Err(_) => "is missing",
+        };
+        stale += 1;
+        writeln!(
+            io.stderr,
+            "stale: {} {reason}; run the same command without --check to update it",
+            path.display()
+        )?;
     }
+    Ok(u8::from(stale > 0))
+}
 
+/// Writes every output to its file (making the `--all-views` directory) or standard output.
+fn write_outputs(args: &RenderArgs, outputs: &[Output], io: &mut Io<'_>) -> Result<(), Error> {
     if args.all_views
         && let Some(dir) = &args.output
     {
@@ -202,24 +240,19 @@ pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Re
         std::fs::create_dir_all(&full)
             .map_err(|source| Error::Write { path: dir.clone(), source })?;
     }
-    for (path, text) in &outputs {
+    for (path, text) in outputs {
         match path {
             Some(p) => write_atomic(&io.cwd.join(p), text)?,
             None => io.stdout.write_all(text)?,
         }
     }
-    Ok(0)
+    Ok(())
 }
 
+/// The format `--format` names, else the one `-o`'s extension asks for, else SVG.
 fn output_format(args: &RenderArgs) -> Format {
     if let Some(f) = args.format {
-        return match f {
-            DiagramFormat::Svg => Format::Svg,
-            DiagramFormat::Dot => Format::Dot,
-            DiagramFormat::Mermaid => Format::Mermaid,
-            DiagramFormat::Json => Format::Json,
-            DiagramFormat::Png => Format::Png,
-        };
+        return f;
     }
     if args.all_views {
         return Format::Svg;
@@ -228,16 +261,7 @@ fn output_format(args: &RenderArgs) -> Format {
     ext.and_then(Format::from_extension).unwrap_or(Format::Svg)
 }
 
-fn extension(format: Format) -> &'static str {
-    match format {
-        Format::Svg => "svg",
-        Format::Dot => "dot",
-        Format::Mermaid => "mmd",
-        Format::Json => "json",
-        Format::Png => "png",
-    }
-}
-
+/// "No WHAT is called NAME", with the closest candidate or the first twenty.
 fn unknown<'a>(
     name: &str,
     what: &str,
@@ -254,7 +278,7 @@ fn unknown<'a>(
 /// An output path that is one of the manifest files read would destroy the input.
 fn refuse_overwriting_inputs(
     analysed: &Analysis,
-    outputs: &[(Option<PathBuf>, Vec<u8>)],
+    outputs: &[Output],
     io: &Io<'_>,
 ) -> Result<(), Error> {
     let inputs: Vec<PathBuf> = analysed

@@ -10,7 +10,8 @@
 //! Two engines sit behind the [`Layout`] trait: [`Layered`], archmap's own layered
 //! (Sugiyama-style) engine and the default, in `layered.rs` with one module per phase
 //! (`rank.rs`, `order.rs`, `position.rs`, `route.rs`); and [`LayoutRs`] over the layout-rs
-//! crate (`layout_rs.rs`), kept selectable with `--engine layout-rs`.
+//! crate (`layout_rs.rs`), kept selectable with `--engine layout-rs`. [`Engine`] lists them
+//! with their command-line names and help, so a new engine is a change in this folder only.
 
 mod layered;
 mod layout_rs;
@@ -31,48 +32,49 @@ use crate::scene::Scene;
 
 /// A width and a height.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Size {
+pub(crate) struct Size {
     /// Width.
-    pub width: f64,
+    pub(crate) width: f64,
     /// Height.
-    pub height: f64,
+    pub(crate) height: f64,
 }
 
 /// An axis-aligned rectangle; `x`, `y` is the top-left corner.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Rect {
+pub(crate) struct Rect {
     /// Left edge.
-    pub x: f64,
+    pub(crate) x: f64,
     /// Top edge.
-    pub y: f64,
+    pub(crate) y: f64,
     /// Width.
-    pub width: f64,
+    pub(crate) width: f64,
     /// Height.
-    pub height: f64,
+    pub(crate) height: f64,
 }
 
 impl Rect {
     /// The centre point.
     #[must_use]
-    pub fn center(&self) -> (f64, f64) {
+    pub(crate) fn center(&self) -> (f64, f64) {
         (self.x + self.width / 2.0, self.y + self.height / 2.0)
     }
 
     /// The right edge.
     #[must_use]
-    pub fn right(&self) -> f64 {
+    pub(crate) fn right(&self) -> f64 {
         self.x + self.width
     }
 
     /// The bottom edge.
     #[must_use]
-    pub fn bottom(&self) -> f64 {
+    pub(crate) fn bottom(&self) -> f64 {
         self.y + self.height
     }
 
     /// Whether `other` lies inside this rectangle (edges may touch).
     #[must_use]
-    pub fn contains(&self, other: &Rect) -> bool {
+    #[cfg(test)]
+    pub(crate) fn contains(&self, other: &Rect) -> bool {
         const EPS: f64 = 1e-6;
         other.x >= self.x - EPS
             && other.y >= self.y - EPS
@@ -83,7 +85,7 @@ impl Rect {
     /// The point where the segment from the centre towards `toward` leaves the rectangle; the
     /// centre itself when `toward` is the centre.
     #[must_use]
-    pub fn border_point(&self, toward: (f64, f64)) -> (f64, f64) {
+    pub(crate) fn border_point(&self, toward: (f64, f64)) -> (f64, f64) {
         let (cx, cy) = self.center();
         let (dx, dy) = (toward.0 - cx, toward.1 - cy);
         if dx.abs() < 1e-9 && dy.abs() < 1e-9 {
@@ -98,41 +100,41 @@ impl Rect {
 
 /// What the renderer measured before layout.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Measured {
+pub(crate) struct Measured {
     /// Size of each scene node's box, in scene order.
-    pub nodes: Vec<Size>,
+    pub(crate) nodes: Vec<Size>,
     /// Size of each scene edge's label, if it has one, in scene order.
-    pub edge_labels: Vec<Option<Size>>,
+    pub(crate) edge_labels: Vec<Option<Size>>,
     /// Size of each group's title, in scene order: the width of its text plus room on both
     /// sides, and the height of the band at the top of the frame that holds it.
-    pub group_titles: Vec<Size>,
+    pub(crate) group_titles: Vec<Size>,
 }
 
 /// An arrow's route.
 #[derive(Clone, Debug, PartialEq)]
-pub struct EdgePath {
+pub(crate) struct EdgePath {
     /// Polyline from the source's border to the target's border, at least two points.
-    pub points: Vec<(f64, f64)>,
+    pub(crate) points: Vec<(f64, f64)>,
     /// Where the label goes, if the edge has one.
-    pub label: Option<Rect>,
+    pub(crate) label: Option<Rect>,
 }
 
 /// A laid-out scene.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Positioned {
+pub(crate) struct Positioned {
     /// Width of the drawing.
-    pub width: f64,
+    pub(crate) width: f64,
     /// Height of the drawing.
-    pub height: f64,
+    pub(crate) height: f64,
     /// One box per scene node.
-    pub nodes: Vec<Rect>,
+    pub(crate) nodes: Vec<Rect>,
     /// One frame per scene group.
-    pub groups: Vec<Rect>,
+    pub(crate) groups: Vec<Rect>,
     /// One title box per scene group: the top-left corner of its frame that the title's text
     /// takes ([`title_rect`]).
-    pub titles: Vec<Rect>,
+    pub(crate) titles: Vec<Rect>,
     /// One route per scene edge.
-    pub edges: Vec<EdgePath>,
+    pub(crate) edges: Vec<EdgePath>,
 }
 
 /// Where a group's title goes: the top-left corner of `frame`, as wide and high as `title`
@@ -147,8 +149,69 @@ pub(crate) fn title_rect(frame: &Rect, title: Size) -> Rect {
     }
 }
 
+/// The layout engines `render --engine` offers. A new engine is a module here, one variant, one
+/// entry in [`Engine::ALL`] and one arm in [`Engine::spec`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Engine {
+    /// archmap's own layered engine ([`Layered`]).
+    #[default]
+    Native,
+    /// The layout-rs crate ([`LayoutRs`]): slow, no clusters.
+    LayoutRs,
+}
+
+/// What the command line and the renderers know about an [`Engine`].
+struct EngineSpec {
+    /// The name on the command line.
+    name: &'static str,
+    /// The command line's help for it.
+    help: &'static str,
+    /// The engine itself.
+    layout: &'static dyn Layout,
+}
+
+impl Engine {
+    /// Every engine, in the order `--help` lists them.
+    pub(crate) const ALL: [Engine; 2] = [Engine::Native, Engine::LayoutRs];
+
+    /// The table: one arm per engine.
+    const fn spec(self) -> EngineSpec {
+        match self {
+            Engine::Native => EngineSpec {
+                name: "native",
+                help: "archmap's own layered layout (groups as frames, fast on large systems)",
+                layout: &Layered,
+            },
+            Engine::LayoutRs => EngineSpec {
+                name: "layout-rs",
+                help: "The layout-rs crate (no group frames of its own, slow beyond a few hundred \
+                       components)",
+                layout: &LayoutRs,
+            },
+        }
+    }
+
+    /// The name used on the command line (`--engine layout-rs`).
+    #[must_use]
+    pub(crate) const fn as_str(self) -> &'static str {
+        self.spec().name
+    }
+
+    /// One line for `--help`.
+    #[must_use]
+    pub(crate) const fn help(self) -> &'static str {
+        self.spec().help
+    }
+
+    /// The engine that positions the drawing.
+    #[must_use]
+    pub(crate) const fn layout(self) -> &'static dyn Layout {
+        self.spec().layout
+    }
+}
+
 /// A layout engine.
-pub trait Layout {
+pub(crate) trait Layout {
     /// Positions every node, group and edge of `scene`, whose sizes are in `measured`.
     fn layout(&self, scene: &Scene, measured: &Measured) -> Positioned;
 

@@ -25,7 +25,7 @@ use crate::scene::Scene;
 const EPS: f64 = 0.5;
 
 /// An edge as drawn: source node, target node, polyline.
-pub type DrawnEdge = (usize, usize, Vec<(f64, f64)>);
+pub(crate) type DrawnEdge = (usize, usize, Vec<(f64, f64)>);
 
 /// A segment of an edge: edge index, source node, target node, two ends.
 type Segment = (usize, usize, usize, (f64, f64), (f64, f64));
@@ -34,17 +34,17 @@ type Segment = (usize, usize, usize, (f64, f64), (f64, f64));
 #[derive(Clone, Debug, Default)]
 pub struct Drawing {
     /// Node boxes.
-    pub nodes: Vec<Rect>,
+    pub(crate) nodes: Vec<Rect>,
     /// For each node, every group that holds it (directly or through a subgroup).
-    pub node_groups: Vec<Vec<usize>>,
+    pub(crate) node_groups: Vec<Vec<usize>>,
     /// Group frames.
-    pub groups: Vec<Rect>,
+    pub(crate) groups: Vec<Rect>,
     /// Edges: source node, target node, polyline.
-    pub edges: Vec<DrawnEdge>,
+    pub(crate) edges: Vec<DrawnEdge>,
     /// Label boxes.
-    pub labels: Vec<Rect>,
+    pub(crate) labels: Vec<Rect>,
     /// Group title boxes (empty when unknown).
-    pub titles: Vec<Rect>,
+    pub(crate) titles: Vec<Rect>,
 }
 
 impl Drawing {

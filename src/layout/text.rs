@@ -16,7 +16,6 @@ pub(crate) fn normalize_newlines(s: &str) -> String {
 }
 
 /// The CSS font stack of every SVG label, measured font first.
-#[cfg(test)]
 pub(crate) const FONT_FAMILY: &str = "'Liberation Sans', Arial, Helvetica, sans-serif";
 
 /// Line height as a multiple of the font size.

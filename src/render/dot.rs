@@ -10,15 +10,12 @@
 use askama::Template;
 
 use super::escape::{self, UniqueIds, filters};
-use super::{RenderOptions, Renderer};
+use super::{RenderOptions, Renderer, palette};
 use crate::scene::{Scene, SceneEdge, SceneNode, highlight};
 use crate::vocab::{Kind, Mode};
 
 /// The font stack for every label; Graphviz picks the first it finds.
 const FONT: &str = "Helvetica,Arial,sans-serif";
-
-/// Default frame colour of a group without `color`.
-const GROUP_COLOR: (u8, u8, u8) = (0x64, 0x74, 0x8b);
 
 /// Writes Graphviz DOT.
 #[derive(Clone, Copy, Debug, Default)]
@@ -110,7 +107,7 @@ impl DotGraph {
                 attrs: vec![
                     ("label", "Findings".into()),
                     ("style", "dashed".into()),
-                    ("color", "#94a3b8".into()),
+                    ("color", palette::LEGEND_FRAME_DOT.into()),
                 ],
             });
             for m in marks {
@@ -121,7 +118,7 @@ impl DotGraph {
                         ("label", m.legend().into()),
                         ("shape", "box".into()),
                         ("style", "rounded".into()),
-                        ("color", m.color().into()),
+                        ("color", palette::mark(m).into()),
                         ("penwidth", "3".into()),
                         ("class", format!("legend {}", m.class())),
                     ],
@@ -153,8 +150,8 @@ impl DotGraph {
             edge_defaults: vec![
                 ("fontname", FONT.into()),
                 ("fontsize", "10".into()),
-                ("color", "#475569".into()),
-                ("fontcolor", "#334155".into()),
+                ("color", palette::EDGE.into()),
+                ("fontcolor", palette::EDGE_LABEL.into()),
                 ("arrowsize", "0.8".into()),
             ],
             items,
@@ -180,14 +177,14 @@ fn push_group(
 ) {
     let group = &scene.groups[g];
     let indent = "  ".repeat(depth);
-    let color = group.color.as_deref().and_then(escape::parse_hex_color).unwrap_or(GROUP_COLOR);
+    let color = palette::group(group.color.as_deref());
     let mut attrs: Attrs = vec![
         ("id", ids.allocate(escape::xml_id("group-", &group.id))),
         ("label", group.label.clone()),
         ("labeljust", "l".into()),
         ("style", "rounded,filled".into()),
         ("color", escape::hex_color(color)),
-        ("fillcolor", escape::hex_color(escape::tint(color, 0.9))),
+        ("fillcolor", escape::hex_color(palette::group_fill(color))),
         ("fontsize", "13".into()),
         ("penwidth", "1.5".into()),
     ];
@@ -208,27 +205,36 @@ fn push_group(
     items.push(Item::Close { indent });
 }
 
-/// Shape and style of a kind: `(shape, style, fill, border)`.
-fn kind_style(kind: Kind) -> (&'static str, &'static str, &'static str, &'static str) {
+/// The Graphviz shape of a kind.
+fn kind_shape(kind: Kind) -> &'static str {
     match kind {
-        Kind::Service => ("box", "rounded,filled", "#dbeafe", "#1d4ed8"),
-        Kind::Frontend => ("tab", "filled", "#e0e7ff", "#4338ca"),
-        Kind::Gateway => ("hexagon", "filled", "#ede9fe", "#6d28d9"),
-        Kind::Database => ("cylinder", "filled", "#dcfce7", "#15803d"),
-        Kind::Cache => ("cylinder", "dashed,filled", "#f0fdf4", "#16a34a"),
-        Kind::Queue => ("cds", "filled", "#fef3c7", "#b45309"),
-        Kind::Topic => ("parallelogram", "filled", "#ffedd5", "#c2410c"),
-        Kind::Storage => ("folder", "filled", "#ccfbf1", "#0f766e"),
-        Kind::Function => ("component", "filled", "#fce7f3", "#be185d"),
-        Kind::Job => ("box", "dashed,filled", "#f1f5f9", "#475569"),
-        Kind::External => ("box", "dashed,filled", "#f3f4f6", "#6b7280"),
-        Kind::User => ("ellipse", "filled", "#fef9c3", "#a16207"),
+        Kind::Service | Kind::Job | Kind::External => "box",
+        Kind::Frontend => "tab",
+        Kind::Gateway => "hexagon",
+        Kind::Database | Kind::Cache => "cylinder",
+        Kind::Queue => "cds",
+        Kind::Topic => "parallelogram",
+        Kind::Storage => "folder",
+        Kind::Function => "component",
+        Kind::User => "ellipse",
+    }
+}
+
+/// The Graphviz style of a kind: filled, services rounded, dashed kinds dashed.
+fn kind_style(kind: Kind) -> &'static str {
+    if kind == Kind::Service {
+        "rounded,filled"
+    } else if palette::kind_dashed(kind) {
+        "dashed,filled"
+    } else {
+        "filled"
     }
 }
 
 /// A node statement.
 fn node_item(node: &SceneNode, name: &str, depth: usize, ids: &mut UniqueIds) -> Item {
-    let (shape, style, fill, border) = kind_style(node.kind);
+    let (shape, style) = (kind_shape(node.kind), kind_style(node.kind));
+    let paint = palette::kind(node.kind);
     let mut label = node.label.clone();
     if let Some(sub) = node.subtitle() {
         label.push('\n');
@@ -240,15 +246,15 @@ fn node_item(node: &SceneNode, name: &str, depth: usize, ids: &mut UniqueIds) ->
         ("label", label),
         ("shape", shape.into()),
         ("style", style.into()),
-        ("fillcolor", fill.into()),
-        ("color", border.into()),
+        ("fillcolor", paint.fill.into()),
+        ("color", paint.stroke.into()),
     ];
     if node.collapsed.is_some() {
         attrs.push(("peripheries", "2".into()));
     }
     if let Some(mark) = highlight::strongest(&node.classes) {
         attrs.retain(|(k, _)| *k != "color");
-        attrs.push(("color", mark.color().into()));
+        attrs.push(("color", palette::mark(mark).into()));
         attrs.push(("penwidth", "3".into()));
     }
     if let Some(t) = tooltip(node) {
@@ -300,7 +306,7 @@ fn edge_attrs(scene: &Scene, edge: &SceneEdge, ids: &mut UniqueIds) -> Attrs {
         attrs.push(("arrowhead", "normalodot".into()));
     }
     if let Some(mark) = highlight::strongest(&edge.classes) {
-        attrs.push(("color", mark.color().into()));
+        attrs.push(("color", palette::mark(mark).into()));
         attrs.push(("penwidth", "2.5".into()));
     }
     let mut tip = vec![format!(

@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 use askama::Template;
 
 use super::escape::{self, filters};
-use super::{RenderOptions, Renderer};
+use super::{RenderOptions, Renderer, palette};
 use crate::scene::highlight::{self, Mark};
 use crate::scene::{Scene, SceneNode};
 use crate::vocab::{Kind, Mode};
@@ -57,7 +57,7 @@ struct MermaidGraph {
     items: Vec<Item>,
     edges: Vec<MermaidEdge>,
     links: Vec<(String, String)>,
-    class_defs: Vec<(&'static str, &'static str)>,
+    class_defs: Vec<(&'static str, String)>,
     /// Class name → comma-separated node ids, in first-use order of kinds, then extra classes.
     classes: Vec<(String, String)>,
     /// Comma-separated indices of optional links, for `linkStyle`.
@@ -100,7 +100,7 @@ impl MermaidGraph {
         let mut link_styles: Vec<(String, String)> = Vec::new();
         for (i, e) in scene.edges.iter().enumerate() {
             let Some(mark) = highlight::strongest(&e.classes) else { continue };
-            let mut style = format!("stroke:{},stroke-width:2.5px", mark.color());
+            let mut style = format!("stroke:{},stroke-width:2.5px", palette::mark(mark));
             if e.optional {
                 style.push_str(",stroke-dasharray:2 3");
             }
@@ -141,7 +141,7 @@ impl MermaidGraph {
                 by_class.entry(name).or_default().push(id);
             }
         }
-        let mut class_defs: Vec<(&'static str, &'static str)> = Vec::new();
+        let mut class_defs: Vec<(&'static str, String)> = Vec::new();
         let mut classes: Vec<(String, String)> = Vec::new();
         for kind in Kind::ALL {
             if let Some(members) = by_kind.get(&kind) {
@@ -150,7 +150,7 @@ impl MermaidGraph {
             }
         }
         if by_class.contains_key("collapsed") {
-            class_defs.push(("collapsed", "stroke-width:3px"));
+            class_defs.push(("collapsed", "stroke-width:3px".into()));
         }
         // Highlights, least serious first: with two classes on a node, the later `classDef` wins.
         let marks = highlight::used(scene);
@@ -272,22 +272,16 @@ fn kind_class(kind: Kind) -> &'static str {
     }
 }
 
-/// The `classDef` style of a kind (colours match the DOT output).
-fn kind_style(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Service => "fill:#dbeafe,stroke:#1d4ed8,color:#0f172a",
-        Kind::Frontend => "fill:#e0e7ff,stroke:#4338ca,color:#0f172a",
-        Kind::Gateway => "fill:#ede9fe,stroke:#6d28d9,color:#0f172a",
-        Kind::Database => "fill:#dcfce7,stroke:#15803d,color:#0f172a",
-        Kind::Cache => "fill:#f0fdf4,stroke:#16a34a,color:#0f172a,stroke-dasharray:4 3",
-        Kind::Queue => "fill:#fef3c7,stroke:#b45309,color:#0f172a",
-        Kind::Topic => "fill:#ffedd5,stroke:#c2410c,color:#0f172a",
-        Kind::Storage => "fill:#ccfbf1,stroke:#0f766e,color:#0f172a",
-        Kind::Function => "fill:#fce7f3,stroke:#be185d,color:#0f172a",
-        Kind::Job => "fill:#f1f5f9,stroke:#475569,color:#0f172a,stroke-dasharray:4 3",
-        Kind::External => "fill:#f3f4f6,stroke:#6b7280,color:#374151,stroke-dasharray:4 3",
-        Kind::User => "fill:#fef9c3,stroke:#a16207,color:#0f172a",
-    }
+/// The `classDef` style of a kind, in the [`palette`]'s colours.
+fn kind_style(kind: Kind) -> String {
+    let paint = palette::kind(kind);
+    let dash = if palette::kind_dashed(kind) { ",stroke-dasharray:4 3" } else { "" };
+    format!(
+        "fill:{},stroke:{},color:{}{dash}",
+        paint.fill,
+        paint.stroke,
+        palette::kind_label_mermaid(kind)
+    )
 }
 
 /// The Mermaid class of a highlight (`hl_cycle`: no hyphen, which Mermaid's grammar may not
@@ -307,18 +301,21 @@ fn mermaid_class(mark: Mark) -> &'static str {
     }
 }
 
-/// The `classDef` style of a highlight.
-fn mark_style(mark: Mark) -> &'static str {
+/// The `classDef` style of a highlight: an outline in the mark's colour, thinner and dashed
+/// for other findings and removed parts; unchanged parts faded.
+fn mark_style(mark: Mark) -> String {
+    let color = palette::mark(mark);
     match mark {
-        Mark::Cycle => "stroke:#dc2626,stroke-width:3px",
-        Mark::Layer => "stroke:#9333ea,stroke-width:3px",
-        Mark::Spof | Mark::Changed => "stroke:#d97706,stroke-width:3px",
-        Mark::Hotspot => "stroke:#f59e0b,stroke-width:3px",
-        Mark::Chain => "stroke:#ea580c,stroke-width:3px",
-        Mark::Finding => "stroke:#64748b,stroke-width:2px,stroke-dasharray:3 2",
-        Mark::Added => "stroke:#16a34a,stroke-width:3px",
-        Mark::Removed => "stroke:#dc2626,stroke-width:2px,stroke-dasharray:6 4",
-        Mark::Unchanged => "opacity:0.5",
+        Mark::Finding => format!("stroke:{color},stroke-width:2px,stroke-dasharray:3 2"),
+        Mark::Removed => format!("stroke:{color},stroke-width:2px,stroke-dasharray:6 4"),
+        Mark::Unchanged => "opacity:0.5".into(),
+        Mark::Cycle
+        | Mark::Layer
+        | Mark::Spof
+        | Mark::Changed
+        | Mark::Hotspot
+        | Mark::Chain
+        | Mark::Added => format!("stroke:{color},stroke-width:3px"),
     }
 }
 

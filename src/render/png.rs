@@ -1,6 +1,7 @@
 //! PNG output: the SVG rasterised in-process with resvg.
 //!
-//! Input: an SVG document written by [`svg`](super::svg) and a scale. Output: PNG bytes.
+//! Input: an SVG document written by [`svg`] and a scale ([`PngRenderer`] writes it from a
+//! scene). Output: PNG bytes.
 //! Invariants: text is drawn with Liberation Sans (Regular and Bold) embedded in the binary,
 //! and no system font is ever loaded, so a picture is byte-identical on every machine; the
 //! picture is `scale` times the SVG's width and height, rounded up.
@@ -8,6 +9,29 @@
 use std::sync::{Arc, OnceLock};
 
 use resvg::{tiny_skia, usvg};
+
+use super::{BinaryRenderer, RenderOptions, Renderer, Theme, svg};
+use crate::scene::Scene;
+
+/// Default for [`RenderOptions::scale`]: PNG pixels per SVG unit.
+pub(crate) const DEFAULT_SCALE: f32 = 2.0;
+
+/// Writes the SVG as a PNG picture.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct PngRenderer;
+
+impl BinaryRenderer for PngRenderer {
+    fn source(&self) -> &'static dyn Renderer {
+        &svg::SvgRenderer
+    }
+
+    fn render(&self, scene: &Scene, options: &RenderOptions) -> Result<Vec<u8>, String> {
+        // A picture cannot follow the reader's preference: PNG draws `auto` as light.
+        let theme = if options.theme == Theme::Auto { Theme::Light } else { options.theme };
+        let options = RenderOptions { theme, ..options.clone() };
+        rasterise(&self.source().render(scene, &options), options.scale)
+    }
+}
 
 /// Liberation Sans Regular (SIL Open Font License 1.1, see `assets/fonts/LICENSE`).
 const REGULAR: &[u8] = include_bytes!("../../assets/fonts/LiberationSans-Regular.ttf");

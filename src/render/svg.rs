@@ -17,12 +17,12 @@
 use std::fmt::Write as _;
 
 use super::escape::{self, UniqueIds};
-use super::{RenderOptions, Renderer, Theme};
+use super::{RenderOptions, Renderer, Theme, palette};
 use crate::layout::measure::{
     BOLD_FACTOR, BoxText, EDGE_SIZE, GROUP_SIZE, LABEL_SIZE, MAX_GROUP_TITLE, SUB_SIZE, first_line,
     lines_height, measure_all, shape_insets,
 };
-use crate::layout::text::{self, LINE_HEIGHT};
+use crate::layout::text::{self, FONT_FAMILY, LINE_HEIGHT};
 use crate::layout::{EdgePath, Layout, Positioned, Rect, Size};
 use crate::scene::highlight::{self, Mark};
 use crate::scene::{Scene, SceneEdge, SceneNode};
@@ -38,8 +38,6 @@ const ASCENT: f64 = 0.905;
 const DESCENT: f64 = 0.212;
 /// Space around the drawing.
 const MARGIN: f64 = 16.0;
-/// Default frame colour of a group without `color`.
-const GROUP_COLOR: (u8, u8, u8) = (0x64, 0x74, 0x8b);
 
 /// Writes a standalone SVG document.
 #[derive(Clone, Copy, Debug, Default)]
@@ -228,7 +226,7 @@ impl<'a> Writer<'a> {
             let _ = writeln!(o, "<desc>{}</desc>", escape::xml_escape(d));
         }
         o.push_str(&stylesheet(scene, self.theme, self.legend.is_some()));
-        o.push_str(DEFS);
+        o.push_str(&defs());
         o.push_str(&highlight_markers(scene));
         let _ = writeln!(
             o,
@@ -279,7 +277,7 @@ impl<'a> Writer<'a> {
         if r.width <= 0.0 || r.height <= 0.0 {
             return;
         }
-        let color = group.color.as_deref().and_then(escape::parse_hex_color).unwrap_or(GROUP_COLOR);
+        let color = palette::group(group.color.as_deref());
         let id = self.ids.allocate(escape::xml_id("group-", &group.id));
         let label = text::truncate(
             &first_line(&group.label),
@@ -302,7 +300,7 @@ impl<'a> Writer<'a> {
             num(r.y),
             num(r.width),
             num(r.height),
-            escape::hex_color(escape::tint(color, 0.9)),
+            escape::hex_color(palette::group_fill(color)),
             escape::hex_color(color)
         );
         let _ = writeln!(
@@ -310,7 +308,7 @@ impl<'a> Writer<'a> {
             "<text class=\"group-label\" x=\"{}\" y=\"{}\" fill=\"{}\">{}</text>",
             num(r.x + 8.0),
             num(r.y + 4.0 + GROUP_SIZE * ASCENT + 2.0),
-            escape::hex_color(darken(color)),
+            escape::hex_color(palette::group_title(color)),
             escape::xml_escape(&label)
         );
         o.push_str("</g>\n");
@@ -460,12 +458,6 @@ fn write_lines(o: &mut String, class: &str, cx: f64, y: &mut f64, lines: &[Strin
         );
         *y += line_h;
     }
-}
-
-/// A darker shade of a colour, for group titles.
-fn darken((r, g, b): (u8, u8, u8)) -> (u8, u8, u8) {
-    let d = |c: u8| (f64::from(c) * 0.6).round() as u8;
-    (d(r), d(g), d(b))
 }
 
 /// A node's hover text: label, kind, description, tech, owner, replicas.
@@ -828,26 +820,28 @@ fn stylesheet(scene: &Scene, theme: Theme, legend: bool) -> String {
         .chain(scene.edges.iter().flat_map(|e| &e.classes))
         .filter_map(|c| Mark::from_class(c))
         .collect();
-    let mut extra = String::new();
+    let mut out = base_style();
     if marks.iter().any(|m| !m.is_diff()) {
-        extra.push_str(HIGHLIGHT_STYLE);
+        out.push_str(&highlight_style());
     }
     if marks.iter().any(|m| m.is_diff()) {
-        extra.push_str(DIFF_STYLE);
+        out.push_str(&diff_style());
     }
     if legend {
-        extra.push_str(".legend-label { font-size: 11px; fill: #334155; }\n");
+        let _ =
+            writeln!(out, ".legend-label {{ font-size: 11px; fill: {}; }}", palette::LEGEND_LABEL);
     }
     match theme {
         Theme::Light => {}
-        Theme::Dark => extra.push_str(DARK_STYLE),
+        Theme::Dark => out.push_str(&dark_style()),
         Theme::Auto => {
-            extra.push_str("@media (prefers-color-scheme: dark) {\n");
-            extra.push_str(DARK_STYLE);
-            extra.push_str("}\n");
+            out.push_str("@media (prefers-color-scheme: dark) {\n");
+            out.push_str(&dark_style());
+            out.push_str("}\n");
         }
     }
-    STYLE.replacen("</style>\n", &format!("{extra}</style>\n"), 1)
+    out.push_str("</style>\n");
+    out
 }
 
 /// Arrowheads in the colour of each edge highlight the scene uses, in user units so that the
@@ -859,7 +853,7 @@ fn highlight_markers(scene: &Scene) -> String {
     }
     let mut o = String::from("<defs>\n");
     for m in marks {
-        let (name, color) = (m.name(), m.color());
+        let (name, color) = (m.name(), palette::mark(m));
         let _ = writeln!(
             o,
             "<marker id=\"am-arrow-{name}\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" \
@@ -871,124 +865,197 @@ fn highlight_markers(scene: &Scene) -> String {
             "<marker id=\"am-arrow-open-{name}\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" \
              markerWidth=\"11\" markerHeight=\"11\" markerUnits=\"userSpaceOnUse\" \
              orient=\"auto-start-reverse\"><path class=\"open\" d=\"M1 1 L9 5 L1 9 Z\" \
-             fill=\"#ffffff\" stroke=\"{color}\" stroke-width=\"1.2\"/></marker>"
+             fill=\"{}\" stroke=\"{color}\" stroke-width=\"1.2\"/></marker>",
+            palette::BACKGROUND
         );
     }
     o.push_str("</defs>\n");
     o
 }
 
+/// Highlighted boxes, least serious first so the most serious mark wins on a shared box:
+/// (mark, outline width, dash pattern).
+const NODE_HIGHLIGHTS: [(Mark, &str, &str); 5] = [
+    (Mark::Finding, "2.5", "3 2"),
+    (Mark::Hotspot, "3", "none"),
+    (Mark::Spof, "3.5", "none"),
+    (Mark::Layer, "3", "none"),
+    (Mark::Cycle, "3.5", "none"),
+];
+
+/// Highlighted dependencies, least serious first: (mark, line width).
+const EDGE_HIGHLIGHTS: [(Mark, &str); 3] =
+    [(Mark::Chain, "2.5"), (Mark::Layer, "2.5"), (Mark::Cycle, "2.8")];
+
 /// Highlight rules, least serious first so the most serious mark wins on a shared box.
-const HIGHLIGHT_STYLE: &str = concat!(
-    ".node.hl-finding .shape { stroke: #64748b; stroke-width: 2.5; stroke-dasharray: 3 2; }\n",
-    ".node.hl-hotspot .shape { stroke: #f59e0b; stroke-width: 3; stroke-dasharray: none; }\n",
-    ".node.hl-spof .shape { stroke: #d97706; stroke-width: 3.5; stroke-dasharray: none; }\n",
-    ".node.hl-layer .shape { stroke: #9333ea; stroke-width: 3; stroke-dasharray: none; }\n",
-    ".node.hl-cycle .shape { stroke: #dc2626; stroke-width: 3.5; stroke-dasharray: none; }\n",
-    ".edge.hl-chain .line { stroke: #ea580c; stroke-width: 2.5; }\n",
-    ".edge.hl-layer .line { stroke: #9333ea; stroke-width: 2.5; }\n",
-    ".edge.hl-cycle .line { stroke: #dc2626; stroke-width: 2.8; }\n",
-);
+fn highlight_style() -> String {
+    let mut o = String::new();
+    for (m, width, dash) in NODE_HIGHLIGHTS {
+        let _ = writeln!(
+            o,
+            ".node.{} .shape {{ stroke: {}; stroke-width: {width}; stroke-dasharray: {dash}; }}",
+            m.class(),
+            palette::mark(m)
+        );
+    }
+    for (m, width) in EDGE_HIGHLIGHTS {
+        let _ = writeln!(
+            o,
+            ".edge.{} .line {{ stroke: {}; stroke-width: {width}; }}",
+            m.class(),
+            palette::mark(m)
+        );
+    }
+    o
+}
 
 /// Diff statuses (`archmap diff --format svg`): outlines and arrows in the status colour,
 /// removed ones dashed, unchanged ones faded; fills stay the kind's, so both themes read.
-const DIFF_STYLE: &str = concat!(
-    ".node.hl-unchanged, .edge.hl-unchanged { opacity: 0.35; }\n",
-    ".node.hl-added .shape { stroke: #16a34a; stroke-width: 3.5; stroke-dasharray: none; }\n",
-    ".node.hl-changed .shape { stroke: #d97706; stroke-width: 3.5; stroke-dasharray: none; }\n",
-    ".node.hl-removed .shape { stroke: #dc2626; stroke-width: 3; stroke-dasharray: 7 4; }\n",
-    ".node.hl-removed .label, .node.hl-removed .sub { text-decoration: line-through; }\n",
-    ".edge.hl-added .line { stroke: #16a34a; stroke-width: 2.8; }\n",
-    ".edge.hl-changed .line { stroke: #d97706; stroke-width: 2.8; }\n",
-    ".edge.hl-removed .line { stroke: #dc2626; stroke-width: 2.4; stroke-dasharray: 7 4; }\n",
-);
+fn diff_style() -> String {
+    let (added, changed, removed) =
+        (palette::mark(Mark::Added), palette::mark(Mark::Changed), palette::mark(Mark::Removed));
+    let mut o = String::from(".node.hl-unchanged, .edge.hl-unchanged { opacity: 0.35; }\n");
+    let _ = writeln!(
+        o,
+        ".node.hl-added .shape {{ stroke: {added}; stroke-width: 3.5; stroke-dasharray: none; }}"
+    );
+    let _ = writeln!(
+        o,
+        ".node.hl-changed .shape {{ stroke: {changed}; stroke-width: 3.5; stroke-dasharray: none; }}"
+    );
+    let _ = writeln!(
+        o,
+        ".node.hl-removed .shape {{ stroke: {removed}; stroke-width: 3; stroke-dasharray: 7 4; }}"
+    );
+    o.push_str(
+        ".node.hl-removed .label, .node.hl-removed .sub { text-decoration: line-through; }\n",
+    );
+    let _ = writeln!(o, ".edge.hl-added .line {{ stroke: {added}; stroke-width: 2.8; }}");
+    let _ = writeln!(o, ".edge.hl-changed .line {{ stroke: {changed}; stroke-width: 2.8; }}");
+    let _ = writeln!(
+        o,
+        ".edge.hl-removed .line {{ stroke: {removed}; stroke-width: 2.4; stroke-dasharray: 7 4; }}"
+    );
+    o
+}
 
 /// Dark theme rules: override the light colours (CSS beats the frames' colour attributes).
-const DARK_STYLE: &str = concat!(
-    ".background { fill: #0d1117; }\n",
-    ".diagram-title, .label { fill: #e6edf3; }\n",
-    ".sub, .legend-label { fill: #9da7b3; }\n",
-    ".budget-note { fill: #f0b429; }\n",
-    ".group .frame { fill: #161b22; }\n",
-    ".group-label { fill: #c9d1d9; }\n",
-    ".kind-service .shape { fill: #172554; } .kind-service { stroke: #60a5fa; color: #60a5fa; }\n",
-    ".kind-frontend .shape { fill: #1e1b4b; } .kind-frontend { stroke: #818cf8; color: #818cf8; }\n",
-    ".kind-gateway .shape { fill: #2e1065; } .kind-gateway { stroke: #a78bfa; color: #a78bfa; }\n",
-    ".kind-database .shape { fill: #052e16; } .kind-database { stroke: #4ade80; color: #4ade80; }\n",
-    ".kind-cache .shape { fill: #0f2a1a; } .kind-cache { stroke: #86efac; color: #86efac; }\n",
-    ".kind-queue .shape { fill: #422006; } .kind-queue { stroke: #fbbf24; color: #fbbf24; }\n",
-    ".kind-topic .shape { fill: #431407; } .kind-topic { stroke: #fb923c; color: #fb923c; }\n",
-    ".kind-storage .shape { fill: #042f2e; } .kind-storage { stroke: #2dd4bf; color: #2dd4bf; }\n",
-    ".kind-function .shape { fill: #500724; } .kind-function { stroke: #f472b6; color: #f472b6; }\n",
-    ".kind-job .shape { fill: #1e293b; } .kind-job { stroke: #94a3b8; color: #94a3b8; }\n",
-    ".kind-external .shape { fill: #1f2937; } .kind-external { stroke: #9ca3af; color: #9ca3af; }\n",
-    ".kind-user .shape { fill: #422006; } .kind-user { stroke: #facc15; color: #facc15; }\n",
-    ".edge .line { stroke: #8b949e; }\n",
-    ".edge.hl-chain .line { stroke: #fb923c; }\n",
-    ".edge.hl-layer .line { stroke: #c084fc; }\n",
-    ".edge.hl-cycle .line { stroke: #f87171; }\n",
-    ".edge-label-bg { fill: #0d1117; }\n",
-    ".edge-label { fill: #c9d1d9; }\n",
-    "#am-arrow path { fill: #8b949e; }\n",
-    "#am-arrow-open path { fill: #0d1117; stroke: #8b949e; }\n",
-    "marker path.open { fill: #0d1117; }\n",
-);
+fn dark_style() -> String {
+    use palette::dark;
+    let mut o = String::new();
+    let _ = writeln!(o, ".background {{ fill: {}; }}", dark::BACKGROUND);
+    let _ = writeln!(o, ".diagram-title, .label {{ fill: {}; }}", dark::TEXT);
+    let _ = writeln!(o, ".sub, .legend-label {{ fill: {}; }}", dark::SUBTITLE);
+    let _ = writeln!(o, ".budget-note {{ fill: {}; }}", dark::NOTE);
+    let _ = writeln!(o, ".group .frame {{ fill: {}; }}", dark::GROUP_FILL);
+    let _ = writeln!(o, ".group-label {{ fill: {}; }}", dark::GROUP_TITLE);
+    for kind in Kind::ALL {
+        let p = dark::kind(kind);
+        let _ = writeln!(
+            o,
+            ".kind-{kind} .shape {{ fill: {}; }} .kind-{kind} {{ stroke: {}; color: {}; }}",
+            p.fill, p.stroke, p.stroke
+        );
+    }
+    let _ = writeln!(o, ".edge .line {{ stroke: {}; }}", dark::EDGE);
+    for (m, _) in EDGE_HIGHLIGHTS {
+        if let Some(color) = dark::mark_edge(m) {
+            let _ = writeln!(o, ".edge.{} .line {{ stroke: {color}; }}", m.class());
+        }
+    }
+    let _ = writeln!(o, ".edge-label-bg {{ fill: {}; }}", dark::BACKGROUND);
+    let _ = writeln!(o, ".edge-label {{ fill: {}; }}", dark::EDGE_LABEL);
+    let _ = writeln!(o, "#am-arrow path {{ fill: {}; }}", dark::EDGE);
+    let _ = writeln!(
+        o,
+        "#am-arrow-open path {{ fill: {}; stroke: {}; }}",
+        dark::BACKGROUND,
+        dark::EDGE
+    );
+    let _ = writeln!(o, "marker path.open {{ fill: {}; }}", dark::BACKGROUND);
+    o
+}
 
-/// The embedded stylesheet: one class per kind, edge modes, text.
-const STYLE: &str = concat!(
-    "<style>\n",
-    "text { font-family: 'Liberation Sans', Arial, Helvetica, sans-serif; white-space: pre; }\n",
-    ".background { fill: #ffffff; }\n",
-    ".diagram-title { font-size: 18px; font-weight: 700; fill: #0f172a; }\n",
-    ".budget-note { font-size: 12px; fill: #b45309; }\n",
-    ".group .frame { stroke-width: 1.5; }\n",
-    ".group-label { font-size: 12px; font-weight: 700; }\n",
-    ".node .shape, .node .detail { stroke-width: 1.5; }\n",
-    ".node .detail { fill: none; }\n",
-    ".node circle.detail { fill: currentColor; stroke: none; }\n",
-    ".label { font-size: 13px; fill: #0f172a; text-anchor: middle; }\n",
-    ".sub { font-size: 11px; fill: #475569; text-anchor: middle; }\n",
-    ".stack .shape, .stack .detail { opacity: 0.55; }\n",
-    ".kind-service .shape { fill: #dbeafe; } .kind-service { stroke: #1d4ed8; color: #1d4ed8; }\n",
-    ".kind-frontend .shape { fill: #e0e7ff; } .kind-frontend { stroke: #4338ca; color: #4338ca; }\n",
-    ".kind-gateway .shape { fill: #ede9fe; } .kind-gateway { stroke: #6d28d9; color: #6d28d9; }\n",
-    ".kind-database .shape { fill: #dcfce7; } .kind-database { stroke: #15803d; color: #15803d; }\n",
-    ".kind-cache .shape { fill: #f0fdf4; stroke-dasharray: 5 3; } .kind-cache { stroke: #16a34a; color: #16a34a; }\n",
-    ".kind-queue .shape { fill: #fef3c7; } .kind-queue { stroke: #b45309; color: #b45309; }\n",
-    ".kind-topic .shape { fill: #ffedd5; } .kind-topic { stroke: #c2410c; color: #c2410c; }\n",
-    ".kind-storage .shape { fill: #ccfbf1; } .kind-storage { stroke: #0f766e; color: #0f766e; }\n",
-    ".kind-function .shape { fill: #fce7f3; } .kind-function { stroke: #be185d; color: #be185d; }\n",
-    ".kind-job .shape { fill: #f1f5f9; stroke-dasharray: 5 3; } .kind-job { stroke: #475569; color: #475569; }\n",
-    ".kind-external .shape { fill: #f3f4f6; stroke-dasharray: 5 3; } .kind-external { stroke: #6b7280; color: #6b7280; }\n",
-    ".kind-user .shape { fill: #fef9c3; } .kind-user { stroke: #a16207; color: #a16207; }\n",
-    ".node text { stroke: none; }\n",
-    ".collapsed .shape { stroke-width: 2.5; }\n",
-    ".edge .line { fill: none; stroke: #475569; stroke-width: 1.4; }\n",
-    ".edge.async .line { stroke-dasharray: 6 4; }\n",
-    ".edge.optional .line { stroke-dasharray: 2 3; }\n",
-    ".edge.async.optional .line { stroke-dasharray: 6 3 2 3; }\n",
-    ".edge-label-bg { fill: #ffffff; fill-opacity: 0.9; stroke: none; }\n",
-    ".edge-label { font-size: 11px; fill: #334155; text-anchor: middle; }\n",
-    "a .label { text-decoration: underline; }\n",
-    "</style>\n",
-);
+/// The start of the embedded stylesheet (without its closing tag): one class per kind, edge
+/// modes, text.
+fn base_style() -> String {
+    let mut o = String::from("<style>\n");
+    let _ = writeln!(o, "text {{ font-family: {FONT_FAMILY}; white-space: pre; }}");
+    let _ = writeln!(o, ".background {{ fill: {}; }}", palette::BACKGROUND);
+    let _ = writeln!(
+        o,
+        ".diagram-title {{ font-size: 18px; font-weight: 700; fill: {}; }}",
+        palette::TEXT
+    );
+    let _ = writeln!(o, ".budget-note {{ font-size: 12px; fill: {}; }}", palette::NOTE);
+    o.push_str(concat!(
+        ".group .frame { stroke-width: 1.5; }\n",
+        ".group-label { font-size: 12px; font-weight: 700; }\n",
+        ".node .shape, .node .detail { stroke-width: 1.5; }\n",
+        ".node .detail { fill: none; }\n",
+        ".node circle.detail { fill: currentColor; stroke: none; }\n",
+    ));
+    let _ =
+        writeln!(o, ".label {{ font-size: 13px; fill: {}; text-anchor: middle; }}", palette::TEXT);
+    let _ = writeln!(
+        o,
+        ".sub {{ font-size: 11px; fill: {}; text-anchor: middle; }}",
+        palette::SUBTITLE
+    );
+    o.push_str(".stack .shape, .stack .detail { opacity: 0.55; }\n");
+    for kind in Kind::ALL {
+        let p = palette::kind(kind);
+        let dash = if palette::kind_dashed(kind) { " stroke-dasharray: 5 3;" } else { "" };
+        let _ = writeln!(
+            o,
+            ".kind-{kind} .shape {{ fill: {};{dash} }} .kind-{kind} {{ stroke: {}; color: {}; }}",
+            p.fill, p.stroke, p.stroke
+        );
+    }
+    o.push_str(concat!(
+        ".node text { stroke: none; }\n",
+        ".collapsed .shape { stroke-width: 2.5; }\n"
+    ));
+    let _ =
+        writeln!(o, ".edge .line {{ fill: none; stroke: {}; stroke-width: 1.4; }}", palette::EDGE);
+    o.push_str(concat!(
+        ".edge.async .line { stroke-dasharray: 6 4; }\n",
+        ".edge.optional .line { stroke-dasharray: 2 3; }\n",
+        ".edge.async.optional .line { stroke-dasharray: 6 3 2 3; }\n",
+    ));
+    let _ = writeln!(
+        o,
+        ".edge-label-bg {{ fill: {}; fill-opacity: 0.9; stroke: none; }}",
+        palette::BACKGROUND
+    );
+    let _ = writeln!(
+        o,
+        ".edge-label {{ font-size: 11px; fill: {}; text-anchor: middle; }}",
+        palette::EDGE_LABEL
+    );
+    o.push_str("a .label { text-decoration: underline; }\n");
+    o
+}
 
 /// Arrowhead markers: filled for required dependencies, open for optional ones.
-const DEFS: &str = concat!(
-    "<defs>\n",
-    "<marker id=\"am-arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"8\" ",
-    "markerHeight=\"8\" orient=\"auto-start-reverse\">",
-    "<path d=\"M0 0 L10 5 L0 10 Z\" fill=\"#475569\"/></marker>\n",
-    "<marker id=\"am-arrow-open\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"8\" ",
-    "markerHeight=\"8\" orient=\"auto-start-reverse\">",
-    "<path d=\"M1 1 L9 5 L1 9 Z\" fill=\"#ffffff\" stroke=\"#475569\" stroke-width=\"1.2\"/></marker>\n",
-    "</defs>\n",
-);
+fn defs() -> String {
+    format!(
+        "<defs>\n\
+         <marker id=\"am-arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"8\" \
+         markerHeight=\"8\" orient=\"auto-start-reverse\">\
+         <path d=\"M0 0 L10 5 L0 10 Z\" fill=\"{edge}\"/></marker>\n\
+         <marker id=\"am-arrow-open\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"8\" \
+         markerHeight=\"8\" orient=\"auto-start-reverse\">\
+         <path d=\"M1 1 L9 5 L1 9 Z\" fill=\"{background}\" stroke=\"{edge}\" stroke-width=\"1.2\"/></marker>\n\
+         </defs>\n",
+        edge = palette::EDGE,
+        background = palette::BACKGROUND
+    )
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layout::text::FONT_FAMILY;
     use crate::scene::testing::{arbitrary_scene, every_kind, hostile, nested, samples, single};
 
     fn render(scene: &Scene) -> String {
@@ -1153,12 +1220,12 @@ mod tests {
         // Without highlights, legend or a dark theme the document is what it always was, so
         // committed diagrams do not change.
         let s = nested();
-        assert_eq!(stylesheet(&s, Theme::Light, false), STYLE);
+        assert_eq!(stylesheet(&s, Theme::Light, false), format!("{}</style>\n", base_style()));
         let out = render(&s);
         assert!(!out.contains("legend") && !out.contains("hl-") && !out.contains("@media"));
         let dark = stylesheet(&s, Theme::Dark, false);
-        assert!(dark.starts_with(&STYLE[..STYLE.len() - "</style>\n".len()]));
-        assert!(dark.ends_with(&format!("{DARK_STYLE}</style>\n")));
+        assert!(dark.starts_with(&base_style()));
+        assert!(dark.ends_with(&format!("{}</style>\n", dark_style())));
     }
 
     #[test]
@@ -1178,7 +1245,7 @@ mod tests {
 
     #[test]
     fn stylesheet_names_the_measured_font() {
-        assert!(STYLE.contains(&format!("font-family: {FONT_FAMILY};")));
+        assert!(base_style().contains(&format!("font-family: {FONT_FAMILY};")));
     }
 
     #[test]
