@@ -116,23 +116,29 @@ impl Layout for Layered {
         let (layering, tokens) = best_layering(n, ng, &rank_edges, |ranks| {
             layered_graph(ranks, &sizes, &groups, &edges)
         });
-        let Layering { g, chains, label_item } = layering;
+        let Layering { g, chains, label_item, bus } = layering;
 
         // 5. x.
         groups.pads.reserve = title_reserves(&g, &groups);
         let (x, borders) = position::position(&g, &tokens, &groups.pads);
 
-        // 6. Bands.
+        // 6. Ports and tracks: where routes go across the flow, which decides how tall each
+        // gap between layers must be. (Frames across the flow do not depend on the bands.)
         let labelled = edges.labels.iter().any(Option::is_some);
-        let (bands, depths) = bands(&g, &groups, labelled);
+        let (bands0, depths0) = bands(&g, &groups, labelled, &[]);
+        let frames0 = frames(&g, &x, &bands0, &groups, &depths0, &borders);
+        let plan = route::plan(&g, &x, &chains, &port_floor(&g, &groups, &frames0), &bus);
 
-        // 7. Boxes, routes, labels, frames (layout coordinates).
+        // 7. Bands, each gap as tall as its tracks need.
+        let (bands, depths) = bands(&g, &groups, labelled, &plan.tracks);
+
+        // 8. Boxes, routes, labels, frames (layout coordinates).
         let nodes: Vec<Rect> = (0..n).map(|v| item_rect(&g, &x, &bands, v)).collect();
         let label_rects = label_rects(&g, &x, &bands, &label_item, &edges.labels);
         let frames = frames(&g, &x, &bands, &groups, &depths, &borders);
-        let mut routes = routes(&g, &x, &bands, &chains, &groups, &frames);
+        let (mut routes, junctions) = route::draw(&g, &x, &bands, &chains, &plan);
         stub_and_orient(scene, &mut routes, &nodes, &edges.back);
-        finish(dir, nodes, frames, routes, label_rects, &groups.titles)
+        finish(dir, nodes, frames, routes, label_rects, &groups.titles, junctions)
     }
 }
 
@@ -209,6 +215,9 @@ struct Edges {
     oriented: Vec<(usize, usize)>,
     /// Each edge's label size (layout coordinates), if it has a label.
     labels: Vec<Option<Size>>,
+    /// Each edge's look (mode, optional, highlights, reversed): only edges that look alike
+    /// merge into a bus.
+    look: Vec<u64>,
 }
 
 impl Edges {
@@ -230,7 +239,28 @@ impl Edges {
         let labels: Vec<Option<Size>> = (0..scene.edges.len())
             .map(|i| measured.edge_labels.get(i).copied().flatten().map(&flip))
             .collect();
-        Edges { valid, back, oriented, labels }
+        let look = scene
+            .edges
+            .iter()
+            .zip(&back)
+            .map(|(e, &b)| {
+                // FNV-1a over what decides how an edge is drawn.
+                let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+                let mut eat = |bytes: &[u8]| {
+                    for &x in bytes {
+                        h = (h ^ u64::from(x)).wrapping_mul(0x0100_0000_01b3);
+                    }
+                };
+                eat(e.mode.as_str().as_bytes());
+                eat(&[u8::from(e.optional), u8::from(b)]);
+                for c in &e.classes {
+                    eat(c.as_bytes());
+                    eat(&[0]);
+                }
+                h
+            })
+            .collect();
+        Edges { valid, back, oriented, labels, look }
     }
 
     /// Gives the valid edges for ranking: a labelled one spans at least two ranks.
@@ -258,6 +288,8 @@ struct Layering {
     chains: Vec<Vec<usize>>,
     /// Each edge's label item (the dummy sized like its label), if it has one.
     label_item: Vec<Option<usize>>,
+    /// Each edge's bus (see [`route::buses`]), if its last link merges into one.
+    bus: Vec<Option<usize>>,
 }
 
 /// Takes the rank edges and the layered graph of a ranking (`build`); gives the
@@ -342,17 +374,15 @@ fn layered_graph(ranks: &[i32], sizes: &[Size], groups: &Groups, edges: &Edges) 
         g.link(&chain);
         chains[i] = chain;
     }
-    // A box with many edges on one side grows across the flow so its ports keep apart.
-    let mut ends = vec![(0usize, 0usize); n];
-    for chain in chains.iter().filter(|c| c.len() >= 2) {
-        ends[chain[0]].0 += 1;
-        ends[chain[chain.len() - 1]].1 += 1;
-    }
-    for (v, &(out, inc)) in ends.iter().enumerate() {
-        g.width[v] = g.width[v].max(route::width_for_ports(out.max(inc)));
+    // A box with many edges on one side grows across the flow so its ports keep apart; edges
+    // that merge into a bus take one port.
+    let bus = route::buses(&g, &chains, &edges.look);
+    let ends = route::port_counts(&g, &chains, &bus);
+    for (v, &(top, bottom)) in ends.iter().enumerate().take(n) {
+        g.width[v] = g.width[v].max(route::width_for_ports(top.max(bottom)));
     }
     g.index_layers();
-    Layering { g, chains, label_item }
+    Layering { g, chains, label_item, bus }
 }
 
 /// Takes the graph of the nodes and the edges; gives the rank of each label's dummy
@@ -413,10 +443,11 @@ struct Depths {
     bottom: Vec<f64>,
 }
 
-/// Takes the ordered graph, the groups and whether any edge has a label; gives one band per
-/// layer, as tall as its tallest item, with gaps that leave room for the frames starting or
-/// ending there, and each frame's depths.
-fn bands(g: &LGraph, groups: &Groups, labelled: bool) -> (Bands, Depths) {
+/// Takes the ordered graph, the groups, whether any edge has a label and how many tracks each
+/// gap holds (none known: empty); gives one band per layer, as tall as its tallest item, with
+/// gaps that leave room for the frames starting or ending there and for the tracks, and each
+/// frame's depths.
+fn bands(g: &LGraph, groups: &Groups, labelled: bool, tracks: &[usize]) -> (Bands, Depths) {
     let layer_count = g.layers.len();
     let band_height: Vec<f64> =
         g.layers.iter().map(|l| l.iter().map(|&v| g.height[v]).fold(0.0, f64::max)).collect();
@@ -443,7 +474,8 @@ fn bands(g: &LGraph, groups: &Groups, labelled: bool) -> (Bands, Depths) {
     for r in 0..layer_count {
         cursor += extra_top[r];
         bands.top[r] = cursor;
-        cursor += bands.height[r] + extra_bottom[r] + rank_sep;
+        let gap = route::gap_for_tracks(tracks.get(r).copied().unwrap_or(0));
+        cursor += bands.height[r] + extra_bottom[r] + rank_sep.max(gap);
     }
     (bands, depths)
 }
@@ -574,16 +606,9 @@ fn frames(
     frames
 }
 
-/// Takes the laid-out graph, each edge's chain, the groups and their frames; gives each
-/// edge's route ([`route::routes`]), ports kept right of the titles that reserved room.
-fn routes(
-    g: &LGraph,
-    x: &[f64],
-    bands: &Bands,
-    chains: &[Vec<usize>],
-    groups: &Groups,
-    frames: &[Option<Rect>],
-) -> Vec<Vec<(f64, f64)>> {
+/// Takes the laid-out graph, the groups and their frames; gives, per item, the least x of its
+/// top-side and of its bottom-side ports: ports keep right of the titles that reserved room.
+fn port_floor(g: &LGraph, groups: &Groups, frames: &[Option<Rect>]) -> Vec<(f64, f64)> {
     // Ports that must keep right of a title: in TB those on the top side, in BT the bottom.
     let mut floor = vec![(f64::NEG_INFINITY, f64::NEG_INFINITY); g.layer.len()];
     for &(c, v, _) in &groups.pads.reserve {
@@ -593,7 +618,7 @@ fn routes(
             *side = side.max(right);
         }
     }
-    route::routes(g, x, bands, chains, &floor)
+    floor
 }
 
 /// Takes the routes, the boxes and which edges were reversed; gives an edge that could not be
@@ -624,6 +649,7 @@ fn finish(
     routes: Vec<Vec<(f64, f64)>>,
     labels: Vec<Option<Rect>>,
     titles: &[Size],
+    junctions: Vec<(f64, f64)>,
 ) -> Positioned {
     // Internal extent along the flow, for mirroring.
     let mut max_y = 0.0f64;
@@ -650,6 +676,7 @@ fn finish(
     let labels: Vec<Option<Rect>> = labels.into_iter().map(|l| l.map(rect)).collect();
     let routes: Vec<Vec<(f64, f64)>> =
         routes.into_iter().map(|r| r.into_iter().map(point).collect()).collect();
+    let junctions: Vec<(f64, f64)> = junctions.into_iter().map(point).collect();
 
     let (mut x0, mut y0, mut x1, mut y1) =
         (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
@@ -672,6 +699,8 @@ fn finish(
     let empty = Rect { x: 0.0, y: 0.0, width: 0.0, height: 0.0 };
     let groups: Vec<Rect> = frames.into_iter().map(|f| f.map_or(empty, shift)).collect();
     Positioned {
+        direction: dir,
+        junctions: junctions.into_iter().map(|(x, y)| (x - x0, y - y0)).collect(),
         width: x1 - x0,
         height: y1 - y0,
         nodes: nodes.into_iter().map(shift).collect(),

@@ -121,6 +121,8 @@ impl Layout for LayoutRs {
         let n = scene.nodes.len();
         if n == 0 {
             return Positioned {
+                direction: scene.direction,
+                junctions: Vec::new(),
                 width: 0.0,
                 height: 0.0,
                 nodes: Vec::new(),
@@ -294,6 +296,8 @@ impl Layout for LayoutRs {
         }
         let shift = |r: Rect| Rect { x: r.x - x0, y: r.y - y0, ..r };
         Positioned {
+            direction: scene.direction,
+            junctions: Vec::new(),
             width: x1 - x0,
             height: y1 - y0,
             nodes: nodes.into_iter().map(shift).collect(),

@@ -18,17 +18,20 @@ mod layout_rs;
 mod lgraph;
 pub(crate) mod measure;
 mod order;
+mod pack;
 mod position;
 #[cfg(feature = "quality")]
 pub mod quality;
 mod rank;
 mod route;
 pub(crate) mod text;
+mod tracks;
 
 pub(crate) use layered::Layered;
 pub(crate) use layout_rs::LayoutRs;
 
 use crate::scene::Scene;
+use crate::vocab::Direction;
 
 /// A width and a height.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -122,6 +125,10 @@ pub(crate) struct EdgePath {
 /// A laid-out scene.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Positioned {
+    /// The direction the drawing flows in (the scene's, unless [`lay_out`] turned it).
+    pub(crate) direction: Direction,
+    /// Points where an edge joins a bus (edges merged into one port), drawn as dots.
+    pub(crate) junctions: Vec<(f64, f64)>,
     /// Width of the drawing.
     pub(crate) width: f64,
     /// Height of the drawing.
@@ -208,6 +215,45 @@ impl Engine {
     pub(crate) const fn layout(self) -> &'static dyn Layout {
         self.spec().layout
     }
+}
+
+/// Widest (or tallest) shape a drawing may take, as a ratio of its sides, before [`lay_out`]
+/// turns it.
+pub(crate) const MAX_ASPECT: f64 = 2.5;
+
+/// How far a drawing is from square: its longer side over its shorter one.
+fn aspect(p: &Positioned) -> f64 {
+    let (w, h) = (p.width.max(1.0), p.height.max(1.0));
+    (w / h).max(h / w)
+}
+
+/// Lays `scene` out with `engine`, keeping its shape within [`MAX_ASPECT`] where it can. A
+/// drawing more than that much wider than tall (or taller than wide) is laid out again in two
+/// other ways and the one nearest square is kept: left to right, when the scene's direction
+/// was not asked for and was top to bottom (a system with many groups side by side and few
+/// layers reads better sideways); and with its unconnected parts set in rows ([`pack`]: a
+/// system of many lonely services wraps like a paragraph). Deterministic: the same scene gives
+/// the same choice.
+pub(crate) fn lay_out(engine: &dyn Layout, scene: &Scene, measured: &Measured) -> Positioned {
+    let first = engine.layout(scene, measured);
+    if aspect(&first) <= MAX_ASPECT {
+        return first;
+    }
+    let mut best = first;
+    if !scene.direction_fixed && scene.direction == Direction::TB {
+        let turned = Scene { direction: Direction::LR, ..scene.clone() };
+        let other = engine.layout(&turned, measured);
+        if aspect(&other) < aspect(&best) {
+            best = other;
+        }
+    }
+    if aspect(&best) > MAX_ASPECT
+        && let Some(other) = pack::packed(engine, scene, measured)
+        && aspect(&other) < aspect(&best)
+    {
+        best = other;
+    }
+    best
 }
 
 /// A layout engine.

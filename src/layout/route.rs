@@ -18,6 +18,7 @@
 #![allow(clippy::many_single_char_names)]
 
 use super::lgraph::LGraph;
+use super::tracks::{self, Run};
 
 /// Where layer bands are.
 pub(super) struct Bands {
@@ -66,25 +67,114 @@ fn ports(cx: f64, w: f64, k: usize, floor: f64) -> Vec<f64> {
     (0..k).map(|i| lo + step * (i as f64 + 0.5)).collect()
 }
 
-/// One route per chain (see the module header); chains shorter than two items get no points.
-/// `floor` holds, per item, the least x of its top-side and of its bottom-side ports.
-pub(super) fn routes(
+/// Distance between two tracks, and between a track and the edge of its gap.
+pub(super) const TRACK_SEP: f64 = 8.0;
+
+/// How tall a gap holding `tracks` tracks must be, at least.
+pub(super) fn gap_for_tracks(tracks: usize) -> f64 {
+    (tracks + 1) as f64 * TRACK_SEP
+}
+
+/// Where every route goes across the flow, decided before the layers get their heights: the
+/// ports, and for every gap between two layers the track of each sideways run.
+pub(super) struct Plan {
+    /// Per chain, the x of its port on the upper box.
+    out_port: Vec<f64>,
+    /// Per chain, the x of its port on the lower box.
+    in_port: Vec<f64>,
+    /// Per chain, per link (item `k` to item `k + 1`), the track of its run in that gap.
+    track: Vec<Vec<Option<usize>>>,
+    /// Per chain, the bus its last link joins (a run shared with other chains), if any.
+    bus: Vec<Option<usize>>,
+    /// Per gap (below layer `r`), how many tracks it holds.
+    pub(super) tracks: Vec<usize>,
+}
+
+/// Chains whose last links merge into one port: per item, the chains arriving from above
+/// grouped by `key`, where a group has at least [`BUS_MIN`] chains. Returns, per chain, the
+/// index of its bus (the first chain of the group) or `None`.
+pub(super) fn buses(g: &LGraph, chains: &[Vec<usize>], key: &[u64]) -> Vec<Option<usize>> {
+    let mut into: Vec<Vec<usize>> = vec![Vec::new(); g.layer.len()];
+    for (c, chain) in chains.iter().enumerate() {
+        if chain.len() >= 2 {
+            into[chain[chain.len() - 1]].push(c);
+        }
+    }
+    let mut bus = vec![None; chains.len()];
+    for cs in &into {
+        let mut groups: Vec<(u64, Vec<usize>)> = Vec::new();
+        for &c in cs {
+            match groups.iter_mut().find(|(k, _)| *k == key[c]) {
+                Some((_, m)) => m.push(c),
+                None => groups.push((key[c], vec![c])),
+            }
+        }
+        for (_, members) in groups.iter().filter(|(_, m)| m.len() >= BUS_MIN) {
+            for &c in members {
+                bus[c] = Some(members[0]);
+            }
+        }
+    }
+    bus
+}
+
+/// Edges into one box of one style that are drawn merged into a bus, at least.
+pub(super) const BUS_MIN: usize = 5;
+
+/// How many ports each item needs on its top and bottom side: one per chain, a bus counting
+/// once.
+pub(super) fn port_counts(
+    g: &LGraph,
+    chains: &[Vec<usize>],
+    bus: &[Option<usize>],
+) -> Vec<(usize, usize)> {
+    let mut ends = vec![(0usize, 0usize); g.layer.len()];
+    for (c, chain) in chains.iter().enumerate() {
+        if chain.len() >= 2 {
+            ends[chain[0]].1 += 1;
+            if bus[c].is_none_or(|b| b == c) {
+                ends[chain[chain.len() - 1]].0 += 1;
+            }
+        }
+    }
+    ends
+}
+
+/// Ports and tracks (see [`Plan`]); `floor` as for [`routes`], `bus` from [`buses`].
+pub(super) fn plan(
     g: &LGraph,
     x: &[f64],
-    bands: &Bands,
     chains: &[Vec<usize>],
     floor: &[(f64, f64)],
-) -> Vec<Vec<(f64, f64)>> {
+    bus: &[Option<usize>],
+) -> Plan {
     let n = g.layer.len();
-    // Ports: per item, the chains leaving downwards and arriving from above.
     let mut out_of: Vec<Vec<usize>> = vec![Vec::new(); n];
+    // Arriving slots: a chain, or a bus standing for all its chains.
     let mut into: Vec<Vec<usize>> = vec![Vec::new(); n];
     for (c, chain) in chains.iter().enumerate() {
         if chain.len() >= 2 {
             out_of[chain[0]].push(c);
-            into[chain[chain.len() - 1]].push(c);
+            if bus[c].is_none_or(|b| b == c) {
+                into[chain[chain.len() - 1]].push(c);
+            }
         }
     }
+    let before = |c: usize| chains[c][chains[c].len() - 2];
+    // A bus arrives where its chains come from, on average.
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); chains.len()];
+    for (c, b) in bus.iter().enumerate() {
+        if let Some(b) = b {
+            members[*b].push(c);
+        }
+    }
+    let from_x = |c: usize| {
+        if members[c].is_empty() {
+            x[before(c)]
+        } else {
+            members[c].iter().map(|&m| x[before(m)]).sum::<f64>() / members[c].len() as f64
+        }
+    };
     let mut out_port = vec![0.0; chains.len()];
     let mut in_port = vec![0.0; chains.len()];
     for v in 0..n {
@@ -97,61 +187,156 @@ pub(super) fn routes(
         }
         if !into[v].is_empty() {
             let mut cs = into[v].clone();
-            let before = |c: usize| chains[c][chains[c].len() - 2];
-            cs.sort_by(|&a, &b| x[before(a)].total_cmp(&x[before(b)]).then(a.cmp(&b)));
+            cs.sort_by(|&a, &b| from_x(a).total_cmp(&from_x(b)).then(a.cmp(&b)));
             for (c, p) in cs.iter().zip(ports(x[v], g.width[v], cs.len(), floor[v].0)) {
                 in_port[*c] = p;
             }
         }
     }
-    chains
+    for (c, b) in bus.iter().enumerate() {
+        if let Some(b) = b {
+            in_port[c] = in_port[*b];
+        }
+    }
+
+    // The runs of every gap: one per link, one per bus.
+    let layers = g.layers.len();
+    let mut runs: Vec<Vec<Run>> = vec![Vec::new(); layers];
+    let mut run_of: Vec<Vec<Option<(usize, usize)>>> =
+        chains.iter().map(|ch| vec![None; ch.len().saturating_sub(1)]).collect();
+    let mut bus_run: Vec<Option<usize>> = vec![None; chains.len()];
+    for (c, chain) in chains.iter().enumerate() {
+        let m = chain.len();
+        for k in 0..m.saturating_sub(1) {
+            let r = g.layer[chain[k]];
+            let top = if k == 0 { out_port[c] } else { x[chain[k]] };
+            let bottom = if k + 2 == m { in_port[c] } else { x[chain[k + 1]] };
+            if k + 2 == m
+                && let Some(b) = bus[c]
+            {
+                let i = *bus_run[b].get_or_insert_with(|| {
+                    runs[r].push(Run { tops: Vec::new(), bottoms: vec![bottom] });
+                    runs[r].len() - 1
+                });
+                runs[r][i].tops.push(top);
+                run_of[c][k] = Some((r, i));
+                continue;
+            }
+            runs[r].push(Run { tops: vec![top], bottoms: vec![bottom] });
+            run_of[c][k] = Some((r, runs[r].len() - 1));
+        }
+    }
+    let mut tracks = vec![0; layers];
+    let mut assigned: Vec<Vec<Option<usize>>> = Vec::with_capacity(layers);
+    for (r, gap) in runs.iter().enumerate() {
+        let (t, count) = tracks::assign(gap);
+        tracks[r] = count;
+        assigned.push(t);
+    }
+    let track = run_of
+        .iter()
+        .map(|links| links.iter().map(|l| l.and_then(|(r, i)| assigned[r][i])).collect())
+        .collect();
+    Plan { out_port, in_port, track, bus: bus.to_vec(), tracks }
+}
+
+/// One route per chain along `plan` (chains shorter than two items get no points), and the
+/// junctions where a chain joins a bus. Shape: straight down from the port on the upper box,
+/// through each dummy's band at the dummy's x, and in each gap down to the run's track,
+/// along it, and down again; into the port on the lower box.
+pub(super) fn draw(
+    g: &LGraph,
+    x: &[f64],
+    bands: &Bands,
+    chains: &[Vec<usize>],
+    plan: &Plan,
+) -> (Vec<Vec<(f64, f64)>>, Vec<(f64, f64)>) {
+    let band_bottom = |v: usize| bands.top[g.layer[v]] + bands.height[g.layer[v]];
+    let band_top = |v: usize| bands.top[g.layer[v]];
+    // Past the frames that end below a band, and before those starting above one.
+    let below = |v: usize| band_bottom(v) + bands.extra_bottom[g.layer[v]];
+    let above = |v: usize| band_top(v) - bands.extra_top[g.layer[v]];
+    let track_y = |upper: usize, lower: usize, t: usize| {
+        let (a, b) = (below(upper), above(lower));
+        let tracks = plan.tracks[g.layer[upper]];
+        a + (b - a) * (t + 1) as f64 / (tracks + 1) as f64
+    };
+    // Per bus: its track's y and the columns that meet it.
+    let mut meets: Vec<(usize, f64, Vec<f64>)> = Vec::new();
+    let routes = chains
         .iter()
         .enumerate()
         .map(|(c, chain)| {
-            if chain.len() < 2 {
+            let m = chain.len();
+            if m < 2 {
                 return Vec::new();
             }
-            let band_bottom = |v: usize| bands.top[g.layer[v]] + bands.height[g.layer[v]];
-            let band_top = |v: usize| bands.top[g.layer[v]];
-            // Past the frames that end below a band, and before those starting above one.
-            let below = |v: usize| band_bottom(v) + bands.extra_bottom[g.layer[v]];
-            let above = |v: usize| band_top(v) - bands.extra_top[g.layer[v]];
-            let first = chain[0];
-            let last = chain[chain.len() - 1];
-            let mut pts: Vec<(f64, f64)> = Vec::with_capacity(2 * chain.len());
-            pts.push((out_port[c], bands.item_span(g, first).1));
-            pts.push((out_port[c], band_bottom(first)));
-            pts.push((out_port[c], below(first)));
-            for &d in &chain[1..chain.len() - 1] {
-                pts.push((x[d], above(d)));
-                pts.push((x[d], band_top(d)));
-                pts.push((x[d], band_bottom(d)));
-                pts.push((x[d], below(d)));
-            }
-            pts.push((in_port[c], above(last)));
-            pts.push((in_port[c], band_top(last)));
-            pts.push((in_port[c], bands.item_span(g, last).0));
-            pts.dedup_by(|a, b| (a.0 - b.0).abs() < 1e-9 && (a.1 - b.1).abs() < 1e-9);
-            // Drop points in the middle of straight runs.
-            let mut clean: Vec<(f64, f64)> = Vec::with_capacity(pts.len());
-            for p in pts {
-                if clean.len() >= 2 {
-                    let a = clean[clean.len() - 2];
-                    let b = clean[clean.len() - 1];
-                    let vertical = (a.0 - b.0).abs() < 1e-9 && (b.0 - p.0).abs() < 1e-9;
-                    if vertical {
-                        clean.pop();
+            let mut pts: Vec<(f64, f64)> = Vec::with_capacity(4 * m);
+            pts.push((plan.out_port[c], bands.item_span(g, chain[0]).1));
+            for k in 0..m - 1 {
+                let (u, w) = (chain[k], chain[k + 1]);
+                let top = if k == 0 { plan.out_port[c] } else { x[u] };
+                let bottom = if k + 2 == m { plan.in_port[c] } else { x[w] };
+                if k > 0 {
+                    pts.push((top, band_top(u)));
+                }
+                pts.push((top, band_bottom(u)));
+                pts.push((top, below(u)));
+                if let Some(t) = plan.track[c][k] {
+                    let y = track_y(u, w, t);
+                    pts.push((top, y));
+                    pts.push((bottom, y));
+                    if k + 2 == m
+                        && let Some(b) = plan.bus[c]
+                    {
+                        match meets.iter_mut().find(|(id, _, _)| *id == b) {
+                            Some((_, _, cols)) => cols.push(top),
+                            None => meets.push((b, y, vec![top, bottom])),
+                        }
                     }
                 }
-                clean.push(p);
+                pts.push((bottom, above(w)));
             }
-            if clean.len() < 2 {
-                let p = clean.first().copied().unwrap_or((x[first], 0.0));
-                clean = vec![p, p];
-            }
-            clean
+            let last = chain[m - 1];
+            pts.push((plan.in_port[c], band_top(last)));
+            pts.push((plan.in_port[c], bands.item_span(g, last).0));
+            simplify(pts, (x[chain[0]], 0.0))
         })
-        .collect()
+        .collect();
+    // A dot wherever a column meets a bus between its two ends (at the ends the line turns).
+    let mut junctions: Vec<(f64, f64)> = Vec::new();
+    for (_, y, cols) in &meets {
+        let lo = cols.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = cols.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        junctions.extend(cols.iter().filter(|&&x| x > lo + 0.5 && x < hi - 0.5).map(|&x| (x, *y)));
+    }
+    junctions.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    junctions.dedup_by(|a, b| (a.0 - b.0).abs() < 1e-9 && (a.1 - b.1).abs() < 1e-9);
+    (routes, junctions)
+}
+
+/// `pts` without repeated points and without points in the middle of straight runs (vertical
+/// or horizontal); two points at least (`fallback` twice when there are none).
+fn simplify(mut pts: Vec<(f64, f64)>, fallback: (f64, f64)) -> Vec<(f64, f64)> {
+    pts.dedup_by(|a, b| (a.0 - b.0).abs() < 1e-9 && (a.1 - b.1).abs() < 1e-9);
+    let mut clean: Vec<(f64, f64)> = Vec::with_capacity(pts.len());
+    for p in pts {
+        if clean.len() >= 2 {
+            let a = clean[clean.len() - 2];
+            let b = clean[clean.len() - 1];
+            let vertical = (a.0 - b.0).abs() < 1e-9 && (b.0 - p.0).abs() < 1e-9;
+            let horizontal = (a.1 - b.1).abs() < 1e-9 && (b.1 - p.1).abs() < 1e-9;
+            if vertical || horizontal {
+                clean.pop();
+            }
+        }
+        clean.push(p);
+    }
+    if clean.len() < 2 {
+        let p = clean.first().copied().unwrap_or(fallback);
+        clean = vec![p, p];
+    }
+    clean
 }
 
 #[cfg(test)]

@@ -111,6 +111,8 @@ impl Renderer for JsonRenderer {
             "nodes": nodes,
             "groups": groups,
             "edges": edges,
+            "direction": pos.direction.as_str(),
+            "junctions": pos.junctions.iter().map(|&(x, y)| json!([num(x), num(y)])).collect::<Vec<_>>(),
         });
         let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
         out.push('\n');

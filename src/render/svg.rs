@@ -117,11 +117,13 @@ fn document_size_with(
 #[must_use]
 pub(crate) fn document_layout(scene: &Scene, engine: &dyn Layout) -> Positioned {
     let (_, _, measured) = measure_all(scene);
-    let pos = engine.layout(scene, &measured);
+    let pos = crate::layout::lay_out(engine, scene, &measured);
     let (dx, dy) = origin(scene, None);
     let (width, height) = document_size(scene, &pos, None);
     let mv = |r: Rect| Rect { x: r.x + dx, y: r.y + dy, ..r };
     Positioned {
+        direction: pos.direction,
+        junctions: pos.junctions.iter().map(|&(x, y)| (x + dx, y + dy)).collect(),
         width,
         height,
         nodes: pos.nodes.iter().copied().map(mv).collect(),
@@ -146,7 +148,7 @@ fn render_document(
     full_legend: bool,
 ) -> String {
     let (texts, edge_labels, measured) = measure_all(scene);
-    let pos = engine.layout(scene, &measured);
+    let pos = crate::layout::lay_out(engine, scene, &measured);
     let mut w = Writer::new(scene, &pos, &texts, &edge_labels, note);
     w.smooth = engine.smooth_edges();
     w.theme = theme;
@@ -260,6 +262,7 @@ impl<'a> Writer<'a> {
         for i in 0..scene.edges.len() {
             self.edge(i);
         }
+        self.junctions();
         for i in 0..scene.nodes.len() {
             self.node(i);
         }
@@ -357,6 +360,24 @@ impl<'a> Writer<'a> {
         }
     }
 
+    /// A dot where each edge joins a bus, so merged lines read as joined, not crossing.
+    fn junctions(&mut self) {
+        if self.pos.junctions.is_empty() {
+            return;
+        }
+        let o = &mut self.out;
+        o.push_str("<g class=\"junctions\">\n");
+        for &(x, y) in &self.pos.junctions {
+            let _ = writeln!(
+                o,
+                "<circle class=\"junction\" cx=\"{}\" cy=\"{}\" r=\"3\"/>",
+                num(x + self.dx),
+                num(y + self.dy)
+            );
+        }
+        o.push_str("</g>\n");
+    }
+
     // Geometry reads best as x, y, w, h, r.
     #[allow(clippy::many_single_char_names)]
     fn edge(&mut self, i: usize) {
@@ -377,7 +398,7 @@ impl<'a> Writer<'a> {
         let o = &mut self.out;
         let _ = writeln!(o, "<g id=\"{id}\" class=\"{class}\">");
         let _ = writeln!(o, "<title>{}</title>", escape::xml_escape(&edge_tooltip(edge, from, to)));
-        let vertical = matches!(self.scene.direction, Direction::TB | Direction::BT);
+        let vertical = matches!(self.pos.direction, Direction::TB | Direction::BT);
         let d = path_data(points, dx, dy, self.smooth, vertical);
         // Highlighted arrows get a head in their colour, sized as for a plain arrow.
         let marker =
@@ -405,18 +426,52 @@ impl<'a> Writer<'a> {
     }
 }
 
+/// Radius of the rounded corners of routes.
+const CORNER: f64 = 5.0;
+
 /// SVG path data for a route moved by `dx`, `dy`. With `smooth`, a diagonal segment becomes a
 /// cubic curve whose ends run along the flow axis (`vertical`: top to bottom or back), which
-/// stays inside the segment's bounding box.
+/// stays inside the segment's bounding box, and a right-angled corner is rounded (a quarter
+/// turn of at most [`CORNER`], never more than half of either side, so it stays on its track).
 fn path_data(points: &[(f64, f64)], dx: f64, dy: f64, smooth: bool, vertical: bool) -> String {
     let mut d = String::new();
+    let at = |k: usize| (points[k].0 + dx, points[k].1 + dy);
+    let straight =
+        |a: (f64, f64), b: (f64, f64)| (a.0 - b.0).abs() < 0.01 || (a.1 - b.1).abs() < 0.01;
+    // Where the previous corner's curve ended: the next segment starts there.
+    let mut from: Option<(f64, f64)> = None;
     for (k, &(x, y)) in points.iter().enumerate() {
         let (x, y) = (x + dx, y + dy);
         if k == 0 {
             let _ = write!(d, "M{} {}", num(x), num(y));
             continue;
         }
-        let (px, py) = (points[k - 1].0 + dx, points[k - 1].1 + dy);
+        let (px, py) = from.take().unwrap_or(at(k - 1));
+        if smooth && k + 1 < points.len() {
+            let (nx, ny) = at(k + 1);
+            let (inx, iny, outx, outy) = (x - px, y - py, nx - x, ny - y);
+            let (len_in, len_out) = (inx.hypot(iny), outx.hypot(outy));
+            let turns = straight((px, py), (x, y))
+                && straight((x, y), (nx, ny))
+                && (inx * outy - iny * outx).abs() > 0.01;
+            if turns && len_in > 0.01 && len_out > 0.01 {
+                let r = CORNER.min(len_in / 2.0).min(len_out / 2.0);
+                let (ax, ay) = (x - inx / len_in * r, y - iny / len_in * r);
+                let (bx, by) = (x + outx / len_out * r, y + outy / len_out * r);
+                let _ = write!(
+                    d,
+                    " L{} {} Q{} {} {} {}",
+                    num(ax),
+                    num(ay),
+                    num(x),
+                    num(y),
+                    num(bx),
+                    num(by)
+                );
+                from = Some((bx, by));
+                continue;
+            }
+        }
         let diagonal = (x - px).abs() > 0.01 && (y - py).abs() > 0.01;
         if smooth && diagonal {
             let (c1, c2) = if vertical {
@@ -958,6 +1013,7 @@ fn dark_style() -> String {
         );
     }
     let _ = writeln!(o, ".edge .line {{ stroke: {}; }}", dark::EDGE);
+    let _ = writeln!(o, ".junction {{ fill: {}; }}", dark::EDGE);
     for (m, _) in EDGE_HIGHLIGHTS {
         if let Some(color) = dark::mark_edge(m) {
             let _ = writeln!(o, ".edge.{} .line {{ stroke: {color}; }}", m.class());
@@ -1018,6 +1074,7 @@ fn base_style() -> String {
     ));
     let _ =
         writeln!(o, ".edge .line {{ fill: none; stroke: {}; stroke-width: 1.4; }}", palette::EDGE);
+    let _ = writeln!(o, ".junction {{ fill: {}; stroke: none; }}", palette::EDGE);
     o.push_str(concat!(
         ".edge.async .line { stroke-dasharray: 6 4; }\n",
         ".edge.optional .line { stroke-dasharray: 2 3; }\n",

@@ -43,6 +43,9 @@ pub struct Scene {
     pub description: Option<String>,
     /// Which way dependencies point.
     pub direction: Direction,
+    /// Whether the direction was asked for (`--direction`, a view's `layout`); when not, the
+    /// SVG may turn left to right to keep its shape ([`crate::layout::lay_out`]).
+    pub direction_fixed: bool,
     /// Groups, parents before children, otherwise in manifest order.
     pub groups: Vec<SceneGroup>,
     /// Boxes, in manifest order.
@@ -165,7 +168,7 @@ pub fn scene(model: &Model, options: &SceneOptions<'_>) -> Scene {
     // 6. Highlights.
     mark_highlights(model, options.highlights, &mut boxes, &mut merged);
 
-    let direction = options.direction.or(view.and_then(|v| v.layout)).unwrap_or_default();
+    let fixed = options.direction.or(view.and_then(|v| v.layout));
     let (title, description) = match view {
         Some(v) => (v.title.clone(), v.description.clone()),
         None => (model.name.clone(), model.description.clone()),
@@ -173,7 +176,8 @@ pub fn scene(model: &Model, options: &SceneOptions<'_>) -> Scene {
     Scene {
         title,
         description,
-        direction,
+        direction: fixed.unwrap_or_default(),
+        direction_fixed: fixed.is_some(),
         groups,
         nodes: boxes.nodes,
         edges: merged.into_values().collect(),

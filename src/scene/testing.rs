@@ -51,6 +51,7 @@ pub(crate) fn scene(
         title: "Test system".into(),
         description: Some("A test".into()),
         direction: Direction::TB,
+        direction_fixed: true,
         groups,
         nodes,
         edges,
