@@ -71,9 +71,10 @@ fn every_view_of_every_example_renders() {
     }
 }
 
-/// The picture in the README is what archmap draws today: documentation CI keeps committed
-/// diagrams honest with `render --check`, and so do we. Regenerate with
-/// `cargo run -- render examples/ecommerce.yaml --direction LR -o docs/images/ecommerce.svg`.
+/// The picture in the README is what the README's own command draws today (`render
+/// examples/ecommerce.yaml`, default direction): documentation CI keeps committed diagrams
+/// honest with `render --check`, and so do we. Regenerate with
+/// `cargo run --release -- render examples/ecommerce.yaml -o docs/images/ecommerce.svg`.
 #[test]
 fn readme_picture_is_fresh() {
     let out = run_in(
@@ -81,8 +82,6 @@ fn readme_picture_is_fresh() {
         &[
             "render",
             "examples/ecommerce.yaml",
-            "--direction",
-            "LR",
             "-o",
             "docs/images/ecommerce.svg",
             "--check",
