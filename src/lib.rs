@@ -36,9 +36,9 @@ pub use import::{
     ComposeFile, Outcome as Imported, Request as ImportRequest, compose as import_compose,
 };
 pub use layout::Engine;
-pub use manifest::{FileSystem, Limits, LoadOptions, Loaded};
+pub use manifest::{FileSystem, Limits, LoadOptions, Loaded, load};
 pub use model::{Model, View};
-pub use pipeline::{Analysis, Options, analyse, check, config, load, lower};
+pub use pipeline::{Analysis, Options, analyse, check, config, lower};
 pub use render::{Format, RenderOptions, Theme};
 pub use scene::highlight::{Highlight, highlights};
 pub use scene::{Scene, SceneOptions, scene};

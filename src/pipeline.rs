@@ -46,19 +46,6 @@ impl Analysis {
     }
 }
 
-/// Stage 1 alone: reads the root manifest `bytes` (named `name`, at `path` when it is a file)
-/// and its includes through `fs`. [`analyse`] runs it first.
-#[must_use]
-pub fn load(
-    name: &str,
-    path: Option<&Path>,
-    bytes: Vec<u8>,
-    fs: &dyn FileSystem,
-    options: &LoadOptions,
-) -> Loaded {
-    manifest::load(name, path, bytes, fs, options)
-}
-
 /// Stage 2 alone: the model of what [`load`] read (without fatal problems, a complete one).
 #[must_use]
 pub fn lower(loaded: &Loaded) -> Model {
@@ -88,7 +75,7 @@ pub fn analyse(
     fs: &dyn FileSystem,
     options: &Options,
 ) -> Result<Analysis, String> {
-    let mut loaded = load(name, path, bytes, fs, &options.load);
+    let mut loaded = manifest::load(name, path, bytes, fs, &options.load);
     // Over a limit, lowering and checking are exactly the work the limit exists to refuse.
     let over_limits = loaded.over_limits();
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);

@@ -79,14 +79,7 @@ fn every_view_of_every_example_renders() {
 fn readme_picture_is_fresh() {
     let out = run_in(
         &root(),
-        &[
-            "render",
-            "examples/ecommerce.yaml",
-            "-o",
-            "docs/images/ecommerce.svg",
-            "--check",
-            "-q",
-        ],
+        &["render", "examples/ecommerce.yaml", "-o", "docs/images/ecommerce.svg", "--check", "-q"],
         "",
     );
     assert_eq!(out.code, 0, "docs/images/ecommerce.svg is stale: {}", out.stderr);

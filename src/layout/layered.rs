@@ -678,23 +678,10 @@ fn finish(
         routes.into_iter().map(|r| r.into_iter().map(point).collect()).collect();
     let junctions: Vec<(f64, f64)> = junctions.into_iter().map(point).collect();
 
-    let (mut x0, mut y0, mut x1, mut y1) =
-        (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
-    for r in nodes.iter().chain(frames.iter().flatten()).chain(labels.iter().flatten()) {
-        x0 = x0.min(r.x);
-        y0 = y0.min(r.y);
-        x1 = x1.max(r.right());
-        y1 = y1.max(r.bottom());
-    }
-    for p in routes.iter().flatten() {
-        x0 = x0.min(p.0);
-        y0 = y0.min(p.1);
-        x1 = x1.max(p.0);
-        y1 = y1.max(p.1);
-    }
-    if !x0.is_finite() {
-        (x0, y0, x1, y1) = (0.0, 0.0, 0.0, 0.0);
-    }
+    let (x0, y0, x1, y1) = super::bounds(
+        nodes.iter().chain(frames.iter().flatten()).chain(labels.iter().flatten()),
+        routes.iter().flatten(),
+    );
     let shift = |r: Rect| Rect { x: r.x - x0, y: r.y - y0, ..r };
     let empty = Rect { x: 0.0, y: 0.0, width: 0.0, height: 0.0 };
     let groups: Vec<Rect> = frames.into_iter().map(|f| f.map_or(empty, shift)).collect();

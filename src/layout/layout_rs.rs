@@ -280,20 +280,7 @@ impl Layout for LayoutRs {
         let mut all: Vec<Rect> = nodes.clone();
         all.extend(groups.iter().copied());
         all.extend(labels.iter().flatten().copied());
-        let (mut x0, mut y0, mut x1, mut y1) =
-            (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
-        for r in &all {
-            x0 = x0.min(r.x);
-            y0 = y0.min(r.y);
-            x1 = x1.max(r.right());
-            y1 = y1.max(r.bottom());
-        }
-        for p in routes.iter().flatten() {
-            x0 = x0.min(p.0);
-            y0 = y0.min(p.1);
-            x1 = x1.max(p.0);
-            y1 = y1.max(p.1);
-        }
+        let (x0, y0, x1, y1) = super::bounds(all.iter(), routes.iter().flatten());
         let shift = |r: Rect| Rect { x: r.x - x0, y: r.y - y0, ..r };
         Positioned {
             direction: scene.direction,

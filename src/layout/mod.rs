@@ -144,6 +144,23 @@ pub(crate) struct Positioned {
     pub(crate) edges: Vec<EdgePath>,
 }
 
+/// The smallest box around `rects` and `points`, as left, top, right, bottom; all zero when
+/// there is nothing.
+pub(crate) fn bounds<'a>(
+    rects: impl Iterator<Item = &'a Rect>,
+    points: impl Iterator<Item = &'a (f64, f64)>,
+) -> (f64, f64, f64, f64) {
+    let (mut x0, mut y0, mut x1, mut y1) =
+        (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
+    for r in rects {
+        (x0, y0, x1, y1) = (x0.min(r.x), y0.min(r.y), x1.max(r.right()), y1.max(r.bottom()));
+    }
+    for p in points {
+        (x0, y0, x1, y1) = (x0.min(p.0), y0.min(p.1), x1.max(p.0), y1.max(p.1));
+    }
+    if x0.is_finite() { (x0, y0, x1, y1) } else { (0.0, 0.0, 0.0, 0.0) }
+}
+
 /// Where a group's title goes: the top-left corner of `frame`, as wide and high as `title`
 /// (clipped to the frame).
 #[must_use]

@@ -22,13 +22,6 @@ const TARGET_ASPECT: f64 = 1.5;
 pub(super) fn parts(scene: &Scene) -> Vec<Vec<usize>> {
     let n = scene.nodes.len();
     let mut parent: Vec<usize> = (0..n).collect();
-    fn root(parent: &mut [usize], mut v: usize) -> usize {
-        while parent[v] != v {
-            parent[v] = parent[parent[v]];
-            v = parent[v];
-        }
-        v
-    }
     let join = |parent: &mut Vec<usize>, a: usize, b: usize| {
         let (ra, rb) = (root(parent, a), root(parent, b));
         if ra != rb {
@@ -68,6 +61,15 @@ pub(super) fn parts(scene: &Scene) -> Vec<Vec<usize>> {
         out[k].push(v);
     }
     out
+}
+
+/// The representative of `v`'s set in a union-find forest, halving the path on the way.
+fn root(parent: &mut [usize], mut v: usize) -> usize {
+    while parent[v] != v {
+        parent[v] = parent[parent[v]];
+        v = parent[v];
+    }
+    v
 }
 
 /// One part as a scene of its own, with its sizes, and the maps back to the whole scene's

@@ -67,6 +67,9 @@ fn ports(cx: f64, w: f64, k: usize, floor: f64) -> Vec<f64> {
     (0..k).map(|i| lo + step * (i as f64 + 0.5)).collect()
 }
 
+/// A route: the points of a polyline.
+pub(super) type Route = Vec<(f64, f64)>;
+
 /// Distance between two tracks, and between a track and the edge of its gap.
 pub(super) const TRACK_SEP: f64 = 8.0;
 
@@ -250,7 +253,7 @@ pub(super) fn draw(
     bands: &Bands,
     chains: &[Vec<usize>],
     plan: &Plan,
-) -> (Vec<Vec<(f64, f64)>>, Vec<(f64, f64)>) {
+) -> (Vec<Route>, Vec<(f64, f64)>) {
     let band_bottom = |v: usize| bands.top[g.layer[v]] + bands.height[g.layer[v]];
     let band_top = |v: usize| bands.top[g.layer[v]];
     // Past the frames that end below a band, and before those starting above one.

@@ -136,7 +136,7 @@ impl Loaded {
 
 /// Reads the root manifest (already read by the caller, named `name`, at `path` if it is a
 /// file) and everything it includes.
-pub(crate) fn load(
+pub fn load(
     name: &str,
     path: Option<&Path>,
     bytes: Vec<u8>,

@@ -449,15 +449,15 @@ fn path_data(points: &[(f64, f64)], dx: f64, dy: f64, smooth: bool, vertical: bo
         let (px, py) = from.take().unwrap_or(at(k - 1));
         if smooth && k + 1 < points.len() {
             let (nx, ny) = at(k + 1);
-            let (inx, iny, outx, outy) = (x - px, y - py, nx - x, ny - y);
-            let (len_in, len_out) = (inx.hypot(iny), outx.hypot(outy));
+            let (into, onto) = ((x - px, y - py), (nx - x, ny - y));
+            let (len_in, len_out) = (into.0.hypot(into.1), onto.0.hypot(onto.1));
             let turns = straight((px, py), (x, y))
                 && straight((x, y), (nx, ny))
-                && (inx * outy - iny * outx).abs() > 0.01;
+                && (into.0 * onto.1 - into.1 * onto.0).abs() > 0.01;
             if turns && len_in > 0.01 && len_out > 0.01 {
                 let r = CORNER.min(len_in / 2.0).min(len_out / 2.0);
-                let (ax, ay) = (x - inx / len_in * r, y - iny / len_in * r);
-                let (bx, by) = (x + outx / len_out * r, y + outy / len_out * r);
+                let (ax, ay) = (x - into.0 / len_in * r, y - into.1 / len_in * r);
+                let (bx, by) = (x + onto.0 / len_out * r, y + onto.1 / len_out * r);
                 let _ = write!(
                     d,
                     " L{} {} Q{} {} {} {}",
