@@ -245,11 +245,11 @@ fn aspect(p: &Positioned) -> f64 {
 }
 
 /// Lays `scene` out with `engine`, keeping its shape within [`MAX_ASPECT`] where it can. A
-/// drawing more than that much wider than tall (or taller than wide) is laid out again in two
-/// other ways and the one nearest square is kept: left to right, when the scene's direction
-/// was not asked for and was top to bottom (a system with many groups side by side and few
-/// layers reads better sideways); and with its unconnected parts set in rows ([`pack`]: a
-/// system of many lonely services wraps like a paragraph). Deterministic: the same scene gives
+/// drawing more than that much wider than tall (or taller than wide) is laid out again in other
+/// ways and the one nearest square is kept: left to right, when the scene's direction was not
+/// asked for and was top to bottom (a system with many groups side by side and few layers reads
+/// better sideways); and, while still out of shape, with its unconnected parts set in rows
+/// ([`pack`]: a system of many lonely services wraps like a paragraph), in either direction. Deterministic: the same scene gives
 /// the same choice.
 pub(crate) fn lay_out(engine: &dyn Layout, scene: &Scene, measured: &Measured) -> Positioned {
     let first = engine.layout(scene, measured);
@@ -257,18 +257,22 @@ pub(crate) fn lay_out(engine: &dyn Layout, scene: &Scene, measured: &Measured) -
         return first;
     }
     let mut best = first;
+    let mut scenes = vec![scene.clone()];
     if !scene.direction_fixed && scene.direction == Direction::TB {
         let turned = Scene { direction: Direction::LR, ..scene.clone() };
         let other = engine.layout(&turned, measured);
         if aspect(&other) < aspect(&best) {
             best = other;
         }
+        scenes.push(turned);
     }
-    if aspect(&best) > MAX_ASPECT
-        && let Some(other) = pack::packed(engine, scene, measured)
-        && aspect(&other) < aspect(&best)
-    {
-        best = other;
+    for s in &scenes {
+        if aspect(&best) > MAX_ASPECT
+            && let Some(other) = pack::packed(engine, s, measured)
+            && aspect(&other) < aspect(&best)
+        {
+            best = other;
+        }
     }
     best
 }
