@@ -6,10 +6,14 @@
 //! timeout and reported as "timeout"), measures archmap's peak RSS in a child process (this
 //! binary again, reading `VmHWM`), and computes `layout::quality` metrics for archmap's layout
 //! (from `render --format json`) and for dot's (from `dot -Tjson`: node `pos`/`width`/`height`,
-//! cluster `bb`, edge splines `_draw_` sampled into polylines, edge and cluster label text from
-//! `_ldraw_`). Prints Markdown tables; first the same metrics on every example and render
-//! fixture, top to bottom and left to right (`--no-examples` skips them, `--examples-only` runs
-//! only them).
+//! cluster `bb` and members, edge splines `_draw_` sampled into polylines, arrow tips from the
+//! edges' `pos`, edge and cluster label text from `_ldraw_`), among them the measures of how
+//! easily edges are traced (parallel overlap, with and without pairs of edges sharing an end;
+//! edges through foreign group frames; arrowheads closer than 10 units on one box) and the
+//! drawing's aspect ratio, with the time those tracing measures take on each synthetic drawing.
+//! Prints Markdown tables; first the same metrics on every example and render fixture and the
+//! imported compose projects, top to bottom and left to right (`--no-examples` skips them,
+//! `--examples-only` runs only them).
 //!
 //! ```text
 //! cargo bench --bench layout                       # 100, 1,000, 3,000 and 10,000 components
@@ -19,7 +23,11 @@
 //! cargo bench --bench layout -- --examples-only    # the examples, fixtures and imported compose projects only
 //! cargo bench --bench layout -- --examples-only --only ftgo  # those whose path contains "ftgo"
 //! cargo bench --bench layout -- --dir DIR          # every .yaml of DIR instead of the examples
+//! cargo bench --bench layout -- --measure FILE     # time layout::quality on a saved drawing
 //! ```
+//!
+//! `--measure` (repeatable) reads archmap's `render --format json` or Graphviz's `-Tjson` and
+//! prints how long `quality` and each tracing measure take on it, with their values.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 // The generator's summary fields serve the check bench; this one reads only some.
 #![allow(dead_code)]
@@ -32,7 +40,9 @@ use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
-use archmap::quality::{Drawing, Quality, extent, quality};
+use archmap::quality::{
+    Drawing, Quality, close_arrowheads, extent, foreign_frame_crossings, parallel_overlap, quality,
+};
 
 use synth::{Params, generate};
 
@@ -50,6 +60,7 @@ fn main() -> ExitCode {
     let mut examples = true;
     let mut only: Option<String> = None;
     let mut dir: Option<std::path::PathBuf> = None;
+    let mut measure = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -58,6 +69,7 @@ fn main() -> ExitCode {
             "--no-examples" => examples = false,
             "--examples-only" => sizes.push(0),
             "--only" => only = it.next().cloned(),
+            "--measure" => measure.extend(it.next().cloned()),
             "--dir" => {
                 dir = it.next().map(std::path::PathBuf::from);
                 sizes.push(0);
@@ -70,6 +82,9 @@ fn main() -> ExitCode {
                 sizes.push(n);
             }
         }
+    }
+    if !measure.is_empty() {
+        return measure_files(&measure);
     }
     if sizes.is_empty() {
         sizes = vec![100, 1000, 3000, 10000];
@@ -98,7 +113,9 @@ fn main() -> ExitCode {
             ours = ours.min(t.elapsed());
         }
         let json = run_cli(dir.path(), &["render", "--format", "json", file]);
-        let our_q = quality(&drawing_from_json(&json));
+        let our_d = drawing_from_json(&json);
+        let our_q = quality(&our_d);
+        let our_t = tracing_time(&our_d);
         let dot_text = run_cli(dir.path(), &["render", "--format", "dot", file]);
         eprintln!("N = {n}: peak memory");
         let peak = peak_memory(&path);
@@ -111,12 +128,18 @@ fn main() -> ExitCode {
                 eprintln!("N = {n}: dot -Tjson");
                 run_dot(&dot_text, "-Tjson", timeout).and_then(|j| Drawing::from_graphviz_json(&j))
             });
-            (svg.map(|_| dt), q.map(|d| quality(&d)))
+            (svg.map(|_| dt), q.map(|d| (quality(&d), tracing_time(&d))))
         } else {
             (None, None)
         };
+        eprintln!(
+            "N = {n}: tracing measures on archmap's drawing ({} edges, {} points) {:.3} s",
+            our_d.edge_count(),
+            our_d.point_count(),
+            our_t.as_secs_f64()
+        );
         speed.push((n, s.edges, ours, dot_time, use_dot, peak));
-        qual.push((n, our_q, dot_q));
+        qual.push((n, (our_q, our_t), dot_q));
     }
     println!("### Speed (seed {SEED}; Graphviz timeout {timeout} s)\n");
     println!(
@@ -143,15 +166,16 @@ fn main() -> ExitCode {
     }
     println!("\n### Quality (layout::quality; archmap / dot)\n");
     println!(
-        "| components | crossings | node overlaps | edges through nodes | label overlaps | members outside | non-members inside | area per node |"
+        "| components | crossings | node overlaps | edges through nodes | label overlaps | members outside | non-members inside | area per node | {TRACING_HEADER} | tracing measures time |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
-    for (n, ours, dot) in &qual {
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|{TRACING_ALIGN}---:|");
+    for (n, (ours, our_t), dot) in &qual {
         let pair = |f: &dyn Fn(&Quality) -> String| {
-            format!("{} / {}", f(ours), dot.as_ref().map_or("–".into(), f))
+            format!("{} / {}", f(ours), dot.as_ref().map_or("–".into(), |d| f(&d.0)))
         };
+        let time = |t: &Duration| format!("{:.3} s", t.as_secs_f64());
         println!(
-            "| {n} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {n} | {} | {} | {} | {} | {} | {} | {} | {} | {} / {} |",
             pair(&|q| q.crossings.to_string()),
             pair(&|q| q.node_overlaps.to_string()),
             pair(&|q| q.edges_through_nodes.to_string()),
@@ -159,9 +183,85 @@ fn main() -> ExitCode {
             pair(&|q| q.members_outside.to_string()),
             pair(&|q| q.non_members_inside.to_string()),
             pair(&|q| format!("{:.0}", q.area_per_node)),
+            tracing_cells(ours, dot.as_ref().map(|d| &d.0)),
+            time(our_t),
+            dot.as_ref().map_or("–".into(), |d| time(&d.1)),
         );
     }
     ExitCode::SUCCESS
+}
+
+/// Headers of the columns [`tracing_cells`] fills.
+const TRACING_HEADER: &str = "parallel overlap | parallel overlap, no shared end | through foreign frames | aspect ratio | close arrowheads";
+/// Their alignment row.
+const TRACING_ALIGN: &str = "---:|---:|---:|---:|---:|";
+
+/// The tracing measures of archmap's drawing and dot's, as Markdown cells (archmap / dot):
+/// parallel overlap in percent of the edges' core length (both variants), edges through
+/// foreign group frames, aspect ratio, arrowheads closer than 10 units on one box.
+fn tracing_cells(ours: &Quality, dot: Option<&Quality>) -> String {
+    let pair =
+        |f: &dyn Fn(&Quality) -> String| format!("{} / {}", f(ours), dot.map_or("–".into(), f));
+    [
+        pair(&|q| format!("{:.1} %", 100.0 * q.parallel_overlap)),
+        pair(&|q| format!("{:.1} %", 100.0 * q.parallel_overlap_disjoint)),
+        pair(&|q| q.foreign_frames.to_string()),
+        pair(&|q| format!("{:.2}", q.aspect_ratio)),
+        pair(&|q| q.close_arrowheads.to_string()),
+    ]
+    .join(" | ")
+}
+
+/// Times `quality` and each tracing measure on saved drawings (archmap's JSON or dot's).
+fn measure_files(files: &[String]) -> ExitCode {
+    for file in files {
+        let Ok(text) = std::fs::read_to_string(file) else {
+            eprintln!("cannot read {file}");
+            return ExitCode::from(2);
+        };
+        let d = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .filter(|v| v.get("version").is_some())
+            .and_then(|v| Drawing::from_json(&v).ok())
+            .or_else(|| Drawing::from_graphviz_json(&text));
+        let Some(d) = d else {
+            eprintln!("{file}: neither archmap's JSON nor dot's");
+            return ExitCode::from(2);
+        };
+        let points = d.point_count();
+        println!("{file}: {} nodes, {} edges, {points} points", d.node_count(), d.edge_count());
+        let t = Instant::now();
+        let share = parallel_overlap(&d);
+        let t_share = t.elapsed();
+        let t = Instant::now();
+        let frames = foreign_frame_crossings(&d);
+        let t_frames = t.elapsed();
+        let t = Instant::now();
+        let heads = close_arrowheads(&d);
+        let t_heads = t.elapsed();
+        println!(
+            "  parallel overlap {:.2} % ({:.2} % no shared end) in {:.3} s; through foreign frames {frames} in {:.3} s; close arrowheads {heads} in {:.3} s",
+            100.0 * share.0,
+            100.0 * share.1,
+            t_share.as_secs_f64(),
+            t_frames.as_secs_f64(),
+            t_heads.as_secs_f64()
+        );
+        let t = Instant::now();
+        let q = quality(&d);
+        println!("  quality (all measures) in {:.3} s: {q:?}", t.elapsed().as_secs_f64());
+    }
+    ExitCode::SUCCESS
+}
+
+/// How long the tracing measures (parallel overlap, foreign frames, close arrowheads) take on
+/// `d`, all three once.
+fn tracing_time(d: &Drawing) -> Duration {
+    let t = Instant::now();
+    std::hint::black_box(parallel_overlap(std::hint::black_box(d)));
+    std::hint::black_box(foreign_frame_crossings(d));
+    std::hint::black_box(close_arrowheads(d));
+    t.elapsed()
 }
 
 /// The `.yaml` files of a directory, sorted.
@@ -219,9 +319,9 @@ fn imported_manifests(dir: &Path) -> Vec<(std::path::PathBuf, Vec<&'static str>)
 fn print_examples(timeout: u64, only: Option<&str>, dir: Option<&Path>) {
     println!("### Examples and render fixtures (layout::quality; archmap / dot)\n");
     println!(
-        "| manifest | dir | crossings | edges through nodes | label overlaps | edges through titles | width × height | area per node | area ratio |"
+        "| manifest | dir | crossings | edges through nodes | label overlaps | edges through titles | width × height | area per node | area ratio | {TRACING_HEADER} |"
     );
-    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|{TRACING_ALIGN}");
     let cwd = Path::new(env!("CARGO_MANIFEST_DIR"));
     let imported = tempfile::tempdir().expect("a temporary directory");
     let mut manifests = if let Some(d) = dir {
@@ -265,7 +365,7 @@ fn print_examples(timeout: u64, only: Option<&str>, dir: Option<&Path>) {
                 .filter(|d| d.area_per_node > 0.0)
                 .map_or("–".into(), |d| format!("{:.2}", ours.area_per_node / d.area_per_node));
             println!(
-                "| {name} | {dir} | {} | {} | {} | {} | {} / {} | {} | {ratio} |",
+                "| {name} | {dir} | {} | {} | {} | {} | {} / {} | {} | {ratio} | {} |",
                 pair(&|q| q.crossings.to_string()),
                 pair(&|q| q.edges_through_nodes.to_string()),
                 pair(&|q| q.label_overlaps.to_string()),
@@ -273,6 +373,7 @@ fn print_examples(timeout: u64, only: Option<&str>, dir: Option<&Path>) {
                 size(&ours_d),
                 dot_d.as_ref().map_or("–".into(), size),
                 pair(&|q| format!("{:.0}", q.area_per_node)),
+                tracing_cells(&ours, dot.as_ref()),
             );
         }
     }
