@@ -1115,13 +1115,16 @@ pub fn foreign_frame_crossings(d: &Drawing) -> usize {
     count
 }
 
-/// Close arrowheads: the number of pairs of edges with the same target node whose arrow tips
+/// Close arrowheads: the number of pairs of arrowheads on the same target node whose tips
 /// ([`Drawing::head`]) are less than [`ARROWHEAD_GAP`] (10) units apart. Only the target ends
-/// count: that is where the arrowheads are.
+/// count: that is where the arrowheads are. Edges that end at the very same point (within half
+/// a unit: merged into one line, as a bus is) draw one arrowhead, counted once.
 #[must_use]
 pub fn close_arrowheads(d: &Drawing) -> usize {
     let mut tips: Vec<(usize, (f64, f64))> =
         (0..d.edges.len()).filter_map(|e| Some((d.edges[e].1, d.head(e)?))).collect();
+    tips.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.0.total_cmp(&b.1.0)).then(a.1.1.total_cmp(&b.1.1)));
+    tips.dedup_by(|a, b| a.0 == b.0 && dist(a.1, b.1) < 0.5);
     tips.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.0.total_cmp(&b.1.0)));
     let mut count = 0;
     for (i, &(v, p)) in tips.iter().enumerate() {
@@ -1466,6 +1469,13 @@ mod tests {
         };
         assert_eq!(close_arrowheads(&d), 1);
         assert_eq!(quality(&d).close_arrowheads, 1);
+        // Merged edges (a bus) end at one point and draw one arrowhead: no pair, but one
+        // 6 units away is.
+        let mut bus = d.clone();
+        bus.edges = (0..4).map(|_| (0, 1, vec![(5.0, 10.0), (50.0, 100.0)])).collect();
+        assert_eq!(close_arrowheads(&bus), 0);
+        bus.edges.push((0, 1, vec![(5.0, 10.0), (56.0, 100.0)]));
+        assert_eq!(close_arrowheads(&bus), 1);
     }
 
     #[test]
