@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use archmap::quality::{Drawing, quality};
+use archmap::quality::{Drawing, aspect_ratio, close_arrowheads, parallel_overlap, quality};
 
 use crate::support::{graphviz, have_tool, root, run_in};
 
@@ -51,6 +51,57 @@ fn examples_and_fixtures_lay_out_cleanly_in_every_direction() {
             let q = quality(&drawing(&doc));
             assert!(q.is_clean(), "{p} {direction}: {q:?}");
             assert_eq!(q.edges_through_titles, 0, "{p} {direction}: {q:?}");
+        }
+    }
+}
+
+/// Every line can be traced: in the default direction, on the examples, the render fixtures and
+/// every system of the compose corpus, no edge runs on top of or right beside another it shares
+/// no end with (parallel overlap 0), no two arrowheads crowd one box, and the drawing keeps
+/// within 2.5:1 unless its direction is fixed or it cannot (docs/layout.md).
+#[test]
+fn lines_are_traceable_and_drawings_keep_their_shape() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let mut files = manifests();
+    let corpus = root().join("tests/fixtures/compose");
+    let mut projects: Vec<PathBuf> = std::fs::read_dir(&corpus)
+        .expect("the compose corpus")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    projects.sort();
+    for project in projects {
+        let name = project.file_name().expect("a name").to_string_lossy().into_owned();
+        let target = dir.path().join(format!("{name}.yaml"));
+        let out =
+            run_in(&project, &["import", "compose", "-o", target.to_str().expect("UTF-8")], "");
+        assert_eq!(out.code, 0, "{name}: {}", out.stderr);
+        files.push(target);
+    }
+    for path in files {
+        let p = path.to_str().expect("UTF-8 path");
+        let name = path.file_name().expect("a name").to_string_lossy().into_owned();
+        let mut args = vec!["render", "--format", "json", p];
+        let view = name.starts_with("view-");
+        if view {
+            args.extend(["--view", "collapsed"]);
+        }
+        let out = run_in(&root(), &args, "");
+        assert_eq!(out.code, 0, "{p}: {}", out.stderr);
+        let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+        let d = drawing(&doc);
+        let (_, apart) = parallel_overlap(&d);
+        assert!(
+            apart < 1e-9,
+            "{name}: {:.1} % of the length runs beside another edge",
+            apart * 100.0
+        );
+        assert_eq!(close_arrowheads(&d), 0, "{name}: arrowheads closer than 10 units");
+        // A view that fixes its layout keeps it; one system is a single part that is wide either
+        // way (see BENCHMARKS.md, "Tracing").
+        if !view && name != "otel-astronomy-shop-v3-split.yaml" {
+            assert!(aspect_ratio(&d) <= 2.5, "{name}: aspect {:.2}", aspect_ratio(&d));
         }
     }
 }
