@@ -46,7 +46,7 @@ impl Analysis {
     }
 }
 
-/// Stage 2 alone: the model of what [`load`] read (without fatal problems, a complete one).
+/// Stage 2 alone: the model of what `load` read (without fatal problems, a complete one).
 #[must_use]
 pub fn lower(loaded: &Loaded) -> Model {
     model::lower(&loaded.manifests)

@@ -85,8 +85,8 @@ impl fmt::Display for ParamDefault {
 }
 
 /// A parameter a rule takes, as the configuration, the docs and the schema see it. Rules
-/// declare theirs as a [`CountParam`], [`ShareParam`] or [`ForbiddenParam`] and list its
-/// [`meta`](CountParam::meta) here.
+/// declare theirs as a `CountParam`, `ShareParam` or `ForbiddenParam` and list its
+/// `meta` here.
 #[derive(Clone, Copy, Debug)]
 pub struct ParamMeta {
     /// Name in the manifest's `rules` map.

@@ -174,13 +174,13 @@ pub(crate) fn title_rect(frame: &Rect, title: Size) -> Rect {
 }
 
 /// The layout engines `render --engine` offers. A new engine is a module here, one variant, one
-/// entry in [`Engine::ALL`] and one arm in [`Engine::spec`].
+/// entry in `Engine::ALL` and one arm in `Engine::spec`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Engine {
-    /// archmap's own layered engine ([`Layered`]).
+    /// archmap's own layered engine (`Layered`).
     #[default]
     Native,
-    /// The layout-rs crate ([`LayoutRs`]): slow, no clusters.
+    /// The layout-rs crate (`LayoutRs`): slow, no clusters.
     LayoutRs,
 }
 

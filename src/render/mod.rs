@@ -1,10 +1,11 @@
-//! Stage 4: [`Model`](crate::model::Model) → [`Scene`] → diagram text.
+//! The writers: [`Scene`] (laid out by [`crate::layout`] where the format positions things) →
+//! diagram text or bytes.
 //!
-//! Input: a model, rendering options and (for highlights) findings. Output: the text of a
-//! DOT, Mermaid or SVG diagram, the positioned scene as JSON, or a PNG picture. Invariants:
-//! renderers read only the [`Scene`], never the manifest; output is byte-identical for
-//! identical input; every user string is escaped for the target format; every colour comes
-//! from [`palette`].
+//! Input: a scene and [`RenderOptions`]. Output: the text of a DOT, Mermaid or SVG diagram, the
+//! positioned scene as JSON, or a PNG picture. Invariants: writers read only the [`Scene`] and
+//! the layout's [`Positioned`](crate::layout::Positioned), never the model or the manifest;
+//! output is byte-identical for identical input; every user string is escaped for the target
+//! format; every colour comes from [`palette`].
 
 pub(crate) mod dot;
 pub(crate) mod escape;
@@ -17,9 +18,9 @@ pub(crate) mod svg;
 use crate::layout::{Engine, Layout};
 use crate::scene::Scene;
 
-/// An output format. A new format is one file in this folder (its [`Renderer`], or its
-/// [`BinaryRenderer`] for bytes), one variant, one entry in [`Format::ALL`] and one arm in
-/// [`Format::spec`]; the command line reads names, extensions and help from here.
+/// An output format. A new format is one file in this folder (its `Renderer`, or its
+/// `BinaryRenderer` for bytes), one variant, one entry in `Format::ALL` and one arm in
+/// `Format::spec`; the command line reads names, extensions and help from here.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Format {
     /// Scalable Vector Graphics, laid out by archmap.
@@ -30,7 +31,7 @@ pub enum Format {
     Mermaid,
     /// The positioned scene as JSON.
     Json,
-    /// The SVG rasterised to PNG ([`png`]).
+    /// The SVG rasterised to PNG (`png`).
     Png,
 }
 
@@ -184,7 +185,7 @@ pub struct RenderOptions {
     pub scale: f32,
 }
 
-/// SVG colours ([`palette`] holds them).
+/// SVG colours (`palette` holds them).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Theme {
     /// Dark text on white.

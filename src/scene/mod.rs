@@ -44,7 +44,7 @@ pub struct Scene {
     /// Which way dependencies point.
     pub direction: Direction,
     /// Whether the direction was asked for (`--direction`, a view's `layout`); when not, the
-    /// SVG may turn left to right to keep its shape ([`crate::layout::lay_out`]).
+    /// SVG may turn left to right to keep its shape (`crate::layout::lay_out`).
     pub direction_fixed: bool,
     /// Groups, parents before children, otherwise in manifest order.
     pub groups: Vec<SceneGroup>,
