@@ -38,9 +38,7 @@
 use super::lgraph::{LGraph, Token};
 use super::position::{self, Pads};
 use super::route::{self, Bands, PORT_INSET};
-use super::{
-    EdgePath, GROUP_PADDING, Layout, Measured, Positioned, Rect, Size, order, rank, title_rect,
-};
+use super::{GROUP_PADDING, Layout, Measured, Positioned, Rect, Size, order, rank, title_rect};
 use crate::scene::Scene;
 use crate::vocab::Direction;
 
@@ -693,14 +691,7 @@ fn finish(
         nodes: nodes.into_iter().map(shift).collect(),
         titles: groups.iter().zip(titles).map(|(f, &t)| title_rect(f, t)).collect(),
         groups,
-        edges: routes
-            .into_iter()
-            .zip(labels)
-            .map(|(points, label)| EdgePath {
-                points: points.into_iter().map(|(x, y)| (x - x0, y - y0)).collect(),
-                label: label.map(shift),
-            })
-            .collect(),
+        edges: super::edge_paths(routes, labels, (x0, y0)),
     }
 }
 

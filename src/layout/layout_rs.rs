@@ -14,7 +14,7 @@ use layout::core::style::StyleAttr;
 use layout::std_shapes::shapes::{Arrow, Element, ShapeKind};
 use layout::topo::layout::VisualGraph;
 
-use super::{EdgePath, GROUP_PADDING, Layout, Measured, Positioned, Rect, Size, title_rect};
+use super::{GROUP_PADDING, Layout, Measured, Positioned, Rect, Size, title_rect};
 use crate::scene::Scene;
 use crate::vocab::Direction;
 /// The engine built on the layout-rs crate.
@@ -297,14 +297,7 @@ impl Layout for LayoutRs {
                 })
                 .collect(),
             groups: groups.into_iter().map(shift).collect(),
-            edges: routes
-                .into_iter()
-                .zip(labels)
-                .map(|(points, label)| EdgePath {
-                    points: points.into_iter().map(|(x, y)| (x - x0, y - y0)).collect(),
-                    label: label.map(shift),
-                })
-                .collect(),
+            edges: super::edge_paths(routes, labels, (x0, y0)),
         }
     }
 }

@@ -161,6 +161,22 @@ pub(crate) fn bounds<'a>(
     if x0.is_finite() { (x0, y0, x1, y1) } else { (0.0, 0.0, 0.0, 0.0) }
 }
 
+/// One [`EdgePath`] per route and label, moved by `(-x0, -y0)` (to the drawing's origin).
+pub(crate) fn edge_paths(
+    routes: Vec<Vec<(f64, f64)>>,
+    labels: Vec<Option<Rect>>,
+    (x0, y0): (f64, f64),
+) -> Vec<EdgePath> {
+    routes
+        .into_iter()
+        .zip(labels)
+        .map(|(points, label)| EdgePath {
+            points: points.into_iter().map(|(x, y)| (x - x0, y - y0)).collect(),
+            label: label.map(|r| Rect { x: r.x - x0, y: r.y - y0, ..r }),
+        })
+        .collect()
+}
+
 /// Where a group's title goes: the top-left corner of `frame`, as wide and high as `title`
 /// (clipped to the frame).
 #[must_use]
