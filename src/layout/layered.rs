@@ -40,7 +40,7 @@ use super::position::{self, Pads};
 use super::route::{self, Bands, PORT_INSET};
 use super::{GROUP_PADDING, Layout, Measured, Positioned, Rect, Size, order, rank, title_rect};
 use crate::scene::Scene;
-use crate::vocab::Direction;
+use crate::vocab::{Direction, Mode};
 
 /// Gap between layer bands (before room for group frames), top to bottom.
 const RANK_SEP_TB: f64 = 48.0;
@@ -213,9 +213,8 @@ struct Edges {
     oriented: Vec<(usize, usize)>,
     /// Each edge's label size (layout coordinates), if it has a label.
     labels: Vec<Option<Size>>,
-    /// Each edge's look (mode, optional, highlights, reversed): only edges that look alike
-    /// merge into a bus.
-    look: Vec<u64>,
+    /// Each edge's look: only edges that look alike merge into a bus.
+    look: Vec<Look>,
 }
 
 impl Edges {
@@ -241,21 +240,11 @@ impl Edges {
             .edges
             .iter()
             .zip(&back)
-            .map(|(e, &b)| {
-                // FNV-1a over what decides how an edge is drawn.
-                let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-                let mut eat = |bytes: &[u8]| {
-                    for &x in bytes {
-                        h = (h ^ u64::from(x)).wrapping_mul(0x0100_0000_01b3);
-                    }
-                };
-                eat(e.mode.as_str().as_bytes());
-                eat(&[u8::from(e.optional), u8::from(b)]);
-                for c in &e.classes {
-                    eat(c.as_bytes());
-                    eat(&[0]);
-                }
-                h
+            .map(|(e, &reversed)| Look {
+                mode: e.mode,
+                optional: e.optional,
+                reversed,
+                classes: e.classes.clone(),
             })
             .collect();
         Edges { valid, back, oriented, labels, look }
@@ -276,6 +265,15 @@ impl Edges {
             })
             .collect()
     }
+}
+
+/// What decides how an edge is drawn (and, for a reversed edge, which end has the arrowhead).
+#[derive(PartialEq)]
+struct Look {
+    mode: Mode,
+    optional: bool,
+    reversed: bool,
+    classes: Vec<&'static str>,
 }
 
 /// A layered graph of one ranking, with what later phases need of each scene edge.

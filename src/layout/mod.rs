@@ -265,24 +265,23 @@ fn aspect(p: &Positioned) -> f64 {
 /// ways and the one nearest square is kept: left to right, when the scene's direction was not
 /// asked for and was top to bottom (a system with many groups side by side and few layers reads
 /// better sideways); and, while still out of shape, with its unconnected parts set in rows
-/// ([`pack`]: a system of many lonely services wraps like a paragraph), in either direction. Deterministic: the same scene gives
-/// the same choice.
+/// ([`pack`]: a system of many lonely services wraps like a paragraph), in either direction.
+/// Deterministic: the same scene gives the same choice.
 pub(crate) fn lay_out(engine: &dyn Layout, scene: &Scene, measured: &Measured) -> Positioned {
     let first = engine.layout(scene, measured);
     if aspect(&first) <= MAX_ASPECT {
         return first;
     }
     let mut best = first;
-    let mut scenes = vec![scene.clone()];
-    if !scene.direction_fixed && scene.direction == Direction::TB {
-        let turned = Scene { direction: Direction::LR, ..scene.clone() };
-        let other = engine.layout(&turned, measured);
+    let turned = (!scene.direction_fixed && scene.direction == Direction::TB)
+        .then(|| Scene { direction: Direction::LR, ..scene.clone() });
+    if let Some(turned) = &turned {
+        let other = engine.layout(turned, measured);
         if aspect(&other) < aspect(&best) {
             best = other;
         }
-        scenes.push(turned);
     }
-    for s in &scenes {
+    for s in std::iter::once(scene).chain(&turned) {
         if aspect(&best) > MAX_ASPECT
             && let Some(other) = pack::packed(engine, s, measured)
             && aspect(&other) < aspect(&best)
@@ -298,8 +297,9 @@ pub(crate) trait Layout {
     /// Positions every node, group and edge of `scene`, whose sizes are in `measured`.
     fn layout(&self, scene: &Scene, measured: &Measured) -> Positioned;
 
-    /// Whether diagonal segments of routes are meant to be drawn as smooth curves whose ends
-    /// follow the flow axis (they stay inside the same band as the straight segment).
+    /// Whether routes are meant to be drawn smooth: right-angled corners rounded, and diagonal
+    /// segments as curves whose ends follow the flow axis (inside the same band as the
+    /// straight segment).
     fn smooth_edges(&self) -> bool {
         false
     }

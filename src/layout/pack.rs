@@ -134,7 +134,11 @@ fn part(scene: &Scene, measured: &Measured, nodes: &[usize]) -> Part {
                 e
             })
             .collect(),
-        ..scene.clone()
+        // A part is laid out, never titled: the whole scene's title stays with the whole.
+        title: String::new(),
+        description: None,
+        direction: scene.direction,
+        direction_fixed: scene.direction_fixed,
     };
     let sub_measured = Measured {
         nodes: nodes.iter().map(|&v| measured.nodes[v]).collect(),

@@ -1,18 +1,20 @@
-//! Layered layout, phase 5: edge routes and label boxes.
+//! Layered layout, phase 5: ports, tracks and edge routes.
 //!
-//! Input: a positioned [`LGraph`] (item centres `x`, layer bands `top`/`height`) and, per edge,
-//! its chain of items from the upper end to the lower end (the real node, one dummy per layer
-//! in between, the real node). Output: one polyline per chain, in layout coordinates, from the
-//! upper box's bottom border to the lower box's top border. Shape: straight down from a port on
-//! the upper box to the bottom of its layer band, then for each dummy straight down through its
-//! band at the dummy's x, then into a port on the lower box's top. Diagonal segments only run
-//! in the gaps between bands, which hold no boxes, and vertical ones only run through a box's
-//! own column or a dummy's reserved slot: so a route never crosses a box. Edges leaving (or
-//! entering) the same box get distinct ports spread over the whole side, ordered by where they go,
-//! at least [`PORT_SPACING`] apart (the layout widens a box that needs it), so arrowheads never
-//! meet. Diagonals keep between the frames that end below a band and those that start above the
-//! next, so routes cross title bands only vertically. Invariants: at least two points per route;
-//! deterministic.
+//! Input: a positioned [`LGraph`] (item centres `x`) and, per edge, its chain of items from the
+//! upper end to the lower end (the real node, one dummy per layer in between, the real node).
+//! [`plan`] decides everything across the flow before the layers get their heights: each
+//! edge's ports, which edges merge into a bus, and the track of every sideways run in each gap
+//! ([`tracks`]), which says how tall each gap must be. [`draw`] then gives one polyline per
+//! chain, in layout coordinates, from the upper box's bottom border to the lower box's top
+//! border: straight down from the port, through each dummy's band at the dummy's x, and in each
+//! gap down to the run's track, along it and down again. Sideways runs only lie in the gaps
+//! between bands, which hold no boxes, and vertical ones only in a box's own column or a
+//! dummy's reserved slot: so a route never crosses a box. Edges leaving (or entering) the same
+//! box get distinct ports spread over the whole side, ordered by where they go, at least
+//! [`PORT_SPACING`] apart (the layout widens a box that needs it), so arrowheads never meet;
+//! a bus takes one port. Tracks keep between the frames that end below a band and those that
+//! start above the next, so routes cross title bands only vertically. Invariants: at least two
+//! points per route; deterministic.
 
 // Graph algorithms read best with the papers' names: u, v, w for nodes, e, f for edges.
 #![allow(clippy::many_single_char_names)]
@@ -93,10 +95,20 @@ pub(super) struct Plan {
     pub(super) tracks: Vec<usize>,
 }
 
+/// Whether chain `c` takes a port of its own on its lower box: it joins no bus, or it stands
+/// for its bus.
+fn own_arrival(bus: &[Option<usize>], c: usize) -> bool {
+    bus[c].is_none_or(|b| b == c)
+}
+
 /// Chains whose last links merge into one port: per item, the chains arriving from above
 /// grouped by `key`, where a group has at least [`BUS_MIN`] chains. Returns, per chain, the
 /// index of its bus (the first chain of the group) or `None`.
-pub(super) fn buses(g: &LGraph, chains: &[Vec<usize>], key: &[u64]) -> Vec<Option<usize>> {
+pub(super) fn buses<K: PartialEq>(
+    g: &LGraph,
+    chains: &[Vec<usize>],
+    key: &[K],
+) -> Vec<Option<usize>> {
     let mut into: Vec<Vec<usize>> = vec![Vec::new(); g.layer.len()];
     for (c, chain) in chains.iter().enumerate() {
         if chain.len() >= 2 {
@@ -105,14 +117,15 @@ pub(super) fn buses(g: &LGraph, chains: &[Vec<usize>], key: &[u64]) -> Vec<Optio
     }
     let mut bus = vec![None; chains.len()];
     for cs in &into {
-        let mut groups: Vec<(u64, Vec<usize>)> = Vec::new();
+        // Groups of alike chains, each named by its first chain.
+        let mut groups: Vec<Vec<usize>> = Vec::new();
         for &c in cs {
-            match groups.iter_mut().find(|(k, _)| *k == key[c]) {
-                Some((_, m)) => m.push(c),
-                None => groups.push((key[c], vec![c])),
+            match groups.iter_mut().find(|m| key[m[0]] == key[c]) {
+                Some(m) => m.push(c),
+                None => groups.push(vec![c]),
             }
         }
-        for (_, members) in groups.iter().filter(|(_, m)| m.len() >= BUS_MIN) {
+        for members in groups.iter().filter(|m| m.len() >= BUS_MIN) {
             for &c in members {
                 bus[c] = Some(members[0]);
             }
@@ -135,7 +148,7 @@ pub(super) fn port_counts(
     for (c, chain) in chains.iter().enumerate() {
         if chain.len() >= 2 {
             ends[chain[0]].1 += 1;
-            if bus[c].is_none_or(|b| b == c) {
+            if own_arrival(bus, c) {
                 ends[chain[chain.len() - 1]].0 += 1;
             }
         }
@@ -143,7 +156,8 @@ pub(super) fn port_counts(
     ends
 }
 
-/// Ports and tracks (see [`Plan`]); `floor` as for [`routes`], `bus` from [`buses`].
+/// Ports and tracks (see [`Plan`]). `floor` holds, per item, the least x of its top-side and
+/// of its bottom-side ports; `bus` comes from [`buses`].
 pub(super) fn plan(
     g: &LGraph,
     x: &[f64],
@@ -158,7 +172,7 @@ pub(super) fn plan(
     for (c, chain) in chains.iter().enumerate() {
         if chain.len() >= 2 {
             out_of[chain[0]].push(c);
-            if bus[c].is_none_or(|b| b == c) {
+            if own_arrival(bus, c) {
                 into[chain[chain.len() - 1]].push(c);
             }
         }
@@ -208,12 +222,12 @@ pub(super) fn plan(
     let mut run_of: Vec<Vec<Option<(usize, usize)>>> =
         chains.iter().map(|ch| vec![None; ch.len().saturating_sub(1)]).collect();
     let mut bus_run: Vec<Option<usize>> = vec![None; chains.len()];
+    let ports = Ports { out_port: &out_port, in_port: &in_port };
     for (c, chain) in chains.iter().enumerate() {
         let m = chain.len();
         for k in 0..m.saturating_sub(1) {
             let r = g.layer[chain[k]];
-            let top = if k == 0 { out_port[c] } else { x[chain[k]] };
-            let bottom = if k + 2 == m { in_port[c] } else { x[chain[k + 1]] };
+            let (top, bottom) = ports.columns(x, chain, c, k);
             if k + 2 == m
                 && let Some(b) = bus[c]
             {
@@ -243,6 +257,23 @@ pub(super) fn plan(
     Plan { out_port, in_port, track, bus: bus.to_vec(), tracks }
 }
 
+/// Where each chain leaves its upper box and enters its lower one.
+struct Ports<'a> {
+    out_port: &'a [f64],
+    in_port: &'a [f64],
+}
+
+impl Ports<'_> {
+    /// The columns of chain `c`'s link `k` (item `k` to item `k + 1`): where it comes down into
+    /// the gap (the upper port, or the dummy's x) and where it goes on down (the lower port, or
+    /// the next dummy's x).
+    fn columns(&self, x: &[f64], chain: &[usize], c: usize, k: usize) -> (f64, f64) {
+        let top = if k == 0 { self.out_port[c] } else { x[chain[k]] };
+        let bottom = if k + 2 == chain.len() { self.in_port[c] } else { x[chain[k + 1]] };
+        (top, bottom)
+    }
+}
+
 /// One route per chain along `plan` (chains shorter than two items get no points), and the
 /// junctions where a chain joins a bus. Shape: straight down from the port on the upper box,
 /// through each dummy's band at the dummy's x, and in each gap down to the run's track,
@@ -264,6 +295,7 @@ pub(super) fn draw(
         let tracks = plan.tracks[g.layer[upper]];
         a + (b - a) * (t + 1) as f64 / (tracks + 1) as f64
     };
+    let ports = Ports { out_port: &plan.out_port, in_port: &plan.in_port };
     // Per bus: its track's y and the columns that meet it.
     let mut meets: Vec<(usize, f64, Vec<f64>)> = Vec::new();
     let routes = chains
@@ -278,8 +310,7 @@ pub(super) fn draw(
             pts.push((plan.out_port[c], bands.item_span(g, chain[0]).1));
             for k in 0..m - 1 {
                 let (u, w) = (chain[k], chain[k + 1]);
-                let top = if k == 0 { plan.out_port[c] } else { x[u] };
-                let bottom = if k + 2 == m { plan.in_port[c] } else { x[w] };
+                let (top, bottom) = ports.columns(x, chain, c, k);
                 if k > 0 {
                     pts.push((top, band_top(u)));
                 }

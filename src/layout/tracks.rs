@@ -250,14 +250,13 @@ impl Ord for Key {
 /// going right with the rightmost start highest, then runs going left with the leftmost start
 /// highest (nested corners, like stairs). The tests hold the crossing-weighed order to it.
 #[cfg(test)]
-fn by_rule(runs: &[Run], spans: &[(f64, f64)], live: &[usize]) -> Vec<usize> {
+fn by_rule(runs: &[Run], live: &[usize]) -> Vec<usize> {
     let start = |i: usize| runs[i].tops.iter().copied().fold(f64::INFINITY, f64::min);
     let end = |i: usize| runs[i].bottoms.iter().copied().fold(f64::INFINITY, f64::min);
     let mut right: Vec<usize> = live.iter().copied().filter(|&i| end(i) >= start(i)).collect();
     let mut left: Vec<usize> = live.iter().copied().filter(|&i| end(i) < start(i)).collect();
     right.sort_by(|&a, &b| start(b).total_cmp(&start(a)).then(a.cmp(&b)));
     left.sort_by(|&a, &b| start(a).total_cmp(&start(b)).then(a.cmp(&b)));
-    let _ = spans;
     right.extend(left);
     right
 }
@@ -376,7 +375,7 @@ mod tests {
             let (crossings, overlaps) = defects(&runs, &track);
             let spans: Vec<(f64, f64)> = runs.iter().map(Run::span).collect();
             let live: Vec<usize> = (0..k).collect();
-            let rule = by_rule(&runs, &spans, &live);
+            let rule = by_rule(&runs, &live);
             let mut rule_track = vec![None; k];
             for (t, &i) in rule.iter().enumerate() {
                 rule_track[i] = Some(t);
