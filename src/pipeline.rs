@@ -89,7 +89,7 @@ pub fn analyse(
     if !root.keys.is_empty() || services > 0 {
         manifest::schema::require_root_fields(root, services, &mut diagnostics);
     }
-    let (mut config, config_diags) = Config::from_rules(&root.rules);
+    let (mut config, config_diags) = config(&loaded);
     diagnostics.extend(config_diags);
     for (id, level) in &options.levels {
         config.set_level(id, *level)?;
