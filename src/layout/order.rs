@@ -790,6 +790,16 @@ fn sift_pairs(g: &mut LGraph, pos: &mut [usize], work: &mut usize, leaves_only: 
                 let local = |g: &LGraph, pos: &[usize]| -> usize {
                     (top..bottom).map(|q| crossings_below(g, pos, q)).sum()
                 };
+                // Counting costs the layers' widths, paid even when there is nothing to gain:
+                // layers thousands of items wide (long edges past a chain) would otherwise take
+                // minutes of counts that find no crossings.
+                let probe: usize =
+                    (top..bottom).map(|q| g.layers[q].len() + g.layers[q + 1].len()).sum();
+                if *work < probe {
+                    *work = 0;
+                    return moved;
+                }
+                *work -= probe;
                 let current = local(g, pos);
                 if current == 0 {
                     continue;
@@ -1239,6 +1249,22 @@ mod tests {
         sift(&mut g, &mut pos, &mut idx, &mut work, SIFT_ROUNDS);
         assert_eq!(total_crossings(&g, &pos), 0);
         assert!(work < SIFT_WORK);
+    }
+
+    #[test]
+    fn pair_moves_pay_for_counting_even_where_nothing_crosses() {
+        // Two layers of 1,000 items, each linked straight down: no crossings anywhere, so no
+        // move is worth making, but every pair counted costs the layers' widths.
+        let top: Vec<usize> = (0..1_000).collect();
+        let bottom: Vec<usize> = (1_000..2_000).collect();
+        let edges: Vec<(usize, usize)> = (0..1_000).map(|v| (v, v + 1_000)).collect();
+        let mut g = lgraph(&[&top, &bottom], &edges, vec![None; 2_000], vec![]);
+        let mut pos = positions(&g);
+        let mut work = 100_000;
+        assert!(!sift_pairs(&mut g, &mut pos, &mut work, false));
+        // 2,000 items, each counting both layers (2,000 items) for its partner: 4 million
+        // without a budget.
+        assert_eq!(work, 0);
     }
 
     #[test]
