@@ -936,7 +936,9 @@ struct State {
 }
 
 /// Sibling search: moves each group to every other place among its siblings, lets the items
-/// settle, and keeps the first move that removes crossings; rounds until none does.
+/// settle, and keeps the first move that lowers the cost (crossings, and lines through the
+/// frames of groups that hold neither of their ends, see [`frame_crossings`]); rounds until
+/// none does.
 fn search_siblings(g: &mut LGraph, s: &mut State, sibling: &mut Vec<usize>, size: usize) {
     let groups = g.group_parent.len();
     let candidates: usize = std::iter::once(&g.group_roots)
@@ -948,7 +950,10 @@ fn search_siblings(g: &mut LGraph, s: &mut State, sibling: &mut Vec<usize>, size
         return;
     }
     let mut work = GROUP_WORK;
-    let mut best = total_crossings(g, &s.pos);
+    let cost = |g: &LGraph, pos: &[usize], sibling: &[usize], scratch: &mut Scratch| {
+        total_crossings(g, pos) + FRAME_WEIGHT * frame_crossings(g, pos, sibling, scratch)
+    };
+    let mut best = cost(g, &s.pos, sibling, &mut s.scratch);
     let parents: Vec<Option<usize>> = std::iter::once(None).chain((0..groups).map(Some)).collect();
     for _ in 0..MAX_ROUNDS {
         let mut improved = false;
@@ -979,10 +984,11 @@ fn search_siblings(g: &mut LGraph, s: &mut State, sibling: &mut Vec<usize>, size
                         cand[k] = slot;
                     }
                     let saved = g.layers.clone();
-                    let c = settle(g, s, &cand, size <= SIFT_CANDIDATES, &mut work);
+                    settle(g, s, &cand, size <= SIFT_CANDIDATES, &mut work);
+                    let c = cost(g, &s.pos, &cand, &mut s.scratch);
                     if c < best {
                         sift(g, &mut s.pos, &mut s.idx, &mut work, SIFT_ROUNDS);
-                        best = total_crossings(g, &s.pos);
+                        best = cost(g, &s.pos, &cand, &mut s.scratch);
                         *sibling = cand;
                         improved = true;
                         break;
@@ -996,6 +1002,60 @@ fn search_siblings(g: &mut LGraph, s: &mut State, sibling: &mut Vec<usize>, size
             return;
         }
     }
+}
+
+/// What a line through the frame of a group that holds neither of its ends costs the sibling
+/// search, in crossings.
+const FRAME_WEIGHT: usize = 1;
+
+/// Lines through foreign frames, as the order shows them: the number of (segment, group) pairs
+/// where the group's frame spans the gap between the segment's layers, neither of the
+/// segment's items lies in the group, and the segment's ends lie on opposite sides of the
+/// group's block (the line runs sideways across the frame in that gap). Blocks are placed as
+/// [`arrange`] places them for the final order, an empty one (a group spanning a layer it has
+/// no items in) included.
+fn frame_crossings(g: &LGraph, pos: &[usize], sibling: &[usize], s: &mut Scratch) -> usize {
+    let groups = g.group_parent.len();
+    if groups == 0 || g.layers.len() < 2 {
+        return 0;
+    }
+    let key: Vec<f64> = pos.iter().map(|&p| p as f64).collect();
+    // Each item's place in its layer's tokens, and each group's in a layer's.
+    let mut at = vec![0usize; pos.len()];
+    let place = |r: usize, at: &mut [usize], s: &mut Scratch| {
+        let mut open = vec![usize::MAX; groups];
+        for (i, t) in arrange(g, r, &key, sibling, s).into_iter().enumerate() {
+            match t {
+                Token::Item(v) => at[v] = i,
+                Token::Open(c) => open[c] = i,
+                Token::Close(_) => {}
+            }
+        }
+        open
+    };
+    let mut total = 0;
+    let mut here = place(0, &mut at, s);
+    for r in 0..g.layers.len() - 1 {
+        let below = place(r + 1, &mut at, s);
+        let spanning: Vec<usize> = (0..groups)
+            .filter(|&c| here[c] != usize::MAX && below[c] != usize::MAX)
+            .filter(|&c| g.span[c].is_some_and(|(lo, hi)| lo <= r && r < hi))
+            .collect();
+        for &v in &g.layers[r] {
+            for &w in &g.down[v] {
+                for &c in &spanning {
+                    if inside(g, g.group[v], Some(c)) || inside(g, g.group[w], Some(c)) {
+                        continue;
+                    }
+                    if (at[v] < here[c]) != (at[w] < below[c]) {
+                        total += 1;
+                    }
+                }
+            }
+        }
+        here = below;
+    }
+    total
 }
 
 /// Rounds of the sibling search at most.
@@ -1305,6 +1365,28 @@ mod tests {
         sift(&mut g, &mut pos, &mut idx, &mut work, SIFT_ROUNDS);
         let at = |v: usize| g.layers[1].iter().position(|&w| w == v).expect("in layer 1");
         assert_eq!(at(3).abs_diff(at(4)), 1, "{:?}", g.layers[1]);
+    }
+
+    #[test]
+    fn frame_crossings_count_lines_across_a_foreign_block() {
+        // Group 0 holds x0 (layer 0) and x1 (layer 1); a -> b passes from above the group's
+        // block to below it, across its frame, unless b moves above it too.
+        let (a, x0, x1, b) = (0, 1, 2, 3);
+        let mut g = lgraph(
+            &[&[a, x0], &[x1, b]],
+            &[(a, b), (x0, x1)],
+            vec![None, Some(0), Some(0), None],
+            vec![None],
+        );
+        let sibling = vec![0];
+        let mut scratch = Scratch::new(1);
+        let pos = positions(&g);
+        assert_eq!(frame_crossings(&g, &pos, &sibling, &mut scratch), 1);
+        g.layers[1] = vec![b, x1];
+        let pos = positions(&g);
+        assert_eq!(frame_crossings(&g, &pos, &sibling, &mut scratch), 0);
+        // The group's own line never counts.
+        assert_eq!(total_crossings(&g, &pos), 0);
     }
 
     #[test]
