@@ -468,7 +468,7 @@ fn draw_direct(
         let (p, q) = ((from.center().0, from.bottom()), (to.center().0, to.y));
         routes[i] = vec![p, q];
         if let Some(s) = edges.labels[i] {
-            let (mx, my) = ((p.0 + q.0) / 2.0, (p.1 + q.1) / 2.0);
+            let (mx, my) = (f64::midpoint(p.0, q.0), f64::midpoint(p.1, q.1));
             labels[i] = Some(Rect {
                 x: mx - s.width / 2.0,
                 y: my - s.height / 2.0,
