@@ -77,6 +77,7 @@ fn rules_md() -> String {
             m.since
         )
         .unwrap();
+        writeln!(md, "Relies on: {}.\n", m.facts).unwrap();
         if !m.params.is_empty() {
             md.push_str("| parameter | type | default | meaning |\n| --- | --- | --- | --- |\n");
             for p in m.params {
