@@ -64,8 +64,15 @@ impl Emitter for Human {
             handler.render_report(&mut text, &report).map_err(io::Error::other)?;
             writeln!(out, "{}", text.trim_end())?;
             if !d.members.is_empty() {
-                let ids: Vec<String> = d.subjects.iter().map(|s| format!("`{s}`")).collect();
-                let line = format!("{} components: {}", ids.len(), ids.join(", "));
+                let mut ids: Vec<String> =
+                    d.subjects.iter().take(MEMBERS_SHOWN).map(|s| format!("`{s}`")).collect();
+                if d.subjects.len() > MEMBERS_SHOWN {
+                    ids.push(format!(
+                        "and {} more (every one in `--format json`)",
+                        d.subjects.len() - MEMBERS_SHOWN
+                    ));
+                }
+                let line = format!("{} components: {}", d.subjects.len(), ids.join(", "));
                 writeln!(out, "{}", wrap(&line, self.width, "  = ", "    "))?;
             }
             if let Some(note) = &d.note {
@@ -127,6 +134,9 @@ impl Emitter for Human {
 /// A report of at most this many findings shows them all in full, most important first,
 /// without a leading summary or grouping.
 const SHORT_REPORT: usize = 3;
+
+/// How many components of a finding that stands for many the human report names.
+const MEMBERS_SHOWN: usize = 20;
 
 /// In a longer report, how many warnings or infos of one check are shown in full (the most
 /// important first); the others get one line each. Errors are always shown in full.
