@@ -390,3 +390,33 @@ fn baselines_work_in_every_format_and_with_diff() {
     assert_eq!(doc["summary"]["new_findings"], 0, "{doc}");
     assert_eq!(doc["summary"]["baselined_findings"], 1, "{doc}");
 }
+
+#[test]
+fn written_baselines_validate_against_the_documented_schema() {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("docs/baseline.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let dir = tempfile::tempdir().unwrap();
+    for s in &SYSTEMS[..8] {
+        let (_, _) = check(dir.path(), &imported(s), &["--write-baseline", "baseline.json"]);
+        let text = std::fs::read_to_string(dir.path().join("baseline.json")).unwrap();
+        let doc: Value = serde_json::from_str(&text).unwrap();
+        let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", s.dir);
+    }
+    // What archmap refuses to read, the schema refuses too.
+    for bad in [
+        r#"{"version": 2, "findings": []}"#,
+        r#"{"version": 1, "findings": [], "extra": 1}"#,
+        r#"{"version": 1, "findings": [{"code": "AM010", "subjects": ["a"], "count": 0}]}"#,
+        r#"{"version": 1, "findings": [{"code": "AM010"}]}"#,
+    ] {
+        let doc: Value = serde_json::from_str(bad).unwrap();
+        assert!(!validator.is_valid(&doc), "the schema accepts {bad}");
+        std::fs::write(dir.path().join("bad.json"), bad).unwrap();
+        let out = run_in(dir.path(), &["check", "--baseline", "bad.json"], "");
+        assert_eq!(out.code, 2, "archmap reads {bad}");
+    }
+}
