@@ -95,7 +95,7 @@ impl Rule for Orphan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::testing::{run, subjects};
+    use crate::analysis::testing::{run, run_all, subjects};
 
     #[test]
     fn async_and_optional_edges_connect_self_edges_do_not() {
@@ -131,6 +131,11 @@ services:
             found[0].message,
             "3 of 5 components have no dependencies and nothing depends on them: the dependencies are not written yet"
         );
+        // `allow` takes its component out before the findings are folded.
+        let allowed = yaml.replace("  c: {}", "  c: { allow: [orphan] }");
+        let found: Vec<_> = run_all(&allowed).into_iter().filter(|d| d.code == META.code).collect();
+        assert_eq!(subjects(&found), ["d e"]);
+        assert_eq!(found[0].members.len(), 2);
         // Half or fewer: one finding each.
         let yaml = yaml.replace("  c: {}", "  c: { depends_on: [d] }");
         assert_eq!(subjects(&run(&Orphan, &yaml)), ["e"]);
