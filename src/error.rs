@@ -32,6 +32,21 @@ pub(crate) enum Error {
         "name a manifest (`archmap check path/to/archmap.yaml`), or create one with `archmap init`"
     ))]
     NoManifest,
+    /// A baseline file that is not one.
+    #[error("{}:{line}:{column}: not a valid archmap baseline: {message}", path.display())]
+    #[diagnostic(help(
+        "a baseline is the JSON `archmap check --write-baseline FILE` writes (docs/reports.md describes it)"
+    ))]
+    Baseline {
+        /// The file.
+        path: PathBuf,
+        /// Line, 1-based.
+        line: usize,
+        /// Column, 1-based.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
     /// The command line asks for something impossible.
     #[error("{0}")]
     Usage(String),

@@ -12,6 +12,7 @@
 //! ```
 
 mod analysis;
+mod baseline;
 mod cli;
 mod codes;
 mod diagnostic;

@@ -51,6 +51,23 @@ fn rules_md() -> String {
          Every check `archmap check` runs, in code order. `archmap explain CODE-OR-ID` prints one\n\
          section; the manifest's `rules:` section, `--rule ID=LEVEL` and a component's `allow:`\n\
          change levels (see the manifest reference).\n\n\
+         Each check says which facts of the manifest it relies on (\"Relies on\"). archmap does\n\
+         not read what nobody wrote as a fact: a `replicas` not written is unknown, not 1, so\n\
+         single-point-of-failure flags only what a large share of the system depends on; owners\n\
+         written nowhere are one missing-owner finding with the count, not one per component;\n\
+         a manifest whose components are mostly unconnected gets one orphan finding listing\n\
+         them. What this changes on real systems is measured in\n\
+         [BENCHMARKS.md](../BENCHMARKS.md#signal).\n\n\
+         Adopting archmap on an existing system, in three steps\n\
+         ([recipes.md](recipes.md#adopting-archmap-on-an-existing-system-in-three-steps) has\n\
+         the details):\n\n\
+         1. `archmap check`: read the summary at the top (errors, then warnings by how much of\n   \
+         the system they put at risk) and fix what is cheap and real.\n\
+         2. `archmap check --write-baseline archmap-baseline.json`: accept the rest, and commit\n   \
+         the file. Entries match by code and subjects, never by line.\n\
+         3. `archmap check --baseline archmap-baseline.json --deny warnings` in CI: it fails only\n   \
+         on new findings, and lists the entries that match nothing any more, so the baseline\n   \
+         shrinks as things are fixed (write it again).\n\n\
          | code | id | default | finds |\n| --- | --- | --- | --- |\n",
     );
     for m in archmap::rules() {
@@ -77,6 +94,7 @@ fn rules_md() -> String {
             m.since
         )
         .unwrap();
+        writeln!(md, "Relies on: {}.\n", m.facts).unwrap();
         if !m.params.is_empty() {
             md.push_str("| parameter | type | default | meaning |\n| --- | --- | --- | --- |\n");
             for p in m.params {

@@ -19,6 +19,7 @@ mod recipes;
 mod reports;
 mod safe_svg;
 mod schema;
+mod signal;
 mod synth;
 mod view_selection;
 mod views;

@@ -371,6 +371,22 @@ fn properties(text: &str, outputs: &mut Outputs) -> Result<(), TestCaseError> {
         return Ok(());
     }
 
+    // A baseline written from the findings accepts every one of them when read back, and none
+    // of its entries is stale, even with warnings denied.
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("archmap.yaml"), text).expect("write manifest");
+    let written = run_in(dir.path(), &["check", "--write-baseline", "bl.json", "-q"], "");
+    prop_assert_eq!(written.code, 0, "--write-baseline exits 0: {}", written.stderr);
+    let read = run_in(
+        dir.path(),
+        &["check", "--baseline", "bl.json", "--deny", "warnings", "--format", "json"],
+        "",
+    );
+    prop_assert_eq!(read.code, 0, "a baseline accepts what it was written from: {}", read.stdout);
+    let doc: serde_json::Value = serde_json::from_str(&read.stdout).expect("JSON report");
+    prop_assert_eq!(&doc["findings"], &serde_json::json!([]));
+    prop_assert_eq!(&doc["baseline"]["stale"], &serde_json::json!([]));
+
     // Plain, and with the findings drawn on (`render --highlight`).
     let plain = analyse(&archmap::Options::default());
     let model = plain.model.as_ref().expect("a manifest without fatal problems has a model");

@@ -86,10 +86,30 @@ fn sarif_validates_against_the_schema_and_github_rules() {
         return;
     }
     let bad = "version: 1\nname: S\nservices:\n  a: {kind: nope}\n";
-    let dir =
-        temp_with(&[("archmap.yaml", CYCLES), ("more/payments.yaml", PAYMENTS), ("bad.yaml", bad)]);
-    for (manifest, expected_code) in [("archmap.yaml", 1), ("bad.yaml", 2)] {
-        let out = run_in(dir.path(), &["check", "--format", "sarif", manifest], "");
+    // A baseline accepting the async cycle and the (folded) missing owners: the report has new
+    // and suppressed results, and a notification for the entry that matches nothing.
+    let baseline = r#"{"version": 1, "findings": [
+        {"code": "AM011", "subjects": ["catalog", "pricing"]},
+        {"code": "AM040", "subjects": ["orders"]},
+        {"code": "AM040", "subjects": ["catalog"]},
+        {"code": "AM040", "subjects": ["pricing"]},
+        {"code": "AM040", "subjects": ["payments"]},
+        {"code": "AM022", "subjects": ["gone"]}
+    ]}"#;
+    let dir = temp_with(&[
+        ("archmap.yaml", CYCLES),
+        ("more/payments.yaml", PAYMENTS),
+        ("bad.yaml", bad),
+        ("baseline.json", baseline),
+    ]);
+    for (manifest, expected_code, extra) in [
+        ("archmap.yaml", 1, &[][..]),
+        ("bad.yaml", 2, &[][..]),
+        ("archmap.yaml", 1, &["--baseline", "baseline.json"][..]),
+    ] {
+        let mut args = vec!["check", "--format", "sarif", manifest];
+        args.extend_from_slice(extra);
+        let out = run_in(dir.path(), &args, "");
         assert_eq!(out.code, expected_code);
         let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
         assert_eq!(doc["version"], "2.1.0");
@@ -100,7 +120,14 @@ fn sarif_validates_against_the_schema_and_github_rules() {
             assert!(loc["region"]["startLine"].as_u64().unwrap() >= 1, "{r}");
             assert!(loc["artifactLocation"]["uri"].is_string(), "{r}");
         }
-        let path = dir.path().join(format!("{manifest}.sarif"));
+        if !extra.is_empty() {
+            let states: Vec<&str> =
+                results.iter().map(|r| r["baselineState"].as_str().unwrap()).collect();
+            assert_eq!(states.iter().filter(|s| **s == "unchanged").count(), 2, "{states:?}");
+            let notes = &doc["runs"][0]["invocations"][0]["toolExecutionNotifications"];
+            assert_eq!(notes.as_array().unwrap().len(), 2, "{notes}");
+        }
+        let path = dir.path().join(format!("{manifest}{}.sarif", extra.len()));
         std::fs::write(&path, &out.stdout).unwrap();
         for kind in [None, Some("Gh")] {
             let report = multitool(&path, kind);

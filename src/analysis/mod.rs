@@ -35,8 +35,8 @@ pub(crate) fn check(model: &Model, config: &Config) -> Vec<Diagnostic> {
         usage.ran.push(meta.code);
         let mut cx = RuleContext::new(meta, severity, config.params(meta)).with_allow_usage(&usage);
         rule.check(model, &mut cx);
-        let findings = cx.into_findings();
-        out.extend(findings.into_iter().filter(|d| !usage.silences(model, d)));
+        let reported = cx.into_reported();
+        out.extend(reported.finish(model, |d| !usage.silences(model, d)));
     }
     diagnostic::sort(&mut out);
     out

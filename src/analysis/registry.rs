@@ -64,6 +64,7 @@ mod tests {
             }
             assert!(m.docs.contains("```yaml"), "{} has no example manifest", m.id);
             assert!(!m.summary.is_empty() && !m.summary.ends_with('.'), "{}", m.id);
+            assert!(!m.facts.is_empty() && !m.facts.ends_with('.'), "{}: facts", m.id);
         }
     }
 

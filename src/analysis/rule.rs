@@ -177,6 +177,8 @@ pub struct RuleMeta {
     pub since: &'static str,
     /// One line: what it finds.
     pub summary: &'static str,
+    /// The facts of the manifest it reads, and what it does when they are not written.
+    pub facts: &'static str,
     /// Markdown with the sections "What it flags", "Why it matters", "Example", "How to fix".
     pub docs: &'static str,
     /// Parameters.
@@ -236,6 +238,10 @@ impl AllowUsage {
     }
 }
 
+/// Folds the findings a rule reported (those no `allow` silenced) into one finding that
+/// stands for all of them; see [`RuleContext::roll_up`].
+pub(crate) type Fold = fn(&Model, &[Diagnostic]) -> Diagnostic;
+
 /// What a rule is handed while it runs: its parameters, and where its findings go.
 pub(crate) struct RuleContext<'a> {
     meta: &'static RuleMeta,
@@ -243,6 +249,7 @@ pub(crate) struct RuleContext<'a> {
     params: Option<&'a BTreeMap<&'static str, Param>>,
     allow_usage: Option<&'a AllowUsage>,
     findings: Vec<Diagnostic>,
+    fold: Option<Fold>,
 }
 
 impl<'a> RuleContext<'a> {
@@ -253,7 +260,7 @@ impl<'a> RuleContext<'a> {
         severity: Severity,
         params: Option<&'a BTreeMap<&'static str, Param>>,
     ) -> Self {
-        Self { meta, severity, params, allow_usage: None, findings: Vec::new() }
+        Self { meta, severity, params, allow_usage: None, findings: Vec::new(), fold: None }
     }
 
     /// Hands the rule what the run's earlier checks did with `allow` entries (for AM044).
@@ -277,10 +284,25 @@ impl<'a> RuleContext<'a> {
         self.findings.push(diagnostic);
     }
 
-    /// The findings reported so far.
+    /// Asks for this run's findings to be reported as one: when a fact is missing from the
+    /// whole manifest (no owner anywhere, hardly any dependency written), one finding with the
+    /// count says so better than one per component. After `allow` has silenced what it
+    /// silences, two or more findings left are folded by `fold` into one that keeps them as
+    /// its [`Diagnostic::members`]; a single finding is reported as it is.
+    pub(crate) fn roll_up(&mut self, fold: Fold) {
+        self.fold = Some(fold);
+    }
+
+    /// The findings reported, and the fold the rule asked for; no longer borrowing what the
+    /// context was handed.
     #[must_use]
-    pub(crate) fn into_findings(self) -> Vec<Diagnostic> {
-        self.findings
+    pub(crate) fn into_reported(self) -> Reported {
+        Reported {
+            meta: self.meta,
+            severity: self.severity,
+            findings: self.findings,
+            fold: self.fold,
+        }
     }
 
     /// A count parameter: the configured value (validated by `Config`) or its default.
@@ -318,6 +340,40 @@ impl<'a> RuleContext<'a> {
     }
 }
 
+/// What a rule reported in one run.
+pub(crate) struct Reported {
+    meta: &'static RuleMeta,
+    severity: Severity,
+    findings: Vec<Diagnostic>,
+    fold: Option<Fold>,
+}
+
+impl Reported {
+    /// The findings, minus those `keep` rejects, folded into one when the rule asked for it
+    /// ([`RuleContext::roll_up`]).
+    #[must_use]
+    pub(crate) fn finish(
+        self,
+        model: &Model,
+        keep: impl FnMut(&Diagnostic) -> bool,
+    ) -> Vec<Diagnostic> {
+        let mut findings: Vec<Diagnostic> = self.findings.into_iter().filter(keep).collect();
+        match self.fold {
+            Some(fold) if findings.len() > 1 => {
+                diagnostic::sort(&mut findings);
+                let mut one = fold(model, &findings);
+                one.code = self.meta.code;
+                one.id = self.meta.id;
+                one.severity = self.severity;
+                one.subjects = findings.iter().flat_map(|d| d.subjects.iter().cloned()).collect();
+                one.members = findings;
+                vec![one]
+            }
+            _ => findings,
+        }
+    }
+}
+
 /// A finding before the rule's code and severity are stamped on it.
 pub(crate) fn finding(message: impl Into<String>) -> Diagnostic {
     Diagnostic::new("", "", Severity::Info, message)
@@ -347,6 +403,7 @@ mod tests {
             default_level: Level::Warn,
             since: "0.1.0",
             summary: "a test",
+            facts: "none",
             docs: "",
             params: &[MAX.meta(), SHARE.meta(), PAIRS.meta()],
         };

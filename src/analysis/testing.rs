@@ -40,7 +40,7 @@ pub(crate) fn run(rule: &dyn Rule, yaml: &str) -> Vec<Diagnostic> {
     let meta = rule.meta();
     let mut cx = RuleContext::new(meta, Severity::Warn, config.params(meta));
     rule.check(&model, &mut cx);
-    cx.into_findings()
+    cx.into_reported().finish(&model, |_| true)
 }
 
 /// The findings of a whole `check` run (all enabled rules, `allow` applied).

@@ -104,6 +104,14 @@ pub(crate) struct CheckArgs {
     /// Fail (exit 1) on warnings too: `--deny warnings`.
     #[arg(long, value_enum)]
     pub deny: Option<Deny>,
+    /// Accept the findings listed in this baseline file: report and fail only on new ones, and
+    /// say which entries no longer match.
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    pub baseline: Option<PathBuf>,
+    /// Write every finding of this run to a baseline file (then report as `--baseline` would:
+    /// nothing new, exit 0).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
 }
 
 /// `--deny`.
@@ -302,6 +310,9 @@ pub(crate) struct DiffArgs {
     /// Follow includes that resolve outside each root manifest's directory.
     #[arg(long)]
     pub allow_outside_includes: bool,
+    /// Leave out of the new findings those this baseline file accepts (as `check --baseline`).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 }
 
 /// `diff --format`.

@@ -85,7 +85,7 @@ pub(super) fn run(args: &DiffArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Resu
     }
     let old_model = old.model.as_ref().expect("a manifest without fatal problems has a model");
     let new_model = new.model.as_ref().expect("a manifest without fatal problems has a model");
-    let d = diff::diff(
+    let mut d = diff::diff(
         &Side {
             name: &args.old,
             model: old_model,
@@ -99,6 +99,10 @@ pub(super) fn run(args: &DiffArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Resu
             config: &new.config,
         },
     );
+
+    if let Some(path) = &args.baseline {
+        d.accept(&super::check::read_baseline(path, io)?);
+    }
 
     let text = match args.format {
         DiffFormat::Text => {

@@ -295,6 +295,7 @@ fn explain_check(m: &RuleMeta, out: &mut dyn Write) -> std::io::Result<()> {
         m.default_level.as_str(),
         m.since
     )?;
+    writeln!(out, "Relies on: {}.", m.facts)?;
     if !m.params.is_empty() {
         writeln!(out, "\nParameters:")?;
         for p in m.params {

@@ -14,6 +14,7 @@ use miette::{
 use serde::Serialize;
 
 use super::{Diagnostic, Severity, Summary};
+use crate::baseline::BaselineReport;
 use crate::source::{SourceFile, Sources, Span};
 
 /// One report format.
@@ -52,27 +53,172 @@ impl Emitter for Human {
             .with_links(false)
             .with_urls(false)
             .with_show_related_as_nested(false);
-        for d in diagnostics {
+        let full = |d: &Diagnostic, out: &mut dyn Write| -> io::Result<()> {
             if has_long_lines(d, sources) {
                 // miette cannot draw an excerpt of a line of 65,536 columns or more (and nobody
                 // wants one): name the place instead of showing it.
-                writeln!(out, "{}", plain(d, sources, self.width))?;
-                continue;
+                return writeln!(out, "{}", plain(d, sources, self.width));
             }
             let report = Report::new(d, sources);
             let mut text = String::new();
             handler.render_report(&mut text, &report).map_err(io::Error::other)?;
             writeln!(out, "{}", text.trim_end())?;
+            if !d.members.is_empty() {
+                let mut ids: Vec<String> =
+                    d.subjects.iter().take(MEMBERS_SHOWN).map(|s| format!("`{s}`")).collect();
+                if d.subjects.len() > MEMBERS_SHOWN {
+                    ids.push(format!(
+                        "and {} more (every one in `--format json`)",
+                        d.subjects.len() - MEMBERS_SHOWN
+                    ));
+                }
+                let line = format!("{} components: {}", d.subjects.len(), ids.join(", "));
+                writeln!(out, "{}", wrap(&line, self.width, "  = ", "    "))?;
+            }
             if let Some(note) = &d.note {
                 writeln!(out, "{}", wrap(&format!("note: {note}"), self.width, "  ", "        "))?;
             }
-            writeln!(out)?;
+            writeln!(out)
+        };
+        // Problems reading the manifest are each fixed on their own: all in full, in file order.
+        let (fatal, findings): (Vec<&Diagnostic>, Vec<&Diagnostic>) =
+            diagnostics.iter().partition(|d| d.fatal);
+        for d in fatal {
+            full(d, out)?;
+        }
+        if findings.len() <= SHORT_REPORT {
+            // A short report is its own summary: every finding in full, most important first.
+            let mut ranked = findings;
+            ranked.sort_by(|a, b| by_importance(a, b));
+            for d in ranked {
+                full(d, out)?;
+            }
+        } else {
+            if self.summary {
+                leading_summary(&findings, sources, self.width, out)?;
+            }
+            for group in by_check(&findings) {
+                // Errors fail the run and each needs fixing: all in full.
+                let shown =
+                    if group[0].severity == Severity::Error { group.len() } else { FULL_PER_CHECK };
+                for d in group.iter().take(shown) {
+                    full(d, out)?;
+                }
+                if group.len() > shown {
+                    let rest = &group[shown..];
+                    let d = rest[0];
+                    writeln!(
+                        out,
+                        "  {} more {}[{} {}] finding{}:",
+                        rest.len(),
+                        d.severity,
+                        d.code,
+                        d.id,
+                        if rest.len() == 1 { "" } else { "s" }
+                    )?;
+                    for d in rest {
+                        let line = format!("{}: {}", place_of(d, sources), d.message);
+                        writeln!(out, "{}", wrap(&line, self.width, "    ", "      "))?;
+                    }
+                    writeln!(out)?;
+                }
+            }
         }
         if self.summary && !diagnostics.is_empty() {
             writeln!(out, "{}", summary_line(&Summary::of(diagnostics)))?;
         }
         Ok(())
     }
+}
+
+/// A report of at most this many findings shows them all in full, most important first,
+/// without a leading summary or grouping.
+const SHORT_REPORT: usize = 3;
+
+/// How many components of a finding that stands for many the human report names.
+const MEMBERS_SHOWN: usize = 20;
+
+/// In a longer report, how many warnings or infos of one check are shown in full (the most
+/// important first); the others get one line each. Errors are always shown in full.
+const FULL_PER_CHECK: usize = 3;
+
+/// The order of importance: errors, then warnings, then infos; within a level, the finding
+/// that puts the most components at risk (blast radius, fan-in, members of a cycle, length of
+/// a chain) first; then file order.
+fn by_importance(a: &Diagnostic, b: &Diagnostic) -> std::cmp::Ordering {
+    b.severity
+        .cmp(&a.severity)
+        .then(b.impact().cmp(&a.impact()))
+        .then_with(|| {
+            a.primary_span()
+                .map(|s| (s.file, s.start))
+                .cmp(&b.primary_span().map(|s| (s.file, s.start)))
+        })
+        .then(a.code.cmp(b.code))
+}
+
+/// The findings grouped by check (and level): each group's findings most important first, the
+/// groups in the order of their most important finding.
+fn by_check<'a>(diagnostics: &[&'a Diagnostic]) -> Vec<Vec<&'a Diagnostic>> {
+    let mut groups: Vec<Vec<&Diagnostic>> = Vec::new();
+    for &d in diagnostics {
+        match groups.iter_mut().find(|g| g[0].code == d.code && g[0].severity == d.severity) {
+            Some(g) => g.push(d),
+            None => groups.push(vec![d]),
+        }
+    }
+    for g in &mut groups {
+        g.sort_by(|a, b| by_importance(a, b));
+    }
+    groups.sort_by(|a, b| by_importance(a[0], b[0]));
+    groups
+}
+
+/// `file:line:column` of a finding's primary place, or `-`.
+fn place_of(d: &Diagnostic, sources: &Sources) -> String {
+    d.primary_span().map_or_else(
+        || "-".to_string(),
+        |span| {
+            let (start, _) = sources.range(span);
+            format!("{}:{}:{}", sources.get(span.file).name(), start.line, start.column)
+        },
+    )
+}
+
+/// "0 errors, 13 warnings, 2 infos from 7 checks; most important first:" and one line per
+/// check: its level, code, id, how many findings, and its most important finding. Checks are
+/// ranked by that finding: errors first, then by the components it puts at risk.
+fn leading_summary(
+    diagnostics: &[&Diagnostic],
+    sources: &Sources,
+    width: usize,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let groups = by_check(diagnostics);
+    writeln!(
+        out,
+        "{} from {} check{}; most important first:",
+        summary_line(&Summary::of_all(diagnostics.iter().copied())),
+        groups.len(),
+        if groups.len() == 1 { "" } else { "s" }
+    )?;
+    for g in &groups {
+        let d = g[0];
+        let more = match g.len() {
+            1 => String::new(),
+            n => format!(" ×{n}"),
+        };
+        let line = format!(
+            "{} {} {}{more}: {} ({})",
+            d.severity,
+            d.code,
+            d.id,
+            d.message,
+            place_of(d, sources)
+        );
+        writeln!(out, "{}", wrap(&line, width, "  ", "      "))?;
+    }
+    writeln!(out)
 }
 
 /// Labels at most this many lines apart are drawn in one excerpt.
@@ -362,6 +508,11 @@ struct JsonFinding<'a> {
     related: Vec<JsonPlace<'a>>,
     help: Option<&'a str>,
     note: Option<&'a str>,
+    /// A folded finding's count and parts, each a finding of its own (without `members`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    count: Option<usize>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    members: Vec<JsonFinding<'a>>,
 }
 
 #[derive(Serialize)]
@@ -369,6 +520,31 @@ struct JsonReport<'a> {
     version: u32,
     findings: Vec<JsonFinding<'a>>,
     summary: Summary,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<&'a BaselineReport>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    baselined: Vec<JsonFinding<'a>>,
+}
+
+fn json_finding<'a>(d: &'a Diagnostic, sources: &'a Sources) -> JsonFinding<'a> {
+    let primary = d.labels.first().map(|l| place(l.span, None, sources));
+    JsonFinding {
+        code: d.code,
+        id: d.id,
+        level: d.severity,
+        message: &d.message,
+        subjects: &d.subjects,
+        file: primary.as_ref().map(|p| p.file),
+        line: primary.as_ref().map(|p| p.line),
+        column: primary.as_ref().map(|p| p.column),
+        end_line: primary.as_ref().map(|p| p.end_line),
+        end_column: primary.as_ref().map(|p| p.end_column),
+        related: d.labels.iter().skip(1).map(|l| place(l.span, Some(&l.text), sources)).collect(),
+        help: d.help.as_deref(),
+        note: d.note.as_deref(),
+        count: (!d.members.is_empty()).then_some(d.members.len()),
+        members: d.members.iter().map(|m| json_finding(m, sources)).collect(),
+    }
 }
 
 fn place<'a>(span: Span, message: Option<&'a str>, sources: &'a Sources) -> JsonPlace<'a> {
@@ -390,33 +566,28 @@ impl Emitter for Json {
         sources: &Sources,
         out: &mut dyn Write,
     ) -> io::Result<()> {
-        let findings = diagnostics
-            .iter()
-            .map(|d| {
-                let primary = d.labels.first().map(|l| place(l.span, None, sources));
-                JsonFinding {
-                    code: d.code,
-                    id: d.id,
-                    level: d.severity,
-                    message: &d.message,
-                    subjects: &d.subjects,
-                    file: primary.as_ref().map(|p| p.file),
-                    line: primary.as_ref().map(|p| p.line),
-                    column: primary.as_ref().map(|p| p.column),
-                    end_line: primary.as_ref().map(|p| p.end_line),
-                    end_column: primary.as_ref().map(|p| p.end_column),
-                    related: d
-                        .labels
-                        .iter()
-                        .skip(1)
-                        .map(|l| place(l.span, Some(&l.text), sources))
-                        .collect(),
-                    help: d.help.as_deref(),
-                    note: d.note.as_deref(),
-                }
-            })
-            .collect();
-        let report = JsonReport { version: 1, findings, summary: Summary::of(diagnostics) };
+        Json::emit_with(diagnostics, None, sources, out)
+    }
+}
+
+impl Json {
+    /// The report, with what a baseline accepted (`baselined`, kept out of `findings` and the
+    /// summary) when the run read one.
+    pub(crate) fn emit_with(
+        diagnostics: &[Diagnostic],
+        baseline: Option<(&BaselineReport, &[Diagnostic])>,
+        sources: &Sources,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        let report = JsonReport {
+            version: 1,
+            findings: diagnostics.iter().map(|d| json_finding(d, sources)).collect(),
+            summary: Summary::of(diagnostics),
+            baseline: baseline.map(|(b, _)| b),
+            baselined: baseline
+                .map(|(_, accepted)| accepted.iter().map(|d| json_finding(d, sources)).collect())
+                .unwrap_or_default(),
+        };
         serde_json::to_writer_pretty(&mut *out, &report).map_err(json_io)?;
         writeln!(out)
     }

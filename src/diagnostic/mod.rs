@@ -96,6 +96,13 @@ pub struct Diagnostic {
     /// True for problems that stop the model from being built (syntax and schema errors):
     /// the run exits 2 and nothing is rendered.
     pub fatal: bool,
+    /// How many components the finding puts at risk or concerns (a blast radius, a fan-in, the
+    /// members of a cycle), when its check knows better than [`Diagnostic::impact`]'s count of
+    /// subjects. The human report ranks findings of one level by it.
+    pub impact: Option<usize>,
+    /// For a finding that stands for many (a fact missing from the whole manifest, such as
+    /// owners): the findings it stands for, one per component, sorted. Empty otherwise.
+    pub members: Vec<Diagnostic>,
 }
 
 impl Diagnostic {
@@ -116,6 +123,8 @@ impl Diagnostic {
             help: None,
             subjects: Vec::new(),
             fatal: false,
+            impact: None,
+            members: Vec::new(),
         }
     }
 
@@ -160,6 +169,20 @@ impl Diagnostic {
         self
     }
 
+    /// Sets how many components the finding puts at risk (see [`Diagnostic::impact`]).
+    #[must_use]
+    pub fn with_impact(mut self, impact: usize) -> Self {
+        self.impact = Some(impact);
+        self
+    }
+
+    /// How many components the finding puts at risk or concerns: what its check said, else
+    /// the number of its subjects.
+    #[must_use]
+    pub fn impact(&self) -> usize {
+        self.impact.unwrap_or(self.subjects.len())
+    }
+
     /// Marks the finding as one that stops the model from being built.
     #[must_use]
     pub fn fatal(mut self) -> Self {
@@ -171,6 +194,14 @@ impl Diagnostic {
     #[must_use]
     pub fn primary_span(&self) -> Option<Span> {
         self.labels.first().map(|l| l.span)
+    }
+
+    /// The findings this one stands for: its members when it folds many into one, else
+    /// itself. Baselines and `diff` match findings part by part, so a folded finding that
+    /// gains or loses a component changes by that component only.
+    pub fn parts(&self) -> impl Iterator<Item = &Diagnostic> {
+        let own = self.members.is_empty().then_some(self);
+        own.into_iter().chain(self.members.iter())
     }
 }
 
@@ -198,6 +229,32 @@ pub(crate) fn sort(diagnostics: &mut [Diagnostic]) {
     });
 }
 
+/// What identifies a finding across runs and files, with its code: its subjects as compared
+/// (a cycle's path rotated to start at its smallest member; paths and `from, to` pairs as
+/// they are; otherwise the first subject, then the others sorted), and, only when it has no
+/// subjects, its message. `diff` and baselines match findings by this, never by position.
+#[must_use]
+pub(crate) fn identity(code: &str, subjects: &[String], message: &str) -> (Vec<String>, String) {
+    let mut subjects = subjects.to_vec();
+    match code {
+        // A cycle's path: the same cycle may start anywhere, depending on manifest order.
+        "AM010" | "AM011" => {
+            if let Some(min) =
+                subjects.iter().enumerate().min_by(|a, b| a.1.cmp(b.1)).map(|(i, _)| i)
+            {
+                subjects.rotate_left(min);
+            }
+        }
+        // Paths and (from, to) pairs: the order is the meaning.
+        "AM023" | "AM032" => {}
+        // A component with the others it concerns: the first stays first.
+        _ if !subjects.is_empty() => subjects[1..].sort(),
+        _ => {}
+    }
+    let message = if subjects.is_empty() { message.to_string() } else { String::new() };
+    (subjects, message)
+}
+
 /// Counts of findings per severity.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub(crate) struct Summary {
@@ -213,6 +270,12 @@ impl Summary {
     /// Counts `diagnostics`.
     #[must_use]
     pub(crate) fn of(diagnostics: &[Diagnostic]) -> Self {
+        Self::of_all(diagnostics)
+    }
+
+    /// Counts the findings `diagnostics` yields.
+    #[must_use]
+    pub(crate) fn of_all<'a>(diagnostics: impl IntoIterator<Item = &'a Diagnostic>) -> Self {
         let mut s = Summary::default();
         for d in diagnostics {
             match d.severity {

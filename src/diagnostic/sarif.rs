@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 use super::emit::{Emitter, json_io};
 use super::{Diagnostic, Severity};
+use crate::baseline::BaselineReport;
 use crate::source::{Sources, Span};
 
 /// What SARIF says about one code.
@@ -101,6 +102,22 @@ impl Emitter for Sarif {
         sources: &Sources,
         out: &mut dyn Write,
     ) -> io::Result<()> {
+        self.emit_with(diagnostics, None, sources, out)
+    }
+}
+
+impl Sarif {
+    /// One result per finding. A folded finding's parts are its related locations. With a
+    /// baseline, new findings carry `baselineState: "new"`, accepted ones are results too, with
+    /// `baselineState: "unchanged"` and an external suppression (so viewers hide them), and the
+    /// entries that matched nothing are tool notifications of the run's invocation.
+    pub(crate) fn emit_with(
+        &self,
+        diagnostics: &[Diagnostic],
+        baseline: Option<(&BaselineReport, &[Diagnostic])>,
+        sources: &Sources,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
         let rules: Vec<Value> = self
             .catalog
             .iter()
@@ -116,9 +133,12 @@ impl Emitter for Sarif {
                 })
             })
             .collect();
+        let accepted = baseline.map_or(&[][..], |(_, a)| a);
         let results: Vec<Value> = diagnostics
             .iter()
-            .map(|d| {
+            .map(|d| (d, false))
+            .chain(accepted.iter().map(|d| (d, true)))
+            .map(|(d, is_accepted)| {
                 let mut text = d.message.clone();
                 if let Some(help) = &d.help {
                     text.push_str("\nhelp: ");
@@ -136,16 +156,18 @@ impl Emitter for Sarif {
                 if let Some(primary) = d.labels.first() {
                     result["locations"] = json!([location(primary.span, sources)]);
                 }
-                let related: Vec<Value> = d
-                    .labels
-                    .iter()
-                    .skip(1)
+                let places = d.labels.iter().skip(1).map(|l| (l.span, l.text.clone()));
+                let parts = d.members.iter().filter_map(|m| {
+                    m.primary_span().map(|span| (span, m.message.clone()))
+                });
+                let related: Vec<Value> = places
+                    .chain(parts)
                     .enumerate()
-                    .map(|(i, l)| {
-                        let mut loc = location(l.span, sources);
+                    .map(|(i, (span, text))| {
+                        let mut loc = location(span, sources);
                         loc["id"] = json!(i + 1);
-                        if !l.text.is_empty() {
-                            loc["message"] = json!({ "text": l.text });
+                        if !text.is_empty() {
+                            loc["message"] = json!({ "text": text });
                         }
                         loc
                     })
@@ -153,10 +175,19 @@ impl Emitter for Sarif {
                 if !related.is_empty() {
                     result["relatedLocations"] = json!(related);
                 }
+                if let Some((report, _)) = baseline {
+                    result["baselineState"] = json!(if is_accepted { "unchanged" } else { "new" });
+                    if is_accepted {
+                        result["suppressions"] = json!([{
+                            "kind": "external",
+                            "justification": format!("accepted in the baseline {}", report.file),
+                        }]);
+                    }
+                }
                 result
             })
             .collect();
-        let log = json!({
+        let mut log = json!({
             "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
             "version": "2.1.0",
             "runs": [{
@@ -172,9 +203,38 @@ impl Emitter for Sarif {
                 "results": results,
             }]
         });
+        if let Some((report, _)) = baseline {
+            log["runs"][0]["invocations"] = json!([invocation(report)]);
+        }
         serde_json::to_writer_pretty(&mut *out, &log).map_err(json_io)?;
         writeln!(out)
     }
+}
+
+/// The run's invocation with a baseline: one notification says how many findings it accepted,
+/// and one per entry that matched nothing.
+fn invocation(b: &BaselineReport) -> Value {
+    let mut notes = vec![json!({
+        "level": "note",
+        "message": { "text": format!(
+            "baseline {}: {} accepted, {} matching nothing",
+            b.file,
+            plural(b.baselined, "finding", "findings"),
+            plural(b.stale.len(), "entry", "entries"),
+        ) },
+    })];
+    for e in &b.stale {
+        notes.push(json!({
+            "level": "note",
+            "descriptor": { "id": e.code },
+            "message": { "text": format!("baseline entry no longer matches: {} {} [{}]: {}", e.code, e.id, e.subjects.join(", "), e.message) },
+        }));
+    }
+    json!({ "executionSuccessful": true, "toolExecutionNotifications": notes })
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn kebab_to_pascal(id: &str) -> String {
@@ -236,6 +296,13 @@ impl Emitter for Github {
             writeln!(out, "::{command} {}::{}", props.join(","), escape_data(&message))?;
         }
         Ok(())
+    }
+}
+
+impl Github {
+    /// A `::notice` with `text` (the baseline's summary and stale entries).
+    pub(crate) fn notice(text: &str, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(out, "::notice title=archmap baseline::{}", escape_data(text.trim_end()))
     }
 }
 

@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::analysis::{Config, registry, rule::Param};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{self, Diagnostic, Severity};
 use crate::model::{GroupId, Model, ServiceId, View};
 use crate::vocab::{Direction, FocusDirection};
 
@@ -128,6 +128,9 @@ pub(crate) struct Diff {
     pub new_findings: Vec<Finding>,
     /// Findings of the old side that the new one no longer has.
     pub resolved_findings: Vec<Finding>,
+    /// New findings left out because a baseline accepts them (`diff --baseline`).
+    #[serde(skip)]
+    pub baselined_findings: usize,
 }
 
 impl Diff {
@@ -188,6 +191,17 @@ pub(crate) fn diff(old: &Side<'_>, new: &Side<'_>) -> Diff {
         rules,
         new_findings,
         resolved_findings,
+        baselined_findings: 0,
+    }
+}
+
+impl Diff {
+    /// Leaves out of the new findings those a baseline accepts, counting them.
+    pub(crate) fn accept(&mut self, entries: &[crate::baseline::Entry]) {
+        let mut matcher = crate::baseline::Matcher::new(entries);
+        let before = self.new_findings.len();
+        self.new_findings.retain(|f| !matcher.take(f.code, &f.subjects, &f.message));
+        self.baselined_findings = before - self.new_findings.len();
     }
 }
 
@@ -375,23 +389,7 @@ fn rule_map(config: &Config) -> BTreeMap<String, Fields> {
 type FindingKey = (&'static str, Vec<String>, String);
 
 fn finding_key(d: &Diagnostic) -> FindingKey {
-    let mut subjects = d.subjects.clone();
-    match d.code {
-        // A cycle's path: the same cycle may start anywhere, depending on manifest order.
-        "AM010" | "AM011" => {
-            if let Some(min) =
-                subjects.iter().enumerate().min_by(|a, b| a.1.cmp(b.1)).map(|(i, _)| i)
-            {
-                subjects.rotate_left(min);
-            }
-        }
-        // Paths and (from, to) pairs: the order is the meaning.
-        "AM023" | "AM032" => {}
-        // A component with the others it concerns: the first stays first.
-        _ if !subjects.is_empty() => subjects[1..].sort(),
-        _ => {}
-    }
-    let message = if subjects.is_empty() { d.message.clone() } else { String::new() };
+    let (subjects, message) = diagnostic::identity(d.code, &d.subjects, &d.message);
     (d.code, subjects, message)
 }
 
@@ -410,7 +408,9 @@ fn to_finding(d: &Diagnostic) -> Finding {
 fn findings(old: &[Diagnostic], new: &[Diagnostic]) -> (Vec<Finding>, Vec<Finding>) {
     let group = |ds: &[Diagnostic]| {
         let mut map: BTreeMap<FindingKey, Vec<Finding>> = BTreeMap::new();
-        for d in ds.iter().filter(|d| !d.fatal) {
+        // A folded finding (no owner anywhere, most components unconnected) compares part by
+        // part: one component more or less is one finding new or resolved.
+        for d in ds.iter().filter(|d| !d.fatal).flat_map(Diagnostic::parts) {
             map.entry(finding_key(d)).or_default().push(to_finding(d));
         }
         map

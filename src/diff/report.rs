@@ -97,6 +97,13 @@ pub(crate) fn summary(diff: &Diff) -> String {
     if r > 0 {
         parts.push(format!("{r} finding{} resolved", if r == 1 { "" } else { "s" }));
     }
+    let b = diff.baselined_findings;
+    if b > 0 {
+        parts.push(format!(
+            "{b} new finding{} accepted by the baseline",
+            if b == 1 { "" } else { "s" }
+        ));
+    }
     if parts.is_empty() { "no differences".to_string() } else { parts.join("; ") }
 }
 
@@ -283,6 +290,8 @@ struct SummaryDoc {
     rules: Counts,
     new_findings: usize,
     resolved_findings: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baselined_findings: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -308,6 +317,7 @@ pub(crate) fn json(diff: &Diff) -> String {
             rules: entry_counts(&diff.rules),
             new_findings: diff.new_findings.len(),
             resolved_findings: diff.resolved_findings.len(),
+            baselined_findings: (diff.baselined_findings > 0).then_some(diff.baselined_findings),
         },
         system: &diff.system,
         components: &diff.components,

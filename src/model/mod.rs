@@ -52,6 +52,9 @@ pub struct Component {
     pub tags: Vec<String>,
     /// `replicas` (default 1).
     pub replicas: u32,
+    /// Whether `replicas` is written: checks that need the count (AM022) do not read the
+    /// default 1 as a fact.
+    pub replicas_declared: bool,
     /// `url`.
     pub url: Option<Spanned<String>>,
     /// `allow`: rule ids or codes silenced for this component.
@@ -441,6 +444,7 @@ fn lower_components<'m>(
             tech: s.tech.as_ref().map(|t| t.value.clone()),
             tags: s.tags.iter().map(|t| t.value.clone()).collect(),
             replicas: s.replicas.as_ref().map_or(1, |r| r.value),
+            replicas_declared: s.replicas.is_some(),
             url: s.url.clone(),
             allow: s.allow.clone(),
         });

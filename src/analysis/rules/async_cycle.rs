@@ -26,6 +26,7 @@ static META: RuleMeta = RuleMeta {
     default_level: Level::Warn,
     since: "0.1.0",
     summary: "a cycle that needs at least one async (or optional) dependency to close",
+    facts: "`depends_on` and each dependency's mode (from `mode`, the target's `kind` and `protocol`)",
     docs: r"## What it flags
 A cycle of dependencies that is not a sync cycle (AM010): at least one of its dependencies is
 async or `optional: true`. There is one finding per strongly connected component of the whole

@@ -28,6 +28,7 @@ fn choke_point(
         c.id
     ))
     .with_subjects([c.id.clone()])
+    .with_impact(dominated)
 }
 
 /// AM024.
@@ -47,6 +48,7 @@ static META: RuleMeta = RuleMeta {
     default_level: Level::Info,
     since: "0.1.0",
     summary: "a non-entry component through which at least `min_share` of what the entries reach must pass",
+    facts: "`depends_on` (every dependency, whatever its mode) and `kind` (which components are entries)",
     docs: r"## What it flags
 A component that is not an entry, through which at least `min_share` of the system must be
 reached. Add a virtual root that depends on every entry (a frontend, gateway or user, or a

@@ -34,6 +34,7 @@ static META: RuleMeta = RuleMeta {
     default_level: Level::Info,
     since: "0.1.0",
     summary: "a group whose components depend on components in more than `max` other groups",
+    facts: "`group` and `depends_on`; components without a group are not counted",
     docs: r"## What it flags
 A group whose components, including those of its nested groups, depend directly on
 components in more than `max` other groups. Each target counts with its innermost group,

@@ -27,6 +27,7 @@ static META: RuleMeta = RuleMeta {
     default_level: Level::Warn,
     since: "0.1.0",
     summary: "the same target twice in one `depends_on`",
+    facts: "`depends_on` as written",
     docs: r"## What it flags
 A `depends_on` list that names the same target twice, in either form.
 

@@ -31,6 +31,7 @@ static META: RuleMeta = RuleMeta {
     default_level: Level::Error,
     since: "0.1.0",
     summary: "an id defined twice: a duplicate YAML key, or the same id in two included files",
+    facts: "the ids defined in every included file, and the YAML keys as written",
     docs: r"## What it flags
 A key written twice in the same YAML map (two services called `orders`, or `kind` twice in one
 service), or the same service, group or view id defined in two files merged through `include`.

@@ -24,6 +24,7 @@ static META: RuleMeta = RuleMeta {
     default_level: Level::Warn,
     since: "0.1.0",
     summary: "a group with no components and no child groups",
+    facts: "groups, their `parent` and their members",
     docs: r"## What it flags
 A group that no component names as its `group` and no group names as its `parent`.
 

@@ -62,6 +62,7 @@ static META: RuleMeta = RuleMeta {
     default_level: Level::Warn,
     since: "0.1.0",
     summary: "a view that selects no component, or a view selector that matches no component",
+    facts: "views' selectors and the components they name",
     docs: r#"## What it flags
 A view whose `include`, `exclude` and `focus` together keep no component: the same selection
 `archmap render --view` uses, so the view would draw an empty diagram. In a view that does

@@ -17,6 +17,7 @@ fn fan_in(model: &Model, id: ServiceId, dependents: &[ServiceId], max: u64) -> D
             c.id
         ))
         .with_subjects([c.id.clone()])
+        .with_impact(dependents.len())
 }
 
 /// AM020.
@@ -33,6 +34,7 @@ static META: RuleMeta = RuleMeta {
     default_level: Level::Warn,
     since: "0.1.0",
     summary: "a component that more than `max` components depend on directly (a hotspot)",
+    facts: "`depends_on` only: direct dependents over any dependency, whatever its mode",
     docs: r"## What it flags
 A component that more than `max` distinct components depend on directly, over any dependency
 (sync or async, required or optional). The finding sits on the component and names its

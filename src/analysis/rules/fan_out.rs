@@ -17,6 +17,7 @@ fn fan_out(model: &Model, id: ServiceId, dependencies: &[ServiceId], max: u64) -
             c.id
         ))
         .with_subjects([c.id.clone()])
+        .with_impact(dependencies.len())
 }
 
 /// AM021.
@@ -33,6 +34,7 @@ static META: RuleMeta = RuleMeta {
     default_level: Level::Warn,
     since: "0.1.0",
     summary: "a component that depends directly on more than `max` components",
+    facts: "`depends_on` only: direct dependencies of any mode",
     docs: r"## What it flags
 A component that depends directly on more than `max` distinct components, over any dependency
 (sync or async, required or optional). The finding sits on the component and names its

@@ -34,6 +34,7 @@ static META: RuleMeta = RuleMeta {
     default_level: Level::Error,
     since: "0.1.0",
     summary: "a cycle of group `parent` links",
+    facts: "the groups' `parent`",
     docs: r"## What it flags
 Groups whose `parent` links go round in a circle: `a` inside `b`, `b` inside `a`. The finding
 lists the cycle and labels every `parent` link in it.

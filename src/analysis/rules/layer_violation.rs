@@ -59,6 +59,7 @@ static META: RuleMeta = RuleMeta {
     default_level: Level::Warn,
     since: "0.1.0",
     summary: "a forbidden direct dependency; by default a frontend or user straight to a database, cache or storage",
+    facts: "`kind` and `depends_on` (or what the `forbidden` selectors name)",
     docs: r#"## What it flags
 A direct dependency that crosses a forbidden boundary; the dependency is labelled where it is
 written. By default a component of kind `frontend` or `user` may not depend directly on one of

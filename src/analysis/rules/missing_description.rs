@@ -24,6 +24,7 @@ static META: RuleMeta = RuleMeta {
     default_level: Level::Off,
     since: "0.1.0",
     summary: "a component without `description`",
+    facts: "`description`",
     docs: r"## What it flags
 A component without a `description` (an empty one counts as written). Off by default: turn it
 on with `rules: {missing-description: info}` once a model should be fully documented.

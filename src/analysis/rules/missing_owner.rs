@@ -22,6 +22,16 @@ fn missing_owner(model: &Model, id: ServiceId) -> Diagnostic {
         .with_subjects([c.id.clone()])
 }
 
+/// No owner anywhere: ownership is not part of the manifest yet, which one finding says.
+fn no_owners(_model: &Model, members: &[Diagnostic]) -> Diagnostic {
+    let n = members.len();
+    let first = members[0].primary_span().expect("a missing-owner finding points at its component");
+    finding(format!("no component has an owner: ownership is not written in this manifest ({n} components)"))
+        .with_label(first, format!("no `owner` here, nor on the {} other component{} or any group", n - 1, if n == 2 { "" } else { "s" }))
+        .with_note("when something breaks or must change, an owner says who to call; unowned components rot")
+        .with_help("add `owner: TEAM` to groups (their members inherit it) or to components; once some owners are written, archmap reports each component still without one")
+}
+
 /// AM040.
 pub(crate) struct MissingOwner;
 
@@ -32,6 +42,7 @@ static META: RuleMeta = RuleMeta {
     default_level: Level::Info,
     since: "0.1.0",
     summary: "a component without an owner, neither its own nor inherited from its group",
+    facts: "`owner` on components and groups; when no component or group declares an owner, ownership is not part of the manifest yet, and one finding with the count stands for all components",
     docs: r"## What it flags
 A component with no effective owner: no `owner` of its own, and none on its group or any
 enclosing group (members inherit the nearest group's `owner`). Components of kind `external`
@@ -50,6 +61,10 @@ services:
   legacy-pricing: {}
 ```
 
+When no component and no group declares an owner, ownership is simply not part of the
+manifest yet: one finding says so, with the count, and lists every component as its subjects.
+Once some owners are written, each component still without one is a finding of its own.
+
 ## How to fix
 Add `owner: TEAM` to the component, or to its group so that every member inherits it.
 ",
@@ -67,6 +82,12 @@ impl Rule for MissingOwner {
             if !exempt && model.owner(id).is_none() {
                 cx.report(missing_owner(model, id));
             }
+        }
+        // Owners written nowhere: one finding for the manifest, not one per component.
+        let written = model.components().any(|id| model.component(id).owner.is_some())
+            || model.groups.iter().any(|g| g.owner.is_some());
+        if !written {
+            cx.roll_up(no_owners);
         }
     }
 }
@@ -95,5 +116,28 @@ services:
         let found = run(&MissingOwner, yaml);
         assert_eq!(subjects(&found), ["b"]);
         assert!(found[0].help.as_deref().unwrap().contains("its group `other`"));
+    }
+
+    #[test]
+    fn no_owner_anywhere_is_one_finding_with_the_count() {
+        let yaml = r"
+version: 1
+name: T
+services:
+  a: {}
+  b: {}
+  c: {}
+  bank: { kind: external }
+";
+        let found = run(&MissingOwner, yaml);
+        assert_eq!(subjects(&found), ["a b c"]);
+        assert_eq!(
+            found[0].message,
+            "no component has an owner: ownership is not written in this manifest (3 components)"
+        );
+        assert_eq!(subjects(&found[0].members), ["a", "b", "c"]);
+        // One owner written: each component without one is reported again.
+        let yaml = yaml.replace("  a: {}", "  a: { owner: team-a }");
+        assert_eq!(subjects(&run(&MissingOwner, &yaml)), ["b", "c"]);
     }
 }

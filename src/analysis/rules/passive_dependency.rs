@@ -37,6 +37,7 @@ static META: RuleMeta = RuleMeta {
     default_level: Level::Warn,
     since: "0.1.0",
     summary: "a database, cache, queue, topic or storage that itself has `depends_on`",
+    facts: "`kind` and `depends_on`",
     docs: r#"## What it flags
 A passive component (kind `database`, `cache`, `queue`, `topic` or `storage`) with
 dependencies of its own. Each dependency is labelled where it is written.

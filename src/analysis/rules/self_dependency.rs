@@ -24,6 +24,7 @@ static META: RuleMeta = RuleMeta {
     default_level: Level::Error,
     since: "0.1.0",
     summary: "a component that depends on itself",
+    facts: "`depends_on`",
     docs: r"## What it flags
 A component whose `depends_on` names the component itself.
 

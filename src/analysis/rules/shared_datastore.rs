@@ -53,6 +53,7 @@ static META: RuleMeta = RuleMeta {
     default_level: Level::Warn,
     since: "0.1.0",
     summary: "a database, cache or storage used by components of different owners or groups",
+    facts: "`kind` (database, cache, storage), `depends_on`, and the users' `owner` and `group`: only owners and groups that are written count, so users with neither are never \"different\"",
     docs: r"## What it flags
 A component of kind `database`, `cache` or `storage` whose direct dependents have more than
 one distinct owner, or sit in more than one distinct group. The owner is the effective one

@@ -6,7 +6,9 @@ use petgraph::Direction;
 
 use super::name_behind;
 use crate::analysis::metrics::{self, Adjacency, Dominance};
-use crate::analysis::rule::{Category, CountParam, Rule, RuleContext, RuleMeta, finding};
+use crate::analysis::rule::{
+    Category, CountParam, Rule, RuleContext, RuleMeta, ShareParam, finding,
+};
 use crate::diagnostic::Diagnostic;
 use crate::model::{Model, ServiceId};
 use crate::vocab::{Kind, Level};
@@ -24,6 +26,13 @@ struct Why {
     /// The components it immediately dominates and how many it dominates in all, when it is
     /// a cut point between the entries and a non-passive component.
     cut: Option<(Vec<ServiceId>, usize)>,
+    /// Whether its `replicas` is written (or it is external); else only a large share of the
+    /// system counts, and `share` is the share (0 to 1) that made it one.
+    declared: bool,
+    /// For an undeclared component: the share of the system the threshold stands for.
+    share: Option<f64>,
+    /// For an undeclared cut point: the share of what the entries reach that lies behind it.
+    cut_share: Option<f64>,
 }
 
 fn single_point_of_failure(model: &Model, id: ServiceId, why: &Why) -> Diagnostic {
@@ -35,16 +44,27 @@ fn single_point_of_failure(model: &Model, id: ServiceId, why: &Why) -> Diagnosti
     // Replicas of a third party are not the model's to count.
     let what = match (c.kind, c.replicas) {
         (Kind::External, _) => "external".to_string(),
+        _ if !why.declared => "replicas not declared".to_string(),
         (_, 1) => "1 replica".to_string(),
         (_, n) => format!("{n} replicas"),
     };
     let mut reasons = Vec::new();
     if let Some(t) = why.threshold {
-        reasons.push(format!("its blast radius is {radius} (threshold {t})"));
+        match why.share {
+            Some(share) => reasons.push(format!(
+                "its blast radius is {radius} (threshold {t}, {:.0}% of the other components)",
+                share * 100.0
+            )),
+            None => reasons.push(format!("its blast radius is {radius} (threshold {t})")),
+        }
     }
     if let Some((_, all)) = &why.cut {
+        let share = why
+            .cut_share
+            .map(|x| format!(" ({:.0}% of what the entries reach)", x * 100.0))
+            .unwrap_or_default();
         reasons.push(format!(
-            "every required sync path from the entries to {all} component{} passes through it",
+            "every required sync path from the entries to {all} component{}{share} passes through it",
             if *all == 1 { "" } else { "s" }
         ));
     }
@@ -62,7 +82,12 @@ fn single_point_of_failure(model: &Model, id: ServiceId, why: &Why) -> Diagnosti
     finding(message)
         .with_label(c.span, label)
         .with_note("with one instance, a crash, deploy or overload of this component takes down everything that calls it synchronously, directly or through others")
-        .with_help(if c.kind == Kind::External {
+        .with_help(if !why.declared {
+            format!(
+                "if `{}` runs more than one instance, say so (`replicas: 2` or more) and this finding goes away; otherwise run it redundantly, or decouple its callers: call it asynchronously, or mark the dependency `optional: true` where callers degrade gracefully",
+                c.id
+            )
+        } else if c.kind == Kind::External {
             format!(
                 "plan for `{}` failing: a second provider or a failover, a circuit breaker with a fallback, or calls through a queue; mark dependencies `optional: true` where callers degrade gracefully",
                 c.id
@@ -74,6 +99,7 @@ fn single_point_of_failure(model: &Model, id: ServiceId, why: &Why) -> Diagnosti
             )
         })
         .with_subjects([c.id.clone()])
+        .with_impact(why.radius.0.max(why.cut.as_ref().map_or(0, |(_, all)| *all)))
 }
 
 /// AM022.
@@ -83,7 +109,14 @@ pub(crate) struct SinglePointOfFailure;
 const MIN_BLAST_RADIUS: CountParam = CountParam {
     name: "min_blast_radius",
     default: 5,
-    doc: "the smallest blast radius that makes a single-instance component a single point of failure",
+    doc: "the smallest blast radius that makes a single-instance component (`replicas: 1` written, or external) a single point of failure",
+};
+
+/// The `min_share` parameter.
+const MIN_SHARE: ShareParam = ShareParam {
+    name: "min_share",
+    default: 0.5,
+    doc: "for a component whose `replicas` is not written: the share of the other components (0 to 1) its failure must take down, or of what the entries reach that must lie behind it",
 };
 
 static META: RuleMeta = RuleMeta {
@@ -92,25 +125,34 @@ static META: RuleMeta = RuleMeta {
     category: Category::Resilience,
     default_level: Level::Warn,
     since: "0.1.0",
-    summary: "a component with fewer than 2 replicas whose failure takes down many others, or that all entries must pass through",
+    summary: "a single-instance component whose failure takes down many others, or that the entries must pass through; without `replicas` written, only one that a large share of the system depends on",
+    facts: "`depends_on` with its mode and `optional` (failures travel along required sync dependencies), `kind` (entries, passive and external components) and `replicas`; a `replicas` not written is unknown, not 1, so only a component a large share of the system depends on is flagged",
     docs: r"## What it flags
-A component with `replicas` below 2, of any kind except `user` and `frontend`, when either:
+A component, of any kind except `user` and `frontend`, that is not declared redundant
+(`replicas` 2 or more) and whose failure takes down much of the system. The *blast radius* of a
+component is the number of other components with a path of required sync dependencies to it
+(dependencies that are neither `optional: true` nor async): they stop working when it fails.
+A *cut point* is a component that, in the graph of required sync dependencies, lies on every
+path from the entries (a frontend, gateway or user, or a component nothing depends on) to some
+other component: it *dominates* that component. Passive components (database, cache, queue,
+topic, storage) do not count as lying behind a cut point, so a service that merely fronts its
+own database is not one; components nothing depends on are not cut points, except gateways.
 
-- its *blast radius* is at least `min_blast_radius`. The blast radius is the number of other
-  components with a path of required sync dependencies to it (dependencies that are neither
-  `optional: true` nor async): they stop working when it fails. Or
-- it is a *cut point between the entries and the components behind them*: add a virtual root
-  that depends on every entry (a frontend, gateway or user, or a component nothing depends
-  on); in the graph of required sync dependencies, every path from that root to some other,
-  non-passive component passes through it (it *dominates* that component). Passive components
-  (database, cache, queue, topic, storage) do not count here, so a service that merely fronts
-  its own database is not flagged, while a gateway that all services hang behind is.
-  Components that nothing depends on are not cut points either, except gateways: a worker or
-  job that alone calls its own helpers takes nothing down but itself.
+What is flagged depends on what the manifest says about the component's replicas:
 
-The message states the blast radius and which of the two criteria fired. External components
-are included on purpose: one payment provider that checkout cannot work without is a real
-single point of failure, even if its `replicas` is not yours to change.
+- **`replicas: 1` written, or kind `external`**: flagged when its blast radius is at least
+  `min_blast_radius`, or when it is a cut point. An external system counts as one instance
+  whatever it runs inside: its outage is one outage for you (write `replicas: 2` on it when
+  you have a second provider or a failover).
+- **`replicas` not written**: archmap does not read the default 1 as a fact; nobody said the
+  component runs once. It is flagged only when it is a single point of failure by the shape of
+  the system alone: its blast radius is at least `min_share` of the other components (and at
+  least `min_blast_radius`), or at least `min_share` of the components the entries reach lie
+  behind it as a cut point (what every entry must pass through). With the defaults, that is a
+  component half the system stops without.
+
+The message states the blast radius, which criterion fired, and whether `replicas` was
+written.
 
 ## Why it matters
 With one instance, a crash, a deploy or an overload of this component takes down everything
@@ -122,7 +164,7 @@ version: 1
 name: Shop
 services:
   web: { kind: frontend, depends_on: [gateway] }
-  gateway: { kind: gateway, depends_on: [orders, catalog] }
+  gateway: { kind: gateway, replicas: 1, depends_on: [orders, catalog] }
   orders: { replicas: 3 }
   catalog: { replicas: 3 }
 ```
@@ -131,9 +173,9 @@ services:
 Run the component redundantly (`replicas: 2` or more, behind a load balancer or with
 failover), and say so in the manifest. Otherwise decouple its callers: call it asynchronously
 through a queue or topic, or mark the dependency `optional: true` where the caller really
-degrades gracefully. Raise `min_blast_radius` to flag only larger outages.
+degrades gracefully. Raise `min_blast_radius` or `min_share` to flag only larger outages.
 ",
-    params: &[MIN_BLAST_RADIUS.meta()],
+    params: &[MIN_BLAST_RADIUS.meta(), MIN_SHARE.meta()],
 };
 
 impl Rule for SinglePointOfFailure {
@@ -143,32 +185,52 @@ impl Rule for SinglePointOfFailure {
 
     fn check(&self, model: &Model, cx: &mut RuleContext<'_>) {
         let min = usize::try_from(cx.count(MIN_BLAST_RADIUS)).unwrap_or(usize::MAX);
+        let min_share = cx.share(MIN_SHARE);
         let sync = Adjacency::sync_graph(model);
-        let exact =
-            (sync.len() <= EXACT_LIMIT).then(|| metrics::reach_counts(&sync, Direction::Incoming));
-        let dominance = Dominance::compute(&sync, &metrics::entries(model));
+        let n = sync.len();
+        // An undeclared component must take down this many others: `min_share` of them, and
+        // never fewer than `min_blast_radius`.
+        let large = min.max((min_share * n.saturating_sub(1) as f64).ceil() as usize);
+        let exact = (n <= EXACT_LIMIT).then(|| metrics::reach_counts(&sync, Direction::Incoming));
+        let entry = metrics::entries(model);
+        let dominance = Dominance::compute(&sync, &entry);
         let active = dominance.dominated(|c| !model.component(c).kind.is_passive());
         let all = dominance.dominated(|_| true);
+        let reached = model
+            .components()
+            .filter(|c| dominance.reachable[c.index()] && !entry[c.index()])
+            .count();
         for id in model.components() {
             let c = model.component(id);
             if c.replicas >= 2 || matches!(c.kind, Kind::User | Kind::Frontend) {
                 continue;
             }
+            let declared = c.replicas_declared || c.kind == Kind::External;
+            let threshold = if declared { min } else { large };
             let radius = if let Some(r) = &exact {
                 (r[id.index()], true)
             } else {
                 // Below the limit the bounded count is exact.
-                let r = metrics::blast_radius_at_least(&sync, id, min);
-                (r, r < min)
+                let r = metrics::blast_radius_at_least(&sync, id, threshold);
+                (r, r < threshold)
             };
+            // A component nothing depends on takes only itself down, except a gateway:
+            // traffic from outside the model enters there.
+            let cut_point = active[id.index()] > 0
+                && (c.kind == Kind::Gateway || metrics::fan_in(model, id) > 0);
+            // Undeclared: only a cut point with a large share of the system behind it.
+            // What the entries reach, other than the component itself.
+            let counted = dominance.reachable[id.index()] && !entry[id.index()];
+            let behind = (reached - usize::from(counted)).max(1);
+            let cut_share = all[id.index()] as f64 / behind as f64;
+            let cut_point = cut_point && (declared || cut_share >= min_share);
             let why = Why {
                 radius,
-                threshold: (radius.0 >= min).then_some(min),
-                // A component nothing depends on takes only itself down, except a gateway:
-                // traffic from outside the model enters there.
-                cut: (active[id.index()] > 0
-                    && (c.kind == Kind::Gateway || metrics::fan_in(model, id) > 0))
-                    .then(|| (dominance.children(id).to_vec(), all[id.index()])),
+                threshold: (radius.0 >= threshold).then_some(threshold),
+                cut: cut_point.then(|| (dominance.children(id).to_vec(), all[id.index()])),
+                declared,
+                share: (!declared && large > min).then_some(min_share),
+                cut_share: (!declared).then_some(cut_share),
             };
             if why.threshold.is_some() || why.cut.is_some() {
                 cx.report(single_point_of_failure(model, id, &why));
@@ -189,7 +251,7 @@ version: 1
 name: T
 services:
   web: { kind: frontend, depends_on: [gw] }
-  gw: { kind: gateway, depends_on: [orders] }
+  gw: { kind: gateway, replicas: 1, depends_on: [orders] }
   orders: { replicas: 2, depends_on: [db] }
   db: { kind: database }
 ";
@@ -230,7 +292,7 @@ services:
   c: { depends_on: [{ target: auth, optional: true }] }
   d: { depends_on: [{ target: auth, mode: async }] }
   e: { depends_on: [a] }
-  auth: {}
+  auth: { replicas: 1 }
 ";
         let found = run(&SinglePointOfFailure, yaml);
         // a, b and e (through a): 3; c and d do not count. e is the only way into a, but
@@ -240,7 +302,7 @@ services:
             found[0].message,
             "`auth` (1 replica) is a single point of failure: its blast radius is 3 (threshold 3)"
         );
-        let yaml = yaml.replace("auth: {}", "auth: { replicas: 2 }");
+        let yaml = yaml.replace("auth: { replicas: 1 }", "auth: { replicas: 2 }");
         assert!(run(&SinglePointOfFailure, &yaml).is_empty());
     }
 
@@ -254,8 +316,8 @@ rules:
 services:
   user: { kind: user, depends_on: [web] }
   web: { kind: frontend, depends_on: [api] }
-  api: { depends_on: [worker] }
-  worker: {}
+  api: { replicas: 1, depends_on: [worker] }
+  worker: { replicas: 1 }
 ";
         let found = run(&SinglePointOfFailure, yaml);
         // user and web dominate everything behind them but are never flagged; api dominates
@@ -280,5 +342,76 @@ services:
   orders: { replicas: 2 }
 ";
         assert!(run(&SinglePointOfFailure, yaml).is_empty());
+    }
+
+    #[test]
+    fn undeclared_replicas_count_only_when_a_large_share_depends_on_it() {
+        // Ten services; `auth` is called by five of them (blast radius 5 of 11 others), `db` by
+        // every service through `core` (blast radius 10), and `core` is what every entry
+        // passes through to reach `db`.
+        let yaml = r"
+version: 1
+name: T
+services:
+  s1: { depends_on: [auth, core] }
+  s2: { depends_on: [auth, core] }
+  s3: { depends_on: [auth, core] }
+  s4: { depends_on: [auth, core] }
+  s5: { depends_on: [auth, core] }
+  s6: { depends_on: [core] }
+  s7: { depends_on: [core] }
+  s8: { depends_on: [core] }
+  s9: { depends_on: [core] }
+  s10: { depends_on: [core] }
+  core: { depends_on: [db] }
+  db: { kind: database }
+  auth: {}
+";
+        let found = run(&SinglePointOfFailure, yaml);
+        // Threshold: half of the 12 others, 6. auth (5) is not flagged; core (11) and db (11)
+        // are.
+        assert_eq!(subjects(&found), ["core", "db"]);
+        assert_eq!(
+            found[1].message,
+            "`db` (replicas not declared) is a single point of failure: its blast radius is 11 (threshold 6, 50% of the other components)"
+        );
+        assert!(
+            found[1]
+                .help
+                .as_deref()
+                .unwrap()
+                .starts_with("if `db` runs more than one instance, say so")
+        );
+        // The same component with `replicas: 1` written is judged by `min_blast_radius`.
+        let declared = yaml.replace("  auth: {}", "  auth: { replicas: 1 }");
+        assert_eq!(subjects(&run(&SinglePointOfFailure, &declared)), ["core", "db", "auth"]);
+        // A lower share flags it undeclared too.
+        let lower = yaml
+            .replace("name: T", "name: T\nrules:\n  single-point-of-failure: { min_share: 0.4 }");
+        assert_eq!(subjects(&run(&SinglePointOfFailure, &lower)), ["core", "db", "auth"]);
+    }
+
+    #[test]
+    fn an_undeclared_cut_point_needs_a_large_share_behind_it() {
+        let yaml = r"
+version: 1
+name: T
+services:
+  web: { kind: frontend, depends_on: [gw, search] }
+  gw: { kind: gateway, depends_on: [orders, catalog, users] }
+  orders: {}
+  catalog: {}
+  users: {}
+  search: { depends_on: [index] }
+  index: {}
+";
+        // gw (an entry) has 3 of the 5 components the entries reach behind it (60%);
+        // search has 1 (25%): only gw.
+        let found = run(&SinglePointOfFailure, yaml);
+        assert_eq!(subjects(&found), ["gw"]);
+        assert_eq!(
+            found[0].message,
+            "`gw` (replicas not declared) is a single point of failure: every required sync path from the entries to 3 components (60% of what the entries reach) passes through it (blast radius 1)"
+        );
     }
 }

@@ -53,6 +53,7 @@ static META: RuleMeta = RuleMeta {
     default_level: Level::Warn,
     since: "0.1.0",
     summary: "a chain of sync calls longer than `max` hops (latency and timeout amplification)",
+    facts: "`depends_on` and each dependency's mode (from `mode`, the target's `kind` and `protocol`)",
     docs: r"## What it flags
 A path of sync dependencies longer than `max` hops (edges). Every dependency with mode `sync`
 counts, optional or not: an optional call still adds its latency while it works. There is one

@@ -92,6 +92,7 @@ static META: RuleMeta = RuleMeta {
     default_level: Level::Error,
     since: "0.1.0",
     summary: "a cycle of required sync dependencies (deadlock and cascading-failure risk)",
+    facts: "`depends_on` and each dependency's mode: sync unless `mode` says otherwise, the target's `kind` is queue or topic, or its `protocol` is a messaging one",
     docs: r"## What it flags
 A cycle in the *sync graph*: components that call each other, directly or through others, over
 required (not `optional: true`) sync dependencies. There is one finding per strongly connected

@@ -58,6 +58,7 @@ static META: RuleMeta = RuleMeta {
     default_level: Level::Error,
     since: "0.1.0",
     summary: "a dependency target, group, parent, view selector or allow entry that names nothing",
+    facts: "the ids written in `depends_on`, `group`, `parent`, view selectors and `allow`, and the ids defined",
     docs: r"## What it flags
 A name that refers to nothing: a `depends_on` target, a component's `group`, a group's
 `parent`, a component id or `group:` selector in a view (`include`, `exclude`, `focus`,

@@ -34,6 +34,7 @@ static META: RuleMeta = RuleMeta {
     default_level: Level::Info,
     since: "0.1.0",
     summary: "an `allow` entry on a component that silenced nothing",
+    facts: "`allow` entries and what the other checks found in this run",
     docs: r"## What it flags
 An entry of a component's `allow` list that silenced no finding in this run: the check it
 names ran and reported nothing about this component. An entry counts as used when it matches
