@@ -58,7 +58,7 @@ fn examples_and_fixtures_lay_out_cleanly_in_every_direction() {
 /// Every line can be traced: in the default direction, on the examples, the render fixtures and
 /// every system of the compose corpus, no edge runs on top of or right beside another it shares
 /// no end with (parallel overlap 0), no two arrowheads crowd one box, and the drawing keeps
-/// within 2.5:1 unless its direction is fixed or it cannot (docs/layout.md).
+/// within 2.5:1 unless its direction is fixed (docs/layout.md).
 #[test]
 fn lines_are_traceable_and_drawings_keep_their_shape() {
     let dir = tempfile::tempdir().expect("a temporary directory");
@@ -98,9 +98,8 @@ fn lines_are_traceable_and_drawings_keep_their_shape() {
             apart * 100.0
         );
         assert_eq!(close_arrowheads(&d), 0, "{name}: arrowheads closer than 10 units");
-        // A view that fixes its layout keeps it; one system is a single part that is wide either
-        // way (see BENCHMARKS.md, "Tracing").
-        if !view && name != "otel-astronomy-shop-v3-split.yaml" {
+        // A view that fixes its layout keeps it.
+        if !view {
             assert!(aspect_ratio(&d) <= 2.5, "{name}: aspect {:.2}", aspect_ratio(&d));
         }
     }

@@ -85,7 +85,21 @@ pub(crate) fn wrap(s: &str, size: f64, max: f64, max_lines: usize) -> Vec<String
                     }
                     rest.next();
                 }
-                let tail: String = rest.collect();
+                let mut tail: String = rest.collect();
+                // Prefer to cut after a separator of names, paths and image references (`/`,
+                // `-`, `:`, `.`, `_`, `@`) if that keeps at least half of the line.
+                if let Some(cut) = head
+                    .char_indices()
+                    .skip(1)
+                    .filter(|&(_, c)| matches!(c, '/' | '-' | ':' | '.' | '_' | '@'))
+                    .map(|(i, c)| i + c.len_utf8())
+                    .filter(|&i| i < head.len())
+                    .last()
+                    && text::line_width(&head[..cut], size) >= max / 2.0
+                {
+                    tail = format!("{}{tail}", &head[cut..]);
+                    head.truncate(cut);
+                }
                 lines.push(head);
                 line = tail;
             }
@@ -129,10 +143,28 @@ fn widest(lines: &[String], size: f64) -> f64 {
     lines.iter().map(|l| text::line_width(l, size)).fold(0.0, f64::max)
 }
 
+/// How wide a box's lines may be: [`Lines::Wide`] normally, [`Lines::Narrow`] for a drawing
+/// that comes out too wide (see [`crate::layout::lay_out`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Lines {
+    /// Lines up to [`MAX_LINE`]; a subtitle takes two at most.
+    Wide,
+    /// Lines up to [`NARROW_LINE`]; a subtitle takes three at most, so a long image name or
+    /// technology is wrapped, not cut.
+    Narrow,
+}
+
+/// Widest line in a box measured [`Lines::Narrow`].
+pub(crate) const NARROW_LINE: f64 = 170.0;
+
 /// The text and size of a box.
-fn measure_node(node: &SceneNode) -> (BoxText, Size) {
-    let label = wrap(&node.label, LABEL_SIZE, MAX_LINE, MAX_LINES);
-    let sub = node.subtitle().map(|s| wrap(&s, SUB_SIZE, MAX_LINE, 2)).unwrap_or_default();
+fn measure_node(node: &SceneNode, lines: Lines) -> (BoxText, Size) {
+    let (max, sub_lines) = match lines {
+        Lines::Wide => (MAX_LINE, 2),
+        Lines::Narrow => (NARROW_LINE, 3),
+    };
+    let label = wrap(&node.label, LABEL_SIZE, max, MAX_LINES);
+    let sub = node.subtitle().map(|s| wrap(&s, SUB_SIZE, max, sub_lines)).unwrap_or_default();
     let text_w = widest(&label, LABEL_SIZE).max(widest(&sub, SUB_SIZE));
     let text_h = lines_height(label.len(), LABEL_SIZE) + lines_height(sub.len(), SUB_SIZE);
     let base_h = (text_h + 2.0 * PAD_Y).max(MIN_HEIGHT);
@@ -171,11 +203,11 @@ fn measure_group_title(label: &str) -> Size {
 /// Every box's text and size, every edge label's lines and size, as the SVG draws them.
 pub(crate) type Measurements = (Vec<BoxText>, Vec<Option<(Vec<String>, Size)>>, Measured);
 
-pub(crate) fn measure_all(scene: &Scene) -> Measurements {
+pub(crate) fn measure_all(scene: &Scene, lines: Lines) -> Measurements {
     let mut texts = Vec::with_capacity(scene.nodes.len());
     let mut sizes = Vec::with_capacity(scene.nodes.len());
     for node in &scene.nodes {
-        let (t, s) = measure_node(node);
+        let (t, s) = measure_node(node, lines);
         texts.push(t);
         sizes.push(s);
     }
@@ -193,7 +225,7 @@ pub(crate) fn measure_all(scene: &Scene) -> Measurements {
 #[must_use]
 #[cfg(test)]
 pub(crate) fn measure(scene: &Scene) -> Measured {
-    measure_all(scene).2
+    measure_all(scene, Lines::Wide).2
 }
 
 /// The first line of `s`.
@@ -217,5 +249,20 @@ mod tests {
         assert_eq!(cut.len(), 2);
         assert!(cut[1].ends_with('…'));
         assert_eq!(wrap("a\nb", 13.0, 80.0, 4), vec!["a", "b"]);
+    }
+
+    #[test]
+    fn long_names_are_cut_after_a_separator() {
+        let image = "ghcr.io/open-telemetry/opentelemetry-collector-releases/collector:0.159.0";
+        let lines = wrap(image, 11.0, 170.0, 3);
+        assert_eq!(lines.concat(), image);
+        for l in &lines[..lines.len() - 1] {
+            assert!(l.ends_with(['/', '-', ':', '.']), "{lines:?}");
+            assert!(text::line_width(l, 11.0) <= 170.0 && text::line_width(l, 11.0) >= 85.0);
+        }
+        // No separator in reach: cut where the line is full.
+        let plain = wrap(&"x".repeat(60), 11.0, 170.0, 3);
+        assert_eq!(plain.concat(), "x".repeat(60));
+        assert!(plain.len() > 1);
     }
 }

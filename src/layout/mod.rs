@@ -267,7 +267,27 @@ fn aspect(p: &Positioned) -> f64 {
 /// better sideways); and, while still out of shape, with its unconnected parts set in rows
 /// ([`pack`]: a system of many lonely services wraps like a paragraph), in either direction.
 /// Deterministic: the same scene gives the same choice.
-pub(crate) fn lay_out(engine: &dyn Layout, scene: &Scene, measured: &Measured) -> Positioned {
+///
+/// A drawing still out of shape whose boxes hold long lines (image names, technologies) is
+/// then measured again with narrower lines ([`measure::Lines::Narrow`]) and laid out the same
+/// way; the narrower drawing is kept if it is nearer square. Gives the measurements used with
+/// the drawing, for the writer to draw the same lines.
+pub(crate) fn lay_out(engine: &dyn Layout, scene: &Scene) -> (measure::Measurements, Positioned) {
+    let wide = measure::measure_all(scene, measure::Lines::Wide);
+    let first = shaped(engine, scene, &wide.2);
+    if aspect(&first) <= MAX_ASPECT {
+        return (wide, first);
+    }
+    let narrow = measure::measure_all(scene, measure::Lines::Narrow);
+    if narrow.2.nodes == wide.2.nodes {
+        return (wide, first);
+    }
+    let other = shaped(engine, scene, &narrow.2);
+    if aspect(&other) < aspect(&first) { (narrow, other) } else { (wide, first) }
+}
+
+/// [`lay_out`] with the boxes measured: the scene's direction, then turned, then packed.
+fn shaped(engine: &dyn Layout, scene: &Scene, measured: &Measured) -> Positioned {
     let first = engine.layout(scene, measured);
     if aspect(&first) <= MAX_ASPECT {
         return first;

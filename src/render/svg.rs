@@ -20,7 +20,7 @@ use super::escape::{self, UniqueIds};
 use super::{RenderOptions, Renderer, Theme, palette};
 use crate::layout::measure::{
     BOLD_FACTOR, BoxText, EDGE_SIZE, GROUP_SIZE, LABEL_SIZE, MAX_GROUP_TITLE, SUB_SIZE, first_line,
-    lines_height, measure_all, shape_insets,
+    lines_height, shape_insets,
 };
 use crate::layout::text::{self, FONT_FAMILY, LINE_HEIGHT};
 use crate::layout::{EdgePath, Layout, Positioned, Rect, Size};
@@ -116,8 +116,7 @@ fn document_size_with(
 /// and route moved to where [`render_with`] draws it, and the document's width and height.
 #[must_use]
 pub(crate) fn document_layout(scene: &Scene, engine: &dyn Layout) -> Positioned {
-    let (_, _, measured) = measure_all(scene);
-    let pos = crate::layout::lay_out(engine, scene, &measured);
+    let (_, pos) = crate::layout::lay_out(engine, scene);
     let (dx, dy) = origin(scene, None);
     let (width, height) = document_size(scene, &pos, None);
     let mv = |r: Rect| Rect { x: r.x + dx, y: r.y + dy, ..r };
@@ -147,8 +146,7 @@ fn render_document(
     theme: Theme,
     full_legend: bool,
 ) -> String {
-    let (texts, edge_labels, measured) = measure_all(scene);
-    let pos = crate::layout::lay_out(engine, scene, &measured);
+    let ((texts, edge_labels, _), pos) = crate::layout::lay_out(engine, scene);
     let mut w = Writer::new(scene, &pos, &texts, &edge_labels, note);
     w.smooth = engine.smooth_edges();
     w.theme = theme;
