@@ -268,14 +268,16 @@ fn aspect(p: &Positioned) -> f64 {
 /// ([`pack`]: a system of many lonely services wraps like a paragraph), in either direction.
 /// Deterministic: the same scene gives the same choice.
 ///
-/// A drawing still out of shape whose boxes hold long lines (image names, technologies) is
+/// A drawing still too wide whose boxes hold long lines (image names, technologies) is
 /// then measured again with narrower lines ([`measure::Lines::Narrow`]) and laid out the same
 /// way; the narrower drawing is kept if it is nearer square. Gives the measurements used with
 /// the drawing, for the writer to draw the same lines.
 pub(crate) fn lay_out(engine: &dyn Layout, scene: &Scene) -> (measure::Measurements, Positioned) {
     let wide = measure::measure_all(scene, measure::Lines::Wide);
     let first = shaped(engine, scene, &wide.2);
-    if aspect(&first) <= MAX_ASPECT {
+    // Narrower boxes make a drawing narrower, whatever its direction; a drawing too tall
+    // would only grow taller.
+    if aspect(&first) <= MAX_ASPECT || first.width < first.height {
         return (wide, first);
     }
     let narrow = measure::measure_all(scene, measure::Lines::Narrow);
