@@ -43,9 +43,9 @@ use crate::scene::Scene;
 use crate::vocab::{Direction, Mode};
 
 /// Gap between layer bands (before room for group frames), top to bottom.
-const RANK_SEP_TB: f64 = 48.0;
+const RANK_SEP_TB: f64 = 40.0;
 /// Gap between layer bands, left to right.
-const RANK_SEP_LR: f64 = 64.0;
+const RANK_SEP_LR: f64 = 52.0;
 /// Room between a group's title and the first port to its right.
 const TITLE_CLEARANCE: f64 = 2.0;
 /// Size of a box whose measurement is missing.

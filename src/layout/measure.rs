@@ -27,10 +27,10 @@ pub(crate) const GROUP_SIZE: f64 = 12.0;
 pub(crate) const BOLD_FACTOR: f64 = 1.08;
 
 /// Horizontal padding inside a box.
-const PAD_X: f64 = 14.0;
+const PAD_X: f64 = 12.0;
 
 /// Vertical padding inside a box.
-const PAD_Y: f64 = 9.0;
+const PAD_Y: f64 = 7.0;
 
 /// Narrowest box.
 const MIN_WIDTH: f64 = 96.0;

@@ -328,4 +328,4 @@ pub(crate) trait Layout {
 }
 
 /// Inner padding of a group frame around its members.
-pub(crate) const GROUP_PADDING: f64 = 14.0;
+pub(crate) const GROUP_PADDING: f64 = 10.0;

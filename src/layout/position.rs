@@ -21,13 +21,13 @@ use std::collections::HashSet;
 use super::lgraph::{LGraph, Token};
 
 /// Room between two boxes side by side.
-pub(super) const NODE_SEP: f64 = 24.0;
+pub(super) const NODE_SEP: f64 = 18.0;
 /// Room between two long-edge dummies side by side.
 const DUMMY_SEP: f64 = 10.0;
 /// Room between a box and a dummy.
 pub(super) const MIXED_SEP: f64 = 14.0;
 /// Room between a group frame and whatever is next to it.
-pub(super) const GROUP_SEP: f64 = 18.0;
+pub(super) const GROUP_SEP: f64 = 12.0;
 
 /// Frame paddings, per group: the left and right side in layout coordinates.
 pub(super) struct Pads {
