@@ -114,7 +114,7 @@ impl Layout for Layered {
         let (layering, tokens) = best_layering(n, ng, &rank_edges, |ranks| {
             layered_graph(ranks, &sizes, &groups, &edges)
         });
-        let Layering { g, chains, label_item, bus, direct } = layering;
+        let Layering { g, chains, label_item, bus, direct, trunk } = layering;
 
         // 5. x.
         groups.pads.reserve = title_reserves(&g, &groups);
@@ -123,12 +123,13 @@ impl Layout for Layered {
         // 6. Ports and tracks: where routes go across the flow, which decides how tall each
         // gap between layers must be. (Frames across the flow do not depend on the bands.)
         let labelled = edges.labels.iter().any(Option::is_some);
-        let (bands0, depths0) = bands(&g, &groups, labelled, &[]);
+        let room = trunk_room(&g, &trunk);
+        let (bands0, depths0) = bands(&g, &groups, labelled, &[], &room);
         let frames0 = frames(&g, &x, &bands0, &groups, &depths0, &borders);
         let plan = route::plan(&g, &x, &chains, &port_floor(&g, &groups, &frames0), &bus);
 
         // 7. Bands, each gap as tall as its tracks need.
-        let (bands, depths) = bands(&g, &groups, labelled, &plan.tracks);
+        let (bands, depths) = bands(&g, &groups, labelled, &plan.tracks, &room);
 
         // 8. Boxes, routes, labels, frames (layout coordinates).
         let nodes: Vec<Rect> = (0..n).map(|v| item_rect(&g, &x, &bands, v)).collect();
@@ -136,6 +137,28 @@ impl Layout for Layered {
         let frames = frames(&g, &x, &bands, &groups, &depths, &borders);
         let (mut routes, junctions) = route::draw(&g, &x, &bands, &chains, &plan);
         draw_direct(&direct, &edges, &nodes, &mut routes, &mut label_rects);
+        for &(c, t, size) in &trunk {
+            let r = g.layer[t];
+            let room_top = bands.top[r] - bands.extra_top[r] - bands.room[r];
+            // Beside the trunk, which enters the box where the bus's first route ends: right of
+            // it, or left where the box ends first; clear of the arrowhead, and of the member
+            // lines that run down the trunk.
+            // It may reach half the room between boxes past the box's side.
+            let Some(&(port, _)) = routes[c].last() else { continue };
+            let reach = position::NODE_SEP / 2.0;
+            let right = port + TRUNK_LABEL_SIDE;
+            let x = if right + size.width <= nodes[t].right() + reach {
+                right
+            } else {
+                (port - TRUNK_LABEL_SIDE - size.width).max(nodes[t].x - reach)
+            };
+            label_rects[c] = Some(Rect {
+                x,
+                y: room_top + (bands.room[r] - size.height) / 2.0,
+                width: size.width,
+                height: size.height,
+            });
+        }
         stub_and_orient(scene, &mut routes, &nodes, &edges.back);
         finish(dir, nodes, frames, routes, label_rects, &groups.titles, junctions)
     }
@@ -214,6 +237,8 @@ struct Edges {
     oriented: Vec<(usize, usize)>,
     /// Each edge's label size (layout coordinates), if it has a label.
     labels: Vec<Option<Size>>,
+    /// Each edge's label text, if it has a label.
+    texts: Vec<Option<String>>,
     /// Each edge's look: only edges that look alike merge into a bus.
     look: Vec<Look>,
 }
@@ -264,7 +289,8 @@ impl Edges {
                 classes: e.classes.clone(),
             })
             .collect();
-        Edges { valid, back, oriented, labels, look }
+        let texts = scene.edges.iter().map(crate::scene::SceneEdge::display_label).collect();
+        Edges { valid, back, oriented, labels, texts, look }
     }
 
     /// Gives the valid edges for ranking: a labelled one spans at least two ranks.
@@ -323,6 +349,9 @@ struct Layering {
     bus: Vec<Option<usize>>,
     /// Whether an edge is drawn straight, without items (see [`direct_edges`]).
     direct: Vec<bool>,
+    /// The buses whose members' one label is drawn once, on the trunk: the bus (its first
+    /// edge), its target and the label's size (see [`trunk_labels`]).
+    trunk: Vec<(usize, usize, Size)>,
 }
 
 /// Takes the rank edges and the layered graph of a ranking (`build`); gives the
@@ -385,6 +414,7 @@ fn layered_graph(ranks: &[i32], sizes: &[Size], groups: &Groups, edges: &Edges) 
     let mut chains: Vec<Vec<usize>> = vec![Vec::new(); edges.oriented.len()];
     let mut label_item: Vec<Option<usize>> = vec![None; edges.oriented.len()];
     let direct = direct_edges(&g.layer, edges);
+    let (trunk, on_trunk) = trunk_labels(&g, edges, &direct);
     for (i, &(a, b)) in edges.oriented.iter().enumerate() {
         if !edges.valid[i] || direct[i] {
             continue;
@@ -394,7 +424,7 @@ fn layered_graph(ranks: &[i32], sizes: &[Size], groups: &Groups, edges: &Edges) 
         let mut chain = vec![a];
         let mid = label_rank[i];
         for r in ra + 1..rb {
-            let d = match edges.labels[i] {
+            let d = match edges.labels[i].filter(|_| !on_trunk[i]) {
                 Some(s) if r == mid => {
                     let d = g.add_dummy(r, owner, s.width, s.height);
                     label_item[i] = Some(d);
@@ -416,7 +446,64 @@ fn layered_graph(ranks: &[i32], sizes: &[Size], groups: &Groups, edges: &Edges) 
         g.width[v] = g.width[v].max(route::width_for_ports(top.max(bottom)));
     }
     g.index_layers();
-    Layering { g, chains, label_item, bus, direct }
+    Layering { g, chains, label_item, bus, direct, trunk }
+}
+
+/// Room between the tracks and the frames above each layer, for the trunk labels arriving
+/// there: the tallest label and [`TRUNK_LABEL_GAP`] above and below it.
+fn trunk_room(g: &LGraph, trunk: &[(usize, usize, Size)]) -> Vec<f64> {
+    let mut room = vec![0.0f64; g.layers.len()];
+    for &(_, t, size) in trunk {
+        let r = g.layer[t];
+        room[r] = room[r].max(size.height + 2.0 * TRUNK_LABEL_GAP);
+    }
+    room
+}
+
+/// Room above and below a label drawn on a bus's trunk.
+const TRUNK_LABEL_GAP: f64 = 4.0;
+/// Room between a bus's trunk and its label (half an arrowhead and a little more).
+const TRUNK_LABEL_SIDE: f64 = 8.0;
+
+/// Takes the graph of the nodes, the edges and which are drawn straight; gives the buses whose
+/// label is drawn once, on the trunk (the bus's first edge, its target and the label's size),
+/// and per edge whether its label goes there instead of beside its own line. A bus qualifies
+/// when every one of its edges carries the same label (every `sql` edge into a database), it
+/// is the only way into its box from above (no other line arrives beside the trunk), and the
+/// label fits over the box beside the trunk (clear of other boxes' lines).
+/// Buses are grouped as [`route::buses`] groups them.
+fn trunk_labels(
+    g: &LGraph,
+    edges: &Edges,
+    direct: &[bool],
+) -> (Vec<(usize, usize, Size)>, Vec<bool>) {
+    let mut on_trunk = vec![false; edges.oriented.len()];
+    let mut trunk = Vec::new();
+    let mut into: Vec<Vec<usize>> = vec![Vec::new(); g.layer.len()];
+    for (i, &(_, b)) in edges.oriented.iter().enumerate() {
+        if edges.valid[i] && !direct[i] {
+            into[b].push(i);
+        }
+    }
+    for (t, arriving) in into.iter().enumerate() {
+        let Some(&first) = arriving.first() else { continue };
+        let alike = arriving.iter().all(|&i| edges.look[i] == edges.look[first]);
+        let text = &edges.texts[first];
+        let same = arriving.iter().all(|&i| edges.texts[i] == *text);
+        let Some(size) = edges.labels[first] else { continue };
+        if arriving.len() < route::BUS_MIN
+            || !alike
+            || !same
+            || size.width + TRUNK_LABEL_SIDE > g.width[t] / 2.0 + position::NODE_SEP / 2.0
+        {
+            continue;
+        }
+        for &i in arriving {
+            on_trunk[i] = true;
+        }
+        trunk.push((first, t, size));
+    }
+    (trunk, on_trunk)
 }
 
 /// Takes each node's layer and the edges; gives the edges drawn as straight lines without
@@ -541,7 +628,13 @@ struct Depths {
 /// gap holds (none known: empty); gives one band per layer, as tall as its tallest item, with
 /// gaps that leave room for the frames starting or ending there and for the tracks, and each
 /// frame's depths.
-fn bands(g: &LGraph, groups: &Groups, labelled: bool, tracks: &[usize]) -> (Bands, Depths) {
+fn bands(
+    g: &LGraph,
+    groups: &Groups,
+    labelled: bool,
+    tracks: &[usize],
+    room: &[f64],
+) -> (Bands, Depths) {
     let layer_count = g.layers.len();
     let band_height: Vec<f64> =
         g.layers.iter().map(|l| l.iter().map(|&v| g.height[v]).fold(0.0, f64::max)).collect();
@@ -563,10 +656,11 @@ fn bands(g: &LGraph, groups: &Groups, labelled: bool, tracks: &[usize]) -> (Band
         height: band_height,
         extra_top: extra_top.clone(),
         extra_bottom: extra_bottom.clone(),
+        room: (0..layer_count).map(|r| room.get(r).copied().unwrap_or(0.0)).collect(),
     };
     let mut cursor = 0.0;
     for r in 0..layer_count {
-        cursor += extra_top[r];
+        cursor += bands.room[r] + extra_top[r];
         bands.top[r] = cursor;
         let gap = route::gap_for_tracks(tracks.get(r).copied().unwrap_or(0));
         cursor += bands.height[r] + extra_bottom[r] + rank_sep.max(gap);
@@ -821,6 +915,50 @@ mod tests {
         )
     }
 
+    /// Six services calling one database, each edge labelled `protocol`.
+    fn sql_bus(protocols: &[&str]) -> Scene {
+        let mut nodes: Vec<_> = (0..protocols.len())
+            .map(|i| node(&format!("s{i}"), "service", Kind::Service, None))
+            .collect();
+        nodes.push(node("db", "Orders DB", Kind::Database, None));
+        let db = protocols.len();
+        let edges = protocols
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let mut e = edge(i, db, Mode::Sync, false);
+                e.protocol = Some((*p).to_string());
+                e
+            })
+            .collect();
+        scene(Vec::new(), nodes, edges)
+    }
+
+    #[test]
+    fn one_label_shared_by_a_bus_is_drawn_once_beside_its_trunk() {
+        for dir in DIRECTIONS {
+            let mut s = sql_bus(&["sql"; 6]);
+            s.direction = dir;
+            let p = check(&s);
+            let labels: Vec<Rect> = p.edges.iter().filter_map(|e| e.label).collect();
+            assert_eq!(labels.len(), 1, "{dir:?}");
+            // Beside the trunk (the last segment every route shares), touching neither it nor a box.
+            let trunk = p.edges[0].points[p.edges[0].points.len() - 2..].to_vec();
+            let (a, b) = (trunk[0], trunk[1]);
+            let l = labels[0];
+            let (x0, x1, y0, y1) = (a.0.min(b.0), a.0.max(b.0), a.1.min(b.1), a.1.max(b.1));
+            let apart = x1 < l.x || x0 > l.right() || y1 < l.y || y0 > l.bottom();
+            assert!(apart, "{dir:?}: {l:?} on the trunk {trunk:?}");
+            let clear = |n: &Rect| {
+                n.right() <= l.x || n.x >= l.right() || n.bottom() <= l.y || n.y >= l.bottom()
+            };
+            assert!(p.nodes.iter().all(clear), "{dir:?}");
+        }
+        // Labels that differ stay on their own lines.
+        let p = check(&sql_bus(&["sql", "sql", "sql", "sql", "sql", "jdbc"]));
+        assert_eq!(p.edges.iter().filter(|e| e.label.is_some()).count(), 6);
+    }
+
     #[test]
     fn edges_past_a_long_chain_are_drawn_straight_once_bends_exceed_the_limit() {
         // A chain of 600 services, each called by one more: 179,700 ranks crossed in all.
@@ -910,7 +1048,14 @@ mod tests {
             };
             assert!(near(&p.nodes[e.from], path.points[0]), "route starts off its source");
             assert!(near(&p.nodes[e.to], *path.points.last().expect("points")), "route ends off");
-            assert_eq!(path.label.is_some(), e.display_label().is_some());
+            // A label is drawn on its own line, or once for every line of a bus that shares it.
+            let shared = || {
+                s.edges.iter().zip(&p.edges).any(|(f, q)| {
+                    f.to == e.to && f.display_label() == e.display_label() && q.label.is_some()
+                })
+            };
+            assert!(path.label.is_none() || e.display_label().is_some());
+            assert!(e.display_label().is_none() || path.label.is_some() || shared());
         }
         let q = quality(&Drawing::from_positioned(s, &p));
         assert!(q.is_clean(), "{q:?}");

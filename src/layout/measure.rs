@@ -57,51 +57,43 @@ pub(crate) struct BoxText {
 }
 
 /// Splits `s` into lines no wider than `max` at `size`: at newlines, then greedily at spaces,
-/// cutting words that are wider than a line on their own; at most `max_lines`, the last one
-/// ending in `…` when text was left out.
+/// cutting words that are wider than a line on their own (after a separator of names, paths
+/// and image references — `/`, `-`, `:`, `.`, `_`, `@` — if that keeps at least half of the
+/// line); at most `max_lines`, the last one ending in `…` when text was left out. Linear in the
+/// text's length: widths are added up once, and wrapping stops once a line too many is made.
 pub(crate) fn wrap(s: &str, size: f64, max: f64, max_lines: usize) -> Vec<String> {
     let s = text::normalize_newlines(s);
+    let space = text::char_width_em(' ') * size;
     let mut lines: Vec<String> = Vec::new();
-    for paragraph in s.split('\n') {
+    'text: for paragraph in s.split('\n') {
         let mut line = String::new();
+        let mut width = 0.0;
         for word in paragraph.split(' ') {
-            let candidate =
-                if line.is_empty() { word.to_string() } else { format!("{line} {word}") };
-            if text::line_width(&candidate, size) <= max || line.is_empty() {
-                line = candidate;
+            if lines.len() > max_lines {
+                break 'text;
+            }
+            let w = text::line_width(word, size);
+            if line.is_empty() {
+                line.push_str(word);
+                width = w;
+            } else if width + space + w <= max {
+                line.push(' ');
+                line.push_str(word);
+                width += space + w;
             } else {
                 lines.push(std::mem::take(&mut line));
-                line = word.to_string();
+                line.push_str(word);
+                width = w;
             }
-            // A single word wider than a line: cut it into pieces.
-            while text::line_width(&line, size) > max {
-                let mut head = String::new();
-                let mut rest = line.chars().peekable();
-                while let Some(&c) = rest.peek() {
-                    head.push(c);
-                    if text::line_width(&head, size) > max && head.chars().count() > 1 {
-                        head.pop();
-                        break;
-                    }
-                    rest.next();
+            // A word wider than a line on its own: cut it into pieces.
+            while width > max {
+                if lines.len() > max_lines {
+                    break 'text;
                 }
-                let mut tail: String = rest.collect();
-                // Prefer to cut after a separator of names, paths and image references (`/`,
-                // `-`, `:`, `.`, `_`, `@`) if that keeps at least half of the line.
-                if let Some(cut) = head
-                    .char_indices()
-                    .skip(1)
-                    .filter(|&(_, c)| matches!(c, '/' | '-' | ':' | '.' | '_' | '@'))
-                    .map(|(i, c)| i + c.len_utf8())
-                    .filter(|&i| i < head.len())
-                    .last()
-                    && text::line_width(&head[..cut], size) >= max / 2.0
-                {
-                    tail = format!("{}{tail}", &head[cut..]);
-                    head.truncate(cut);
-                }
-                lines.push(head);
-                line = tail;
+                let (cut, head) = cut_point(&line, size, max);
+                let tail = line.split_off(cut);
+                lines.push(std::mem::replace(&mut line, tail));
+                width -= head;
             }
         }
         lines.push(line);
@@ -118,6 +110,30 @@ pub(crate) fn wrap(s: &str, size: f64, max: f64, max_lines: usize) -> Vec<String
         }
     }
     lines
+}
+
+/// Where to cut `line`, wider than `max`: after the last character that fits (one at least),
+/// or after the last separator before it if that keeps at least half of `max`. Gives the byte
+/// index and the width of the part before it.
+fn cut_point(line: &str, size: f64, max: f64) -> (usize, f64) {
+    let mut width = 0.0;
+    let mut cut = (0, 0.0);
+    let mut separator = None;
+    for (i, c) in line.char_indices() {
+        let w = text::char_width_em(c) * size;
+        if width + w > max && i > 0 {
+            break;
+        }
+        width += w;
+        cut = (i + c.len_utf8(), width);
+        if matches!(c, '/' | '-' | ':' | '.' | '_' | '@') {
+            separator = Some(cut);
+        }
+    }
+    match separator {
+        Some(at) if at.0 < cut.0 && at.1 >= max / 2.0 => at,
+        _ => cut,
+    }
 }
 
 /// Extra room a kind's shape needs around its text: `(left + right, top, bottom)`.
@@ -264,5 +280,16 @@ mod tests {
         let plain = wrap(&"x".repeat(60), 11.0, 170.0, 3);
         assert_eq!(plain.concat(), "x".repeat(60));
         assert!(plain.len() > 1);
+    }
+
+    #[test]
+    fn a_megabyte_word_wraps_in_linear_time() {
+        // Cut into four lines, the last ending in `…`; before, each piece measured the rest of
+        // the word again and a 1 MB protocol never finished.
+        let long = "a".repeat(1 << 20);
+        let lines = wrap(&long, 11.0, 120.0, 4);
+        assert_eq!(lines.len(), 4);
+        assert!(lines[3].ends_with('…'));
+        assert!(lines.iter().all(|l| text::line_width(l, 11.0) <= 120.0 + 1e-9));
     }
 }

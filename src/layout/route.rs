@@ -32,6 +32,9 @@ pub(super) struct Bands {
     pub(super) extra_top: Vec<f64>,
     /// Room below each band for the frames of groups ending there.
     pub(super) extra_bottom: Vec<f64>,
+    /// Room above each band's frames for the labels drawn on bus trunks arriving there (see
+    /// `layered::trunk_labels`); tracks keep above it.
+    pub(super) room: Vec<f64>,
 }
 
 impl Bands {
@@ -291,7 +294,7 @@ pub(super) fn draw(
     let below = |v: usize| band_bottom(v) + bands.extra_bottom[g.layer[v]];
     let above = |v: usize| band_top(v) - bands.extra_top[g.layer[v]];
     let track_y = |upper: usize, lower: usize, t: usize| {
-        let (a, b) = (below(upper), above(lower));
+        let (a, b) = (below(upper), above(lower) - bands.room[g.layer[lower]]);
         let tracks = plan.tracks[g.layer[upper]];
         a + (b - a) * (t + 1) as f64 / (tracks + 1) as f64
     };
