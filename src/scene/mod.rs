@@ -261,23 +261,34 @@ fn scene_nodes(model: &Model, keep: &[bool], collapsed: &[GroupId]) -> Boxes {
 /// Takes the boxes; gives the groups that hold one (directly or through a child), parents
 /// first, and sets each box's scene group.
 fn scene_groups(model: &Model, boxes: &mut Boxes) -> Vec<SceneGroup> {
+    // Linear in groups and boxes: a walk up stops at the first group already marked (its
+    // ancestors are marked too), and scene indices are looked up, never searched for.
     let mut used = vec![false; model.groups.len()];
     for g in boxes.node_group.iter().flatten() {
-        for a in model.group_chain(*g) {
-            used[a.0] = true;
+        let mut a = Some(*g);
+        while let Some(cur) = a.filter(|c| !used[c.0]) {
+            crate::work::add(crate::work::Work::GroupWalk, 1);
+            used[cur.0] = true;
+            a = model.group(cur).parent;
         }
     }
+    let mut index: Vec<Option<usize>> = vec![None; model.groups.len()];
     let mut order: Vec<GroupId> = Vec::new();
     for (i, _) in model.groups.iter().enumerate().filter(|(i, _)| used[*i]) {
-        let g = GroupId(i);
-        // Ancestors first, outermost first.
-        for a in model.group_chain(g).into_iter().rev() {
-            if !order.contains(&a) {
-                order.push(a);
-            }
+        // Ancestors first, outermost first: those not placed yet, up to the first placed one.
+        let mut pending = Vec::new();
+        let mut a = Some(GroupId(i));
+        while let Some(cur) = a.filter(|c| index[c.0].is_none()) {
+            crate::work::add(crate::work::Work::GroupWalk, 1);
+            pending.push(cur);
+            a = model.group(cur).parent;
+        }
+        for cur in pending.into_iter().rev() {
+            index[cur.0] = Some(order.len());
+            order.push(cur);
         }
     }
-    let scene_index = |g: GroupId| order.iter().position(|&o| o == g);
+    let scene_index = |g: GroupId| index[g.0];
     let groups: Vec<SceneGroup> = order
         .iter()
         .map(|&g| {
