@@ -116,6 +116,9 @@ pub struct Request {
     pub all_profiles: bool,
     /// The project's name when the files do not set one (the first file's directory).
     pub default_name: String,
+    /// Read files the compose files name (`extends: file:`, `env_file`, `include`) even when
+    /// they resolve outside the project directory (`--allow-outside-includes`).
+    pub allow_outside: bool,
 }
 
 /// Counts, for summaries and tests.
@@ -220,9 +223,28 @@ pub fn compose(request: &Request, fs: &dyn FileSystem) -> Outcome {
     let mut pre = Sources::new();
     let mut diagnostics = Vec::new();
     let mut read = Vec::new();
-    let vars = variables(request, fs, &mut pre, &mut diagnostics, &mut read);
+    let confine = if request.allow_outside {
+        None
+    } else {
+        // Where nothing can be resolved (no such directory), nothing can be read either.
+        Some(fs.canonicalize(&project_dir(request).join(".")).unwrap_or_default())
+    };
+    let mut budget = compose::MAX_INTERPOLATED_TOTAL;
+    let given: u64 = request.files.iter().map(|f| f.bytes.len() as u64).sum();
+    let mut input_left = crate::manifest::DEFAULT_MAX_INPUT_BYTES.saturating_sub(given);
+    let vars = variables(
+        request,
+        (fs, confine.as_deref()),
+        &mut pre,
+        &mut diagnostics,
+        &mut read,
+        (&mut budget, &mut input_left),
+    );
     let lookup = |name: &str| vars.get(name).cloned();
     let mut reader = Reader::new(fs, &lookup);
+    reader.interpolation_left = budget;
+    reader.input_left = input_left;
+    reader.confine = confine;
     // The env files come first in the sources, so their spans stay valid.
     for (_, f) in pre.iter() {
         reader.sources.add(crate::source::SourceFile::new(f.name(), f.text()));
@@ -238,9 +260,11 @@ pub fn compose(request: &Request, fs: &dyn FileSystem) -> Outcome {
         file_names.push(f.name.clone());
         let Some(id) = reader.add_source(&f.name, f.bytes.clone()) else { continue };
         first.get_or_insert(id);
-        let Some((n, mut services)) = reader.read_file(id) else { continue };
         let path = f.path.clone().unwrap_or_else(|| PathBuf::from("<stdin>"));
-        reader.apply_extends(&mut services, &path);
+        let mut chain = vec![reader.file_key(&path)];
+        let Some((n, services)) = reader.read_project_file(id, &path, &mut chain) else {
+            continue;
+        };
         if n.is_some() {
             name = n;
         }
@@ -271,20 +295,30 @@ fn finish(reader: Reader<'_>, manifest: Option<String>, counts: Counts) -> Outco
 /// environment over them.
 fn variables(
     request: &Request,
-    fs: &dyn FileSystem,
+    (fs, confine): (&dyn FileSystem, Option<&Path>),
     sources: &mut Sources,
     diagnostics: &mut Vec<Diagnostic>,
     read: &mut Vec<PathBuf>,
+    (budget, input_left): (&mut usize, &mut u64),
 ) -> BTreeMap<String, String> {
     let mut vars: BTreeMap<String, String> = BTreeMap::new();
     let explicit = !request.env_files.is_empty();
     let paths: Vec<PathBuf> =
         if explicit { request.env_files.clone() } else { vec![project_dir(request).join(".env")] };
     for path in paths {
-        let bytes = match fs.read(&path) {
-            Ok(b) => b,
+        // `--env-file` names a file on the command line; `.env` is found in the project.
+        let bytes = match compose::read_confined(
+            fs,
+            if explicit { None } else { confine },
+            &path,
+            *input_left,
+        ) {
+            Ok(b) => {
+                *input_left -= b.len() as u64;
+                b
+            }
             Err(reason) => {
-                if explicit {
+                if explicit || reason.contains("outside") {
                     let id = sources.add(crate::source::SourceFile::new(
                         crate::manifest::display_path(&path),
                         "",
@@ -312,7 +346,7 @@ fn variables(
             crate::manifest::display_path(&path),
             text.clone(),
         ));
-        read_env_text(id, &text, &request.environment, &mut vars, diagnostics);
+        read_env_text(id, &text, &request.environment, &mut vars, diagnostics, budget);
     }
     for (k, v) in &request.environment {
         vars.insert(k.clone(), v.clone());
@@ -328,6 +362,7 @@ fn read_env_text(
     environment: &BTreeMap<String, String>,
     vars: &mut BTreeMap<String, String>,
     diagnostics: &mut Vec<Diagnostic>,
+    budget: &mut usize,
 ) {
     let (lines, errors) = interpolate::parse_env_file(text);
     for e in errors {
@@ -345,9 +380,36 @@ fn read_env_text(
         let value = match line.value {
             None => environment.get(&line.key).cloned(),
             Some(v) if line.interpolate && v.contains('$') => {
+                if *budget == 0 {
+                    continue;
+                }
                 let lookup = |n: &str| environment.get(n).or_else(|| vars.get(n)).cloned();
-                match interpolate::interpolate(&v, &lookup) {
-                    Ok(r) => Some(r.text),
+                let limit = interpolate::MAX_INTERPOLATED.min(*budget);
+                match interpolate::interpolate_within(&v, &lookup, limit) {
+                    Ok(r) => {
+                        *budget -= r.text.len();
+                        Some(r.text)
+                    }
+                    Err(interpolate::InterpolateError::TooLarge(_)) => {
+                        diagnostics.push(
+                            Diagnostic::new(
+                                codes::INTERPOLATION.0,
+                                codes::INTERPOLATION.1,
+                                Severity::Error,
+                                format!("`{}`: {}", line.key, compose::too_large(limit, *budget)),
+                            )
+                            .with_label(
+                                Span::new(file, line.offset, line.offset + line.key.len()),
+                                "",
+                            )
+                            .with_help(compose::TOO_LARGE_HELP)
+                            .fatal(),
+                        );
+                        if limit == *budget {
+                            *budget = 0;
+                        }
+                        None
+                    }
                     Err(e) => {
                         diagnostics.push(
                             Diagnostic::new(
@@ -1180,7 +1242,9 @@ fn environment_of(
                     ));
                     let mut file_vars = BTreeMap::new();
                     let mut diags = Vec::new();
-                    read_env_text(id, &text, vars, &mut file_vars, &mut diags);
+                    let mut budget = reader.interpolation_left;
+                    read_env_text(id, &text, vars, &mut file_vars, &mut diags, &mut budget);
+                    reader.interpolation_left = budget;
                     reader.diagnostics.extend(diags);
                     let (lines, _) = interpolate::parse_env_file(&text);
                     for line in lines {
@@ -1225,11 +1289,7 @@ fn environment_of(
 }
 
 fn reader_fs_read(reader: &mut Reader<'_>, path: &Path) -> Result<Vec<u8>, String> {
-    let r = reader.fs().read(path);
-    if r.is_ok() {
-        reader.read.push(path.to_path_buf());
-    }
-    r
+    reader.read_named(path)
 }
 
 /// The project directory: the first compose file's directory (relative paths in the project
@@ -1302,7 +1362,8 @@ mod tests {
         ]);
         let mut vars = BTreeMap::new();
         let mut diagnostics = Vec::new();
-        read_env_text(id, text, &environment, &mut vars, &mut diagnostics);
+        let mut budget = compose::MAX_INTERPOLATED_TOTAL;
+        read_env_text(id, text, &environment, &mut vars, &mut diagnostics, &mut budget);
         // Inside the file, the process environment already answers `${PORT}`.
         assert_eq!(vars["ADDR"], "db:6543");
         assert_eq!(vars["LATER"], "x");
