@@ -313,6 +313,9 @@ pub(crate) struct DiffArgs {
     /// Follow includes that resolve outside each root manifest's directory.
     #[arg(long)]
     pub allow_outside_includes: bool,
+    /// Read at most this many MiB on each side, the manifest and all its includes together.
+    #[arg(long, value_name = "MIB", default_value_t = crate::manifest::DEFAULT_MAX_INPUT_BYTES >> 20)]
+    pub max_input_mib: u64,
 }
 
 /// `diff --format`.

@@ -58,7 +58,7 @@ pub(super) fn run(args: &DiffArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Resu
         rules: args.rules.clone(),
         max_components: manifest::limits::DEFAULT_MAX_COMPONENTS,
         max_dependencies: manifest::limits::DEFAULT_MAX_DEPENDENCIES,
-        max_input_mib: manifest::DEFAULT_MAX_INPUT_BYTES >> 20,
+        max_input_mib: args.max_input_mib,
     };
     let (old_origin, new_origin) = (origin(&args.old, &io.cwd), origin(&args.new, &io.cwd));
     if old_origin == Origin::Stdin && new_origin == Origin::Stdin {

@@ -56,6 +56,9 @@ pub(crate) struct ComposeArgs {
     /// even when they resolve outside the first compose file's directory.
     #[arg(long)]
     pub allow_outside_includes: bool,
+    /// Read at most this many MiB: the compose files and every file they name together.
+    #[arg(long, value_name = "MIB", default_value_t = manifest::DEFAULT_MAX_INPUT_BYTES >> 20)]
+    pub max_input_mib: u64,
 }
 
 /// Compose files docker compose looks for, in its order of preference.
@@ -80,7 +83,8 @@ fn compose(args: &ComposeArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Result<u
     let mut files = Vec::new();
     // One budget for every compose file together; the import spends what is left on the files
     // they name.
-    let mut left = manifest::DEFAULT_MAX_INPUT_BYTES;
+    let budget = args.max_input_mib.saturating_mul(1 << 20);
+    let mut left = budget;
     for p in &paths {
         let bytes = if p.as_os_str() == "-" {
             read_stdin(io, left)?
@@ -114,6 +118,7 @@ fn compose(args: &ComposeArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Result<u
         all_profiles: args.all_profiles,
         default_name,
         allow_outside: args.allow_outside_includes,
+        max_input_bytes: Some(budget),
     };
     let outcome = import::compose(&request, &fs);
     print(&outcome.diagnostics, &outcome.sources, global, io)?;

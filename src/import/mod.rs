@@ -119,6 +119,9 @@ pub struct Request {
     /// Read files the compose files name (`extends: file:`, `env_file`, `include`) even when
     /// they resolve outside the project directory (`--allow-outside-includes`).
     pub allow_outside: bool,
+    /// The most bytes the compose files and the files they name may hold together (`None`:
+    /// 256 MiB, `--max-input-mib`).
+    pub max_input_bytes: Option<u64>,
 }
 
 /// Counts, for summaries and tests.
@@ -231,7 +234,10 @@ pub fn compose(request: &Request, fs: &dyn FileSystem) -> Outcome {
     };
     let mut budget = compose::MAX_INTERPOLATED_TOTAL;
     let given: u64 = request.files.iter().map(|f| f.bytes.len() as u64).sum();
-    let mut input_left = crate::manifest::DEFAULT_MAX_INPUT_BYTES.saturating_sub(given);
+    let mut input_left = request
+        .max_input_bytes
+        .unwrap_or(crate::manifest::DEFAULT_MAX_INPUT_BYTES)
+        .saturating_sub(given);
     let vars = variables(
         request,
         (fs, confine.as_deref()),
