@@ -77,8 +77,8 @@ pub(crate) mod codes {
         ProblemMeta {
             code: FILE.0,
             id: FILE.1,
-            summary: "A file the compose files name cannot be read: an `--env-file` or an `extends` file (errors), an `env_file` (a warning).",
-            docs: "Check the path: `env_file` paths are relative to the first compose file's directory, `extends: file:` to the extending file.",
+            summary: "A file the compose files name cannot be read, or resolves outside the project directory: an `--env-file`, an `extends` or `include` file (errors), an `env_file` (a warning).",
+            docs: "Check the path: `env_file` paths are relative to the first compose file's directory, `extends: file:` and `include` to the naming file. Files outside the first compose file's directory are read only with `--allow-outside-includes`.",
         },
         ProblemMeta {
             code: DROPPED.0,

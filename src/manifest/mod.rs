@@ -362,11 +362,12 @@ impl Walker<'_> {
             let bytes = match self.fs.read_at_most(&canonical, *self.input_left) {
                 Ok(b) => b,
                 Err(e) => {
-                    fail(
-                        loaded,
-                        format!("cannot include `{}`: {e}", inc.value),
-                        "include paths are relative to the including file",
-                    );
+                    let help = if e.contains("budget") || e.contains("larger than") {
+                        "keep bulk data out of the manifests, or raise the budget with --max-input-mib"
+                    } else {
+                        "include paths are relative to the including file"
+                    };
+                    fail(loaded, format!("cannot include `{}`: {e}", inc.value), help);
                     continue;
                 }
             };
