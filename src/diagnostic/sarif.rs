@@ -196,8 +196,9 @@ fn escape_data(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         if c == '%' || c.is_control() {
-            for b in c.to_string().bytes() {
-                out.push_str(&format!("%{b:02X}"));
+            let mut utf8 = [0; 4];
+            for b in c.encode_utf8(&mut utf8).bytes() {
+                let _ = write!(out, "%{b:02X}");
             }
         } else {
             out.push(c);

@@ -34,7 +34,11 @@ impl std::fmt::Display for InterpolateError {
             }
             InterpolateError::Invalid(why) => write!(f, "invalid interpolation: {why}"),
             InterpolateError::TooLarge(limit) => {
-                write!(f, "interpolation expands to more than {} bytes", group_digits(*limit))
+                write!(
+                    f,
+                    "interpolation expands to more than {} bytes",
+                    crate::manifest::group_digits(*limit)
+                )
             }
         }
     }
@@ -83,19 +87,6 @@ pub(crate) fn interpolate_within(
     let text = cx.expand(input, 0)?;
     out.text = text;
     Ok(out)
-}
-
-/// `n` with thousands separators: 1,048,576.
-fn group_digits(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn is_name_start(c: char) -> bool {

@@ -409,7 +409,7 @@ fn explain_yaml_error(raw: &str) -> (String, String) {
         return (
             format!(
                 "the manifest and its includes hold more than {} YAML values",
-                group(yaml::MAX_VALUES)
+                group_digits(yaml::MAX_VALUES)
             ),
             "archmap reads at most that many values (keys, scalars, lists, maps, and aliases each time they are used) in one run, which bounds its memory; keep bulk data out of the manifest, or split the system into several manifests".into(),
         );
@@ -431,11 +431,11 @@ fn explain_yaml_error(raw: &str) -> (String, String) {
 }
 
 /// `n` with thousands separators: 4,000,000.
-fn group(n: usize) -> String {
+pub(crate) fn group_digits(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
