@@ -17,9 +17,12 @@ pub enum Work {
     GroupWalk,
     /// Bytes produced by compose interpolation.
     Interpolation,
+    /// Components and edges visited while finding a concrete cycle in a strongly connected
+    /// component.
+    CycleSearch,
 }
 
-const KINDS: usize = 4;
+const KINDS: usize = 5;
 
 #[cfg(feature = "quality")]
 thread_local! {

@@ -451,3 +451,45 @@ fn a_git_blob_over_the_budget_is_refused_before_it_is_read() {
         run_in(dir.path(), &["diff", "HEAD:big.yaml", "big.yaml", "--max-input-mib", "3"], "");
     assert_eq!(out.code, 0, "{}", out.stderr);
 }
+
+/// `n` components, each depending on two others chosen by a fixed pseudo-random sequence: a
+/// tangle of cycles.
+fn tangled(n: usize) -> String {
+    let mut text = String::from("version: 1\nname: S\nservices:\n");
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x % n as u64) as usize
+    };
+    for i in 0..n {
+        let (a, b) = (next(), next());
+        let _ = writeln!(text, "  c{i}: {{depends_on: [c{a}, c{b}]}}");
+    }
+    text
+}
+
+/// `n` pairs of components that call each other: `n` small cycles.
+fn pairs(n: usize) -> String {
+    let mut text = String::from("version: 1\nname: S\nservices:\n");
+    for i in 0..n {
+        let _ = writeln!(text, "  a{i}: {{depends_on: [b{i}]}}\n  b{i}: {{depends_on: [a{i}]}}");
+    }
+    text
+}
+
+#[test]
+fn finding_cycles_is_linear_in_the_graph() {
+    // The layout of such graphs is measured with the layout's own tests; here, the checks.
+    let args = ["check", "--format", "json"];
+    for (what, make) in [("tangled", tangled as fn(usize) -> String), ("pairs", pairs)] {
+        let small = temp_with(&[("archmap.yaml", &make(1_000))]);
+        let large = temp_with(&[("archmap.yaml", &make(2_000))]);
+        let (a, small_work) = counting(small.path(), &args, Work::CycleSearch);
+        let (b, large_work) = counting(large.path(), &args, Work::CycleSearch);
+        assert_eq!((a.code, b.code), (1, 1), "{what}: the cycles are errors");
+        assert!(b.stdout.contains("AM010"), "{what}");
+        assert_linear(what, small_work, large_work);
+    }
+}
