@@ -20,9 +20,11 @@ pub enum Work {
     /// Components and edges visited while finding a concrete cycle in a strongly connected
     /// component.
     CycleSearch,
+    /// Steps deciding which components a view's selectors keep, and which selectors match.
+    Selection,
 }
 
-const KINDS: usize = 5;
+const KINDS: usize = 6;
 
 #[cfg(feature = "quality")]
 thread_local! {

@@ -493,3 +493,28 @@ fn finding_cycles_is_linear_in_the_graph() {
         assert_linear(what, small_work, large_work);
     }
 }
+
+/// `n` components, each with a tag of its own, and views that include and exclude all `n` tags.
+fn selected(n: usize) -> String {
+    let mut text = String::from("version: 1\nname: S\nservices:\n");
+    for i in 0..n {
+        let _ = writeln!(text, "  c{i}: {{tags: [t{i}], depends_on: [c{}]}}", (i + 1) % n);
+    }
+    let tags: Vec<String> = (0..n).map(|i| format!("tag:t{i}")).collect();
+    let _ =
+        write!(text, "views:\n  v: {{include: [{0}]}}\n  w: {{exclude: [{0}]}}\n", tags.join(", "));
+    text
+}
+
+#[test]
+fn selecting_is_linear_in_selectors_and_components() {
+    let small = temp_with(&[("archmap.yaml", &selected(2_000))]);
+    let large = temp_with(&[("archmap.yaml", &selected(4_000))]);
+    for args in [&["check", "--format", "json"][..], &["render", "--view", "v", "--format", "dot"]]
+    {
+        let (a, small_work) = counting(small.path(), args, Work::Selection);
+        let (b, large_work) = counting(large.path(), args, Work::Selection);
+        assert!(matches!((a.code, b.code), (0 | 1, 0 | 1)), "{}", b.stderr);
+        assert_linear(&args.join(" "), small_work, large_work);
+    }
+}
