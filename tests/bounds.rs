@@ -518,3 +518,24 @@ fn selecting_is_linear_in_selectors_and_components() {
         assert_linear(&args.join(" "), small_work, large_work);
     }
 }
+
+#[test]
+fn forbidden_layer_pairs_are_bounded() {
+    let pairs = |n: usize| -> String {
+        let p: Vec<String> =
+            (0..n).map(|i| format!("{{from: \"tag:a{i}\", to: \"tag:b{i}\"}}")).collect();
+        format!(
+            "version: 1\nname: S\nservices:\n  a: {{depends_on: [b], tags: [a255]}}\n  b: {{tags: [b255]}}\nrules:\n  layer-violation: {{level: error, forbidden: [{}]}}\n",
+            p.join(", ")
+        )
+    };
+    let dir = temp_with(&[("archmap.yaml", &pairs(256))]);
+    let out = run_in(dir.path(), &["check"], "");
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(out.stdout.contains("AM032"), "{}", out.stdout);
+    let dir = temp_with(&[("archmap.yaml", &pairs(257))]);
+    let out = run_in(dir.path(), &["check"], "");
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert!(out.stdout.contains("found 257"), "{}", out.stdout);
+    assert!(out.stdout.contains("at most 256"), "{}", out.stdout);
+}
