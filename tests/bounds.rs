@@ -539,3 +539,30 @@ fn forbidden_layer_pairs_are_bounded() {
     assert!(out.stdout.contains("found 257"), "{}", out.stdout);
     assert!(out.stdout.contains("at most 256"), "{}", out.stdout);
 }
+
+#[test]
+fn cycle_checks_of_inferred_dependencies_share_one_budget() {
+    // Each service's environment names the one before: every inferred dependency is checked for
+    // a sync cycle by walking the chain so far, quadratic without a budget.
+    let mut compose = String::from("services:\n  s0: {image: myapp}\n");
+    for i in 1..8_000 {
+        let _ = writeln!(
+            compose,
+            "  s{i}:\n    image: myapp\n    environment: {{PREV_URL: \"http://s{}:8080\"}}",
+            i - 1
+        );
+    }
+    let dir = temp_with(&[("compose.yaml", &compose)]);
+    let out = run_in(dir.path(), &["import", "compose", "-o", "archmap.yaml"], "");
+    assert_eq!(out.code, 0, "{}", head(&out.stderr));
+    assert!(
+        out.stderr.contains("inferred dependencies from here on are left out"),
+        "{}",
+        head(&out.stderr)
+    );
+    // What was written still checks without errors.
+    let out = run_in(dir.path(), &["check", "--format", "json"], "");
+    assert!(matches!(out.code, 0 | 1), "{}", head(&out.stdout));
+    assert!(!out.stdout.contains("\"level\": \"error\""), "{}", head(&out.stdout));
+    assert_eq!(out.code, 0, "no error findings");
+}

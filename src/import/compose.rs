@@ -382,14 +382,15 @@ impl<'a> Reader<'a> {
 
     /// Reports keys written twice in one map (YAML forbids it; docker compose refuses it).
     fn check_duplicates(&mut self, entries: &[(Node, Node)], what: &str) {
-        let mut seen: Vec<(&str, Span)> = Vec::new();
+        // Looked up, not searched: a map of 50,000 services is read once.
+        let mut seen: std::collections::HashMap<&str, Span> = std::collections::HashMap::new();
         let mut found = Vec::new();
         for (k, _) in entries {
             if let Value::Str(s) = &k.value {
-                if let Some((_, first)) = seen.iter().find(|(n, _)| *n == s) {
+                if let Some(first) = seen.get(s.as_str()) {
                     found.push((s.clone(), k.span, *first));
                 } else {
-                    seen.push((s, k.span));
+                    seen.insert(s, k.span);
                 }
             }
         }

@@ -480,7 +480,7 @@ fn build(
     let kept: Vec<&Service> = project.values().filter(|s| profiles.keep(s)).collect();
     let dropped: BTreeMap<&str, Vec<String>> = project
         .values()
-        .filter(|s| !kept.iter().any(|k| k.name == s.name))
+        .filter(|s| !profiles.keep(s))
         .map(|s| (s.name.as_str(), profiles_of(s)))
         .collect();
     if kept.is_empty() {
@@ -939,6 +939,7 @@ impl<'p, 'r> Import<'p, 'r> {
     ) {
         let project_dir = project_dir(request);
         let mut sync = self.sync_graph();
+        let mut search_left = MAX_CYCLE_SEARCH;
         for i in 0..self.kept.len() {
             let s = self.kept[i];
             let env = environment_of(&mut self.reader, s, vars, &project_dir);
@@ -1001,9 +1002,31 @@ impl<'p, 'r> Import<'p, 'r> {
                         optional: false,
                     };
                     if is_sync(&self.components, &dep) {
-                        if let Some(path) = path_between(&sync, t, i) {
-                            self.drop_inferred(i, &dep, &path, span);
+                        if search_left == 0 {
+                            // Past the budget nothing more can be shown acyclic: left out.
+                            self.counts.dropped += 1;
                             continue;
+                        }
+                        match path_within(&sync, t, i, &mut search_left) {
+                            Ok(Some(path)) => {
+                                self.drop_inferred(i, &dep, &path, span);
+                                continue;
+                            }
+                            Ok(None) => {}
+                            Err(()) => {
+                                self.counts.dropped += 1;
+                                self.reader.push(
+                                    codes::DROPPED,
+                                    Severity::Warn,
+                                    span,
+                                    format!(
+                                        "inferred dependencies from here on are left out: checking each for a sync cycle took more than {} steps in all",
+                                        crate::manifest::group_digits(MAX_CYCLE_SEARCH)
+                                    ),
+                                    Some("declare the dependencies that matter with `depends_on`, or import fewer services at a time".into()),
+                                );
+                                continue;
+                            }
                         }
                         sync[i].push(t);
                     }
@@ -1171,6 +1194,45 @@ fn is_sync(components: &[Component], d: &Dep) -> bool {
 }
 
 /// A path `from` → … → `to` in `graph` (breadth first), if there is one.
+/// The most steps (components and edges visited) spent, in one import, checking whether
+/// inferred dependencies would close a sync cycle: each check walks the graph, so 20,000
+/// services each inferring one dependency on the previous would otherwise be quadratic.
+const MAX_CYCLE_SEARCH: usize = 20_000_000;
+
+/// [`path_between`], spending at most `left` steps (visited components and edges) in all;
+/// `Err` when they run out before an answer.
+fn path_within(
+    graph: &[Vec<usize>],
+    from: usize,
+    to: usize,
+    left: &mut usize,
+) -> Result<Option<Vec<usize>>, ()> {
+    // Only what the walk reaches is touched: a map, not a vector the size of the graph.
+    let mut parent: std::collections::HashMap<usize, usize> =
+        std::collections::HashMap::from([(from, from)]);
+    let mut queue = VecDeque::from([from]);
+    while let Some(n) = queue.pop_front() {
+        *left = left.checked_sub(1 + graph[n].len()).ok_or(())?;
+        if n == to {
+            let mut path = vec![n];
+            let mut cur = n;
+            while cur != from {
+                cur = parent[&cur];
+                path.push(cur);
+            }
+            path.reverse();
+            return Ok(Some(path));
+        }
+        for &m in &graph[n] {
+            if let std::collections::hash_map::Entry::Vacant(e) = parent.entry(m) {
+                e.insert(n);
+                queue.push_back(m);
+            }
+        }
+    }
+    Ok(None)
+}
+
 fn path_between(graph: &[Vec<usize>], from: usize, to: usize) -> Option<Vec<usize>> {
     let mut parent = vec![usize::MAX; graph.len()];
     let mut queue = VecDeque::from([from]);
@@ -1200,8 +1262,27 @@ fn path_between(graph: &[Vec<usize>], from: usize, to: usize) -> Option<Vec<usiz
 fn declared_cycle(components: &[Component]) -> Option<Vec<usize>> {
     let graph: Vec<Vec<usize>> =
         components.iter().map(|c| c.deps.iter().map(|d| d.target).collect()).collect();
+    // A path back from an edge's target exists exactly when both ends share a strongly connected
+    // component: one linear pass finds those, so the search below runs once, not per edge (a
+    // chain of 50,000 services was quadratic).
+    let mut g = petgraph::graph::DiGraph::<(), ()>::with_capacity(graph.len(), 0);
+    let nodes: Vec<_> = (0..graph.len()).map(|_| g.add_node(())).collect();
+    for (i, targets) in graph.iter().enumerate() {
+        for &t in targets {
+            g.add_edge(nodes[i], nodes[t], ());
+        }
+    }
+    let mut scc = vec![usize::MAX; graph.len()];
+    for (k, members) in petgraph::algo::tarjan_scc(&g).into_iter().enumerate() {
+        for m in members {
+            scc[m.index()] = k;
+        }
+    }
     for (i, c) in components.iter().enumerate() {
         for d in &c.deps {
+            if scc[d.target] != scc[i] {
+                continue;
+            }
             if let Some(path) = path_between(&graph, d.target, i) {
                 let mut cycle = vec![i];
                 cycle.extend(path.into_iter().take_while(|&n| n != i));
@@ -1331,6 +1412,11 @@ mod tests {
         assert_eq!(path_between(&graph, 0, 2), Some(vec![0, 1, 2]));
         assert_eq!(path_between(&graph, 2, 0), None);
         assert_eq!(path_between(&graph, 3, 3), Some(vec![3]));
+        let mut left = 100;
+        assert_eq!(path_within(&graph, 0, 2, &mut left), Ok(Some(vec![0, 1, 2])));
+        assert!(left < 100);
+        let mut left = 1;
+        assert_eq!(path_within(&graph, 0, 2, &mut left), Err(()));
         let component = |deps: &[usize]| Component {
             id: String::new(),
             label: None,
