@@ -54,6 +54,28 @@ pub struct Scene {
     pub edges: Vec<SceneEdge>,
 }
 
+impl Scene {
+    /// Each group's direct member nodes and its child groups, in scene order, by group index:
+    /// writers that nest groups read them instead of scanning every node and group for each
+    /// group (20,000 groups over 100,000 nodes took seconds).
+    #[must_use]
+    pub fn group_contents(&self) -> (Vec<Vec<usize>>, Vec<Vec<usize>>) {
+        let mut members = vec![Vec::new(); self.groups.len()];
+        for (i, node) in self.nodes.iter().enumerate() {
+            if let Some(g) = node.group {
+                members[g].push(i);
+            }
+        }
+        let mut children = vec![Vec::new(); self.groups.len()];
+        for (child, group) in self.groups.iter().enumerate() {
+            if let Some(p) = group.parent.filter(|&p| p != child) {
+                children[p].push(child);
+            }
+        }
+        (members, children)
+    }
+}
+
 /// A group drawn as a labelled frame around its members.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SceneGroup {
