@@ -11,7 +11,7 @@ use askama::Template;
 
 use super::escape::{self, UniqueIds, filters};
 use super::{RenderOptions, Renderer, palette};
-use crate::scene::{Scene, SceneEdge, SceneNode, highlight};
+use crate::scene::{GroupContents, Scene, SceneEdge, SceneNode, highlight};
 use crate::vocab::{Kind, Mode};
 
 /// The font stack for every label; Graphviz picks the first it finds.
@@ -170,7 +170,7 @@ fn node_name(node: &SceneNode) -> String {
 /// Appends group `g`, its direct member nodes and its child groups.
 fn push_group(
     scene: &Scene,
-    (g, contents): (usize, &(Vec<Vec<usize>>, Vec<Vec<usize>>)),
+    (g, contents): (usize, &GroupContents),
     depth: usize,
     node_names: &[String],
     ids: &mut UniqueIds,
@@ -193,10 +193,10 @@ fn push_group(
         attrs.push(("tooltip", d.clone()));
     }
     items.push(Item::Open { indent: indent.clone(), name: format!("cluster_{}", group.id), attrs });
-    for &i in &contents.0[g] {
+    for &i in &contents.members[g] {
         items.push(node_item(&scene.nodes[i], &node_names[i], depth + 1, ids));
     }
-    for &child in &contents.1[g] {
+    for &child in &contents.children[g] {
         push_group(scene, (child, contents), depth + 1, node_names, ids, items);
     }
     items.push(Item::Close { indent });

@@ -15,7 +15,7 @@ use askama::Template;
 use super::escape::{self, filters};
 use super::{RenderOptions, Renderer, palette};
 use crate::scene::highlight::{self, Mark};
-use crate::scene::{Scene, SceneNode};
+use crate::scene::{GroupContents, Scene, SceneNode};
 use crate::vocab::{Kind, Mode};
 
 /// Writes a Mermaid flowchart.
@@ -209,7 +209,7 @@ fn node_id(node: &SceneNode) -> String {
 /// Appends group `g`, its direct member nodes and its child groups.
 fn push_group(
     scene: &Scene,
-    (g, contents): (usize, &(Vec<Vec<usize>>, Vec<Vec<usize>>)),
+    (g, contents): (usize, &GroupContents),
     depth: usize,
     ids: &[String],
     items: &mut Vec<Item>,
@@ -221,10 +221,10 @@ fn push_group(
         id: escape::mermaid_id("g_", &group.id),
         label: group.label.clone(),
     });
-    for &i in &contents.0[g] {
+    for &i in &contents.members[g] {
         items.push(node_item(&scene.nodes[i], &ids[i], depth + 1));
     }
-    for &child in &contents.1[g] {
+    for &child in &contents.children[g] {
         push_group(scene, (child, contents), depth + 1, ids, items);
     }
     items.push(Item::Close { indent });

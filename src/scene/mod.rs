@@ -59,7 +59,7 @@ impl Scene {
     /// writers that nest groups read them instead of scanning every node and group for each
     /// group (20,000 groups over 100,000 nodes took seconds).
     #[must_use]
-    pub fn group_contents(&self) -> (Vec<Vec<usize>>, Vec<Vec<usize>>) {
+    pub fn group_contents(&self) -> GroupContents {
         let mut members = vec![Vec::new(); self.groups.len()];
         for (i, node) in self.nodes.iter().enumerate() {
             if let Some(g) = node.group {
@@ -72,8 +72,17 @@ impl Scene {
                 children[p].push(child);
             }
         }
-        (members, children)
+        GroupContents { members, children }
     }
+}
+
+/// What [`Scene::group_contents`] gives: indices by group index.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GroupContents {
+    /// Each group's direct member nodes (indices into [`Scene::nodes`]).
+    pub members: Vec<Vec<usize>>,
+    /// Each group's child groups (indices into [`Scene::groups`]).
+    pub children: Vec<Vec<usize>>,
 }
 
 /// A group drawn as a labelled frame around its members.
