@@ -78,8 +78,9 @@ pub struct LineCol {
     pub column: usize,
 }
 
-/// Bytes per checkpoint of [`SourceFile`]'s character counts.
-const CHAR_CHUNK: usize = 4096;
+/// Bytes per checkpoint of [`SourceFile`]'s character counts (the checkpoints take 8 bytes per
+/// 256 of text).
+const CHAR_CHUNK: usize = 256;
 
 /// One manifest file's name (as the user gave it) and text.
 #[derive(Debug)]
@@ -87,7 +88,7 @@ pub struct SourceFile {
     name: String,
     text: String,
     line_starts: Vec<usize>,
-    /// Characters before byte `k * CHAR_CHUNK`, for each `k`: a column costs at most one chunk
+    /// Characters before byte `k * CHAR_CHUNK`, for each `k`: a column costs at most two chunks
     /// of counting, however long its line (100,000 labels on one line stay linear).
     chars_before_chunk: Vec<usize>,
 }
@@ -136,7 +137,12 @@ impl SourceFile {
         }
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
-        let column = self.chars_before(offset) - self.chars_before(start) + 1;
+        // A short line is counted from its start; a long one from the checkpoints around.
+        let column = if offset - start <= CHAR_CHUNK {
+            chars_in(&self.text.as_bytes()[start..offset]) + 1
+        } else {
+            self.chars_before(offset) - self.chars_before(start) + 1
+        };
         LineCol { line: line + 1, column }
     }
 
