@@ -566,3 +566,21 @@ fn cycle_checks_of_inferred_dependencies_share_one_budget() {
     assert!(!out.stdout.contains("\"level\": \"error\""), "{}", head(&out.stdout));
     assert_eq!(out.code, 0, "no error findings");
 }
+
+#[test]
+fn views_are_limited_to_a_thousand() {
+    let views = |n: usize| -> String {
+        let mut t = String::from("version: 1\nname: S\nservices:\n  a: {}\nviews:\n");
+        for i in 0..n {
+            let _ = writeln!(t, "  v{i}: {{include: [a]}}");
+        }
+        t
+    };
+    let dir = temp_with(&[("archmap.yaml", &views(1_000))]);
+    assert_eq!(run_in(dir.path(), &["check", "--format", "json"], "").code, 0);
+    let dir = temp_with(&[("archmap.yaml", &views(1_001))]);
+    let out = run_in(dir.path(), &["check"], "");
+    assert_eq!(out.code, 2);
+    assert!(out.stdout.contains("more than 1000 views"), "{}", head(&out.stdout));
+    assert!(out.stdout.contains("archmap.yaml:1006:3"), "{}", head(&out.stdout));
+}

@@ -23,6 +23,9 @@ pub(crate) const DEFAULT_MAX_DESCRIPTION_CHARS: usize = 10_000;
 /// unreadable, and every stage after this one walks a group's ancestors (a chain of 20,000
 /// nested groups took 1.7 GB in `check` and 14–17 s in every renderer).
 pub(crate) const MAX_GROUP_DEPTH: usize = 32;
+/// The most views across all files: each view is a selection over every component (in `check`
+/// too, AM043), so views times components is the work.
+pub(crate) const MAX_VIEWS: usize = 1_000;
 /// At most this many over-long texts are reported one by one; the last report counts the rest.
 const MAX_TEXT_REPORTS: usize = 50;
 
@@ -62,6 +65,7 @@ fn exceeded(span: Span, message: String, label: &str, help: &str) -> Diagnostic 
 pub(crate) fn check(manifests: &[Manifest], limits: &Limits, out: &mut Vec<Diagnostic>) {
     let mut components = 0usize;
     let mut dependencies = 0usize;
+    let mut views = 0usize;
     let mut texts = TextReports { limits, out: Vec::new(), over: 0 };
     for m in manifests {
         texts.label(m.name.as_ref(), "name");
@@ -72,6 +76,15 @@ pub(crate) fn check(manifests: &[Manifest], limits: &Limits, out: &mut Vec<Diagn
             texts.description(g.description.as_ref());
         }
         for v in &m.views {
+            views += 1;
+            if views == MAX_VIEWS + 1 {
+                out.push(exceeded(
+                    v.id.span,
+                    format!("more than {MAX_VIEWS} views"),
+                    "the first view over the limit",
+                    "each view is drawn and checked over every component: keep the views people read, and use `render --focus` for the rest",
+                ));
+            }
             texts.label(v.title.as_ref(), "title");
             texts.description(v.description.as_ref());
         }

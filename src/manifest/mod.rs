@@ -80,7 +80,7 @@ pub(crate) mod codes {
             code: LIMIT.0,
             id: LIMIT.1,
             summary: "the manifest describes more than archmap reads in one run",
-            docs: "More than 100,000 components or 1,000,000 dependencies across all files (raise with `--max-components` and `--max-dependencies`), a `name`, `label`, view `title`, `tech`, `owner`, dependency `protocol`, tag or `allow` entry longer than 1,000 characters, a `description` longer than 10,000, or groups nested more than 32 deep through `parent`. The limits bound the work a manifest from an untrusted pull request can cause. Split a larger system into several manifests; move long text to the component's `url`.",
+            docs: "More than 100,000 components or 1,000,000 dependencies across all files (raise with `--max-components` and `--max-dependencies`), a `name`, `label`, view `title`, `tech`, `owner`, dependency `protocol`, tag or `allow` entry longer than 1,000 characters, a `description` longer than 10,000, groups nested more than 32 deep through `parent`, or more than 1,000 views. The limits bound the work a manifest from an untrusted pull request can cause. Split a larger system into several manifests; move long text to the component's `url`.",
         },
     ];
 }
