@@ -5,7 +5,7 @@ Usage: python3 scripts/hostile-bounds.py DIR [FAMILY...]
 
 Each family is a sub-directory of DIR holding the files one `archmap` command reads; the
 commands and the measurements are in BENCHMARKS.md, section "Bounds". Without FAMILY every
-family is written (about 1.5 GB in all: the large-file families need the disk space).
+family is written (about 5 GB in all, 4 GB of it for the 16 large includes).
 """
 
 import os
