@@ -28,6 +28,7 @@ mod render;
 mod scene;
 mod source;
 pub mod vocab;
+pub mod work;
 
 pub use analysis::{Category, Config, ParamDefault, ParamKind, ParamMeta, RuleMeta};
 pub use cli::{Io, run};

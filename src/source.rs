@@ -78,12 +78,19 @@ pub struct LineCol {
     pub column: usize,
 }
 
+/// Bytes per checkpoint of [`SourceFile`]'s character counts (the checkpoints take 8 bytes per
+/// 256 of text).
+const CHAR_CHUNK: usize = 256;
+
 /// One manifest file's name (as the user gave it) and text.
 #[derive(Debug)]
 pub struct SourceFile {
     name: String,
     text: String,
     line_starts: Vec<usize>,
+    /// Characters before byte `k * CHAR_CHUNK`, for each `k`: a column costs at most two chunks
+    /// of counting, however long its line (100,000 labels on one line stay linear).
+    chars_before_chunk: Vec<usize>,
 }
 
 impl SourceFile {
@@ -93,7 +100,20 @@ impl SourceFile {
         let text = text.into();
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        Self { name: name.into(), text, line_starts }
+        let mut chars_before_chunk = Vec::with_capacity(text.len() / CHAR_CHUNK + 1);
+        let mut count = 0;
+        for chunk in text.as_bytes().chunks(CHAR_CHUNK) {
+            chars_before_chunk.push(count);
+            count += chars_in(chunk);
+        }
+        chars_before_chunk.push(count);
+        Self { name: name.into(), text, line_starts, chars_before_chunk }
+    }
+
+    /// Characters in the first `offset` bytes (`offset` within the text).
+    fn chars_before(&self, offset: usize) -> usize {
+        let chunk = offset / CHAR_CHUNK;
+        self.chars_before_chunk[chunk] + chars_in(&self.text.as_bytes()[chunk * CHAR_CHUNK..offset])
     }
 
     /// The file's name as shown in reports.
@@ -117,7 +137,12 @@ impl SourceFile {
         }
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
-        let column = self.text[start..offset].chars().count() + 1;
+        // A short line is counted from its start; a long one from the checkpoints around.
+        let column = if offset - start <= CHAR_CHUNK {
+            chars_in(&self.text.as_bytes()[start..offset]) + 1
+        } else {
+            self.chars_before(offset) - self.chars_before(start) + 1
+        };
         LineCol { line: line + 1, column }
     }
 
@@ -125,6 +150,14 @@ impl SourceFile {
     #[must_use]
     pub fn line_of(&self, offset: usize) -> usize {
         self.line_starts.partition_point(|&s| s <= offset.min(self.text.len())) - 1
+    }
+
+    /// Length in bytes of 0-based line `line`, without its line break (0 past the last line).
+    #[must_use]
+    pub fn line_len(&self, line: usize) -> usize {
+        let start = self.line_start(line);
+        let end = self.line_starts.get(line + 1).map_or(self.text.len(), |&next| next - 1);
+        end.saturating_sub(start)
     }
 
     /// Byte offset where 0-based line `line` starts (the text's end past the last line).
@@ -146,6 +179,13 @@ impl SourceFile {
             .nth(column.saturating_sub(1))
             .map_or(start + line_text.len(), |(i, _)| start + i)
     }
+}
+
+/// Characters in `bytes`, which may start or end inside a character: every byte that does not
+/// continue a UTF-8 sequence starts one.
+fn chars_in(bytes: &[u8]) -> usize {
+    crate::work::add(crate::work::Work::LineColumn, bytes.len());
+    bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count()
 }
 
 /// Every file read in one run, addressed by [`FileId`].
@@ -213,6 +253,19 @@ mod tests {
         assert_eq!(f.line_col(999), LineCol { line: 4, column: 2 });
         // Inside a multi-byte character: clamped back to its start.
         assert_eq!(f.line_col(5), LineCol { line: 2, column: 2 });
+    }
+
+    #[test]
+    fn columns_far_into_a_long_line_count_characters() {
+        // Several checkpoints into one line, with multi-byte characters across their borders.
+        let line = "é".repeat(5_000) + "x" + &"a".repeat(9_000);
+        let f = SourceFile::new("a.yaml", format!("k\n{line}\nz"));
+        assert_eq!(f.line_col(2 + 10_000), LineCol { line: 2, column: 5_001 });
+        assert_eq!(f.line_col(2 + 10_001 + 4_000), LineCol { line: 2, column: 9_002 });
+        assert_eq!(f.line_col(f.text().len()), LineCol { line: 3, column: 2 });
+        assert_eq!(f.line_len(1), line.len());
+        assert_eq!(f.line_len(2), 1);
+        assert_eq!(f.line_len(9), 0);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 mod support;
 
+mod bounds;
 mod checks;
 mod cli;
 mod diff;

@@ -103,6 +103,11 @@ impl Config {
     }
 }
 
+/// The most `{from, to}` pairs a `forbidden` parameter may list: the check tests every
+/// dependency against each (up to 1,000,000 dependencies), so the list must stay short; real
+/// layer rules have a handful.
+pub(crate) const MAX_FORBIDDEN: usize = 256;
+
 fn convert(
     kind: ParamKind,
     value: &ParamValue,
@@ -118,6 +123,15 @@ fn convert(
         (ParamKind::Share, ParamValue::Float(x)) if (0.0..=1.0).contains(x) => Ok(Param::Share(*x)),
         (ParamKind::Share, ParamValue::Int(_) | ParamValue::Float(_)) => {
             Err((codes::INVALID_VALUE, "must be a share from 0 to 1".to_string()))
+        }
+        (ParamKind::Forbidden, ParamValue::Forbidden(pairs)) if pairs.len() > MAX_FORBIDDEN => {
+            Err((
+                codes::INVALID_VALUE,
+                format!(
+                    "must list at most {MAX_FORBIDDEN} pairs, found {} (every dependency is tested against each)",
+                    pairs.len()
+                ),
+            ))
         }
         (ParamKind::Forbidden, ParamValue::Forbidden(pairs)) => Ok(Param::Forbidden(pairs.clone())),
         (ParamKind::Count, other) => {

@@ -31,28 +31,38 @@ pub(crate) fn cycle_through(
     keep: impl Fn(&Dependency) -> bool,
 ) -> Vec<EdgeIndex<u32>> {
     let Some((start, next)) = model.graph.edge_endpoints(first) else { return Vec::new() };
-    let inside = |n: ServiceId| members.binary_search(&n).is_ok();
+    // Positions in `members`: the search costs the component's size, not the model's (one
+    // allocation per strongly connected component would make 50,000 small cycles quadratic).
+    let at = |n: ServiceId| members.binary_search(&n).ok();
     if next == start {
         return vec![first];
     }
-    // BFS from `next` back to `start`; `via[n]` is the edge that reached n.
-    let mut via: Vec<Option<EdgeIndex<u32>>> = vec![None; model.graph.node_count()];
-    let mut seen = vec![false; model.graph.node_count()];
-    seen[next.index()] = true;
+    let Some(next_at) = at(next) else { return Vec::new() };
+    // BFS from `next` back to `start`; `via[i]` is the edge that reached `members[i]`.
+    let mut via: Vec<Option<EdgeIndex<u32>>> = vec![None; members.len()];
+    let mut seen = vec![false; members.len()];
+    // What this search allocates counts as work too: it must be the component's size.
+    crate::work::add(crate::work::Work::CycleSearch, via.len());
+    seen[next_at] = true;
     let mut queue = VecDeque::from([next]);
     while let Some(n) = queue.pop_front() {
-        let mut out: Vec<_> =
-            model.graph.edges(n).filter(|e| keep(e.weight()) && inside(e.target())).collect();
+        let mut out: Vec<_> = model
+            .graph
+            .edges(n)
+            .filter_map(|e| Some((e, at(e.target())?)))
+            .filter(|(e, _)| keep(e.weight()))
+            .collect();
+        crate::work::add(crate::work::Work::CycleSearch, 1 + out.len());
         // Manifest order, so the path found is the same on every run.
-        out.sort_by_key(EdgeRef::id);
-        for e in out {
+        out.sort_by_key(|(e, _)| e.id());
+        for (e, t_at) in out {
             let t = e.target();
             if t == start {
                 let mut path = vec![e.id()];
                 let mut cur = n;
                 while cur != next {
-                    let edge =
-                        via[cur.index()].expect("every reached node but the first has an edge");
+                    let i = at(cur).expect("every reached node is a member");
+                    let edge = via[i].expect("every reached node but the first has an edge");
                     path.push(edge);
                     cur = model.graph.edge_endpoints(edge).expect("edge exists").0;
                 }
@@ -60,9 +70,9 @@ pub(crate) fn cycle_through(
                 path.reverse();
                 return path;
             }
-            if !seen[t.index()] {
-                seen[t.index()] = true;
-                via[t.index()] = Some(e.id());
+            if !seen[t_at] {
+                seen[t_at] = true;
+                via[t_at] = Some(e.id());
                 queue.push_back(t);
             }
         }

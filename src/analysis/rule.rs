@@ -211,6 +211,17 @@ pub(crate) struct AllowUsage {
     pub used: Vec<Vec<bool>>,
     /// Codes of the checks that ran, in the order they ran.
     pub ran: Vec<&'static str>,
+    /// Per component (by index): its entries by exact text (ids match exactly) and by ASCII
+    /// lower case (codes match in any case). Looked up, never iterated: a finding costs the same
+    /// with 60,000 entries as with one.
+    index: Vec<AllowIndex>,
+}
+
+/// One component's `allow` entries, by what they can match.
+#[derive(Clone, Debug, Default)]
+struct AllowIndex {
+    exact: std::collections::HashMap<String, Vec<usize>>,
+    folded: std::collections::HashMap<String, Vec<usize>>,
 }
 
 impl AllowUsage {
@@ -219,19 +230,39 @@ impl AllowUsage {
     pub(crate) fn new(model: &Model) -> Self {
         let used =
             model.components().map(|id| vec![false; model.component(id).allow.len()]).collect();
-        Self { used, ran: Vec::new() }
+        let index = model
+            .components()
+            .map(|id| {
+                let mut ix = AllowIndex::default();
+                for (i, a) in model.component(id).allow.iter().enumerate() {
+                    ix.exact.entry(a.value.clone()).or_default().push(i);
+                    ix.folded.entry(a.value.to_ascii_lowercase()).or_default().push(i);
+                }
+                ix
+            })
+            .collect();
+        Self { used, ran: Vec::new(), index }
     }
 
     /// Whether a component the finding is about allows the finding's check (by id, or code
-    /// in any case); marks every matching entry as used.
+    /// in any case, as [`diagnostic::names_code`] says); marks every matching entry as used.
     pub(crate) fn silences(&mut self, model: &Model, d: &Diagnostic) -> bool {
         let mut silenced = false;
+        let code = d.code.to_ascii_lowercase();
         for id in d.subjects.iter().filter_map(|s| model.find(s)) {
-            for (i, a) in model.component(id).allow.iter().enumerate() {
-                if diagnostic::names_code(&a.value, d.code, d.id) {
-                    self.used[id.index()][i] = true;
-                    silenced = true;
-                }
+            let ix = &self.index[id.index()];
+            let by_id = ix.exact.get(d.id).into_iter().flatten();
+            let by_code = ix.folded.get(&code).into_iter().flatten();
+            crate::work::add(crate::work::Work::AllowMatch, 1);
+            for &i in by_id.chain(by_code) {
+                crate::work::add(crate::work::Work::AllowMatch, 1);
+                debug_assert!(diagnostic::names_code(
+                    &model.component(id).allow[i].value,
+                    d.code,
+                    d.id
+                ));
+                self.used[id.index()][i] = true;
+                silenced = true;
             }
         }
         silenced

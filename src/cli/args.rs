@@ -90,6 +90,17 @@ pub(crate) struct ManifestArgs {
     /// Refuse manifests with more `depends_on` entries than this, across all included files.
     #[arg(long, value_name = "N", default_value_t = crate::manifest::limits::DEFAULT_MAX_DEPENDENCIES)]
     pub max_dependencies: usize,
+    /// Read at most this many MiB, the manifest and all its includes together (each file is
+    /// also bounded at 256 MiB).
+    #[arg(long, value_name = "MIB", default_value_t = crate::manifest::DEFAULT_MAX_INPUT_BYTES >> 20)]
+    pub max_input_mib: u64,
+}
+
+impl ManifestArgs {
+    /// `--max-input-mib` in bytes.
+    pub(crate) fn max_input_bytes(&self) -> u64 {
+        self.max_input_mib.saturating_mul(1 << 20)
+    }
 }
 
 /// `archmap check`.
@@ -137,7 +148,7 @@ pub(crate) enum ReportFormat {
 /// `archmap render`.
 // Independent on/off switches, as clap flags are.
 #[allow(clippy::struct_excessive_bools)]
-#[derive(Debug, Args)]
+#[derive(Debug, Args, Clone)]
 pub(crate) struct RenderArgs {
     /// The manifest and rule overrides.
     #[command(flatten)]
@@ -145,7 +156,7 @@ pub(crate) struct RenderArgs {
     /// Output format (default: from `-o`'s extension, else svg).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
-    /// Where to write (default: standard output); with `--all-views`, a directory.
+    /// Where to write (default and `-`: standard output); with `--all-views`, a directory.
     #[arg(short, long, value_name = "PATH")]
     pub output: Option<PathBuf>,
     /// Render one view of the manifest.
@@ -292,7 +303,7 @@ pub(crate) struct DiffArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
     pub format: DiffFormat,
-    /// Where to write (default: standard output).
+    /// Where to write (default and `-`: standard output).
     #[arg(short, long, value_name = "PATH")]
     pub output: Option<PathBuf>,
     /// Exit 1 when the manifests differ.
@@ -313,6 +324,9 @@ pub(crate) struct DiffArgs {
     /// Leave out of the new findings those this baseline file accepts (as `check --baseline`).
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    /// Read at most this many MiB on each side, the manifest and all its includes together.
+    #[arg(long, value_name = "MIB", default_value_t = crate::manifest::DEFAULT_MAX_INPUT_BYTES >> 20)]
+    pub max_input_mib: u64,
 }
 
 /// `diff --format`.
@@ -350,7 +364,7 @@ pub(crate) struct InitArgs {
 /// `archmap schema`.
 #[derive(Debug, Args)]
 pub(crate) struct SchemaArgs {
-    /// Write the schema to this file instead of standard output.
+    /// Write the schema to this file instead of standard output (`-`: standard output).
     #[arg(short, long, value_name = "PATH")]
     pub output: Option<PathBuf>,
     /// Fail (exit 1) when the file at `-o` differs from what would be written, instead of writing.

@@ -58,6 +58,7 @@ pub(super) fn run(args: &DiffArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Resu
         rules: args.rules.clone(),
         max_components: manifest::limits::DEFAULT_MAX_COMPONENTS,
         max_dependencies: manifest::limits::DEFAULT_MAX_DEPENDENCIES,
+        max_input_mib: args.max_input_mib,
     };
     let (old_origin, new_origin) = (origin(&args.old, &io.cwd), origin(&args.new, &io.cwd));
     if old_origin == Origin::Stdin && new_origin == Origin::Stdin {
@@ -106,8 +107,8 @@ pub(super) fn run(args: &DiffArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Resu
 
     let text = match args.format {
         DiffFormat::Text => {
-            let paint =
-                args.output.is_none() && color(global.color, io.stdout_is_terminal, io.no_color);
+            let paint = super::output_path(args.output.as_ref()).is_none()
+                && color(global.color, io.stdout_is_terminal, io.no_color);
             report::text(&d, paint, global.quiet)
         }
         DiffFormat::Json => report::json(&d),
@@ -128,7 +129,7 @@ pub(super) fn run(args: &DiffArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Resu
         }
     };
 
-    match &args.output {
+    match super::output_path(args.output.as_ref()) {
         Some(path) => {
             refuse_overwriting_inputs(path, [&old, &new], io)?;
             write_atomic(&io.cwd.join(path), text.as_bytes())?;
@@ -151,13 +152,13 @@ fn read_side(
     };
     match origin {
         Origin::Stdin => {
-            let bytes = read_stdin(io)?;
+            let bytes = read_stdin(io, args.max_input_bytes())?;
             let fs = RealFs { cwd: io.cwd.clone() };
             analyse_bytes("<stdin>", None, bytes, &fs, args)
         }
         Origin::File(path) => {
             let fs = RealFs { cwd: io.cwd.clone() };
-            let bytes = fs.read(path).map_err(read_error)?;
+            let bytes = fs.read_at_most(path, args.max_input_bytes()).map_err(read_error)?;
             analyse_bytes(&manifest::display_path(path), Some(path), bytes, &fs, args)
         }
         Origin::Git { rev, path } => {
@@ -170,7 +171,8 @@ fn read_side(
             } else {
                 format!("{rev}:./{path}")
             };
-            let bytes = fs.read(Path::new(&rooted)).map_err(read_error)?;
+            let bytes =
+                fs.read_at_most(Path::new(&rooted), args.max_input_bytes()).map_err(read_error)?;
             analyse_bytes(arg, Some(Path::new(&rooted)), bytes, &fs, args)
         }
     }
@@ -221,6 +223,12 @@ impl GitFs {
 
 impl FileSystem for GitFs {
     fn read(&self, path: &Path) -> Result<Vec<u8>, String> {
+        self.read_at_most(path, manifest::MAX_FILE_SIZE)
+    }
+
+    /// The object's type and size are asked first: a blob over `max` is never read.
+    fn read_at_most(&self, path: &Path, max: u64) -> Result<Vec<u8>, String> {
+        let max = max.min(manifest::MAX_FILE_SIZE);
         let rel = self.relative(path);
         let object = format!("{}:./{}", self.rev, rel.to_string_lossy().replace('\\', "/"));
         let kind = self.git(&["cat-file", "-t", &object])?;
@@ -229,9 +237,14 @@ impl FileSystem for GitFs {
             "tree" => return Err("it is a directory".into()),
             other => return Err(format!("it is a git {other}, not a file")),
         }
+        let size = self.git(&["cat-file", "-s", &object])?;
+        let size: u64 = String::from_utf8_lossy(&size).trim().parse().unwrap_or(u64::MAX);
+        if size > max {
+            return Err(manifest::over_budget(max));
+        }
         let bytes = self.git(&["cat-file", "blob", &object])?;
-        if bytes.len() as u64 > manifest::MAX_FILE_SIZE {
-            return Err(format!("it is larger than {} MiB", manifest::MAX_FILE_SIZE >> 20));
+        if bytes.len() as u64 > max {
+            return Err(manifest::over_budget(max));
         }
         Ok(bytes)
     }
@@ -277,17 +290,12 @@ fn refuse_overwriting_inputs(
     sides: [&Analysis; 2],
     io: &Io<'_>,
 ) -> Result<(), Error> {
-    let Ok(out) = std::fs::canonicalize(io.cwd.join(output)) else {
-        return Ok(());
-    };
     for side in sides {
-        for (_, f) in side.loaded.sources.iter() {
-            if std::fs::canonicalize(io.cwd.join(f.name())).is_ok_and(|p| p == out) {
-                return Err(Error::Usage(format!(
-                    "refusing to overwrite the manifest {} with the diff",
-                    output.display()
-                )));
-            }
+        if super::is_an_input(&io.cwd, output, &side.loaded.paths) {
+            return Err(Error::Usage(format!(
+                "refusing to overwrite the manifest {} with the diff",
+                output.display()
+            )));
         }
     }
     Ok(())

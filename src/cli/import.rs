@@ -39,7 +39,7 @@ pub(crate) struct ComposeArgs {
     /// More compose files, merged after the positional ones (repeatable).
     #[arg(short = 'f', long = "file", value_name = "FILE")]
     pub file: Vec<PathBuf>,
-    /// Where to write the manifest (default: standard output); never one of the inputs.
+    /// Where to write the manifest (default and `-`: standard output); never one of the inputs.
     #[arg(short, long, value_name = "PATH")]
     pub output: Option<PathBuf>,
     /// Read variables from this file instead of the `.env` beside the first compose file
@@ -52,6 +52,13 @@ pub(crate) struct ComposeArgs {
     /// Enable services of every profile.
     #[arg(long)]
     pub all_profiles: bool,
+    /// Read files the compose files name (`extends: file:`, `env_file`, `include`, `.env`)
+    /// even when they resolve outside the first compose file's directory.
+    #[arg(long)]
+    pub allow_outside_includes: bool,
+    /// Read at most this many MiB: the compose files and every file they name together.
+    #[arg(long, value_name = "MIB", default_value_t = manifest::DEFAULT_MAX_INPUT_BYTES >> 20)]
+    pub max_input_mib: u64,
 }
 
 /// Compose files docker compose looks for, in its order of preference.
@@ -74,20 +81,26 @@ fn compose(args: &ComposeArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Result<u
         return Err(Error::Usage("`-` (standard input) must be the only compose file".into()));
     }
     let mut files = Vec::new();
+    // One budget for every compose file together; the import spends what is left on the files
+    // they name.
+    let budget = args.max_input_mib.saturating_mul(1 << 20);
+    let mut left = budget;
     for p in &paths {
-        if p.as_os_str() == "-" {
-            files.push(ComposeFile { name: "<stdin>".into(), path: None, bytes: read_stdin(io)? });
+        let bytes = if p.as_os_str() == "-" {
+            read_stdin(io, left)?
         } else {
-            let bytes = fs.read(p).map_err(|reason| Error::Read {
+            fs.read_at_most(p, left).map_err(|reason| Error::Read {
                 path: p.clone(),
                 source: std::io::Error::other(reason),
-            })?;
-            files.push(ComposeFile {
-                name: manifest::display_path(p),
-                path: Some(p.clone()),
-                bytes,
-            });
-        }
+            })?
+        };
+        left -= bytes.len() as u64;
+        let (name, path) = if p.as_os_str() == "-" {
+            ("<stdin>".to_string(), None)
+        } else {
+            (manifest::display_path(p), Some(p.clone()))
+        };
+        files.push(ComposeFile { name, path, bytes });
     }
     let first_dir = match paths.first().filter(|p| p.as_os_str() != "-") {
         Some(p) => fs.canonicalize(p).ok().and_then(|c| c.parent().map(Path::to_path_buf)),
@@ -104,23 +117,27 @@ fn compose(args: &ComposeArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Result<u
         profiles: args.profile.clone(),
         all_profiles: args.all_profiles,
         default_name,
+        allow_outside: args.allow_outside_includes,
+        max_input_bytes: Some(budget),
     };
     let outcome = import::compose(&request, &fs);
     print(&outcome.diagnostics, &outcome.sources, global, io)?;
     let Some(text) = outcome.manifest else {
         return Ok(2);
     };
-    if let Some(out) = &args.output {
-        let inputs = paths.iter().filter(|p| p.as_os_str() != "-").chain(&outcome.read);
-        if let Ok(target) = fs.canonicalize(out) {
-            for input in inputs {
-                if fs.canonicalize(input).is_ok_and(|c| c == target) {
-                    return Err(Error::Usage(format!(
-                        "-o {} is one of the inputs; choose another output path",
-                        out.display()
-                    )));
-                }
-            }
+    if let Some(out) = super::output_path(args.output.as_ref()) {
+        let inputs: Vec<PathBuf> = paths
+            .iter()
+            .filter(|p| p.as_os_str() != "-")
+            .chain(&args.env_file)
+            .chain(&outcome.read)
+            .cloned()
+            .collect();
+        if super::is_an_input(&io.cwd, out, &inputs) {
+            return Err(Error::Usage(format!(
+                "-o {} is one of the inputs; choose another output path",
+                out.display()
+            )));
         }
         write_atomic(&io.cwd.join(out), text.as_bytes())?;
     } else {

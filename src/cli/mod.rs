@@ -126,6 +126,17 @@ struct RealFs {
 
 impl FileSystem for RealFs {
     fn read(&self, path: &Path) -> Result<Vec<u8>, String> {
+        self.read_at_most(path, manifest::MAX_FILE_SIZE)
+    }
+
+    fn canonicalize(&self, path: &Path) -> Result<PathBuf, String> {
+        std::fs::canonicalize(self.cwd.join(path)).map_err(|e| io_reason(&e))
+    }
+
+    /// The type and size are checked before a byte is read, and no more than `max` bytes are
+    /// read even when the file grows meanwhile.
+    fn read_at_most(&self, path: &Path, max: u64) -> Result<Vec<u8>, String> {
+        let max = max.min(manifest::MAX_FILE_SIZE);
         let path = self.cwd.join(path);
         let meta = std::fs::metadata(&path).map_err(|e| io_reason(&e))?;
         if meta.is_dir() {
@@ -134,14 +145,19 @@ impl FileSystem for RealFs {
         if !meta.is_file() {
             return Err("it is not a regular file".into());
         }
-        if meta.len() > manifest::MAX_FILE_SIZE {
-            return Err(format!("it is larger than {} MiB", manifest::MAX_FILE_SIZE >> 20));
+        if meta.len() > max {
+            return Err(manifest::over_budget(max));
         }
-        std::fs::read(&path).map_err(|e| io_reason(&e))
-    }
-
-    fn canonicalize(&self, path: &Path) -> Result<PathBuf, String> {
-        std::fs::canonicalize(self.cwd.join(path)).map_err(|e| io_reason(&e))
+        let file = std::fs::File::open(&path).map_err(|e| io_reason(&e))?;
+        if !file.metadata().is_ok_and(|m| m.is_file()) {
+            return Err("it is not a regular file".into());
+        }
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        file.take(max + 1).read_to_end(&mut bytes).map_err(|e| io_reason(&e))?;
+        if bytes.len() as u64 > max {
+            return Err(manifest::over_budget(max));
+        }
+        Ok(bytes)
     }
 }
 
@@ -173,19 +189,17 @@ fn manifest_path(args: &ManifestArgs, io: &Io<'_>) -> Result<Option<PathBuf>, Er
 
 /// Reads standard input, bounded like a file: `archmap check - < /dev/zero` must stop, not fill
 /// memory.
-fn read_stdin(io: &mut Io<'_>) -> Result<Vec<u8>, Error> {
+fn read_stdin(io: &mut Io<'_>, max: u64) -> Result<Vec<u8>, Error> {
+    let max = max.min(manifest::MAX_FILE_SIZE);
     let mut bytes = Vec::new();
     io.stdin
-        .take(manifest::MAX_FILE_SIZE + 1)
+        .take(max + 1)
         .read_to_end(&mut bytes)
         .map_err(|source| Error::Read { path: "<stdin>".into(), source })?;
-    if bytes.len() as u64 > manifest::MAX_FILE_SIZE {
+    if bytes.len() as u64 > max {
         return Err(Error::Read {
             path: "<stdin>".into(),
-            source: std::io::Error::other(format!(
-                "it is larger than {} MiB",
-                manifest::MAX_FILE_SIZE >> 20
-            )),
+            source: std::io::Error::other(manifest::over_budget(max)),
         });
     }
     Ok(bytes)
@@ -195,10 +209,11 @@ fn read_stdin(io: &mut Io<'_>) -> Result<Vec<u8>, Error> {
 fn analyse(args: &ManifestArgs, io: &mut Io<'_>) -> Result<Analysis, Error> {
     let path = manifest_path(args, io)?;
     let fs = RealFs { cwd: io.cwd.clone() };
+    let max = args.max_input_bytes();
     let (name, bytes) = match &path {
-        None => ("<stdin>".to_string(), read_stdin(io)?),
+        None => ("<stdin>".to_string(), read_stdin(io, max)?),
         Some(p) => {
-            let bytes = fs.read(p).map_err(|reason| Error::Read {
+            let bytes = fs.read_at_most(p, max).map_err(|reason| Error::Read {
                 path: p.clone(),
                 source: std::io::Error::other(reason),
             })?;
@@ -236,6 +251,7 @@ fn analyse_bytes(
                 max_dependencies: args.max_dependencies,
                 ..manifest::Limits::default()
             },
+            max_input_bytes: args.max_input_bytes(),
         },
         levels,
     };
@@ -308,6 +324,64 @@ fn explain_check(m: &RuleMeta, out: &mut dyn Write) -> std::io::Result<()> {
 /// A problem that is not a check: summary, what its family does, docs.
 fn explain_problem(p: &ProblemMeta, family: &str, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out, "# {} {}\n\n{}\n\n{family}\n\n{}", p.code, p.id, p.summary, p.docs)
+}
+
+/// Why a `--check` target does not hold what would be written, or `None` when it does. Its
+/// type and size are checked before anything is read, and at most one byte more than expected is
+/// read: a committed link to `/dev/zero` or a FIFO must neither hang nor fill memory.
+fn stale_reason(path: &Path, expected: &[u8]) -> Option<&'static str> {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Some("is missing");
+    };
+    if !meta.is_file() {
+        return Some("is not a regular file");
+    }
+    if meta.len() != expected.len() as u64 {
+        return Some("differs from what would be written");
+    }
+    let Ok(file) = std::fs::File::open(path) else {
+        return Some("cannot be read");
+    };
+    // The file opened may not be the one looked at (a rename in between): look again.
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        return Some("is not a regular file");
+    }
+    let mut old = Vec::with_capacity(expected.len());
+    if file.take(expected.len() as u64 + 1).read_to_end(&mut old).is_err() {
+        return Some("cannot be read");
+    }
+    (old != expected).then_some("differs from what would be written")
+}
+
+/// `-o PATH` as the command should take it: `-o -` is standard output, as `-` is standard
+/// input for a manifest (a file named `-` is still `./-`).
+fn output_path(output: Option<&PathBuf>) -> Option<&PathBuf> {
+    output.filter(|p| p.as_os_str() != "-")
+}
+
+/// What makes a file itself, whatever its names: device and inode on Unix, the canonical path
+/// elsewhere.
+#[cfg(unix)]
+fn file_identity(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+/// What makes a file itself, whatever its names: device and inode on Unix, the canonical path
+/// elsewhere.
+#[cfg(not(unix))]
+fn file_identity(path: &Path) -> Option<PathBuf> {
+    std::fs::canonicalize(path).ok()
+}
+
+/// Whether writing `output` (relative to `cwd`) would replace one of the files `inputs` were
+/// read from. Files are compared, never names: `my\arch.yaml` is one file name on Unix, a
+/// name that is not UTF-8 stays itself, and links and `..` lead to the file they name.
+fn is_an_input(cwd: &Path, output: &Path, inputs: &[PathBuf]) -> bool {
+    let Some(out) = file_identity(&cwd.join(output)) else {
+        return false;
+    };
+    inputs.iter().any(|i| file_identity(&cwd.join(i)).is_some_and(|id| id == out))
 }
 
 /// Writes `text` to `path` atomically: a temporary file in the same directory, then a rename.

@@ -23,6 +23,15 @@ type Output = (Option<PathBuf>, Vec<u8>);
 
 /// Runs `archmap render`: analyse, pick the diagrams, render them, then check or write them.
 pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Result<u8, Error> {
+    if args.output.is_some() && super::output_path(args.output.as_ref()).is_none() {
+        if args.all_views || args.check {
+            return Err(Error::Usage(
+                "--all-views and --check need a path for -o, not `-` (standard output)".into(),
+            ));
+        }
+        let to_stdout = RenderArgs { output: None, ..args.clone() };
+        return run(&to_stdout, global, io);
+    }
     let format = output_format(args);
     let analysed = analyse(&args.manifest, io)?;
     if let Some(code) = report_findings(args, global, &analysed, io)? {
@@ -215,11 +224,8 @@ fn check_outputs(outputs: &[Output], io: &mut Io<'_>) -> Result<u8, Error> {
     let mut stale = 0;
     for (path, text) in outputs {
         let path = path.as_ref().expect("--check requires -o");
-        let full = io.cwd.join(path);
-        let reason = match std::fs::read(&full) {
-            Ok(old) if old == *text => continue,
-            Ok(_) => "differs from what would be written",
-            Err(_) => "is missing",
+        let Some(reason) = super::stale_reason(&io.cwd.join(path), text) else {
+            continue;
         };
         stale += 1;
         writeln!(
@@ -281,17 +287,9 @@ fn refuse_overwriting_inputs(
     outputs: &[Output],
     io: &Io<'_>,
 ) -> Result<(), Error> {
-    let inputs: Vec<PathBuf> = analysed
-        .loaded
-        .sources
-        .iter()
-        .filter_map(|(_, f)| std::fs::canonicalize(io.cwd.join(f.name())).ok())
-        .collect();
     for (path, _) in outputs {
         let Some(p) = path else { continue };
-        if let Ok(c) = std::fs::canonicalize(io.cwd.join(p))
-            && inputs.contains(&c)
-        {
+        if super::is_an_input(&io.cwd, p, &analysed.loaded.paths) {
             return Err(Error::Usage(format!(
                 "refusing to overwrite the manifest {} with a diagram",
                 p.display()

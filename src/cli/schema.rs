@@ -7,16 +7,17 @@ use crate::json_schema;
 
 pub(super) fn run(args: &SchemaArgs, io: &mut Io<'_>) -> Result<u8, Error> {
     let text = json_schema::to_json();
-    let Some(path) = &args.output else {
+    let Some(path) = super::output_path(args.output.as_ref()) else {
+        if args.check {
+            return Err(Error::Usage("--check needs a path for -o, not `-`".into()));
+        }
         io.stdout.write_all(text.as_bytes())?;
         return Ok(0);
     };
     let full = io.cwd.join(path);
     if args.check {
-        let reason = match std::fs::read(&full) {
-            Ok(old) if old == text.as_bytes() => return Ok(0),
-            Ok(_) => "differs from what would be written",
-            Err(_) => "is missing",
+        let Some(reason) = super::stale_reason(&full, text.as_bytes()) else {
+            return Ok(0);
         };
         writeln!(
             io.stderr,

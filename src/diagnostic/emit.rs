@@ -52,7 +52,8 @@ impl Emitter for Human {
             .with_width(self.width)
             .with_links(false)
             .with_urls(false)
-            .with_show_related_as_nested(false);
+            .with_show_related_as_nested(false)
+            .with_context_lines(CONTEXT_LINES);
         let full = |d: &Diagnostic, out: &mut dyn Write| -> io::Result<()> {
             if has_long_lines(d, sources) {
                 // miette cannot draw an excerpt of a line of 65,536 columns or more (and nobody
@@ -227,14 +228,22 @@ const EXCERPT_MERGE_SLACK: usize = 4;
 /// The longest source line a report shows as an excerpt.
 const MAX_EXCERPT_LINE: usize = 2_000;
 
+/// Lines miette shows around each label.
+const CONTEXT_LINES: usize = 1;
+
+/// Whether a line an excerpt would show (a label's lines and the context around them) is over
+/// [`MAX_EXCERPT_LINE`]: a long comment beside a short bad line would otherwise be printed whole.
+/// Costs a lookup per line shown, never a scan of the text.
 fn has_long_lines(d: &Diagnostic, sources: &Sources) -> bool {
     d.labels.iter().any(|l| {
-        let bytes = sources.get(l.span.file).text().as_bytes();
-        let (s, e) = (l.span.start.min(bytes.len()), l.span.end.min(bytes.len()));
-        // Byte search: a span may not sit on a character boundary, and '\n' is one byte.
-        let start = bytes[..s].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        let end = bytes[e..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |i| e + i);
-        end.saturating_sub(start) > MAX_EXCERPT_LINE
+        let file = sources.get(l.span.file);
+        let first = file.line_of(l.span.start).saturating_sub(CONTEXT_LINES);
+        let last = file.line_of(l.span.end) + CONTEXT_LINES;
+        // A label spanning many lines is shown in full: its size counts as a whole.
+        if last - first > 2 * CONTEXT_LINES + 200 {
+            return file.line_start(last + 1) - file.line_start(first) > 200 * MAX_EXCERPT_LINE;
+        }
+        (first..=last).any(|line| file.line_len(line) > MAX_EXCERPT_LINE)
     })
 }
 

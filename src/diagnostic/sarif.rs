@@ -250,9 +250,21 @@ fn kebab_to_pascal(id: &str) -> String {
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Github;
 
-/// Escapes a workflow command's message.
+/// Escapes a workflow command's message: `%`, and every control character (line breaks end a
+/// command; NUL or ESC from a file name would reach the log raw), as `%XX`.
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c == '%' || c.is_control() {
+            let mut utf8 = [0; 4];
+            for b in c.encode_utf8(&mut utf8).bytes() {
+                let _ = write!(out, "%{b:02X}");
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Escapes a workflow command's property value.
@@ -313,6 +325,7 @@ mod tests {
     #[test]
     fn workflow_commands_escape_their_parts() {
         assert_eq!(escape_data("50% a\nb"), "50%25 a%0Ab");
+        assert_eq!(escape_data("a\0b\x1b[31mc\r\u{85}"), "a%00b%1B[31mc%0D%C2%85");
         assert_eq!(escape_property("a:b,c"), "a%3Ab%2Cc");
     }
 

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use indexmap::IndexMap;
 
 use super::codes;
-use super::interpolate::{InterpolateError, interpolate};
+use super::interpolate::{self, InterpolateError, interpolate_within};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::manifest::FileSystem;
 use crate::manifest::yaml::{self, Node, Value};
@@ -52,7 +52,29 @@ pub(crate) struct Reader<'a> {
     warned_unset: BTreeSet<String>,
     /// Files loaded for `extends: file:`, by path: their services, extends not yet applied.
     extends_files: Vec<(PathBuf, Option<(FileId, Services)>)>,
+    /// Bytes interpolation may still produce in this import ([`MAX_INTERPOLATED_TOTAL`]).
+    pub interpolation_left: usize,
+    /// The project directory (canonical) that files named by the compose files must resolve
+    /// into; `None` with `--allow-outside-includes`.
+    pub confine: Option<PathBuf>,
+    /// The top-level `include` entries of the file read last.
+    includes: Vec<(String, Span)>,
+    /// YAML values the import may still read ([`yaml::MAX_VALUES`]).
+    values_left: usize,
+    /// Bytes the import may still read, compose files included.
+    pub input_left: u64,
+    /// Files read through `include` so far.
+    included: usize,
 }
+
+/// The deepest chain of compose `include`s.
+const MAX_INCLUDE_DEPTH: usize = 16;
+/// The most files compose `include`s may read in one import.
+const MAX_INCLUDES: usize = 256;
+
+/// The most bytes interpolation produces in one import (64 MiB), `.env` values included: a
+/// 100 KB variable read by 30,000 services would otherwise make 3 GB.
+pub(crate) const MAX_INTERPOLATED_TOTAL: usize = 64 << 20;
 
 /// Fields of a service whose interpolation problems stop the import (archmap reads them);
 /// elsewhere a problem is a warning (docker compose would refuse the file, archmap does not
@@ -86,13 +108,28 @@ impl<'a> Reader<'a> {
             vars,
             warned_unset: BTreeSet::new(),
             extends_files: Vec::new(),
+            interpolation_left: MAX_INTERPOLATED_TOTAL,
+            confine: None,
+            includes: Vec::new(),
+            included: 0,
+            values_left: yaml::MAX_VALUES,
+            input_left: crate::manifest::DEFAULT_MAX_INPUT_BYTES,
         }
     }
 
-    /// The file system files are read through.
-    #[must_use]
-    pub(crate) fn fs(&self) -> &'a dyn FileSystem {
-        self.fs
+    /// Reads a file a compose file names (`extends: file:`, `env_file`), refusing one that
+    /// resolves outside the project directory; records it as read.
+    pub(crate) fn read_named(&mut self, path: &Path) -> Result<Vec<u8>, String> {
+        let bytes = read_confined(self.fs, self.confine.as_deref(), path, self.input_left)?;
+        self.input_left -= bytes.len() as u64;
+        self.read.push(path.to_path_buf());
+        Ok(bytes)
+    }
+
+    /// `path` with links and `..` resolved where the file system can, as written otherwise: the
+    /// key that makes `a/../b.yaml` and `b.yaml` one file.
+    pub(crate) fn file_key(&self, path: &Path) -> String {
+        self.fs.canonicalize(path).unwrap_or_else(|_| path.to_path_buf()).display().to_string()
     }
 
     /// Whether a fatal problem was found.
@@ -145,7 +182,7 @@ impl<'a> Reader<'a> {
 
     /// Parses and normalises one compose file: its services (extends not applied) and name.
     pub(crate) fn read_file(&mut self, file: FileId) -> Option<FileContents> {
-        let tree = match yaml::parse(file, self.sources.get(file)) {
+        let tree = match yaml::parse(file, self.sources.get(file), &mut self.values_left) {
             Ok(t) => t,
             Err(e) => {
                 self.error(codes::SYNTAX, e.span, format!("invalid YAML: {}", e.message));
@@ -179,6 +216,7 @@ impl<'a> Reader<'a> {
                         name = Some((s, v.span));
                     }
                 }
+                "include" => self.include_entries(v),
                 "services" => match v.value {
                     Value::Null => {}
                     Value::Map(list) => {
@@ -219,16 +257,140 @@ impl<'a> Reader<'a> {
         Some((name, services))
     }
 
+    /// Records the paths of a top-level `include` (short form, or maps with `path`).
+    fn include_entries(&mut self, v: Node) {
+        let Value::Seq(items) = v.value else {
+            self.error(codes::SCHEMA, v.span, "`include` must be a list of paths".into());
+            return;
+        };
+        for item in items {
+            match &item.value {
+                Value::Str(p) => self.includes.push((p.clone(), item.span)),
+                Value::Map(_) => match get(&item, "path").map(|n| (&n.value, n.span)) {
+                    Some((Value::Str(p), span)) => self.includes.push((p.clone(), span)),
+                    Some((Value::Seq(paths), _)) => {
+                        for p in paths {
+                            if let Value::Str(s) = &p.value {
+                                self.includes.push((s.clone(), p.span));
+                            }
+                        }
+                    }
+                    _ => self.error(
+                        codes::SCHEMA,
+                        item.span,
+                        "an `include` entry needs a `path`".into(),
+                    ),
+                },
+                other => self.error(
+                    codes::SCHEMA,
+                    item.span,
+                    format!("an `include` entry is a path or a map, found {}", other.describe()),
+                ),
+            }
+        }
+        let mut includes = std::mem::take(&mut self.includes);
+        for (p, span) in &mut includes {
+            *p = self.interpolate_str(p, *span, true);
+        }
+        self.includes = includes;
+    }
+
+    /// Reads one compose file already added as `file` (at `path`): its services with
+    /// `extends` applied, after the services of the files it includes (each read the same way,
+    /// inside the project directory; a service defined twice is an error, as in docker
+    /// compose). `chain` holds the keys of the files that led here.
+    pub(crate) fn read_project_file(
+        &mut self,
+        file: FileId,
+        path: &Path,
+        chain: &mut Vec<String>,
+    ) -> Option<FileContents> {
+        let (name, mut services) = self.read_file(file)?;
+        let includes = std::mem::take(&mut self.includes);
+        self.apply_extends(&mut services, path);
+        if includes.is_empty() {
+            return Some((name, services));
+        }
+        let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
+        let mut merged: Services = IndexMap::new();
+        for (inc, span) in includes {
+            if chain.len() > MAX_INCLUDE_DEPTH {
+                self.error(
+                    codes::REFERENCE,
+                    span,
+                    format!("`include`s nest deeper than {MAX_INCLUDE_DEPTH} files"),
+                );
+                continue;
+            }
+            let inc_path = dir.join(&inc);
+            let key = self.file_key(&inc_path);
+            if chain.contains(&key) {
+                self.error(
+                    codes::REFERENCE,
+                    span,
+                    format!("`include` cycle: `{}` is already being read", truncate_path(&inc)),
+                );
+                continue;
+            }
+            self.included += 1;
+            if self.included > MAX_INCLUDES {
+                self.error(
+                    codes::REFERENCE,
+                    span,
+                    format!("more than {MAX_INCLUDES} files read through `include`"),
+                );
+                break;
+            }
+            let bytes = match self.read_named(&inc_path) {
+                Ok(b) => b,
+                Err(reason) => {
+                    self.error(
+                        codes::FILE,
+                        span,
+                        format!("cannot read `{}` for `include`: {reason}", truncate_path(&inc)),
+                    );
+                    continue;
+                }
+            };
+            let Some(child) = self.add_source(&crate::manifest::display_path(&inc_path), bytes)
+            else {
+                continue;
+            };
+            chain.push(key);
+            let contents = self.read_project_file(child, &inc_path, chain);
+            chain.pop();
+            let Some((_, found)) = contents else { continue };
+            for (k, v) in found {
+                if let Some(own) = services.get(&k).or_else(|| merged.get(&k)) {
+                    let at = own.span;
+                    self.error(
+                        codes::SCHEMA,
+                        at,
+                        format!(
+                            "service `{k}` is defined here and in the included `{}`",
+                            truncate_path(&inc)
+                        ),
+                    );
+                } else {
+                    merged.insert(k, v);
+                }
+            }
+        }
+        merged.extend(services);
+        Some((name, merged))
+    }
+
     /// Reports keys written twice in one map (YAML forbids it; docker compose refuses it).
     fn check_duplicates(&mut self, entries: &[(Node, Node)], what: &str) {
-        let mut seen: Vec<(&str, Span)> = Vec::new();
+        // Looked up, not searched: a map of 50,000 services is read once.
+        let mut seen: std::collections::HashMap<&str, Span> = std::collections::HashMap::new();
         let mut found = Vec::new();
         for (k, _) in entries {
             if let Value::Str(s) = &k.value {
-                if let Some((_, first)) = seen.iter().find(|(n, _)| *n == s) {
+                if let Some(first) = seen.get(s.as_str()) {
                     found.push((s.clone(), k.span, *first));
                 } else {
-                    seen.push((s, k.span));
+                    seen.insert(s, k.span);
                 }
             }
         }
@@ -296,8 +458,14 @@ impl<'a> Reader<'a> {
         if !s.contains('$') {
             return s.to_string();
         }
-        match interpolate(s, self.vars) {
+        if self.interpolation_left == 0 {
+            // Over the budget already, and reported: the import fails anyway.
+            return String::new();
+        }
+        let limit = interpolate::MAX_INTERPOLATED.min(self.interpolation_left);
+        match interpolate_within(s, self.vars, limit) {
             Ok(r) => {
+                self.interpolation_left -= r.text.len();
                 for name in r.unset {
                     if self.warned_unset.insert(name.clone()) {
                         self.push(
@@ -311,12 +479,27 @@ impl<'a> Reader<'a> {
                 }
                 r.text
             }
+            Err(InterpolateError::TooLarge(_)) => {
+                self.push(
+                    codes::INTERPOLATION,
+                    Severity::Error,
+                    span,
+                    too_large(limit, self.interpolation_left),
+                    Some(TOO_LARGE_HELP.into()),
+                );
+                if limit == self.interpolation_left {
+                    self.interpolation_left = 0;
+                }
+                String::new()
+            }
             Err(e) => {
                 let help = match &e {
                     InterpolateError::Required { .. } => {
                         "set the variable in the environment, in `.env`, or with --env-file"
                     }
-                    InterpolateError::Invalid(_) => "write `$$` for a literal `$`",
+                    InterpolateError::Invalid(_) | InterpolateError::TooLarge(_) => {
+                        "write `$$` for a literal `$`"
+                    }
                 };
                 if strict {
                     self.push(
@@ -563,7 +746,7 @@ impl<'a> Reader<'a> {
         let target = get(&ext, "service").and_then(|n| scalar_string(&n.value))?;
         let target_span = get(&ext, "service").map_or(ext.span, |n| n.span);
         let file = get(&ext, "file").and_then(|n| scalar_string(&n.value));
-        let here = (file_path.display().to_string(), name.to_string());
+        let here = (self.file_key(file_path), name.to_string());
         chain.push(here);
         if chain.len() > MAX_EXTENDS_DEPTH {
             self.error(
@@ -575,7 +758,7 @@ impl<'a> Reader<'a> {
         }
         let base = if let Some(file) = file {
             let path = dir.join(&file);
-            let key = (path.display().to_string(), target.clone());
+            let key = (self.file_key(&path), target.clone());
             if chain.iter().any(|c| c.0 == key.0 && c.1 == key.1) {
                 self.cycle(&ext, chain, &target);
                 return None;
@@ -593,7 +776,7 @@ impl<'a> Reader<'a> {
             other.clear();
             r?
         } else {
-            let key = file_path.display().to_string();
+            let key = self.file_key(file_path);
             if chain.iter().any(|c| c.0 == key && c.1 == target) {
                 self.cycle(&ext, chain, &target);
                 return None;
@@ -635,15 +818,19 @@ impl<'a> Reader<'a> {
         path: &Path,
         at: Span,
     ) -> Option<(FileId, IndexMap<String, Service>)> {
-        if let Some((_, cached)) = self.extends_files.iter().find(|(p, _)| p == path) {
+        let key = PathBuf::from(self.file_key(path));
+        if let Some((_, cached)) = self.extends_files.iter().find(|(p, _)| *p == key) {
             return cached.clone();
         }
-        let loaded = match self.fs.read(path) {
+        let loaded = match self.read_named(path) {
             Ok(bytes) => {
-                self.read.push(path.to_path_buf());
                 let name = crate::manifest::display_path(path);
-                self.add_source(&name, bytes)
-                    .and_then(|id| self.read_file(id).map(|(_, services)| (id, services)))
+                self.add_source(&name, bytes).and_then(|id| {
+                    let contents = self.read_file(id);
+                    // An `extends` file lends services; its own includes are not followed.
+                    self.includes.clear();
+                    contents.map(|(_, services)| (id, services))
+                })
             }
             Err(reason) => {
                 self.error(
@@ -657,8 +844,51 @@ impl<'a> Reader<'a> {
                 None
             }
         };
-        self.extends_files.push((path.to_path_buf(), loaded.clone()));
+        self.extends_files.push((key, loaded.clone()));
         loaded
+    }
+}
+
+/// A path from a compose file, cut for messages.
+fn truncate_path(p: &str) -> String {
+    super::interpolate::truncate(p, 200)
+}
+
+/// Reads `path` through `fs`; with a `root`, only when it resolves (links and `..` followed)
+/// inside it, and then the resolved file, so the check and the read see the same file.
+pub(crate) fn read_confined(
+    fs: &dyn FileSystem,
+    root: Option<&Path>,
+    path: &Path,
+    max: u64,
+) -> Result<Vec<u8>, String> {
+    let Some(root) = root else { return fs.read_at_most(path, max) };
+    let canonical = fs.canonicalize(path)?;
+    if !canonical.starts_with(root) {
+        return Err(
+            "it resolves outside the project directory (pass --allow-outside-includes to read it)"
+                .into(),
+        );
+    }
+    fs.read_at_most(&canonical, max)
+}
+
+/// What to do about an interpolation over its budget.
+pub(crate) const TOO_LARGE_HELP: &str = "variables that repeat other variables multiply in size: define each value once, without nesting it many times over";
+
+/// The message for an interpolation stopped at `limit` bytes, `left` being what the whole
+/// import could still produce.
+pub(crate) fn too_large(limit: usize, left: usize) -> String {
+    if limit < interpolate::MAX_INTERPOLATED && limit == left {
+        format!(
+            "interpolation produces more than {} MiB in all (the budget of one import)",
+            MAX_INTERPOLATED_TOTAL >> 20
+        )
+    } else {
+        format!(
+            "this value expands to more than {} MiB (the most one value may hold)",
+            interpolate::MAX_INTERPOLATED >> 20
+        )
     }
 }
 

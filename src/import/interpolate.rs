@@ -19,6 +19,8 @@ pub(crate) enum InterpolateError {
     },
     /// A `$` that starts no valid substitution, or an unclosed `${`.
     Invalid(String),
+    /// The result would be longer than the budget (bytes) it was given.
+    TooLarge(usize),
 }
 
 impl std::fmt::Display for InterpolateError {
@@ -31,12 +33,27 @@ impl std::fmt::Display for InterpolateError {
                 write!(f, "required variable `{name}` is missing a value: {message}")
             }
             InterpolateError::Invalid(why) => write!(f, "invalid interpolation: {why}"),
+            InterpolateError::TooLarge(limit) => {
+                write!(
+                    f,
+                    "interpolation expands to more than {} bytes",
+                    crate::manifest::group_digits(*limit)
+                )
+            }
         }
     }
 }
 
 /// The most nested `${…}` inside defaults: bounds recursion on hostile input.
 const MAX_NESTING: usize = 16;
+
+/// The longest text one string may expand to (1 MiB): a compose value is a name, a command
+/// line or a URL, and variables that reference each other ten times over would otherwise
+/// grow exponentially.
+pub(crate) const MAX_INTERPOLATED: usize = 1 << 20;
+
+/// The most characters of a template quoted in a message.
+const QUOTED: usize = 60;
 
 /// A successful interpolation.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -47,13 +64,27 @@ pub(crate) struct Interpolated {
     pub unset: Vec<String>,
 }
 
-/// Interpolates `input`; `lookup` returns a variable's value, `None` when it is unset.
+/// Interpolates `input` into at most [`MAX_INTERPOLATED`] bytes; `lookup` returns a
+/// variable's value, `None` when it is unset.
+#[cfg(test)]
 pub(crate) fn interpolate(
     input: &str,
     lookup: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Interpolated, InterpolateError> {
+    interpolate_within(input, lookup, MAX_INTERPOLATED)
+}
+
+/// Interpolates `input` into at most `limit` bytes (else [`InterpolateError::TooLarge`], found
+/// as soon as the output passes the limit: the work is bounded by `limit`, not by what the
+/// variables would expand to).
+pub(crate) fn interpolate_within(
+    input: &str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    limit: usize,
+) -> Result<Interpolated, InterpolateError> {
     let mut out = Interpolated::default();
-    let text = expand(input, lookup, &mut out.unset, 0)?;
+    let mut cx = Expansion { lookup, unset: &mut out.unset, limit };
+    let text = cx.expand(input, 0)?;
     out.text = text;
     Ok(out)
 }
@@ -66,52 +97,142 @@ fn is_name_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_'
 }
 
-fn expand(
-    input: &str,
-    lookup: &dyn Fn(&str) -> Option<String>,
-    unset: &mut Vec<String>,
-    depth: usize,
-) -> Result<String, InterpolateError> {
-    if depth > MAX_NESTING {
-        return Err(InterpolateError::Invalid(format!(
-            "substitutions nest deeper than {MAX_NESTING} levels"
-        )));
+/// One interpolation: the lookup, the variables found unset, the output budget.
+struct Expansion<'a> {
+    lookup: &'a dyn Fn(&str) -> Option<String>,
+    unset: &'a mut Vec<String>,
+    limit: usize,
+}
+
+impl Expansion<'_> {
+    fn push(&self, out: &mut String, text: &str) -> Result<(), InterpolateError> {
+        if out.len() + text.len() > self.limit {
+            return Err(InterpolateError::TooLarge(self.limit));
+        }
+        crate::work::add(crate::work::Work::Interpolation, text.len());
+        out.push_str(text);
+        Ok(())
     }
-    let mut out = String::with_capacity(input.len());
-    let mut rest = input;
-    while let Some(i) = rest.find('$') {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + 1..];
-        let mut chars = after.chars();
-        match chars.next() {
-            Some('$') => {
-                out.push('$');
-                rest = &after[1..];
-            }
-            Some('{') => {
-                let body_start = 1;
-                let close = matching_brace(&after[body_start..]).ok_or_else(|| {
-                    InterpolateError::Invalid(format!("`${{` without a closing `}}` in `{input}`"))
-                })?;
-                let body = &after[body_start..body_start + close];
-                out.push_str(&braced(body, lookup, unset, depth)?);
-                rest = &after[body_start + close + 1..];
-            }
-            Some(c) if is_name_start(c) => {
-                let len = after.find(|c: char| !is_name_char(c)).unwrap_or(after.len());
-                let name = &after[..len];
-                out.push_str(&value_or_unset(name, lookup, unset));
-                rest = &after[len..];
-            }
-            _ => {
-                return Err(InterpolateError::Invalid(format!(
-                    "a `$` that starts no variable in `{input}` (write `$$` for a literal `$`)"
-                )));
+
+    fn expand(&mut self, input: &str, depth: usize) -> Result<String, InterpolateError> {
+        if depth > MAX_NESTING {
+            return Err(InterpolateError::Invalid(format!(
+                "substitutions nest deeper than {MAX_NESTING} levels"
+            )));
+        }
+        let mut out = String::with_capacity(input.len().min(self.limit));
+        let mut rest = input;
+        while let Some(i) = rest.find('$') {
+            self.push(&mut out, &rest[..i])?;
+            let after = &rest[i + 1..];
+            let mut chars = after.chars();
+            match chars.next() {
+                Some('$') => {
+                    self.push(&mut out, "$")?;
+                    rest = &after[1..];
+                }
+                Some('{') => {
+                    let body_start = 1;
+                    let close = matching_brace(&after[body_start..]).ok_or_else(|| {
+                        InterpolateError::Invalid(format!(
+                            "`${{` without a closing `}}` in `{}`",
+                            truncate(input, QUOTED)
+                        ))
+                    })?;
+                    let body = &after[body_start..body_start + close];
+                    let value = self.braced(body, depth)?;
+                    self.push(&mut out, &value)?;
+                    rest = &after[body_start + close + 1..];
+                }
+                Some(c) if is_name_start(c) => {
+                    let len = after.find(|c: char| !is_name_char(c)).unwrap_or(after.len());
+                    let name = &after[..len];
+                    let value = self.value_or_unset(name);
+                    self.push(&mut out, &value)?;
+                    rest = &after[len..];
+                }
+                _ => {
+                    return Err(InterpolateError::Invalid(format!(
+                        "a `$` that starts no variable in `{}` (write `$$` for a literal `$`)",
+                        truncate(input, QUOTED)
+                    )));
+                }
             }
         }
+        self.push(&mut out, rest)?;
+        Ok(out)
     }
-    out.push_str(rest);
-    Ok(out)
+
+    fn value_or_unset(&mut self, name: &str) -> String {
+        if let Some(v) = (self.lookup)(name) {
+            v
+        } else {
+            if !self.unset.iter().any(|u| u == name) {
+                self.unset.push(name.to_string());
+            }
+            String::new()
+        }
+    }
+
+    fn braced(&mut self, body: &str, depth: usize) -> Result<String, InterpolateError> {
+        let len = body.find(|c: char| !is_name_char(c)).unwrap_or(body.len());
+        let name = &body[..len];
+        if name.is_empty() || !name.starts_with(is_name_start) {
+            return Err(InterpolateError::Invalid(format!(
+                "`${{{}}}` names no variable",
+                truncate(body, QUOTED)
+            )));
+        }
+        let op = &body[len..];
+        if op.is_empty() {
+            return Ok(self.value_or_unset(name));
+        }
+        let value = (self.lookup)(name);
+        let (colon, op) = match op.strip_prefix(':') {
+            Some(o) => (true, o),
+            None => (false, op),
+        };
+        let Some(kind) = op.chars().next() else {
+            return Err(InterpolateError::Invalid(format!(
+                "`${{{}}}` ends after `:`",
+                truncate(body, QUOTED)
+            )));
+        };
+        let arg = &op[kind.len_utf8()..];
+        // With a colon, an empty value counts as unset.
+        let present = match &value {
+            Some(v) => !colon || !v.is_empty(),
+            None => false,
+        };
+        match kind {
+            '-' => {
+                if present {
+                    Ok(value.unwrap_or_default())
+                } else {
+                    self.expand(arg, depth + 1)
+                }
+            }
+            '+' => {
+                if present {
+                    self.expand(arg, depth + 1)
+                } else {
+                    Ok(String::new())
+                }
+            }
+            '?' => {
+                if present {
+                    Ok(value.unwrap_or_default())
+                } else {
+                    let message = truncate(&self.expand(arg, depth + 1)?, QUOTED * 4);
+                    Err(InterpolateError::Required { name: truncate(name, QUOTED), message })
+                }
+            }
+            _ => Err(InterpolateError::Invalid(format!(
+                "`${{{}}}`: expected `-`, `+` or `?` after the variable name",
+                truncate(body, QUOTED)
+            ))),
+        }
+    }
 }
 
 /// Index of the `}` closing a `${` whose body starts `text`, counting nested `${`.
@@ -133,79 +254,6 @@ fn matching_brace(text: &str) -> Option<usize> {
         i += 1;
     }
     None
-}
-
-fn value_or_unset(
-    name: &str,
-    lookup: &dyn Fn(&str) -> Option<String>,
-    unset: &mut Vec<String>,
-) -> String {
-    if let Some(v) = lookup(name) {
-        v
-    } else {
-        if !unset.iter().any(|u| u == name) {
-            unset.push(name.to_string());
-        }
-        String::new()
-    }
-}
-
-fn braced(
-    body: &str,
-    lookup: &dyn Fn(&str) -> Option<String>,
-    unset: &mut Vec<String>,
-    depth: usize,
-) -> Result<String, InterpolateError> {
-    let len = body.find(|c: char| !is_name_char(c)).unwrap_or(body.len());
-    let name = &body[..len];
-    if name.is_empty() || !name.starts_with(is_name_start) {
-        return Err(InterpolateError::Invalid(format!("`${{{body}}}` names no variable")));
-    }
-    let op = &body[len..];
-    if op.is_empty() {
-        return Ok(value_or_unset(name, lookup, unset));
-    }
-    let value = lookup(name);
-    let (colon, op) = match op.strip_prefix(':') {
-        Some(o) => (true, o),
-        None => (false, op),
-    };
-    let Some(kind) = op.chars().next() else {
-        return Err(InterpolateError::Invalid(format!("`${{{body}}}` ends after `:`")));
-    };
-    let arg = &op[kind.len_utf8()..];
-    // With a colon, an empty value counts as unset.
-    let present = match &value {
-        Some(v) => !colon || !v.is_empty(),
-        None => false,
-    };
-    match kind {
-        '-' => {
-            if present {
-                Ok(value.unwrap_or_default())
-            } else {
-                expand(arg, lookup, unset, depth + 1)
-            }
-        }
-        '+' => {
-            if present {
-                expand(arg, lookup, unset, depth + 1)
-            } else {
-                Ok(String::new())
-            }
-        }
-        '?' => {
-            if present {
-                Ok(value.unwrap_or_default())
-            } else {
-                let message = expand(arg, lookup, unset, depth + 1)?;
-                Err(InterpolateError::Required { name: name.to_string(), message })
-            }
-        }
-        _ => Err(InterpolateError::Invalid(format!(
-            "`${{{body}}}`: expected `-`, `+` or `?` after the variable name"
-        ))),
-    }
 }
 
 /// One `KEY=VALUE` line of a `.env` file.
@@ -397,6 +445,41 @@ mod tests {
         }
         let deep = format!("{}x{}", "${U:-".repeat(40), "}".repeat(40));
         assert!(interpolate(&deep, &vars).is_err());
+    }
+
+    #[test]
+    fn output_is_bounded_before_it_is_built() {
+        // Ten references to the previous value, level after level, as a hostile `.env` has:
+        // 10^10 bytes at the ninth level if nothing stopped it.
+        let mut value = "x".repeat(10);
+        let mut error = None;
+        for _ in 1..10 {
+            let v = value.clone();
+            match interpolate_within(&"${V}".repeat(10), &|_| Some(v.clone()), 1_000_000) {
+                Ok(r) => value = r.text,
+                Err(e) => {
+                    error = Some(e);
+                    break;
+                }
+            }
+        }
+        assert_eq!(error, Some(InterpolateError::TooLarge(1_000_000)));
+        assert!(value.len() <= 1_000_000);
+        assert_eq!(
+            InterpolateError::TooLarge(1 << 20).to_string(),
+            "interpolation expands to more than 1,048,576 bytes"
+        );
+        assert_eq!(interpolate_within("ab$SET", &vars, 7).unwrap().text, "abvalue");
+        assert!(interpolate_within("ab$SET", &vars, 6).is_err());
+    }
+
+    #[test]
+    fn messages_quote_little_of_a_long_template() {
+        let long = format!("${{{}", "x".repeat(100_000));
+        let e = interpolate(&long, &vars).unwrap_err().to_string();
+        assert!(e.len() < 300, "{}", e.len());
+        let e = interpolate(&format!("$ {}", "y".repeat(100_000)), &vars).unwrap_err();
+        assert!(e.to_string().len() < 300);
     }
 
     #[test]

@@ -77,8 +77,8 @@ pub(crate) mod codes {
         ProblemMeta {
             code: FILE.0,
             id: FILE.1,
-            summary: "A file the compose files name cannot be read: an `--env-file` or an `extends` file (errors), an `env_file` (a warning).",
-            docs: "Check the path: `env_file` paths are relative to the first compose file's directory, `extends: file:` to the extending file.",
+            summary: "A file the compose files name cannot be read, or resolves outside the project directory: an `--env-file`, an `extends` or `include` file (errors), an `env_file` (a warning).",
+            docs: "Check the path: `env_file` paths are relative to the first compose file's directory, `extends: file:` and `include` to the naming file. Files outside the first compose file's directory are read only with `--allow-outside-includes`.",
         },
         ProblemMeta {
             code: DROPPED.0,
@@ -116,6 +116,12 @@ pub struct Request {
     pub all_profiles: bool,
     /// The project's name when the files do not set one (the first file's directory).
     pub default_name: String,
+    /// Read files the compose files name (`extends: file:`, `env_file`, `include`) even when
+    /// they resolve outside the project directory (`--allow-outside-includes`).
+    pub allow_outside: bool,
+    /// The most bytes the compose files and the files they name may hold together (`None`:
+    /// 256 MiB, `--max-input-mib`).
+    pub max_input_bytes: Option<u64>,
 }
 
 /// Counts, for summaries and tests.
@@ -220,9 +226,31 @@ pub fn compose(request: &Request, fs: &dyn FileSystem) -> Outcome {
     let mut pre = Sources::new();
     let mut diagnostics = Vec::new();
     let mut read = Vec::new();
-    let vars = variables(request, fs, &mut pre, &mut diagnostics, &mut read);
+    let confine = if request.allow_outside {
+        None
+    } else {
+        // Where nothing can be resolved (no such directory), nothing can be read either.
+        Some(fs.canonicalize(&project_dir(request).join(".")).unwrap_or_default())
+    };
+    let mut budget = compose::MAX_INTERPOLATED_TOTAL;
+    let given: u64 = request.files.iter().map(|f| f.bytes.len() as u64).sum();
+    let mut input_left = request
+        .max_input_bytes
+        .unwrap_or(crate::manifest::DEFAULT_MAX_INPUT_BYTES)
+        .saturating_sub(given);
+    let vars = variables(
+        request,
+        (fs, confine.as_deref()),
+        &mut pre,
+        &mut diagnostics,
+        &mut read,
+        (&mut budget, &mut input_left),
+    );
     let lookup = |name: &str| vars.get(name).cloned();
     let mut reader = Reader::new(fs, &lookup);
+    reader.interpolation_left = budget;
+    reader.input_left = input_left;
+    reader.confine = confine;
     // The env files come first in the sources, so their spans stay valid.
     for (_, f) in pre.iter() {
         reader.sources.add(crate::source::SourceFile::new(f.name(), f.text()));
@@ -238,9 +266,11 @@ pub fn compose(request: &Request, fs: &dyn FileSystem) -> Outcome {
         file_names.push(f.name.clone());
         let Some(id) = reader.add_source(&f.name, f.bytes.clone()) else { continue };
         first.get_or_insert(id);
-        let Some((n, mut services)) = reader.read_file(id) else { continue };
         let path = f.path.clone().unwrap_or_else(|| PathBuf::from("<stdin>"));
-        reader.apply_extends(&mut services, &path);
+        let mut chain = vec![reader.file_key(&path)];
+        let Some((n, services)) = reader.read_project_file(id, &path, &mut chain) else {
+            continue;
+        };
         if n.is_some() {
             name = n;
         }
@@ -271,20 +301,30 @@ fn finish(reader: Reader<'_>, manifest: Option<String>, counts: Counts) -> Outco
 /// environment over them.
 fn variables(
     request: &Request,
-    fs: &dyn FileSystem,
+    (fs, confine): (&dyn FileSystem, Option<&Path>),
     sources: &mut Sources,
     diagnostics: &mut Vec<Diagnostic>,
     read: &mut Vec<PathBuf>,
+    (budget, input_left): (&mut usize, &mut u64),
 ) -> BTreeMap<String, String> {
     let mut vars: BTreeMap<String, String> = BTreeMap::new();
     let explicit = !request.env_files.is_empty();
     let paths: Vec<PathBuf> =
         if explicit { request.env_files.clone() } else { vec![project_dir(request).join(".env")] };
     for path in paths {
-        let bytes = match fs.read(&path) {
-            Ok(b) => b,
+        // `--env-file` names a file on the command line; `.env` is found in the project.
+        let bytes = match compose::read_confined(
+            fs,
+            if explicit { None } else { confine },
+            &path,
+            *input_left,
+        ) {
+            Ok(b) => {
+                *input_left -= b.len() as u64;
+                b
+            }
             Err(reason) => {
-                if explicit {
+                if explicit || reason.contains("outside") {
                     let id = sources.add(crate::source::SourceFile::new(
                         crate::manifest::display_path(&path),
                         "",
@@ -312,7 +352,7 @@ fn variables(
             crate::manifest::display_path(&path),
             text.clone(),
         ));
-        read_env_text(id, &text, &request.environment, &mut vars, diagnostics);
+        read_env_text(id, &text, &request.environment, &mut vars, diagnostics, budget);
     }
     for (k, v) in &request.environment {
         vars.insert(k.clone(), v.clone());
@@ -328,6 +368,7 @@ fn read_env_text(
     environment: &BTreeMap<String, String>,
     vars: &mut BTreeMap<String, String>,
     diagnostics: &mut Vec<Diagnostic>,
+    budget: &mut usize,
 ) {
     let (lines, errors) = interpolate::parse_env_file(text);
     for e in errors {
@@ -345,9 +386,36 @@ fn read_env_text(
         let value = match line.value {
             None => environment.get(&line.key).cloned(),
             Some(v) if line.interpolate && v.contains('$') => {
+                if *budget == 0 {
+                    continue;
+                }
                 let lookup = |n: &str| environment.get(n).or_else(|| vars.get(n)).cloned();
-                match interpolate::interpolate(&v, &lookup) {
-                    Ok(r) => Some(r.text),
+                let limit = interpolate::MAX_INTERPOLATED.min(*budget);
+                match interpolate::interpolate_within(&v, &lookup, limit) {
+                    Ok(r) => {
+                        *budget -= r.text.len();
+                        Some(r.text)
+                    }
+                    Err(interpolate::InterpolateError::TooLarge(_)) => {
+                        diagnostics.push(
+                            Diagnostic::new(
+                                codes::INTERPOLATION.0,
+                                codes::INTERPOLATION.1,
+                                Severity::Error,
+                                format!("`{}`: {}", line.key, compose::too_large(limit, *budget)),
+                            )
+                            .with_label(
+                                Span::new(file, line.offset, line.offset + line.key.len()),
+                                "",
+                            )
+                            .with_help(compose::TOO_LARGE_HELP)
+                            .fatal(),
+                        );
+                        if limit == *budget {
+                            *budget = 0;
+                        }
+                        None
+                    }
                     Err(e) => {
                         diagnostics.push(
                             Diagnostic::new(
@@ -412,7 +480,7 @@ fn build(
     let kept: Vec<&Service> = project.values().filter(|s| profiles.keep(s)).collect();
     let dropped: BTreeMap<&str, Vec<String>> = project
         .values()
-        .filter(|s| !kept.iter().any(|k| k.name == s.name))
+        .filter(|s| !profiles.keep(s))
         .map(|s| (s.name.as_str(), profiles_of(s)))
         .collect();
     if kept.is_empty() {
@@ -871,6 +939,7 @@ impl<'p, 'r> Import<'p, 'r> {
     ) {
         let project_dir = project_dir(request);
         let mut sync = self.sync_graph();
+        let mut search_left = MAX_CYCLE_SEARCH;
         for i in 0..self.kept.len() {
             let s = self.kept[i];
             let env = environment_of(&mut self.reader, s, vars, &project_dir);
@@ -933,9 +1002,31 @@ impl<'p, 'r> Import<'p, 'r> {
                         optional: false,
                     };
                     if is_sync(&self.components, &dep) {
-                        if let Some(path) = path_between(&sync, t, i) {
-                            self.drop_inferred(i, &dep, &path, span);
+                        if search_left == 0 {
+                            // Past the budget nothing more can be shown acyclic: left out.
+                            self.counts.dropped += 1;
                             continue;
+                        }
+                        match path_within(&sync, t, i, &mut search_left) {
+                            Ok(Some(path)) => {
+                                self.drop_inferred(i, &dep, &path, span);
+                                continue;
+                            }
+                            Ok(None) => {}
+                            Err(()) => {
+                                self.counts.dropped += 1;
+                                self.reader.push(
+                                    codes::DROPPED,
+                                    Severity::Warn,
+                                    span,
+                                    format!(
+                                        "inferred dependencies from here on are left out: checking each for a sync cycle took more than {} steps in all",
+                                        crate::manifest::group_digits(MAX_CYCLE_SEARCH)
+                                    ),
+                                    Some("declare the dependencies that matter with `depends_on`, or import fewer services at a time".into()),
+                                );
+                                continue;
+                            }
                         }
                         sync[i].push(t);
                     }
@@ -1103,6 +1194,45 @@ fn is_sync(components: &[Component], d: &Dep) -> bool {
 }
 
 /// A path `from` → … → `to` in `graph` (breadth first), if there is one.
+/// The most steps (components and edges visited) spent, in one import, checking whether
+/// inferred dependencies would close a sync cycle: each check walks the graph, so 20,000
+/// services each inferring one dependency on the previous would otherwise be quadratic.
+const MAX_CYCLE_SEARCH: usize = 20_000_000;
+
+/// [`path_between`], spending at most `left` steps (visited components and edges) in all;
+/// `Err` when they run out before an answer.
+fn path_within(
+    graph: &[Vec<usize>],
+    from: usize,
+    to: usize,
+    left: &mut usize,
+) -> Result<Option<Vec<usize>>, ()> {
+    // Only what the walk reaches is touched: a map, not a vector the size of the graph.
+    let mut parent: std::collections::HashMap<usize, usize> =
+        std::collections::HashMap::from([(from, from)]);
+    let mut queue = VecDeque::from([from]);
+    while let Some(n) = queue.pop_front() {
+        *left = left.checked_sub(1 + graph[n].len()).ok_or(())?;
+        if n == to {
+            let mut path = vec![n];
+            let mut cur = n;
+            while cur != from {
+                cur = parent[&cur];
+                path.push(cur);
+            }
+            path.reverse();
+            return Ok(Some(path));
+        }
+        for &m in &graph[n] {
+            if let std::collections::hash_map::Entry::Vacant(e) = parent.entry(m) {
+                e.insert(n);
+                queue.push_back(m);
+            }
+        }
+    }
+    Ok(None)
+}
+
 fn path_between(graph: &[Vec<usize>], from: usize, to: usize) -> Option<Vec<usize>> {
     let mut parent = vec![usize::MAX; graph.len()];
     let mut queue = VecDeque::from([from]);
@@ -1132,8 +1262,27 @@ fn path_between(graph: &[Vec<usize>], from: usize, to: usize) -> Option<Vec<usiz
 fn declared_cycle(components: &[Component]) -> Option<Vec<usize>> {
     let graph: Vec<Vec<usize>> =
         components.iter().map(|c| c.deps.iter().map(|d| d.target).collect()).collect();
+    // A path back from an edge's target exists exactly when both ends share a strongly connected
+    // component: one linear pass finds those, so the search below runs once, not per edge (a
+    // chain of 50,000 services was quadratic).
+    let mut g = petgraph::graph::DiGraph::<(), ()>::with_capacity(graph.len(), 0);
+    let nodes: Vec<_> = (0..graph.len()).map(|_| g.add_node(())).collect();
+    for (i, targets) in graph.iter().enumerate() {
+        for &t in targets {
+            g.add_edge(nodes[i], nodes[t], ());
+        }
+    }
+    let mut scc = vec![usize::MAX; graph.len()];
+    for (k, members) in petgraph::algo::tarjan_scc(&g).into_iter().enumerate() {
+        for m in members {
+            scc[m.index()] = k;
+        }
+    }
     for (i, c) in components.iter().enumerate() {
         for d in &c.deps {
+            if scc[d.target] != scc[i] {
+                continue;
+            }
             if let Some(path) = path_between(&graph, d.target, i) {
                 let mut cycle = vec![i];
                 cycle.extend(path.into_iter().take_while(|&n| n != i));
@@ -1180,7 +1329,9 @@ fn environment_of(
                     ));
                     let mut file_vars = BTreeMap::new();
                     let mut diags = Vec::new();
-                    read_env_text(id, &text, vars, &mut file_vars, &mut diags);
+                    let mut budget = reader.interpolation_left;
+                    read_env_text(id, &text, vars, &mut file_vars, &mut diags, &mut budget);
+                    reader.interpolation_left = budget;
                     reader.diagnostics.extend(diags);
                     let (lines, _) = interpolate::parse_env_file(&text);
                     for line in lines {
@@ -1225,11 +1376,7 @@ fn environment_of(
 }
 
 fn reader_fs_read(reader: &mut Reader<'_>, path: &Path) -> Result<Vec<u8>, String> {
-    let r = reader.fs().read(path);
-    if r.is_ok() {
-        reader.read.push(path.to_path_buf());
-    }
-    r
+    reader.read_named(path)
 }
 
 /// The project directory: the first compose file's directory (relative paths in the project
@@ -1265,6 +1412,11 @@ mod tests {
         assert_eq!(path_between(&graph, 0, 2), Some(vec![0, 1, 2]));
         assert_eq!(path_between(&graph, 2, 0), None);
         assert_eq!(path_between(&graph, 3, 3), Some(vec![3]));
+        let mut left = 100;
+        assert_eq!(path_within(&graph, 0, 2, &mut left), Ok(Some(vec![0, 1, 2])));
+        assert!(left < 100);
+        let mut left = 1;
+        assert_eq!(path_within(&graph, 0, 2, &mut left), Err(()));
         let component = |deps: &[usize]| Component {
             id: String::new(),
             label: None,
@@ -1302,7 +1454,8 @@ mod tests {
         ]);
         let mut vars = BTreeMap::new();
         let mut diagnostics = Vec::new();
-        read_env_text(id, text, &environment, &mut vars, &mut diagnostics);
+        let mut budget = compose::MAX_INTERPOLATED_TOTAL;
+        read_env_text(id, text, &environment, &mut vars, &mut diagnostics, &mut budget);
         // Inside the file, the process environment already answers `${PORT}`.
         assert_eq!(vars["ADDR"], "db:6543");
         assert_eq!(vars["LATER"], "x");

@@ -19,6 +19,13 @@ pub(crate) const DEFAULT_MAX_DEPENDENCIES: usize = 1_000_000;
 pub(crate) const DEFAULT_MAX_LABEL_CHARS: usize = 1_000;
 /// Default for [`Limits::max_description_chars`].
 pub(crate) const DEFAULT_MAX_DESCRIPTION_CHARS: usize = 10_000;
+/// The deepest nesting of groups through `parent`: a frame inside 32 frames is already
+/// unreadable, and every stage after this one walks a group's ancestors (a chain of 20,000
+/// nested groups took 1.7 GB in `check` and 14–17 s in every renderer).
+pub(crate) const MAX_GROUP_DEPTH: usize = 32;
+/// The most views across all files: each view is a selection over every component (in `check`
+/// too, AM043), so views times components is the work.
+pub(crate) const MAX_VIEWS: usize = 1_000;
 /// At most this many over-long texts are reported one by one; the last report counts the rest.
 const MAX_TEXT_REPORTS: usize = 50;
 
@@ -29,7 +36,8 @@ pub struct Limits {
     pub max_components: usize,
     /// `depends_on` entries across all files (`--max-dependencies`).
     pub max_dependencies: usize,
-    /// Characters in a short text: `name`, `label`, a view's `title`, `tech`, `owner`.
+    /// Characters in a short text: `name`, `label`, a view's `title`, `tech`, `owner`, a
+    /// dependency's `protocol`, each `tags` and `allow` entry.
     pub max_label_chars: usize,
     /// Characters in a `description`.
     pub max_description_chars: usize,
@@ -57,6 +65,7 @@ fn exceeded(span: Span, message: String, label: &str, help: &str) -> Diagnostic 
 pub(crate) fn check(manifests: &[Manifest], limits: &Limits, out: &mut Vec<Diagnostic>) {
     let mut components = 0usize;
     let mut dependencies = 0usize;
+    let mut views = 0usize;
     let mut texts = TextReports { limits, out: Vec::new(), over: 0 };
     for m in manifests {
         texts.label(m.name.as_ref(), "name");
@@ -67,6 +76,15 @@ pub(crate) fn check(manifests: &[Manifest], limits: &Limits, out: &mut Vec<Diagn
             texts.description(g.description.as_ref());
         }
         for v in &m.views {
+            views += 1;
+            if views == MAX_VIEWS + 1 {
+                out.push(exceeded(
+                    v.id.span,
+                    format!("more than {MAX_VIEWS} views"),
+                    "the first view over the limit",
+                    "each view is drawn and checked over every component: keep the views people read, and use `render --focus` for the rest",
+                ));
+            }
             texts.label(v.title.as_ref(), "title");
             texts.description(v.description.as_ref());
         }
@@ -83,6 +101,12 @@ pub(crate) fn check(manifests: &[Manifest], limits: &Limits, out: &mut Vec<Diagn
             texts.label(s.label.as_ref(), "label");
             texts.label(s.tech.as_ref(), "tech");
             texts.label(s.owner.as_ref(), "owner");
+            for t in &s.tags {
+                texts.label(Some(t), "tag");
+            }
+            for a in &s.allow {
+                texts.label(Some(a), "allow");
+            }
             texts.description(s.description.as_ref());
             for d in &s.depends_on {
                 dependencies += 1;
@@ -95,11 +119,67 @@ pub(crate) fn check(manifests: &[Manifest], limits: &Limits, out: &mut Vec<Diagn
                     ));
                 }
                 texts.label(d.label.as_ref(), "label");
+                texts.label(d.protocol.as_ref(), "protocol");
                 texts.description(d.description.as_ref());
             }
         }
     }
     texts.finish(out);
+    group_depth(manifests, out);
+}
+
+/// Reports the first group nested deeper than [`MAX_GROUP_DEPTH`]. Linear: each group's depth
+/// is worked out once, from its parent's. Unknown parents and cycles are the model's to report.
+fn group_depth(manifests: &[Manifest], out: &mut Vec<Diagnostic>) {
+    use std::collections::HashMap;
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut groups = Vec::new();
+    for g in manifests.iter().flat_map(|m| &m.groups) {
+        // The first definition wins, as in the model.
+        if !index.contains_key(g.id.value.as_str()) {
+            index.insert(&g.id.value, groups.len());
+            groups.push(g);
+        }
+    }
+    let parent = |i: usize| -> Option<usize> {
+        groups[i].parent.as_ref().and_then(|p| index.get(p.value.as_str()).copied())
+    };
+    // 0: not yet known. Each group joins one walk, after which its depth is known.
+    let mut depth = vec![0usize; groups.len()];
+    let mut on_path = vec![false; groups.len()];
+    for start in 0..groups.len() {
+        let mut path = Vec::new();
+        let mut g = Some(start);
+        let mut base = 0;
+        while let Some(cur) = g {
+            if depth[cur] > 0 {
+                base = depth[cur];
+                break;
+            }
+            // A cycle of parents (the model reports it): counted from where it closes.
+            if on_path[cur] {
+                break;
+            }
+            on_path[cur] = true;
+            path.push(cur);
+            g = parent(cur);
+        }
+        for (k, &p) in path.iter().rev().enumerate() {
+            depth[p] = base + k + 1;
+            on_path[p] = false;
+        }
+        if depth[start] > MAX_GROUP_DEPTH {
+            let g = groups[start];
+            let span = g.parent.as_ref().map_or(g.id.span, |p| p.span);
+            out.push(exceeded(
+                span,
+                format!("groups nest deeper than {MAX_GROUP_DEPTH} levels"),
+                "the group that goes too deep",
+                "flatten the group hierarchy: a frame inside more than 32 frames cannot be read",
+            ));
+            return;
+        }
+    }
 }
 
 /// Over-long texts, reported up to [`MAX_TEXT_REPORTS`] times.
@@ -202,6 +282,27 @@ mod tests {
             limit_codes(THREE, under),
             ["more than 2 dependencies", "more than 2 components"]
         );
+    }
+
+    #[test]
+    fn groups_nest_at_most_the_limit() {
+        use std::fmt::Write as _;
+        let chain = |n: usize| {
+            let mut t = String::from("version: 1\nname: S\ngroups:\n  g0: {}\n");
+            for i in 1..n {
+                let _ = writeln!(t, "  g{i}: {{parent: g{}}}", i - 1);
+            }
+            let _ = write!(t, "services:\n  a: {{group: g{}}}\n", n - 1);
+            t
+        };
+        assert!(limit_codes(&chain(MAX_GROUP_DEPTH), Limits::default()).is_empty());
+        assert_eq!(
+            limit_codes(&chain(MAX_GROUP_DEPTH + 1), Limits::default()),
+            ["groups nest deeper than 32 levels"]
+        );
+        // Parents written after their children, and a cycle, are walked once each.
+        let reversed = "version: 1\nname: S\ngroups:\n  a: {parent: b}\n  b: {parent: c}\n  c: {}\n  x: {parent: y}\n  y: {parent: x}\nservices:\n  s: {group: a}\n";
+        assert!(limit_codes(reversed, Limits::default()).is_empty());
     }
 
     #[test]

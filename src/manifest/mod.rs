@@ -80,7 +80,7 @@ pub(crate) mod codes {
             code: LIMIT.0,
             id: LIMIT.1,
             summary: "the manifest describes more than archmap reads in one run",
-            docs: "More than 100,000 components or 1,000,000 dependencies across all files (raise with `--max-components` and `--max-dependencies`), a `name`, `label`, view `title`, `tech` or `owner` longer than 1,000 characters, or a `description` longer than 10,000. The limits bound the work a manifest from an untrusted pull request can cause. Split a larger system into several manifests; move long text to the component's `url`.",
+            docs: "More than 100,000 components or 1,000,000 dependencies across all files (raise with `--max-components` and `--max-dependencies`), a `name`, `label`, view `title`, `tech`, `owner`, dependency `protocol`, tag or `allow` entry longer than 1,000 characters, a `description` longer than 10,000, groups nested more than 32 deep through `parent`, or more than 1,000 views. The limits bound the work a manifest from an untrusted pull request can cause. Split a larger system into several manifests; move long text to the component's `url`.",
         },
     ];
 }
@@ -91,6 +91,8 @@ pub(crate) const MAX_INCLUDES: usize = 256;
 pub(crate) const MAX_INCLUDE_DEPTH: usize = 16;
 /// The largest manifest file read, in bytes.
 pub(crate) const MAX_FILE_SIZE: u64 = 256 * 1024 * 1024;
+/// Default for [`LoadOptions::max_input_bytes`]: every file of one run together.
+pub(crate) const DEFAULT_MAX_INPUT_BYTES: u64 = 256 * 1024 * 1024;
 
 /// How stage 1 reads files: the CLI hands in the real file system, tests an in-memory one.
 pub trait FileSystem {
@@ -98,15 +100,49 @@ pub trait FileSystem {
     fn read(&self, path: &Path) -> Result<Vec<u8>, String>;
     /// `path` with `..` and symbolic links resolved, or an error message.
     fn canonicalize(&self, path: &Path) -> Result<PathBuf, String>;
+    /// The bytes of the file at `path` if it holds at most `max` bytes; an implementation that
+    /// can tell the size first refuses a larger file without reading it.
+    fn read_at_most(&self, path: &Path, max: u64) -> Result<Vec<u8>, String> {
+        let bytes = self.read(path)?;
+        if bytes.len() as u64 > max {
+            return Err(over_budget(max));
+        }
+        Ok(bytes)
+    }
+}
+
+/// Why a file over what is left of the input budget (`max` bytes) is not read.
+#[must_use]
+pub(crate) fn over_budget(max: u64) -> String {
+    if max >= MAX_FILE_SIZE {
+        format!("it is larger than {} MiB", MAX_FILE_SIZE >> 20)
+    } else {
+        format!(
+            "it would take the files of this run over their budget: {max} bytes are left (raise it with --max-input-mib)"
+        )
+    }
 }
 
 /// What to read.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct LoadOptions {
     /// Follow includes that resolve outside the root manifest's directory.
     pub allow_outside_includes: bool,
     /// How many components and dependencies, and how long texts, may be read.
     pub limits: Limits,
+    /// The most bytes the root manifest and its includes may hold together
+    /// (`--max-input-mib`).
+    pub max_input_bytes: u64,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            allow_outside_includes: false,
+            limits: Limits::default(),
+            max_input_bytes: DEFAULT_MAX_INPUT_BYTES,
+        }
+    }
 }
 
 /// Everything stage 1 produced.
@@ -118,6 +154,10 @@ pub struct Loaded {
     pub(crate) manifests: Vec<Manifest>,
     /// Syntax, schema and include problems (all fatal).
     pub diagnostics: Vec<Diagnostic>,
+    /// The paths the files were read from, as handed to the [`FileSystem`] (the root's as given,
+    /// includes resolved): what an output must never replace. Names in [`Sources`] are for
+    /// reading, not for finding the file again.
+    pub paths: Vec<PathBuf>,
 }
 
 impl Loaded {
@@ -149,12 +189,22 @@ pub fn load(
         .and_then(|p| p.parent().map(Path::to_path_buf))
         .unwrap_or_else(|| fs.canonicalize(Path::new(".")).unwrap_or_default());
     let canonical_root = path.and_then(|p| fs.canonicalize(p).ok());
-    let root_id = add_file(&mut loaded, name, bytes);
+    loaded.paths.extend(path.map(Path::to_path_buf));
+    let mut values_left = yaml::MAX_VALUES;
+    let mut input_left = options.max_input_bytes.saturating_sub(bytes.len() as u64);
+    let root_id = add_file(&mut loaded, name, bytes, &mut values_left);
     let Some(root_id) = root_id else {
         return loaded;
     };
-    let mut walker =
-        Walker { fs, options, root_dir, seen: canonical_root.iter().cloned().collect(), count: 0 };
+    let mut walker = Walker {
+        fs,
+        options,
+        root_dir,
+        seen: canonical_root.iter().cloned().collect(),
+        count: 0,
+        values_left,
+        input_left: &mut input_left,
+    };
     let base = path.and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
     walker.visit(&mut loaded, root_id, &base, &mut canonical_root.into_iter().collect());
     limits::check(&loaded.manifests, &options.limits, &mut loaded.diagnostics);
@@ -170,7 +220,12 @@ impl Loaded {
 }
 
 /// Parses one file already read; used for the root and for every include.
-fn add_file(loaded: &mut Loaded, name: &str, bytes: Vec<u8>) -> Option<FileId> {
+fn add_file(
+    loaded: &mut Loaded,
+    name: &str,
+    bytes: Vec<u8>,
+    values_left: &mut usize,
+) -> Option<FileId> {
     let (text, bad_utf8) = match String::from_utf8(bytes) {
         Ok(t) => (t, None),
         Err(e) => {
@@ -196,7 +251,7 @@ fn add_file(loaded: &mut Loaded, name: &str, bytes: Vec<u8>) -> Option<FileId> {
         );
         return None;
     }
-    let tree = match yaml::parse(file, loaded.sources.get(file)) {
+    let tree = match yaml::parse(file, loaded.sources.get(file), values_left) {
         Ok(tree) => tree,
         Err(err) => {
             let (message, help) = explain_yaml_error(&err.message);
@@ -225,6 +280,10 @@ struct Walker<'a> {
     root_dir: PathBuf,
     seen: Vec<PathBuf>,
     count: usize,
+    /// YAML values the run may still read ([`yaml::MAX_VALUES`]).
+    values_left: usize,
+    /// Bytes the run may still read ([`LoadOptions::max_input_bytes`]).
+    input_left: &'a mut u64,
 }
 
 impl Walker<'_> {
@@ -300,20 +359,23 @@ impl Walker<'_> {
                 );
                 return;
             }
-            let bytes = match self.fs.read(&canonical) {
+            let bytes = match self.fs.read_at_most(&canonical, *self.input_left) {
                 Ok(b) => b,
                 Err(e) => {
-                    fail(
-                        loaded,
-                        format!("cannot include `{}`: {e}", inc.value),
-                        "include paths are relative to the including file",
-                    );
+                    let help = if e.contains("budget") || e.contains("larger than") {
+                        "keep bulk data out of the manifests, or raise the budget with --max-input-mib"
+                    } else {
+                        "include paths are relative to the including file"
+                    };
+                    fail(loaded, format!("cannot include `{}`: {e}", inc.value), help);
                     continue;
                 }
             };
             self.seen.push(canonical.clone());
+            loaded.paths.push(canonical.clone());
             let name = display_path(&path);
-            let Some(child) = add_file(loaded, &name, bytes) else {
+            *self.input_left -= bytes.len() as u64;
+            let Some(child) = add_file(loaded, &name, bytes, &mut self.values_left) else {
                 continue;
             };
             let child_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -343,6 +405,15 @@ fn explain_yaml_error(raw: &str) -> (String, String) {
             ),
         );
     }
+    if raw.contains(yaml::VALUES_MESSAGE) {
+        return (
+            format!(
+                "the manifest and its includes hold more than {} YAML values",
+                group_digits(yaml::MAX_VALUES)
+            ),
+            "archmap reads at most that many values (keys, scalars, lists, maps, and aliases each time they are used) in one run, which bounds its memory; keep bulk data out of the manifest, or split the system into several manifests".into(),
+        );
+    }
     if lower.contains("budget") {
         return (
             format!("the document is too large to read ({raw})"),
@@ -357,6 +428,19 @@ fn explain_yaml_error(raw: &str) -> (String, String) {
         "fix the YAML syntax at the marked place"
     };
     (format!("invalid YAML: {raw}"), help.into())
+}
+
+/// `n` with thousands separators: 4,000,000.
+pub(crate) fn group_digits(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// A path as shown in reports: as written, with `/` separators.

@@ -23,6 +23,13 @@ pub(crate) const MAX_DEPTH: usize = 64;
 /// too slow.
 pub(crate) const MAX_ALIAS_EVENTS: usize = 50_000;
 
+/// The most YAML values (scalars, lists and maps, keys included, aliases counted each time they
+/// are replayed) one run reads across all its files. A value costs about 60 bytes in memory
+/// before its text, so this bounds the tree at about 250 MB however the input is shaped (a
+/// list of one-digit numbers costs 28 bytes of tree per byte of input). A 100,000-component
+/// manifest holds about 2,000,000.
+pub(crate) const MAX_VALUES: usize = 4_000_000;
+
 /// One YAML value with its location.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Node {
@@ -77,7 +84,13 @@ pub(crate) struct YamlError {
 }
 
 /// Parses one file into a [`Node`] tree. An empty file (or one with only comments) is `Null`.
-pub(crate) fn parse(file_id: FileId, file: &SourceFile) -> Result<Node, YamlError> {
+/// `values_left` is what the run may still read (see [`MAX_VALUES`]); the values read are taken
+/// from it.
+pub(crate) fn parse(
+    file_id: FileId,
+    file: &SourceFile,
+    values_left: &mut usize,
+) -> Result<Node, YamlError> {
     let text = file.text();
     if text.trim().is_empty()
         || text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
@@ -93,10 +106,18 @@ pub(crate) fn parse(file_id: FileId, file: &SourceFile) -> Result<Node, YamlErro
             .stack_size(PARSER_STACK)
             .spawn_scoped(scope, || {
                 PARSING.with(|p| p.set((file_id, text.len())));
-                serde_saphyr::from_str_with_options::<Node>(text, options())
-                    .map_err(|e| yaml_error(file_id, file, &e))
+                VALUES_LEFT.with(|v| v.set(*values_left));
+                let parsed = serde_saphyr::from_str_with_options::<Node>(text, options(text.len()))
+                    .map_err(|e| yaml_error(file_id, file, &e));
+                (parsed, VALUES_LEFT.with(std::cell::Cell::get))
             })
             .map(std::thread::ScopedJoinHandle::join)
+    });
+    let parsed = parsed.map(|joined| {
+        joined.map(|(result, left)| {
+            *values_left = left;
+            result
+        })
     });
     match parsed {
         Ok(Ok(Ok(node))) => Ok(node),
@@ -113,21 +134,26 @@ pub(crate) fn parse(file_id: FileId, file: &SourceFile) -> Result<Node, YamlErro
 const PARSER_STACK: usize = 64 * 1024 * 1024;
 
 /// How archmap reads YAML: duplicate keys reach the schema stage, only `true`/`false` are
-/// booleans (YAML 1.2), and aliases are bounded.
-fn options() -> Options {
+/// booleans (YAML 1.2), and aliases are bounded: they may replay [`MAX_ALIAS_EVENTS`] events,
+/// or one per byte of the document when that is more (8,000 components that each merge
+/// `<<: *defaults` are no bomb), while [`MAX_VALUES`] bounds the memory either way.
+fn options(len: usize) -> Options {
     let mut options = Options::default();
     options.duplicate_keys = DuplicateKeyPolicy::LastWins;
     options.strict_booleans = true;
     options.with_snippet = false;
     options.emit_comments = false;
-    options.alias_limits.max_total_replayed_events = MAX_ALIAS_EVENTS;
-    options.budget = Some(budget());
+    options.alias_limits.max_total_replayed_events = MAX_ALIAS_EVENTS.max(len);
+    options.budget = Some(budget(len));
     options
 }
 
 /// Size bounds raised well above serde-saphyr's defaults (which stop at a few megabytes) so
-/// that a 50 MB manifest of tens of thousands of components parses; depth stays small.
-fn budget() -> Budget {
+/// that a 50 MB manifest of tens of thousands of components parses; depth stays small. Aliases
+/// and merge keys scale with the document (`len` bytes) like the replay bound, and the ratio of
+/// aliases to anchors is not judged: one `&defaults` merged into every component is the common
+/// case, and the replayed events and [`MAX_VALUES`] are what bound the work.
+fn budget(len: usize) -> Budget {
     let mut b = Budget::default();
     b.max_events = 200_000_000;
     b.max_nodes = 100_000_000;
@@ -135,6 +161,9 @@ fn budget() -> Budget {
     b.max_reader_input_bytes = Some(512 * 1024 * 1024);
     b.max_documents = 1;
     b.max_depth = MAX_DEPTH;
+    b.max_aliases = MAX_ALIAS_EVENTS.max(len);
+    b.max_merge_keys = MAX_ALIAS_EVENTS.max(len);
+    b.enforce_alias_anchor_ratio = false;
     b
 }
 
@@ -169,10 +198,20 @@ thread_local! {
     /// The file being parsed on this (parser) thread and its length: nodes are built with their
     /// final spans while serde-saphyr reads, with no second pass over the tree.
     static PARSING: std::cell::Cell<(FileId, usize)> = const { std::cell::Cell::new((FileId(0), 0)) };
+    /// Values the run may still read ([`MAX_VALUES`]).
+    static VALUES_LEFT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
+
+/// The message of a document stopped by [`MAX_VALUES`] ("budget" routes it to the size advice).
+pub(crate) const VALUES_MESSAGE: &str = "value budget exceeded";
 
 impl<'de> Deserialize<'de> for Node {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let left = VALUES_LEFT.with(std::cell::Cell::get);
+        if left == 0 {
+            return Err(de::Error::custom(VALUES_MESSAGE));
+        }
+        VALUES_LEFT.with(|v| v.set(left - 1));
         let spanned = serde_saphyr::Spanned::<Value>::deserialize(deserializer)?;
         let (file, len) = PARSING.with(std::cell::Cell::get);
         let span = spanned.referenced.span();
@@ -268,7 +307,36 @@ mod tests {
     use super::*;
 
     fn parse_str(text: &str) -> Result<Node, YamlError> {
-        parse(FileId(0), &SourceFile::new("t.yaml", text))
+        parse(FileId(0), &SourceFile::new("t.yaml", text), &mut MAX_VALUES.clone())
+    }
+
+    #[test]
+    fn values_are_counted_across_files() {
+        let file = SourceFile::new("t.yaml", "a: [1, 2, 3]\n");
+        let mut left = 100;
+        assert!(parse(FileId(0), &file, &mut left).is_ok());
+        // The map, its key, the list and three numbers.
+        assert_eq!(left, 94);
+        let mut left = 5;
+        let err = parse(FileId(0), &file, &mut left).unwrap_err();
+        assert!(err.message.contains(VALUES_MESSAGE), "{err:?}");
+        // Aliases count each time they are replayed.
+        let aliased = SourceFile::new("t.yaml", "a: &x [1, 2]\nb: *x\nc: *x\n");
+        let mut left = 100;
+        assert!(parse(FileId(0), &aliased, &mut left).is_ok());
+        assert_eq!(left, 100 - 1 - 3 * 4);
+    }
+
+    #[test]
+    fn merging_defaults_into_thousands_of_components_is_no_bomb() {
+        use std::fmt::Write as _;
+        let mut text =
+            String::from("x-d: &d {owner: team, tech: Go, replicas: 2, tags: [a, b]}\ns:\n");
+        for i in 0..8_000 {
+            let _ = writeln!(text, "  s{i}:\n    <<: *d");
+        }
+        let r = parse_str(&text);
+        assert!(r.is_ok(), "{r:?}");
     }
 
     fn slice<'a>(text: &'a str, node: &Node) -> &'a str {

@@ -11,7 +11,7 @@ use askama::Template;
 
 use super::escape::{self, UniqueIds, filters};
 use super::{RenderOptions, Renderer, palette};
-use crate::scene::{Scene, SceneEdge, SceneNode, highlight};
+use crate::scene::{GroupContents, Scene, SceneEdge, SceneNode, highlight};
 use crate::vocab::{Kind, Mode};
 
 /// The font stack for every label; Graphviz picks the first it finds.
@@ -92,9 +92,10 @@ impl DotGraph {
                 items.push(node_item(node, &node_names[i], 1, &mut ids));
             }
         }
+        let contents = scene.group_contents();
         for (g, group) in scene.groups.iter().enumerate() {
             if group.parent.is_none() {
-                push_group(scene, g, 1, &node_names, &mut ids, &mut items);
+                push_group(scene, (g, &contents), 1, &node_names, &mut ids, &mut items);
             }
         }
 
@@ -169,7 +170,7 @@ fn node_name(node: &SceneNode) -> String {
 /// Appends group `g`, its direct member nodes and its child groups.
 fn push_group(
     scene: &Scene,
-    g: usize,
+    (g, contents): (usize, &GroupContents),
     depth: usize,
     node_names: &[String],
     ids: &mut UniqueIds,
@@ -192,15 +193,11 @@ fn push_group(
         attrs.push(("tooltip", d.clone()));
     }
     items.push(Item::Open { indent: indent.clone(), name: format!("cluster_{}", group.id), attrs });
-    for (i, node) in scene.nodes.iter().enumerate() {
-        if node.group == Some(g) {
-            items.push(node_item(node, &node_names[i], depth + 1, ids));
-        }
+    for &i in &contents.members[g] {
+        items.push(node_item(&scene.nodes[i], &node_names[i], depth + 1, ids));
     }
-    for (child, c) in scene.groups.iter().enumerate() {
-        if c.parent == Some(g) && child != g {
-            push_group(scene, child, depth + 1, node_names, ids, items);
-        }
+    for &child in &contents.children[g] {
+        push_group(scene, (child, contents), depth + 1, node_names, ids, items);
     }
     items.push(Item::Close { indent });
 }

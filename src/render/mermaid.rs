@@ -15,7 +15,7 @@ use askama::Template;
 use super::escape::{self, filters};
 use super::{RenderOptions, Renderer, palette};
 use crate::scene::highlight::{self, Mark};
-use crate::scene::{Scene, SceneNode};
+use crate::scene::{GroupContents, Scene, SceneNode};
 use crate::vocab::{Kind, Mode};
 
 /// Writes a Mermaid flowchart.
@@ -76,9 +76,10 @@ impl MermaidGraph {
                 items.push(node_item(node, &ids[i], 1));
             }
         }
+        let contents = scene.group_contents();
         for (g, group) in scene.groups.iter().enumerate() {
             if group.parent.is_none() {
-                push_group(scene, g, 1, &ids, &mut items);
+                push_group(scene, (g, &contents), 1, &ids, &mut items);
             }
         }
 
@@ -206,7 +207,13 @@ fn node_id(node: &SceneNode) -> String {
 }
 
 /// Appends group `g`, its direct member nodes and its child groups.
-fn push_group(scene: &Scene, g: usize, depth: usize, ids: &[String], items: &mut Vec<Item>) {
+fn push_group(
+    scene: &Scene,
+    (g, contents): (usize, &GroupContents),
+    depth: usize,
+    ids: &[String],
+    items: &mut Vec<Item>,
+) {
     let group = &scene.groups[g];
     let indent = "  ".repeat(depth);
     items.push(Item::Open {
@@ -214,15 +221,11 @@ fn push_group(scene: &Scene, g: usize, depth: usize, ids: &[String], items: &mut
         id: escape::mermaid_id("g_", &group.id),
         label: group.label.clone(),
     });
-    for (i, node) in scene.nodes.iter().enumerate() {
-        if node.group == Some(g) {
-            items.push(node_item(node, &ids[i], depth + 1));
-        }
+    for &i in &contents.members[g] {
+        items.push(node_item(&scene.nodes[i], &ids[i], depth + 1));
     }
-    for (child, c) in scene.groups.iter().enumerate() {
-        if c.parent == Some(g) && child != g {
-            push_group(scene, child, depth + 1, ids, items);
-        }
+    for &child in &contents.children[g] {
+        push_group(scene, (child, contents), depth + 1, ids, items);
     }
     items.push(Item::Close { indent });
 }

@@ -3,17 +3,17 @@
 use crate::analysis::rule::{Category, Rule, RuleContext, RuleMeta, finding};
 use crate::diagnostic::Diagnostic;
 use crate::manifest::Selector;
-use crate::model::select::select;
+use crate::model::select::{SelectorCounts, select};
 use crate::model::{Model, View};
 use crate::vocab::Level;
 
-fn empty_view(model: &Model, view: &View) -> Diagnostic {
+fn empty_view(model: &Model, view: &View, counts: &SelectorCounts<'_>) -> Diagnostic {
     let mut d = finding(format!("view `{}` selects no component", view.id))
         .with_label(view.span, "this view would draw an empty diagram")
         .with_note("rendering it produces an empty picture; its selectors probably name ids, groups, tags or kinds that do not match anything (any more)")
         .with_help("fix `include`, `exclude` and `focus` so that they keep at least one component, or remove the view")
         .with_subjects([view.id.clone()]);
-    let matching = |s: &Selector| model.components().filter(|&c| model.matches(c, s)).count();
+    let matching = |s: &Selector| counts.count(model, s);
     // A defaulted `include` is not written anywhere: its span is the view's.
     for s in view.include.iter().filter(|s| s.span != view.span) {
         if matching(&s.value) == 0 {
@@ -98,16 +98,18 @@ impl Rule for EmptyView {
     }
 
     fn check(&self, model: &Model, cx: &mut RuleContext<'_>) {
+        // Counted once: a view of 100,000 selectors costs a lookup per selector.
+        let counts = SelectorCounts::new(model);
         for view in &model.views {
             if !select(model, view).contains(&true) {
-                cx.report(empty_view(model, view));
+                cx.report(empty_view(model, view, &counts));
                 continue;
             }
             let written = view.include.iter().filter(|s| s.span != view.span).map(|s| (s, false));
             for (s, exclude) in written.chain(view.exclude.iter().map(|s| (s, true))) {
                 let dead = !matches!(s.value, Selector::All)
                     && !unknown(model, &s.value)
-                    && !model.components().any(|c| model.matches(c, &s.value));
+                    && counts.count(model, &s.value) == 0;
                 if dead {
                     cx.report(dead_selector(view, s, exclude));
                 }

@@ -3,6 +3,7 @@
 use crate::analysis::rule::{Category, ForbiddenParam, Rule, RuleContext, RuleMeta, finding};
 use crate::diagnostic::Diagnostic;
 use crate::manifest::Selector;
+use crate::model::select::SelectorSet;
 use crate::model::{Dependency, Model, ServiceId};
 use crate::source::Spanned;
 use crate::vocab::{Kind, Level};
@@ -110,11 +111,23 @@ impl Rule for LayerViolation {
 
     fn check(&self, model: &Model, cx: &mut RuleContext<'_>) {
         let forbidden = cx.forbidden(FORBIDDEN);
+        // Each selector compiled once: a `group:` selector is a flag lookup up the chain, not a
+        // search for the group on every dependency.
+        let compiled: Vec<_> = forbidden
+            .into_iter()
+            .flatten()
+            .map(|(f, t)| {
+                (
+                    SelectorSet::new(model, std::slice::from_ref(f)),
+                    SelectorSet::new(model, std::slice::from_ref(t)),
+                )
+            })
+            .collect();
         for from in model.components() {
             for (to, dep) in model.dependencies(from) {
                 if let Some(pairs) = forbidden {
-                    let rule = pairs.iter().find(|(f, t)| {
-                        model.matches(from, &f.value) && model.matches(to, &t.value)
+                    let rule = pairs.iter().zip(&compiled).find_map(|(pair, (f, t))| {
+                        (f.matches(model, from) && t.matches(model, to)).then_some(pair)
                     });
                     if let Some(rule) = rule {
                         cx.report(configured_violation(model, from, to, dep, rule));
