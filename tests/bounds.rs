@@ -10,7 +10,7 @@ use std::path::Path;
 use archmap::work::{self, Work};
 
 use crate::safe_svg::head;
-use crate::support::{Output, run_in, temp_with};
+use crate::support::{Output, run_in, run_os, temp_with};
 
 /// A manifest whose groups form `chains` chains of `depth` nested groups, one component in the
 /// innermost group of each chain.
@@ -324,31 +324,6 @@ fn compose_includes_are_followed_and_never_overwritten() {
 }
 
 // --- what is written -------------------------------------------------------------------------
-
-/// Runs archmap with arguments that need not be UTF-8.
-#[cfg(unix)]
-fn run_os(cwd: &Path, args: &[OsString]) -> Output {
-    let mut stdin: &[u8] = b"";
-    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
-    let mut io = archmap::Io {
-        stdin: &mut stdin,
-        stdout: &mut stdout,
-        stderr: &mut stderr,
-        stdout_is_terminal: false,
-        stderr_is_terminal: false,
-        no_color: true,
-        cwd: cwd.to_path_buf(),
-        env: std::collections::BTreeMap::new(),
-    };
-    let mut all = vec![OsString::from("archmap")];
-    all.extend(args.iter().cloned());
-    let code = archmap::run(all, &mut io);
-    Output {
-        code,
-        stdout: String::from_utf8_lossy(&stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&stderr).into_owned(),
-    }
-}
 
 #[cfg(unix)]
 #[test]

@@ -18,6 +18,33 @@ pub(crate) fn run_in(cwd: &Path, args: &[&str], stdin: &str) -> Output {
 
 /// Runs `archmap ARGS` in `cwd` with `stdin` as standard input and `env` as the environment.
 pub(crate) fn run_with_env(cwd: &Path, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
+    let args: Vec<OsString> = args.iter().map(OsString::from).collect();
+    let (code, stdout, stderr) = run_raw(cwd, &args, stdin, env);
+    Output {
+        code,
+        stdout: String::from_utf8(stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(stderr).expect("stderr is UTF-8"),
+    }
+}
+
+/// Runs `archmap ARGS` in `cwd`, with arguments that need not be UTF-8 (output that is not
+/// UTF-8 is read lossily).
+pub(crate) fn run_os(cwd: &Path, args: &[OsString]) -> Output {
+    let (code, stdout, stderr) = run_raw(cwd, args, "", &[]);
+    Output {
+        code,
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+    }
+}
+
+/// Runs `archmap ARGS` in `cwd`; gives the exit code and what it wrote to each stream.
+fn run_raw(
+    cwd: &Path,
+    args: &[OsString],
+    stdin: &str,
+    env: &[(&str, &str)],
+) -> (u8, Vec<u8>, Vec<u8>) {
     let mut input = stdin.as_bytes();
     let mut stdout = Vec::new();
     let mut stderr = Vec::new();
@@ -32,13 +59,9 @@ pub(crate) fn run_with_env(cwd: &Path, args: &[&str], stdin: &str, env: &[(&str,
         env: env.iter().map(|(k, v)| ((*k).to_string(), (*v).to_string())).collect(),
     };
     let command_line: Vec<OsString> =
-        std::iter::once("archmap").chain(args.iter().copied()).map(OsString::from).collect();
+        std::iter::once(OsString::from("archmap")).chain(args.iter().cloned()).collect();
     let code = archmap::run(command_line, &mut io);
-    Output {
-        code,
-        stdout: String::from_utf8(stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(stderr).expect("stderr is UTF-8"),
-    }
+    (code, stdout, stderr)
 }
 
 /// The repository root.
