@@ -9,6 +9,7 @@ mod check;
 mod diff;
 mod import;
 mod init;
+mod page;
 mod progress;
 mod render;
 mod schema;

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use super::args::{GlobalArgs, RenderArgs};
+use super::page::PageRequest;
 use super::progress::Progress;
 use super::{Io, analyse, human, print_human, write_atomic};
 use crate::diagnostic::emit::summary_line;
@@ -34,7 +35,11 @@ pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Re
         if args.highlight { highlights(&analysed.diagnostics) } else { Vec::new() };
     let jobs = jobs(args, model, &marks)?;
     let options = render_options(args, format, io)?;
-    let outputs = render_all(args, global, format, model, &jobs, &options, io)?;
+    let outputs = if format == Format::Html {
+        vec![(args.output.clone(), html_page(args, &analysed, &options)?)]
+    } else {
+        render_all(args, global, format, model, &jobs, &options, io)?
+    };
 
     refuse_overwriting_inputs(&analysed, &outputs, io)?;
 
@@ -43,6 +48,26 @@ pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Re
     }
     write_outputs(args, &outputs, io)?;
     Ok(0)
+}
+
+/// `--format html`: one page with the system and every view; `--view` is the view it opens on,
+/// `--focus` (the first) the component selected, `--depth` the hops highlighted around it.
+fn html_page(args: &RenderArgs, analysed: &Analysis, options: &RenderOptions) -> Result<Vec<u8>, Error> {
+    if args.all_views {
+        return Err(Error::Usage(
+            "an HTML page holds the system and every view already: drop --all-views and name one \
+             file with -o FILE.html"
+                .into(),
+        ));
+    }
+    let request = PageRequest {
+        view: args.view.clone(),
+        focus: args.focus.first().cloned(),
+        depth: args.depth,
+        direction: args.direction.map(Direction::from),
+        highlight: args.highlight,
+    };
+    Ok(super::page::page(analysed, &request, options)?.render().into_bytes())
 }
 
 /// Prints what stops rendering (fatal problems; errors with `--strict`) and returns its exit
