@@ -517,13 +517,21 @@
     const events = new EventSource('/events');
     events.addEventListener('open', () => { status.textContent = 'live'; });
     events.addEventListener('error', () => { status.textContent = 'disconnected, retrying'; });
-    events.addEventListener('drawing', async () => {
+    // `hello` comes on every (re)connection with the server's generation: a different one
+    // means drawings were missed while away.
+    let seen = null;
+    let queue = Promise.resolve();
+    const refresh = () => { queue = queue.then(reload).catch((e) => { status.textContent = `reload failed: ${e}`; }); };
+    events.addEventListener('hello', (e) => { if (seen !== null && e.data !== seen) refresh(); seen = e.data; });
+    events.addEventListener('drawing', (e) => { seen = e.data; refresh(); });
+    async function reload() {
       const res = await fetch('/', { cache: 'no-store' });
       const doc = new DOMParser().parseFromString(await res.text(), 'text/html');
       const next = doc.getElementById('am-data');
       if (!next) return;
       const vid = data.views[st.view]?.id;
       data = JSON.parse(next.textContent);
+      $('am-data').textContent = next.textContent;
       for (const t of document.querySelectorAll('template[id^="am-view-"]')) t.remove();
       const at = $('am-data');
       for (const t of doc.querySelectorAll('template[id^="am-view-"]')) at.before(document.adoptNode(t));
@@ -543,7 +551,7 @@
         highlight();
       }
       document.body.dataset.generation = String((parseInt(document.body.dataset.generation || '0', 10)) + 1);
-    });
+    }
   }
 
   index();

@@ -5,6 +5,7 @@
 
 mod support;
 
+mod browser;
 mod checks;
 mod cli;
 mod diff;
@@ -12,6 +13,7 @@ mod docs;
 mod examples;
 mod fixtures;
 mod hostile;
+mod html;
 mod import;
 mod layout;
 mod props;

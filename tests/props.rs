@@ -412,7 +412,9 @@ fn properties(text: &str, outputs: &mut Outputs) -> Result<(), TestCaseError> {
                 Format::Json => {
                     prop_assert!(serde_json::from_str::<serde_json::Value>(&out).is_ok());
                 }
-                Format::Png => unreachable!("not among the text formats iterated above"),
+                Format::Png | Format::Html => {
+                    unreachable!("not among the text formats iterated above")
+                }
             }
         }
     }

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use super::args::{GlobalArgs, RenderArgs};
 use super::page::PageRequest;
 use super::progress::Progress;
+use super::watch;
 use super::{Io, analyse, human, print_human, write_atomic};
 use crate::diagnostic::emit::summary_line;
 use crate::diagnostic::{Severity, Summary, did_you_mean};
@@ -24,8 +25,70 @@ type Output = (Option<PathBuf>, Vec<u8>);
 
 /// Runs `archmap render`: analyse, pick the diagrams, render them, then check or write them.
 pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Result<u8, Error> {
+    if args.watch {
+        return watch(args, global, io);
+    }
+    render_once(args, global, io, &mut Vec::new())
+}
+
+/// `--watch`: renders, then again after every change to the files read, until Ctrl-C. A run
+/// that fails (a broken manifest, a file that cannot be read) is reported and waited out; only
+/// a usage error on the first run stops.
+fn watch(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Result<u8, Error> {
+    let Some(root) = args.manifest.file.clone().or_else(|| {
+        super::manifest_path(&args.manifest, io).ok().flatten()
+    }) else {
+        return Err(Error::NoManifest);
+    };
+    if root.as_os_str() == "-" {
+        return Err(Error::Usage("--watch needs a manifest file, not standard input".into()));
+    }
+    watch::stop_flag();
+    let mut watcher = watch::Watcher::new()?;
+    let mut read = watch::files_read(None, &root, &io.cwd);
+    // Watching starts before the first drawing, so a save while it is made is not missed.
+    watcher.set_files(&read);
+    let mut first = true;
+    loop {
+        match render_once(args, global, io, &mut read) {
+            Ok(_) => {}
+            Err(e @ Error::Usage(_)) if first => return Err(e),
+            Err(e) => writeln!(io.stderr, "error: {e}")?,
+        }
+        first = false;
+        watcher.set_files(&read);
+        if !global.quiet {
+            writeln!(
+                io.stderr,
+                "watching {} file{} for changes (Ctrl-C to stop)",
+                watcher.len(),
+                if watcher.len() == 1 { "" } else { "s" }
+            )?;
+        }
+        if !watcher.wait() {
+            break;
+        }
+    }
+    if !global.quiet {
+        writeln!(io.stderr, "stopped")?;
+    }
+    Ok(0)
+}
+
+/// One run of `render`; `read` gets the files the manifest was read from (for `--watch`).
+fn render_once(
+    args: &RenderArgs,
+    global: &GlobalArgs,
+    io: &mut Io<'_>,
+    read: &mut Vec<PathBuf>,
+) -> Result<u8, Error> {
     let format = output_format(args);
     let analysed = analyse(&args.manifest, io)?;
+    if let Some(root) = &args.manifest.file {
+        *read = watch::files_read(Some(&analysed), root, &io.cwd);
+    } else if let Ok(Some(root)) = super::manifest_path(&args.manifest, io) {
+        *read = watch::files_read(Some(&analysed), &root, &io.cwd);
+    }
     if let Some(code) = report_findings(args, global, &analysed, io)? {
         return Ok(code);
     }

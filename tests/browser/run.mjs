@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { request } from 'node:http';
 
 const CHROMIUM = process.env.ARCHMAP_CHROMIUM || '/usr/bin/chromium';
 const [mode, target, extra] = process.argv.slice(2);
@@ -310,13 +311,15 @@ async function serve(url, manifest) {
 
     // 1. Edit: a new component appears.
     let g = await generation();
-    writeFileSync(manifest, `${original.trimEnd()}\n  added-by-test:\n    kind: cache\n`);
+    check(/^services:\n/m.test(original), 'the manifest has a services: line');
+    writeFileSync(manifest, original.replace(/^services:\n/m, 'services:\n  added-by-test:\n    kind: cache\n'));
     await page.waitForFunction((n) => parseInt(document.body.dataset.generation || '0', 10) > n, g, { timeout: 20000 });
     const after = await island(page);
     check(after.components.some((c) => c.id === 'added-by-test'), 'the edit reached the page');
     check(await page.locator('#am-stage svg #node-added-by-test').count() === 1, 'the new component is drawn');
     check((await transform(page)) === t, 'pan and zoom survive the reload');
-    check(JSON.stringify(await classed(page, 'am-sel')) === JSON.stringify([0]) && sys.nodes[0] === after.views[0].nodes[0], 'the selection survives the reload');
+    const selected = (await classed(page, 'am-sel')).map((j) => after.views[0].nodes[j]);
+    check(JSON.stringify(selected) === JSON.stringify([sys.nodes[0]]), `the selection survives the reload (${selected})`);
 
     // 2. Break it: the located error shows, the last drawing stays.
     g = await generation();
@@ -336,11 +339,19 @@ async function serve(url, manifest) {
     check(!(await page.isVisible('#am-errors')), 'the error banner goes once fixed');
     check(await page.locator('#am-stage svg #node-added-by-test').count() === 0, 'the drawing follows the fix');
 
-    // The server answers nothing but its page and its events.
-    for (const path of ['/etc/passwd', '/../Cargo.toml', `/${name}`, '/index.html/..', '/events/../']) {
-      const status = await page.evaluate(async (p) => (await fetch(p)).status, path);
-      check(status === 404, `${path} answered ${status}`);
+    // The server answers nothing but its page and its events: raw paths, not normalised.
+    const status = (path, headers = {}) => new Promise((resolve, reject) => {
+      const u = new URL(url);
+      const req = request({ host: u.hostname, port: u.port, path, headers }, (res) => { res.resume(); resolve(res.statusCode); });
+      req.on('error', reject);
+      req.end();
+    });
+    for (const path of ['/etc/passwd', '/../Cargo.toml', '/..%2fCargo.toml', '/%2e%2e/Cargo.toml', `/${name}`, `/../${name}`, '/events/x', '/favicon.ico', '//etc/passwd']) {
+      const s = await status(path);
+      check(s === 404, `${path} answered ${s}`);
     }
+    check((await status('/')) === 200, '/ answers');
+    check((await status('/', { Host: 'attacker.example' })) === 403, 'a foreign Host is refused');
     check(problems.length === 0, problems.join('; '));
   } finally {
     writeFileSync(manifest, original);
