@@ -277,7 +277,7 @@ fn man_pages_cover_every_command() {
         .collect();
     names.sort();
     for command in
-        ["check", "render", "stats", "rules", "explain", "init", "schema", "completions", "man"]
+        ["check", "render", "serve", "stats", "rules", "explain", "init", "schema", "completions", "man"]
     {
         let page = format!("archmap-{command}.1");
         assert!(names.contains(&page), "no {page} in {names:?}");

@@ -242,8 +242,11 @@ async function explore(file, shot) {
       await page.setViewportSize({ width: 1280, height: 720 });
       await page.goto(`${pathToFileURL(file).href}#component=${encodeURIComponent(comp.id)}`);
       await page.waitForSelector('body[data-ready="1"]');
-      await page.click('#am-fit');
-      await page.waitForTimeout(100);
+      // The selection's neighbourhood, a little wider than the deep link's close-up.
+      await page.locator('#am-viewport').focus();
+      await page.keyboard.press('-');
+      await page.evaluate(() => document.activeElement.blur());
+      await page.waitForTimeout(200);
       await page.screenshot({ path: shot });
       results.screenshot = shot;
     }
