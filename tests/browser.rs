@@ -15,7 +15,8 @@ use crate::synth::generator::{Params, generate};
 
 /// The browser to drive.
 fn chromium() -> PathBuf {
-    std::env::var_os("ARCHMAP_CHROMIUM").map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from)
+    std::env::var_os("ARCHMAP_CHROMIUM")
+        .map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from)
 }
 
 /// The harness directory, when it and Chromium are installed.
@@ -28,7 +29,9 @@ fn harness() -> Option<PathBuf> {
             "the browser harness is required (ARCHMAP_REQUIRE_TOOLS is set): apt-get install \
              chromium; npm ci --prefix tests/browser"
         );
-        eprintln!("skipping the browser tests: install chromium and run `npm ci --prefix tests/browser`");
+        eprintln!(
+            "skipping the browser tests: install chromium and run `npm ci --prefix tests/browser`"
+        );
         return None;
     }
     Some(dir)
@@ -47,7 +50,11 @@ fn drive(dir: &Path, args: &[&str]) -> serde_json::Value {
     let result: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|_| {
         panic!("the harness printed no result:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr))
     });
-    assert!(out.status.success() && result["ok"] == true, "{}", result["error"].as_str().unwrap_or(line));
+    assert!(
+        out.status.success() && result["ok"] == true,
+        "{}",
+        result["error"].as_str().unwrap_or(line)
+    );
     result
 }
 
@@ -108,9 +115,8 @@ fn browser_follows_serve_through_edit_break_and_fix() {
     BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut line).unwrap();
     let url = line.trim().rsplit(' ').next().unwrap_or("").to_string();
     let manifest = dir.path().join("archmap.yaml");
-    let result = std::panic::catch_unwind(|| {
-        drive(&harness, &["serve", &url, manifest.to_str().unwrap()])
-    });
+    let result =
+        std::panic::catch_unwind(|| drive(&harness, &["serve", &url, manifest.to_str().unwrap()]));
     let _ = Command::new("kill").args(["-INT", &child.id().to_string()]).status();
     let status = child.wait().expect("archmap exits");
     let result = result.unwrap_or_else(|e| std::panic::resume_unwind(e));
@@ -124,7 +130,10 @@ fn browser_follows_serve_through_edit_break_and_fix() {
 #[ignore = "a measurement, run by hand: see BENCHMARKS.md"]
 fn browser_perf() {
     let Some(harness) = harness() else { return };
-    let n = std::env::var("ARCHMAP_PERF_COMPONENTS").ok().and_then(|s| s.parse().ok()).unwrap_or(10_000);
+    let n = std::env::var("ARCHMAP_PERF_COMPONENTS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10_000);
     let synth = generate(&Params::new(n, 42));
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("archmap.yaml"), &synth.yaml).unwrap();

@@ -52,7 +52,8 @@ fn the_page_holds_every_view_and_finding_and_is_deterministic() {
 
     // Self-contained: no address the browser would fetch (the SVG namespace is a name, not a
     // request), and a policy that forbids fetching anyway.
-    let without_ns = html.replace("http://www.w3.org/2000/svg", "").replace("http://www.w3.org/1999/xlink", "");
+    let without_ns =
+        html.replace("http://www.w3.org/2000/svg", "").replace("http://www.w3.org/1999/xlink", "");
     for needle in ["src=", "@import", "url(http", "<link", "https://cdn", "<iframe", "<object"] {
         assert!(!without_ns.contains(needle), "the page fetches something: {needle}");
     }
@@ -63,7 +64,8 @@ fn the_page_holds_every_view_and_finding_and_is_deterministic() {
 
 #[test]
 fn hostile_text_stays_text() {
-    let text = std::fs::read_to_string(root().join("tests/fixtures/hostile/html-payloads.yaml")).unwrap();
+    let text =
+        std::fs::read_to_string(root().join("tests/fixtures/hostile/html-payloads.yaml")).unwrap();
     let dir = temp_with(&[("archmap.yaml", &text)]);
     let out = run_in(dir.path(), &["render", "--format", "html"], "");
     assert_eq!(out.code, 0, "{}", out.stderr);
@@ -102,7 +104,17 @@ fn html_flags_say_what_they_cannot_do() {
     // --view, --focus and --depth set where the page opens.
     let out = run_in(
         dir.path(),
-        &["render", "--format", "html", "--view", "checkout", "--focus", "order-service", "--depth", "2"],
+        &[
+            "render",
+            "--format",
+            "html",
+            "--view",
+            "checkout",
+            "--focus",
+            "order-service",
+            "--depth",
+            "2",
+        ],
         "",
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
@@ -175,9 +187,8 @@ fn render_watch_redraws_on_every_save_and_stops_on_ctrl_c() {
     let tmp = dir.path().join(".archmap.yaml.swp");
     std::fs::write(&tmp, "version: 1\nname: W\nservices:\n  a: {}\n  b: {}\n").unwrap();
     std::fs::rename(&tmp, dir.path().join("archmap.yaml")).unwrap();
-    if !wait_for(|| std::fs::read_to_string(&out).is_ok_and(|s| s.contains("id=\"node-b\""))) {
-        panic!("the second drawing: {:?}", running.interrupt());
-    }
+    let second = || std::fs::read_to_string(&out).is_ok_and(|s| s.contains("id=\"node-b\""));
+    assert!(wait_for(second), "the second drawing: {:?}", running.interrupt());
     // A broken save leaves the last drawing in place.
     std::fs::write(dir.path().join("archmap.yaml"), "version: 1\nservices: [\n").unwrap();
     let (code, err) = running.interrupt();

@@ -35,9 +35,12 @@ pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Re
 /// that fails (a broken manifest, a file that cannot be read) is reported and waited out; only
 /// a usage error on the first run stops.
 fn watch(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Result<u8, Error> {
-    let Some(root) = args.manifest.file.clone().or_else(|| {
-        super::manifest_path(&args.manifest, io).ok().flatten()
-    }) else {
+    let Some(root) = args
+        .manifest
+        .file
+        .clone()
+        .or_else(|| super::manifest_path(&args.manifest, io).ok().flatten())
+    else {
         return Err(Error::NoManifest);
     };
     if root.as_os_str() == "-" {
@@ -115,7 +118,11 @@ fn render_once(
 
 /// `--format html`: one page with the system and every view; `--view` is the view it opens on,
 /// `--focus` (the first) the component selected, `--depth` the hops highlighted around it.
-fn html_page(args: &RenderArgs, analysed: &Analysis, options: &RenderOptions) -> Result<Vec<u8>, Error> {
+fn html_page(
+    args: &RenderArgs,
+    analysed: &Analysis,
+    options: &RenderOptions,
+) -> Result<Vec<u8>, Error> {
     if args.all_views {
         return Err(Error::Usage(
             "an HTML page holds the system and every view already: drop --all-views and name one \

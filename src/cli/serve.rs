@@ -1,7 +1,7 @@
 //! `archmap serve`: the interactive page on a local address, redrawn on every save.
 //!
 //! Threads, no async runtime: the command's own thread watches the files and rebuilds the page;
-//! one thread accepts HTTP requests (tiny_http) and answers each on a thread of its own, which
+//! one thread accepts HTTP requests (`tiny_http`) and answers each on a thread of its own, which
 //! for `/events` (server-sent events) lives as long as the browser listens. The page is the one
 //! `render --format html` writes, marked live: on each `drawing` event it fetches `/` again and
 //! swaps in the new drawings, keeping the reader's place. A manifest that does not read keeps
@@ -37,7 +37,7 @@ pub(crate) struct ServeArgs {
     /// The manifest and rule overrides.
     #[command(flatten)]
     pub manifest: ManifestArgs,
-    /// The address to listen on; anything but loopback (127.0.0.1, ::1, localhost) lets other
+    /// The address to listen on; anything but loopback (`127.0.0.1`, `::1`, `localhost`) lets other
     /// machines read the drawing.
     #[arg(long, value_name = "ADDRESS", default_value = "127.0.0.1")]
     pub host: String,
@@ -75,9 +75,8 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 /// Runs `archmap serve`.
 pub(super) fn run(args: &ServeArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Result<u8, Error> {
-    let root = match super::manifest_path(&args.manifest, io)? {
-        Some(p) => p,
-        None => return Err(Error::Usage("serve needs a manifest file, not standard input".into())),
+    let Some(root) = super::manifest_path(&args.manifest, io)? else {
+        return Err(Error::Usage("serve needs a manifest file, not standard input".into()));
     };
     let ip: IpAddr = if args.host == "localhost" {
         IpAddr::from([127, 0, 0, 1])
@@ -94,9 +93,8 @@ pub(super) fn run(args: &ServeArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Res
     watcher.set_files(&read);
     let html = build(args, global, io, &root, &mut last_good, &mut read)?;
 
-    let server = Server::http((ip, args.port)).map_err(|e| {
-        Error::Usage(format!("cannot listen on {}:{}: {e}", args.host, args.port))
-    })?;
+    let server = Server::http((ip, args.port))
+        .map_err(|e| Error::Usage(format!("cannot listen on {}:{}: {e}", args.host, args.port)))?;
     let server = Arc::new(server);
     let addr = server.server_addr().to_ip().expect("an IP listener");
     let url = if addr.is_ipv6() {
@@ -167,7 +165,8 @@ fn build(
         Ok(analysed) => {
             *read = watch::files_read(Some(&analysed), root, &io.cwd);
             if analysed.fatal() {
-                let fatal: Vec<_> = analysed.diagnostics.iter().filter(|d| d.fatal).cloned().collect();
+                let fatal: Vec<_> =
+                    analysed.diagnostics.iter().filter(|d| d.fatal).cloned().collect();
                 let emitter = human(global, io.stderr_is_terminal, io.no_color);
                 print_human(&fatal, &analysed.loaded, &emitter, io.stderr)?;
                 fatal.iter().map(|d| finding_info(d, &analysed.loaded.sources)).collect()
@@ -252,8 +251,7 @@ fn answer(request: Request, shared: &Shared, loopback: bool) {
     let path = request.url().split(['?', '#']).next().unwrap_or("").to_string();
     match path.as_str() {
         "/" | "/index.html" => {
-            let html =
-                shared.state.lock().map(|s| Arc::clone(&s.html)).unwrap_or_default();
+            let html = shared.state.lock().map(|s| Arc::clone(&s.html)).unwrap_or_default();
             let response = Response::from_data(html.as_bytes().to_vec())
                 .with_header(header("Content-Type", "text/html; charset=utf-8"))
                 .with_header(header("Cache-Control", "no-store"))
@@ -285,7 +283,8 @@ fn host_is_loopback(request: &Request) -> bool {
     } else {
         host.rsplit_once(':').map_or(host, |(n, _)| n)
     };
-    name.eq_ignore_ascii_case("localhost") || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    name.eq_ignore_ascii_case("localhost")
+        || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Server-sent events: `hello` with the current generation, then `drawing` on every change,

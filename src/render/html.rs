@@ -335,8 +335,7 @@ fn script_hash(script: &str) -> String {
 
 /// Standard base64 with padding.
 fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] =
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
         let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
@@ -420,7 +419,9 @@ mod tests {
     #[test]
     fn json_island_cannot_close_its_element() {
         let s = json_island("{\"a\":\"</script><!--x-->&\u{2028}\"}");
-        assert!(!s.contains('<') && !s.contains('>') && !s.contains('&') && !s.contains('\u{2028}'));
+        assert!(
+            !s.contains('<') && !s.contains('>') && !s.contains('&') && !s.contains('\u{2028}')
+        );
         let back: serde_json::Value = serde_json::from_str(&s).unwrap();
         assert_eq!(back["a"], "</script><!--x-->&\u{2028}");
         let ls = json_island("\"\u{2028}\u{2029}\"");
