@@ -530,6 +530,7 @@
       const next = doc.getElementById('am-data');
       if (!next) return;
       const vid = data.views[st.view]?.id;
+      const hadViews = data.views.length > 0;
       data = JSON.parse(next.textContent);
       $('am-data').textContent = next.textContent;
       for (const t of document.querySelectorAll('template[id^="am-view-"]')) t.remove();
@@ -546,7 +547,7 @@
       if (v < 0) v = 0;
       if (data.views.length) {
         st.sel = keep;
-        loadView(v, true);
+        loadView(v, hadViews);
         st.sel = keep.filter((id) => cur.byId.has(id));
         highlight();
       }

@@ -125,11 +125,16 @@ fn html_flags_say_what_they_cannot_do() {
 }
 
 /// A running archmap process, stopped with SIGINT (Ctrl-C) when dropped if still running.
-struct Running(Child);
+struct Running {
+    child: Child,
+    /// Standard error so far, read by a thread as it comes.
+    stderr: std::sync::Arc<std::sync::Mutex<String>>,
+    reader: Option<std::thread::JoinHandle<()>>,
+}
 
 impl Running {
     fn start(dir: &Path, args: &[&str]) -> Running {
-        let child = Command::new(env!("CARGO_BIN_EXE_archmap"))
+        let mut child = Command::new(env!("CARGO_BIN_EXE_archmap"))
             .args(args)
             .current_dir(dir)
             .env("NO_COLOR", "1")
@@ -138,26 +143,41 @@ impl Running {
             .stderr(Stdio::piped())
             .spawn()
             .expect("archmap starts");
-        Running(child)
+        let stderr = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let (pipe, sink) = (child.stderr.take().unwrap(), std::sync::Arc::clone(&stderr));
+        let reader = std::thread::spawn(move || {
+            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                let mut s = sink.lock().unwrap();
+                s.push_str(&line);
+                s.push('\n');
+            }
+        });
+        Running { child, stderr, reader: Some(reader) }
+    }
+
+    /// Standard error so far.
+    fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
     }
 
     /// Sends Ctrl-C and returns the exit code and standard error.
     fn interrupt(mut self) -> (Option<i32>, String) {
         let status = Command::new("kill")
-            .args(["-INT", &self.0.id().to_string()])
+            .args(["-INT", &self.child.id().to_string()])
             .status()
             .expect("kill runs");
         assert!(status.success());
-        let status = self.0.wait().expect("archmap exits");
-        let mut err = String::new();
-        self.0.stderr.take().unwrap().read_to_string(&mut err).unwrap();
-        (status.code(), err)
+        let status = self.child.wait().expect("archmap exits");
+        if let Some(r) = self.reader.take() {
+            r.join().unwrap();
+        }
+        (status.code(), self.stderr())
     }
 }
 
 impl Drop for Running {
     fn drop(&mut self) {
-        let _ = self.0.kill();
+        let _ = self.child.kill();
     }
 }
 
@@ -189,8 +209,10 @@ fn render_watch_redraws_on_every_save_and_stops_on_ctrl_c() {
     std::fs::rename(&tmp, dir.path().join("archmap.yaml")).unwrap();
     let second = || std::fs::read_to_string(&out).is_ok_and(|s| s.contains("id=\"node-b\""));
     assert!(wait_for(second), "the second drawing: {:?}", running.interrupt());
-    // A broken save leaves the last drawing in place.
+    // A broken save is reported, located, and leaves the last drawing in place.
     std::fs::write(dir.path().join("archmap.yaml"), "version: 1\nservices: [\n").unwrap();
+    let reported = || running.stderr().contains("archmap.yaml:2:");
+    assert!(wait_for(reported), "the broken save: {}", running.stderr());
     let (code, err) = running.interrupt();
     assert_eq!(code, Some(0), "{err}");
     assert!(err.contains("watching 1 file for changes"), "{err}");
@@ -214,7 +236,7 @@ fn serve_answers_only_its_page_and_events() {
     let dir = temp_with(&[("archmap.yaml", &example("banking.yaml"))]);
     let mut running = Running::start(dir.path(), &["serve", "--port", "0"]);
     let mut line = String::new();
-    BufReader::new(running.0.stdout.as_mut().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(running.child.stdout.as_mut().unwrap()).read_line(&mut line).unwrap();
     let url = line.trim().rsplit(' ').next().unwrap().to_string();
     assert!(url.starts_with("http://127.0.0.1:"), "{line}");
     let addr = url.trim_start_matches("http://").trim_end_matches('/').to_string();
