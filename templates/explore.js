@@ -38,12 +38,16 @@
   }
 
   // ---- Pan and zoom: one CSS transform on the stage, applied once per frame.
+  const FAR = 0.35;
   let frame = 0;
   function apply() {
     if (frame) return;
     frame = requestAnimationFrame(() => {
       frame = 0;
       stage.style.transform = `translate(${st.x}px, ${st.y}px) scale(${st.k})`;
+      // Zoomed out, dashes are under two pixels and drawing them is most of a large
+      // diagram's cost: lines are drawn solid until the reader comes closer.
+      stage.classList.toggle('am-far', st.k < FAR);
     });
   }
   function size() {
@@ -172,7 +176,7 @@
         inn[b].push([j, a]);
       }
     });
-    cur = { svg, nodes, edges, byEl, byId, out, inn, v, collapsed };
+    cur = { svg, nodes, edges, byEl, byId, out, inn, v, collapsed, copies: new Map() };
     lit = [];
     marked = [];
     $('am-view').value = String(i);
@@ -191,10 +195,40 @@
   }
 
   // ---- Selection: the selected boxes, what they reach within the depth, the rest dimmed.
+  // Dimming touches only what stays bright: one veil over the drawing in the page's colour,
+  // and copies of the lit boxes and lines above it (a large drawing has tens of thousands of
+  // elements; changing each one's opacity costs seconds).
+  const SVGNS = 'http://www.w3.org/2000/svg';
+  function unveil() {
+    const old = cur && cur.svg.querySelector(':scope > g.am-overlay');
+    if (old) old.remove();
+    if (cur) cur.copies = new Map();
+  }
+  function veil(els) {
+    unveil();
+    const g = document.createElementNS(SVGNS, 'g');
+    g.setAttribute('class', 'am-overlay');
+    const r = document.createElementNS(SVGNS, 'rect');
+    r.setAttribute('class', 'am-veil');
+    r.setAttribute('width', '100%');
+    r.setAttribute('height', '100%');
+    g.append(r);
+    // Lines first, boxes over them, as in the drawing.
+    const ordered = els.filter((e) => e.matches('g.edge')).concat(els.filter((e) => e.matches('g.node')));
+    for (const e of ordered) {
+      const c = e.cloneNode(true);
+      c.removeAttribute('id');
+      c.removeAttribute('tabindex');
+      if (cur.byEl.has(e)) cur.copies.set(c, cur.byEl.get(e));
+      g.append(c);
+    }
+    cur.svg.append(g);
+  }
   function highlight() {
     for (const e of lit) e.classList.remove('am-on', 'am-sel');
     lit = [];
     if (!cur || st.sel.length === 0) {
+      unveil();
       stage.classList.remove('am-dim');
       details();
       hash();
@@ -226,6 +260,7 @@
     for (const j of seen) { cur.nodes[j].classList.add('am-on'); lit.push(cur.nodes[j]); }
     for (const j of start) cur.nodes[j].classList.add('am-sel');
     for (const e of lines) { cur.edges[e].classList.add('am-on'); lit.push(cur.edges[e]); }
+    veil(lit.concat(marked.filter((m) => !m.classList.contains('am-on'))));
     stage.classList.add('am-dim');
     details();
     hash();
@@ -466,7 +501,8 @@
     if (a) e.preventDefault();
     if (moved) return;
     const n = e.target.closest('g.node');
-    if (n && cur && cur.byEl.has(n)) select([cur.v.nodes[cur.byEl.get(n)]], false);
+    const j = n && cur ? cur.byEl.get(n) ?? cur.copies.get(n) : undefined;
+    if (j !== undefined) select([cur.v.nodes[j]], false);
     else select([], false);
   });
   stage.addEventListener('keydown', (e) => {

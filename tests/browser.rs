@@ -137,6 +137,9 @@ fn browser_perf() {
     let synth = generate(&Params::new(n, 42));
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("archmap.yaml"), &synth.yaml).unwrap();
+    if let Some(keep) = std::env::var_os("ARCHMAP_PERF_MANIFEST") {
+        std::fs::write(keep, &synth.yaml).unwrap();
+    }
     let started = std::time::Instant::now();
     let out = run_in(dir.path(), &["render", "-q", "-o", "page.html"], "");
     assert_eq!(out.code, 0, "{}", out.stderr);
