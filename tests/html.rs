@@ -258,3 +258,30 @@ fn serve_answers_only_its_page_and_events() {
     assert_eq!(code, Some(0), "{err}");
     assert!(err.trim_end().ends_with("stopped"), "{err}");
 }
+
+#[test]
+fn serve_starts_on_a_broken_manifest_and_draws_once_it_is_fixed() {
+    let dir = temp_with(&[("archmap.yaml", "version: 1\nname: B\nservices: [\n")]);
+    let mut running = Running::start(dir.path(), &["serve", "--port", "0"]);
+    let mut line = String::new();
+    BufReader::new(running.child.stdout.as_mut().unwrap()).read_line(&mut line).unwrap();
+    let addr = line.trim().rsplit(' ').next().unwrap().trim_start_matches("http://");
+    let addr = addr.trim_end_matches('/').to_string();
+
+    let (_, body) = get(&addr, "/", &addr);
+    let data = island(&body);
+    assert_eq!(data["views"].as_array().unwrap().len(), 0, "nothing to draw yet");
+    let error = &data["errors"][0];
+    assert_eq!(error["code"], "AM100");
+    assert!(error["location"].as_str().unwrap().starts_with("archmap.yaml:3:"), "{error}");
+
+    std::fs::write(dir.path().join("archmap.yaml"), "version: 1\nname: B\nservices:\n  a: {}\n")
+        .unwrap();
+    assert!(wait_for(|| running.stderr().contains("drawn: 1 component")), "{}", running.stderr());
+    let (_, body) = get(&addr, "/", &addr);
+    let data = island(&body);
+    assert_eq!(data["errors"].as_array().unwrap().len(), 0);
+    assert_eq!(data["views"][0]["nodes"][0], "a");
+    let (code, err) = running.interrupt();
+    assert_eq!(code, Some(0), "{err}");
+}
