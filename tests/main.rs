@@ -6,6 +6,7 @@
 mod support;
 
 mod bounds;
+mod browser;
 mod checks;
 mod cli;
 mod diff;
@@ -13,6 +14,7 @@ mod docs;
 mod examples;
 mod fixtures;
 mod hostile;
+mod html;
 mod import;
 mod layout;
 mod props;

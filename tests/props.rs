@@ -397,7 +397,7 @@ fn properties(text: &str, outputs: &mut Outputs) -> Result<(), TestCaseError> {
     let options = RenderOptions::default();
     for job in &jobs {
         let scene = archmap::scene(model, job);
-        for format in [Format::Svg, Format::Dot, Format::Mermaid, Format::Json] {
+        for format in [Format::Svg, Format::Dot, Format::Mermaid, Format::Json, Format::Html] {
             let out = archmap::render(&scene, format, &options);
             prop_assert_eq!(
                 &out,
@@ -412,6 +412,8 @@ fn properties(text: &str, outputs: &mut Outputs) -> Result<(), TestCaseError> {
                 Format::Json => {
                     prop_assert!(serde_json::from_str::<serde_json::Value>(&out).is_ok());
                 }
+                // The page's only script elements are its data island and its own script.
+                Format::Html => prop_assert_eq!(out.matches("<script").count(), 2),
                 Format::Png => unreachable!("not among the text formats iterated above"),
             }
         }

@@ -276,9 +276,18 @@ fn man_pages_cover_every_command() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    for command in
-        ["check", "render", "stats", "rules", "explain", "init", "schema", "completions", "man"]
-    {
+    for command in [
+        "check",
+        "render",
+        "serve",
+        "stats",
+        "rules",
+        "explain",
+        "init",
+        "schema",
+        "completions",
+        "man",
+    ] {
         let page = format!("archmap-{command}.1");
         assert!(names.contains(&page), "no {page} in {names:?}");
         let text = std::fs::read_to_string(dir.path().join("man").join(&page)).unwrap();

@@ -59,6 +59,8 @@ pub(crate) enum Command {
     Rules,
     /// Print one check's documentation.
     Explain(ExplainArgs),
+    /// Serve the interactive HTML page on a local address and update it on every save.
+    Serve(super::serve::ServeArgs),
     /// Write a manifest from another description of the system (docker-compose files).
     Import(super::import::ImportArgs),
     /// Write a commented starter `archmap.yaml`; refuses to overwrite.
@@ -202,6 +204,10 @@ pub(crate) struct RenderArgs {
     /// PNG pixels per SVG unit.
     #[arg(long, value_name = "N", default_value_t = crate::render::png::DEFAULT_SCALE)]
     pub scale: f32,
+    /// Keep running: render again, atomically, whenever the manifest or a file it includes
+    /// changes, until Ctrl-C.
+    #[arg(long, requires = "output", conflicts_with = "check")]
+    pub watch: bool,
 }
 
 /// `render --format`: the names and help of [`Format`]'s table.

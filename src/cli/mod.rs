@@ -9,11 +9,14 @@ mod check;
 mod diff;
 mod import;
 mod init;
+mod page;
 mod progress;
 mod render;
 mod schema;
+mod serve;
 mod shell;
 mod stats;
+mod watch;
 
 use std::ffi::OsString;
 use std::io::{Read, Write};
@@ -102,6 +105,7 @@ fn dispatch(cli: &Cli, io: &mut Io<'_>) -> Result<u8, Error> {
         Command::Man(a) => shell::man(a, io),
         Command::Diff(a) => diff::run(a, &cli.global, io),
         Command::Import(a) => import::run(a, &cli.global, io),
+        Command::Serve(a) => serve::run(a, &cli.global, io),
     }
 }
 

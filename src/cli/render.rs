@@ -3,7 +3,9 @@
 use std::path::{Path, PathBuf};
 
 use super::args::{GlobalArgs, RenderArgs};
+use super::page::PageRequest;
 use super::progress::Progress;
+use super::watch;
 use super::{Io, analyse, human, print_human, write_atomic};
 use crate::diagnostic::emit::summary_line;
 use crate::diagnostic::{Severity, Summary, did_you_mean};
@@ -24,16 +26,82 @@ type Output = (Option<PathBuf>, Vec<u8>);
 /// Runs `archmap render`: analyse, pick the diagrams, render them, then check or write them.
 pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Result<u8, Error> {
     if args.output.is_some() && super::output_path(args.output.as_ref()).is_none() {
-        if args.all_views || args.check {
+        if args.all_views || args.check || args.watch {
             return Err(Error::Usage(
-                "--all-views and --check need a path for -o, not `-` (standard output)".into(),
+                "--all-views, --check and --watch need a path for -o, not `-` (standard output)"
+                    .into(),
             ));
         }
         let to_stdout = RenderArgs { output: None, ..args.clone() };
         return run(&to_stdout, global, io);
     }
+    if args.watch {
+        return watch(args, global, io);
+    }
+    render_once(args, global, io, &mut Vec::new())
+}
+
+/// `--watch`: renders, then again after every change to the files read, until Ctrl-C. A run
+/// that fails (a broken manifest, a file that cannot be read) is reported and waited out; only
+/// a usage error on the first run stops.
+fn watch(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Result<u8, Error> {
+    let Some(root) = args
+        .manifest
+        .file
+        .clone()
+        .or_else(|| super::manifest_path(&args.manifest, io).ok().flatten())
+    else {
+        return Err(Error::NoManifest);
+    };
+    if root.as_os_str() == "-" {
+        return Err(Error::Usage("--watch needs a manifest file, not standard input".into()));
+    }
+    watch::stop_flag();
+    let mut watcher = watch::Watcher::new()?;
+    let mut read = watch::files_read(None, &root, &io.cwd);
+    // Watching starts before the first drawing, so a save while it is made is not missed.
+    watcher.set_files(&read);
+    let mut first = true;
+    loop {
+        match render_once(args, global, io, &mut read) {
+            Ok(_) => {}
+            Err(e @ Error::Usage(_)) if first => return Err(e),
+            Err(e) => writeln!(io.stderr, "error: {e}")?,
+        }
+        first = false;
+        watcher.set_files(&read);
+        if !global.quiet {
+            writeln!(
+                io.stderr,
+                "watching {} file{} for changes (Ctrl-C to stop)",
+                watcher.len(),
+                if watcher.len() == 1 { "" } else { "s" }
+            )?;
+        }
+        if !watcher.wait() {
+            break;
+        }
+    }
+    if !global.quiet {
+        writeln!(io.stderr, "stopped")?;
+    }
+    Ok(0)
+}
+
+/// One run of `render`; `read` gets the files the manifest was read from (for `--watch`).
+fn render_once(
+    args: &RenderArgs,
+    global: &GlobalArgs,
+    io: &mut Io<'_>,
+    read: &mut Vec<PathBuf>,
+) -> Result<u8, Error> {
     let format = output_format(args);
     let analysed = analyse(&args.manifest, io)?;
+    if let Some(root) = &args.manifest.file {
+        *read = watch::files_read(Some(&analysed), root, &io.cwd);
+    } else if let Ok(Some(root)) = super::manifest_path(&args.manifest, io) {
+        *read = watch::files_read(Some(&analysed), &root, &io.cwd);
+    }
     if let Some(code) = report_findings(args, global, &analysed, io)? {
         return Ok(code);
     }
@@ -43,7 +111,11 @@ pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Re
         if args.highlight { highlights(&analysed.diagnostics) } else { Vec::new() };
     let jobs = jobs(args, model, &marks)?;
     let options = render_options(args, format, io)?;
-    let outputs = render_all(args, global, format, model, &jobs, &options, io)?;
+    let outputs = if format == Format::Html {
+        vec![(args.output.clone(), html_page(args, &analysed, &options)?)]
+    } else {
+        render_all(args, global, format, model, &jobs, &options, io)?
+    };
 
     refuse_overwriting_inputs(&analysed, &outputs, io)?;
 
@@ -52,6 +124,30 @@ pub(super) fn run(args: &RenderArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Re
     }
     write_outputs(args, &outputs, io)?;
     Ok(0)
+}
+
+/// `--format html`: one page with the system and every view; `--view` is the view it opens on,
+/// `--focus` (the first) the component selected, `--depth` the hops highlighted around it.
+fn html_page(
+    args: &RenderArgs,
+    analysed: &Analysis,
+    options: &RenderOptions,
+) -> Result<Vec<u8>, Error> {
+    if args.all_views {
+        return Err(Error::Usage(
+            "an HTML page holds the system and every view already: drop --all-views and name one \
+             file with -o FILE.html"
+                .into(),
+        ));
+    }
+    let request = PageRequest {
+        view: args.view.clone(),
+        focus: args.focus.first().cloned(),
+        depth: args.depth,
+        direction: args.direction.map(Direction::from),
+        highlight: args.highlight,
+    };
+    Ok(super::page::page(analysed, &request, options)?.render().into_bytes())
 }
 
 /// Prints what stops rendering (fatal problems; errors with `--strict`) and returns its exit

@@ -9,6 +9,7 @@
 
 pub(crate) mod dot;
 pub(crate) mod escape;
+pub(crate) mod html;
 pub(crate) mod json;
 pub(crate) mod mermaid;
 pub(crate) mod palette;
@@ -33,6 +34,8 @@ pub enum Format {
     Json,
     /// The SVG rasterised to PNG (`png`).
     Png,
+    /// One self-contained interactive HTML page (`html`).
+    Html,
 }
 
 /// How a format's output is made.
@@ -60,8 +63,8 @@ struct FormatSpec {
 
 impl Format {
     /// Every format, in the order `--help` lists them.
-    pub(crate) const ALL: [Format; 5] =
-        [Format::Svg, Format::Dot, Format::Mermaid, Format::Json, Format::Png];
+    pub(crate) const ALL: [Format; 6] =
+        [Format::Svg, Format::Dot, Format::Mermaid, Format::Json, Format::Png, Format::Html];
 
     /// The table: one arm per format.
     const fn spec(self) -> FormatSpec {
@@ -99,6 +102,14 @@ impl Format {
                 extensions: &["png"],
                 help: "A PNG picture of the SVG, rasterised with an embedded font",
                 writer: Writer::Binary(&png::PngRenderer),
+                laid_out: true,
+            },
+            Format::Html => FormatSpec {
+                name: "html",
+                extensions: &["html", "htm"],
+                help: "One self-contained interactive HTML page: the system and every view, with \
+                       pan, zoom, search, neighbourhoods and findings",
+                writer: Writer::Text(&html::HtmlRenderer),
                 laid_out: true,
             },
         }

@@ -993,7 +993,7 @@ fn diff_style() -> String {
 }
 
 /// Dark theme rules: override the light colours (CSS beats the frames' colour attributes).
-fn dark_style() -> String {
+pub(crate) fn dark_style() -> String {
     use palette::dark;
     let mut o = String::new();
     let _ = writeln!(o, ".background {{ fill: {}; }}", dark::BACKGROUND);
