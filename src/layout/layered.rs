@@ -137,28 +137,7 @@ impl Layout for Layered {
         let frames = frames(&g, &x, &bands, &groups, &depths, &borders);
         let (mut routes, junctions) = route::draw(&g, &x, &bands, &chains, &plan);
         draw_direct(&direct, &edges, &nodes, &mut routes, &mut label_rects);
-        for &(c, t, size) in &trunk {
-            let r = g.layer[t];
-            let room_top = bands.top[r] - bands.extra_top[r] - bands.room[r];
-            // Beside the trunk, which enters the box where the bus's first route ends: right of
-            // it, or left where the box ends first; clear of the arrowhead, and of the member
-            // lines that run down the trunk.
-            // It may reach half the room between boxes past the box's side.
-            let Some(&(port, _)) = routes[c].last() else { continue };
-            let reach = position::NODE_SEP / 2.0;
-            let right = port + TRUNK_LABEL_SIDE;
-            let x = if right + size.width <= nodes[t].right() + reach {
-                right
-            } else {
-                (port - TRUNK_LABEL_SIDE - size.width).max(nodes[t].x - reach)
-            };
-            label_rects[c] = Some(Rect {
-                x,
-                y: room_top + (bands.room[r] - size.height) / 2.0,
-                width: size.width,
-                height: size.height,
-            });
-        }
+        place_trunk_labels(&trunk, &g, &bands, &nodes, &routes, &mut label_rects);
         stub_and_orient(scene, &mut routes, &nodes, &edges.back);
         finish(dir, nodes, frames, routes, label_rects, &groups.titles, junctions)
     }
@@ -271,11 +250,14 @@ impl Edges {
             let edges = rank_edges(oriented, &valid, &labels);
             rank::longest_path_span(n, &edges)
         };
-        if back.iter().any(|&b| b) && span(&oriented) > span_limit(n, pairs.len()) {
-            let shallow = rank::shallow_back_edges(n, &pairs);
-            let other = orient(&shallow);
-            if span(&other) < span(&oriented) {
-                (back, oriented) = (shallow, other);
+        if back.iter().any(|&b| b) {
+            let deep = span(&oriented);
+            if deep > span_limit(n, pairs.len()) {
+                let shallow = rank::shallow_back_edges(n, &pairs);
+                let other = orient(&shallow);
+                if span(&other) < deep {
+                    (back, oriented) = (shallow, other);
+                }
             }
         }
         let look = scene
@@ -566,6 +548,38 @@ fn draw_direct(
                 height: s.height,
             });
         }
+    }
+}
+
+/// Places each trunk label (see [`trunk_labels`]) in the room above its box: beside the
+/// trunk, which enters the box where the bus's first route ends, right of it or left where the
+/// box ends first (reaching at most half the room between boxes past the box's side), clear
+/// of the arrowhead and of the member lines that run down the trunk.
+fn place_trunk_labels(
+    trunk: &[(usize, usize, Size)],
+    g: &LGraph,
+    bands: &Bands,
+    nodes: &[Rect],
+    routes: &[Vec<(f64, f64)>],
+    labels: &mut [Option<Rect>],
+) {
+    let reach = position::NODE_SEP / 2.0;
+    for &(c, t, size) in trunk {
+        let Some(&(port, _)) = routes[c].last() else { continue };
+        let r = g.layer[t];
+        let room_top = bands.top[r] - bands.extra_top[r] - bands.room[r];
+        let right = port + TRUNK_LABEL_SIDE;
+        let x = if right + size.width <= nodes[t].right() + reach {
+            right
+        } else {
+            (port - TRUNK_LABEL_SIDE - size.width).max(nodes[t].x - reach)
+        };
+        labels[c] = Some(Rect {
+            x,
+            y: room_top + (bands.room[r] - size.height) / 2.0,
+            width: size.width,
+            height: size.height,
+        });
     }
 }
 

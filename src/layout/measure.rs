@@ -171,7 +171,7 @@ pub(crate) enum Lines {
 }
 
 /// Widest line in a box measured [`Lines::Narrow`].
-pub(crate) const NARROW_LINE: f64 = 170.0;
+const NARROW_LINE: f64 = 170.0;
 
 /// The text and size of a box.
 fn measure_node(node: &SceneNode, lines: Lines) -> (BoxText, Size) {
