@@ -139,7 +139,9 @@ impl Layout for Layered {
         draw_direct(&direct, &edges, &nodes, &mut routes, &mut label_rects);
         place_trunk_labels(&trunk, &g, &bands, &nodes, &routes, &mut label_rects);
         stub_and_orient(scene, &mut routes, &nodes, &edges.back);
-        finish(dir, nodes, frames, routes, label_rects, &groups.titles, junctions)
+        let mut drawn = finish(dir, nodes, frames, routes, label_rects, &groups.titles, junctions);
+        super::fold::entry_chain(scene, &mut drawn, super::MAX_ASPECT);
+        drawn
     }
 }
 
@@ -1103,6 +1105,60 @@ mod tests {
                 check(&s);
             }
         }
+    }
+
+    /// user → web → gateway → six services, each with a database, left to right as the
+    /// aspect rule turns it (`direction_fixed` false), or as asked (true).
+    fn entry_chain(fixed: bool, extra: bool) -> Scene {
+        let mut nodes = vec![
+            node("user", "Shopper", Kind::User, Some(0)),
+            node("web", "Web shop", Kind::Frontend, Some(0)),
+            node("gw", "Gateway", Kind::Gateway, Some(0)),
+        ];
+        let mut browse = edge(0, 1, Mode::Sync, false);
+        browse.label = Some("browses and buys".into());
+        let mut edges = vec![browse, edge(1, 2, Mode::Sync, false)];
+        for i in 0..6 {
+            nodes.push(node(&format!("s{i}"), &format!("Service {i}"), Kind::Service, None));
+            nodes.push(node(&format!("d{i}"), &format!("Database {i}"), Kind::Database, None));
+            edges.push(edge(2, 3 + 2 * i, Mode::Sync, false));
+            edges.push(edge(3 + 2 * i, 4 + 2 * i, Mode::Sync, false));
+        }
+        if extra {
+            edges.push(edge(0, 3, Mode::Sync, false));
+        }
+        let mut s = scene(vec![group("channels", "Customer channels", None)], nodes, edges);
+        s.direction = Direction::LR;
+        s.direction_fixed = fixed;
+        s
+    }
+
+    #[test]
+    fn an_entry_chain_is_stacked_above_its_head_when_turned() {
+        let folded = check(&entry_chain(false, false));
+        let (user, web, gw) = (folded.nodes[0], folded.nodes[1], folded.nodes[2]);
+        for r in [user, web] {
+            assert!((r.center().0 - gw.center().0).abs() < 1e-6, "{r:?} not above {gw:?}");
+        }
+        assert!(user.bottom() < web.y && web.bottom() < gw.y);
+        // Straight down, the label on its line, the frame around all three.
+        assert_eq!(folded.edges[0].points.len(), 2);
+        let label = folded.edges[0].label.expect("label");
+        assert!(label.y > user.bottom() && label.bottom() < web.y);
+        assert!(folded.groups[0].contains(&user) && folded.groups[0].contains(&gw));
+        // Narrower and smaller than the same drawing with its columns.
+        let columns = check(&entry_chain(true, false));
+        assert!(columns.nodes[0].right() < columns.nodes[1].x);
+        assert!(folded.width < columns.width - 200.0, "{} {}", folded.width, columns.width);
+        assert!(folded.width * folded.height < columns.width * columns.height);
+        // A chain whose source has another line is not one, nor one across groups.
+        let other = check(&entry_chain(false, true));
+        assert!(other.nodes[0].right() < other.nodes[2].x);
+        let mut split = entry_chain(false, false);
+        split.groups.push(group("edge", "Edge", None));
+        split.nodes[2].group = Some(1);
+        let split = check(&split);
+        assert!(split.nodes[0].right() < split.nodes[2].x);
     }
 
     #[test]

@@ -13,6 +13,7 @@
 //! crate (`layout_rs.rs`), kept selectable with `--engine layout-rs`. [`Engine`] lists them
 //! with their command-line names and help, so a new engine is a change in this folder only.
 
+mod fold;
 mod layered;
 mod layout_rs;
 mod lgraph;
