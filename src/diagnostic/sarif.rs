@@ -41,6 +41,9 @@ pub(crate) struct Sarif {
     pub version: &'static str,
 }
 
+/// How many related locations a result lists; a finding with more says how many it left out.
+const RELATED_SHOWN: usize = 100;
+
 fn sarif_level(s: Option<Severity>) -> &'static str {
     match s {
         Some(Severity::Error) => "error",
@@ -160,8 +163,18 @@ impl Sarif {
                 let parts = d.members.iter().filter_map(|m| {
                     m.primary_span().map(|span| (span, m.message.clone()))
                 });
+                let all = d.labels.len().saturating_sub(1) + d.members.len();
+                if all > RELATED_SHOWN {
+                    // A finding about thousands of components: the first places, and a count.
+                    let _ = write!(
+                        text,
+                        "\n(showing {RELATED_SHOWN} of {all} related locations; every one in archmap's `--format json`)"
+                    );
+                    result["message"] = json!({ "text": text });
+                }
                 let related: Vec<Value> = places
                     .chain(parts)
+                    .take(RELATED_SHOWN)
                     .enumerate()
                     .map(|(i, (span, text))| {
                         let mut loc = location(span, sources);

@@ -1,0 +1,94 @@
+//! Reports of very large systems: findings about thousands of components are summarised in the
+//! human report and SARIF, and complete in JSON.
+
+use crate::support::{run_in, temp_with};
+
+/// `n` services without an owner in `groups` groups, all depending on one database (one
+/// AM030 with `n` users when each has its own owner; here: AM040 on every service).
+fn unowned(n: usize, groups: usize) -> String {
+    let mut y = String::from("version: 1\nname: Big\ngroups:\n");
+    for g in 0..groups {
+        y.push_str(&format!("  g{g}: {{}}\n"));
+    }
+    y.push_str("services:\n  db: { kind: database, owner: data, replicas: 2 }\n");
+    for i in 0..n {
+        y.push_str(&format!("  s{i}: {{ group: g{}, depends_on: [db] }}\n", i % groups));
+    }
+    y
+}
+
+#[test]
+fn an_info_on_hundreds_of_components_is_summarised_per_group_in_the_human_report() {
+    let dir = temp_with(&[("archmap.yaml", &unowned(300, 7))]);
+    let human = run_in(dir.path(), &["check", "--rule", "fan-in=off"], "");
+    let out = &human.stdout;
+    assert!(out.contains("info AM040 missing-owner ×300"), "{out}");
+    // 3 in full, the other 297 by group: 7 groups, the biggest first.
+    assert!(
+        out.contains(
+            "297 more info[AM040 missing-owner] findings, by group (every one in `--format json`):"
+        ),
+        "{out}"
+    );
+    let lines: Vec<&str> = out.lines().filter(|l| l.starts_with("    `g")).collect();
+    assert_eq!(lines.len(), 7, "one line per group: {lines:#?}");
+    let counts: Vec<usize> = lines
+        .iter()
+        .map(|l| l.split(": ").nth(1).and_then(|r| r.split(' ').next()).unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(counts.iter().sum::<usize>(), 297);
+    assert!(counts.windows(2).all(|w| w[0] >= w[1]), "biggest group first: {counts:?}");
+    assert!(!out.contains("has no owner\n      (archmap"), "no line per finding");
+
+    let json = run_in(dir.path(), &["check", "--rule", "fan-in=off", "--format", "json"], "");
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let am040 = doc["findings"].as_array().unwrap().iter().filter(|f| f["code"] == "AM040").count();
+    assert_eq!(am040, 300, "JSON keeps every finding");
+}
+
+#[test]
+fn a_finding_with_thousands_of_places_is_counted_in_the_human_report_and_sarif_and_complete_in_json()
+ {
+    // One shared datastore used by 1,200 components of 1,200 owners: one AM030 with 1,201
+    // labels.
+    let mut y = String::from(
+        "version: 1\nname: Big\nservices:\n  db: { kind: database, owner: data, replicas: 2 }\n",
+    );
+    for i in 0..1200 {
+        y.push_str(&format!("  s{i}: {{ owner: t{i}, depends_on: [db] }}\n"));
+    }
+    let dir = temp_with(&[("archmap.yaml", &y)]);
+    let rules = ["--rule", "fan-in=off", "--rule", "single-point-of-failure=off"];
+    let args = |format: &'static str| {
+        let mut a = vec!["check", "--format", format];
+        a.extend(rules);
+        a
+    };
+    let human = run_in(dir.path(), &args("human"), "");
+    assert!(
+        human.stdout.contains("and 1181 more places (every one in `--format json`)"),
+        "{}",
+        human.stdout
+    );
+    assert!(human.stdout.contains("1200 owners (`t0`,"), "{}", human.stdout);
+    assert!(human.stdout.contains("and 1192 more)"), "{}", human.stdout);
+    assert!(human.stdout.len() < 20_000, "the report stays short: {} bytes", human.stdout.len());
+
+    let json = run_in(dir.path(), &args("json"), "");
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let f = doc["findings"].as_array().unwrap().iter().find(|f| f["code"] == "AM030").unwrap();
+    assert_eq!(f["subjects"].as_array().unwrap().len(), 1201);
+    assert_eq!(f["related"].as_array().unwrap().len(), 1200);
+
+    let sarif = run_in(dir.path(), &args("sarif"), "");
+    let doc: serde_json::Value = serde_json::from_str(&sarif.stdout).unwrap();
+    let r = doc["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "AM030")
+        .unwrap();
+    assert_eq!(r["relatedLocations"].as_array().unwrap().len(), 100);
+    let text = r["message"]["text"].as_str().unwrap();
+    assert!(text.contains("(showing 100 of 1200 related locations;"), "{text}");
+}
