@@ -92,3 +92,64 @@ fn a_finding_with_thousands_of_places_is_counted_in_the_human_report_and_sarif_a
     let text = r["message"]["text"].as_str().unwrap();
     assert!(text.contains("(showing 100 of 1200 related locations;"), "{text}");
 }
+
+#[test]
+fn stats_top_and_sort_keep_the_largest_first_with_ties_in_manifest_order() {
+    let y = "version: 1\nname: S\nservices:\n  a: { depends_on: [c, d] }\n  b: { depends_on: [c, d] }\n  e: { depends_on: [d] }\n  c: { depends_on: [d] }\n  d: {}\n";
+    let dir = temp_with(&[("archmap.yaml", y)]);
+    let out =
+        run_in(dir.path(), &["stats", "--format", "json", "--top", "2", "--sort", "fan-in"], "");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let ids: Vec<&str> =
+        doc["components"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["d", "c"], "d has 4 callers, c 2");
+    let out = run_in(dir.path(), &["stats", "--format", "csv", "--sort", "fan-out"], "");
+    let first: Vec<&str> =
+        out.stdout.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
+    assert_eq!(first, ["a", "b", "e", "c", "d"], "2, 2, 1, 1, 0: ties in manifest order");
+    let out = run_in(dir.path(), &["stats", "--top", "1"], "");
+    assert!(
+        out.stdout.lines().nth(1).unwrap().starts_with("d "),
+        "by blast radius: {}",
+        out.stdout
+    );
+    assert_eq!(out.stdout.lines().take_while(|l| !l.is_empty()).count(), 2, "a title and one row");
+}
+
+#[test]
+fn stats_estimates_betweenness_above_4096_components_and_says_so() {
+    // 4,089 callers, each calling one of 10 hubs, which all call one sink: a hub lies on
+    // the one path from each of its callers to the sink.
+    let mut y = String::from("version: 1\nname: L\nservices:\n  sink: {}\n");
+    for h in 0..10 {
+        y.push_str(&format!("  hub{h}: {{ depends_on: [sink] }}\n"));
+    }
+    for i in 0..4089 {
+        y.push_str(&format!("  c{i}: {{ depends_on: [hub{}] }}\n", i % 10));
+    }
+    let dir = temp_with(&[("archmap.yaml", &y)]);
+    let out = run_in(
+        dir.path(),
+        &["stats", "--format", "json", "--top", "3", "--sort", "betweenness"],
+        "",
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(doc["summary"]["betweenness_sampled"]["sources"], 2048);
+    // hub0 has 409 callers, so its exact betweenness is 409.
+    let top = &doc["components"][0];
+    assert!(top["id"].as_str().unwrap().starts_with("hub"), "{top}");
+    let b = top["betweenness"].as_f64().unwrap();
+    assert!((b - 409.0).abs() < 0.25 * 409.0, "{b} vs about 409");
+    let table = run_in(dir.path(), &["stats", "--top", "1"], "");
+    assert!(
+        table.stdout.contains("betweenness: estimated from 2048 of 4100 sources"),
+        "{}",
+        table.stdout
+    );
+    let exact =
+        run_in(dir.path(), &["stats", "--format", "json", "--top", "1", "--exact-betweenness"], "");
+    let doc: serde_json::Value = serde_json::from_str(&exact.stdout).unwrap();
+    assert!(doc["summary"].get("betweenness_sampled").is_none());
+}
