@@ -153,3 +153,31 @@ fn stats_estimates_betweenness_above_4096_components_and_says_so() {
     let doc: serde_json::Value = serde_json::from_str(&exact.stdout).unwrap();
     assert!(doc["summary"].get("betweenness_sampled").is_none());
 }
+
+#[test]
+fn a_png_whose_boxes_cannot_fit_is_refused_before_the_layout_with_a_scale_that_could() {
+    let mut y = String::from("version: 1\nname: Many\nservices:\n");
+    for i in 0..1000 {
+        y.push_str(&format!(
+            "  service-number-{i}: {{ depends_on: [service-number-{}] }}\n",
+            (i + 1) % 1000
+        ));
+    }
+    let dir = temp_with(&[("archmap.yaml", &y)]);
+    let out = run_in(
+        dir.path(),
+        &["render", "-o", "big.png", "--scale", "8", "--rule", "sync-cycle=off"],
+        "",
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("cannot fit in 16384×16384 pixels at --scale 8"), "{}", out.stderr);
+    let at_most: f64 = out
+        .stderr
+        .split("; --scale ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("a scale that could fit");
+    assert!(at_most > 0.0 && at_most < 8.0, "{at_most}");
+    assert!(!dir.path().join("big.png").exists(), "no partial output");
+}

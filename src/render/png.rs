@@ -11,6 +11,7 @@ use std::sync::{Arc, OnceLock};
 use resvg::{tiny_skia, usvg};
 
 use super::{BinaryRenderer, RenderOptions, Renderer, Theme, svg};
+use crate::layout::measure::{Lines, measure_all};
 use crate::scene::Scene;
 
 /// Default for [`RenderOptions::scale`]: PNG pixels per SVG unit.
@@ -29,8 +30,41 @@ impl BinaryRenderer for PngRenderer {
         // A picture cannot follow the reader's preference: PNG draws `auto` as light.
         let theme = if options.theme == Theme::Auto { Theme::Light } else { options.theme };
         let options = RenderOptions { theme, ..options.clone() };
+        // Refused before the layout when the boxes alone cannot fit: a layout of thousands of
+        // boxes takes seconds, and its picture would be refused anyway.
+        if options.scale.is_finite() && options.scale > 0.0 {
+            let area = least_area(scene);
+            let side = f64::from(MAX_SIDE);
+            if area * f64::from(options.scale).powi(2) > side * side {
+                return Err(format!(
+                    "the picture cannot fit in {MAX_SIDE}×{MAX_SIDE} pixels at --scale {}: its \
+                     {} boxes alone cover {:.0} square units; --scale {} at most could fit, or \
+                     render a view, a focus or collapsed groups",
+                    options.scale,
+                    scene.nodes.len(),
+                    area,
+                    fitting_scale(area.sqrt(), area.sqrt()),
+                ));
+            }
+        }
         rasterise(&self.source().render(scene, &options), options.scale)
     }
+}
+
+/// The least area, in square SVG units, any drawing of `scene` covers: its boxes alone, as
+/// measured with either line width (a drawing also has gaps, lines and frames).
+fn least_area(scene: &Scene) -> f64 {
+    let area = |lines| -> f64 {
+        measure_all(scene, lines).2.nodes.iter().map(|s| s.width * s.height).sum()
+    };
+    area(Lines::Wide).min(area(Lines::Narrow))
+}
+
+/// The largest scale, rounded down to hundredths, at which a picture of `width` × `height`
+/// SVG units fits in [`MAX_SIDE`] pixels on a side.
+fn fitting_scale(width: f64, height: f64) -> String {
+    let fit = f64::from(MAX_SIDE) / width.max(height).max(1.0);
+    format!("{:.2}", (fit * 100.0).floor() / 100.0)
 }
 
 /// Liberation Sans Regular (SIL Open Font License 1.1, see `assets/fonts/LICENSE`).
@@ -92,7 +126,9 @@ pub(crate) fn pixmap(svg: &str, scale: f32) -> Result<tiny_skia::Pixmap, String>
     let height = (size.height() * scale).ceil();
     if width > MAX_SIDE as f32 || height > MAX_SIDE as f32 {
         return Err(format!(
-            "the picture would be {width}×{height} pixels, over {MAX_SIDE} on a side; lower --scale or render a view"
+            "the picture would be {width}×{height} pixels, over {MAX_SIDE} on a side; --scale {} \
+             fits, or render a view",
+            fitting_scale(f64::from(size.width()), f64::from(size.height()))
         ));
     }
     let mut pixmap = tiny_skia::Pixmap::new(width as u32, height as u32)
@@ -130,7 +166,10 @@ mod tests {
         assert!(rasterise(SVG, 0.0).is_err());
         assert!(rasterise(SVG, f32::NAN).is_err());
         assert!(rasterise("not svg", 1.0).is_err());
-        assert!(rasterise(SVG, 1000.0).is_err());
+        // 40 × 409.6 = 16,384: the scale said to fit is the largest that does.
+        let too_big = rasterise(SVG, 1000.0).unwrap_err();
+        assert!(too_big.contains("40000×20000 pixels"), "{too_big}");
+        assert!(too_big.contains("--scale 409.60 fits"), "{too_big}");
     }
 
     #[test]
