@@ -52,6 +52,18 @@ impl Renderer for SvgRenderer {
 /// A number with at most two decimals, trailing zeros trimmed, never `-0`.
 fn num(v: f64) -> String {
     let v = if v.is_finite() { v } else { 0.0 };
+    // Whole and half numbers, most coordinates of a drawing, without the exact decimal
+    // formatting (a large drawing has millions): the same text as below.
+    let twice = v * 2.0;
+    if twice.fract() == 0.0 && v.abs() < 1e15 {
+        let whole = v.abs().trunc() as i64;
+        let sign = if v < 0.0 { "-" } else { "" };
+        return if v.fract() == 0.0 {
+            if whole == 0 { "0".to_string() } else { format!("{sign}{whole}") }
+        } else {
+            format!("{sign}{whole}.5")
+        };
+    }
     let s = format!("{v:.2}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s == "-0" { "0".to_string() } else { s.to_string() }
@@ -1246,6 +1258,12 @@ mod tests {
         assert_eq!(num(1.234_567), "1.23");
         assert_eq!(num(-0.001), "0");
         assert_eq!(num(f64::NAN), "0");
+        for v in [0.0, -0.0, 0.5, -0.5, 3.0, -3.0, 12.5, -12.5, 1e14, -7.25, 0.125, 333_164.0] {
+            let slow = format!("{v:.2}");
+            let slow = slow.trim_end_matches('0').trim_end_matches('.');
+            let slow = if slow == "-0" { "0" } else { slow };
+            assert_eq!(num(v), slow, "{v}");
+        }
         let out = render(&nested());
         for token in out.split(|c: char| !(c.is_ascii_digit() || c == '.')) {
             if let Some((_, frac)) = token.split_once('.') {
