@@ -69,10 +69,10 @@ fn parse_args() -> Result<Options, String> {
             }
             "--max-rss-mib" => o.max_rss_mib = number(args.next(), "--max-rss-mib")? as u64,
             "--keep" => {
-                o.keep = Some(PathBuf::from(args.next().ok_or("--keep takes a directory")?))
+                o.keep = Some(PathBuf::from(args.next().ok_or("--keep takes a directory")?));
             }
             "--only" => {
-                o.only = Some(args.next().ok_or("--only takes estate, system or examples")?)
+                o.only = Some(args.next().ok_or("--only takes estate, system or examples")?);
             }
             _ => {
                 return Err(format!(

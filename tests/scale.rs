@@ -1,6 +1,8 @@
 //! Reports of very large systems: findings about thousands of components are summarised in the
 //! human report and SARIF, and complete in JSON.
 
+use std::fmt::Write as _;
+
 use crate::support::{run_in, temp_with};
 
 /// `n` services without an owner in `groups` groups, all depending on one database (one
@@ -8,11 +10,11 @@ use crate::support::{run_in, temp_with};
 fn unowned(n: usize, groups: usize) -> String {
     let mut y = String::from("version: 1\nname: Big\ngroups:\n");
     for g in 0..groups {
-        y.push_str(&format!("  g{g}: {{}}\n"));
+        let _ = writeln!(y, "  g{g}: {{}}");
     }
     y.push_str("services:\n  db: { kind: database, owner: data, replicas: 2 }\n");
     for i in 0..n {
-        y.push_str(&format!("  s{i}: {{ group: g{}, depends_on: [db] }}\n", i % groups));
+        let _ = writeln!(y, "  s{i}: {{ group: g{}, depends_on: [db] }}", i % groups);
     }
     y
 }
@@ -55,7 +57,7 @@ fn a_finding_with_thousands_of_places_is_counted_in_the_human_report_and_sarif_a
         "version: 1\nname: Big\nservices:\n  db: { kind: database, owner: data, replicas: 2 }\n",
     );
     for i in 0..1200 {
-        y.push_str(&format!("  s{i}: {{ owner: t{i}, depends_on: [db] }}\n"));
+        let _ = writeln!(y, "  s{i}: {{ owner: t{i}, depends_on: [db] }}");
     }
     let dir = temp_with(&[("archmap.yaml", &y)]);
     let rules = ["--rule", "fan-in=off", "--rule", "single-point-of-failure=off"];
@@ -123,10 +125,10 @@ fn stats_estimates_betweenness_above_4096_components_and_says_so() {
     // the one path from each of its callers to the sink.
     let mut y = String::from("version: 1\nname: L\nservices:\n  sink: {}\n");
     for h in 0..10 {
-        y.push_str(&format!("  hub{h}: {{ depends_on: [sink] }}\n"));
+        let _ = writeln!(y, "  hub{h}: {{ depends_on: [sink] }}");
     }
     for i in 0..4089 {
-        y.push_str(&format!("  c{i}: {{ depends_on: [hub{}] }}\n", i % 10));
+        let _ = writeln!(y, "  c{i}: {{ depends_on: [hub{}] }}", i % 10);
     }
     let dir = temp_with(&[("archmap.yaml", &y)]);
     let out = run_in(
@@ -158,10 +160,8 @@ fn stats_estimates_betweenness_above_4096_components_and_says_so() {
 fn a_png_whose_boxes_cannot_fit_is_refused_before_the_layout_with_a_scale_that_could() {
     let mut y = String::from("version: 1\nname: Many\nservices:\n");
     for i in 0..1000 {
-        y.push_str(&format!(
-            "  service-number-{i}: {{ depends_on: [service-number-{}] }}\n",
-            (i + 1) % 1000
-        ));
+        let next = (i + 1) % 1000;
+        let _ = writeln!(y, "  service-number-{i}: {{ depends_on: [service-number-{next}] }}");
     }
     let dir = temp_with(&[("archmap.yaml", &y)]);
     let out = run_in(

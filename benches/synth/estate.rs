@@ -136,6 +136,7 @@ impl Kind {
 }
 
 /// Writes an estate of `params.components` components.
+#[allow(clippy::too_many_lines, reason = "the estate's recipe, read top to bottom")]
 pub(crate) fn generate(params: &Params) -> Synth {
     let n = params.components.max(PLATFORM + 10);
     let mut rng = Rng::new(params.seed);

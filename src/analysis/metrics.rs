@@ -777,15 +777,15 @@ services:
     fn sampled_betweenness_is_deterministic_exact_at_full_sample_and_within_its_bound() {
         // 600 components: layers of 100, each calling 3 of the next layer (pseudo-random).
         let mut y = String::from("version: 1\nname: S\nservices:\n");
-        let mut x: u64 = 7;
+        let mut state: u64 = 7;
         for i in 0..600 {
             let mut deps = Vec::new();
             if i < 500 {
                 for _ in 0..3 {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
-                    deps.push(format!("c{}", (i / 100 + 1) * 100 + (x % 100) as usize));
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    deps.push(format!("c{}", (i / 100 + 1) * 100 + (state % 100) as usize));
                 }
             }
             let _ = writeln!(y, "  c{i}: {{ depends_on: [{}] }}", deps.join(", "));
@@ -793,12 +793,12 @@ services:
         let m = model(&y);
         let exact = betweenness(&m);
         assert_eq!(betweenness_sampled(&m, 600), exact, "every source: exact");
-        let k = 300;
-        let est = betweenness_sampled(&m, k);
-        assert_eq!(est, betweenness_sampled(&m, k), "the same sample every time");
+        let samples = 300;
+        let est = betweenness_sampled(&m, samples);
+        assert_eq!(est, betweenness_sampled(&m, samples), "the same sample every time");
         assert_ne!(est, exact, "a sample is an estimate");
         let n = exact.len() as f64;
-        let bound = sampled_betweenness_epsilon(k) * n * (n - 2.0);
+        let bound = sampled_betweenness_epsilon(samples) * n * (n - 2.0);
         let worst = exact.iter().zip(&est).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
         assert!(worst <= bound, "worst error {worst} over the bound {bound}");
         let total: f64 = exact.iter().sum();

@@ -136,13 +136,15 @@ impl Rule for SharedDatastore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fmt::Write as _;
+
     use crate::analysis::testing::{run, subjects};
 
     #[test]
     fn a_store_of_many_owners_names_the_first_few_and_keeps_every_user() {
         let mut yaml = String::from("version: 1\nname: T\nservices:\n  db: { kind: database }\n");
         for i in 0..12 {
-            yaml.push_str(&format!("  s{i}: {{ owner: team-{i}, depends_on: [db] }}\n"));
+            let _ = writeln!(yaml, "  s{i}: {{ owner: team-{i}, depends_on: [db] }}");
         }
         let found = run(&SharedDatastore, &yaml);
         assert_eq!(found.len(), 1);
