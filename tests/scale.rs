@@ -181,3 +181,33 @@ fn a_png_whose_boxes_cannot_fit_is_refused_before_the_layout_with_a_scale_that_c
     assert!(at_most > 0.0 && at_most < 8.0, "{at_most}");
     assert!(!dir.path().join("big.png").exists(), "no partial output");
 }
+
+#[test]
+fn a_png_too_large_after_the_layout_is_refused_before_the_svg_with_the_scale_that_fits() {
+    // A chain of 30: few boxes, a tall drawing.
+    let mut y = String::from("version: 1\nname: Chain\nservices:\n");
+    for i in 0..30 {
+        let _ = writeln!(y, "  s{i}: {{ depends_on: [s{}] }}", i + 1);
+    }
+    y.push_str("  s30: {}\n");
+    let dir = temp_with(&[("archmap.yaml", &y)]);
+    let out = run_in(dir.path(), &["render", "-q", "-o", "tall.png", "--scale", "25"], "");
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(!dir.path().join("tall.png").exists(), "no partial output");
+    let fits: f64 = out
+        .stderr
+        .split("; --scale ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("a scale that fits: {}", out.stderr));
+    assert!(out.stderr.contains(" fits, or render a view"), "{}", out.stderr);
+    // The scale named is the largest, to hundredths, at which the SVG's larger side fits.
+    let svg = run_in(dir.path(), &["render", "-q", "--format", "svg"], "");
+    let attr = |name: &str| -> f64 {
+        let at = svg.stdout.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+        svg.stdout[at..].split('"').next().unwrap().parse().unwrap()
+    };
+    let side = attr("width").max(attr("height"));
+    assert!(fits * side <= 16384.0 && (fits + 0.01) * side > 16384.0, "{fits} × {side}");
+}

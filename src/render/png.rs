@@ -47,7 +47,23 @@ impl BinaryRenderer for PngRenderer {
                 ));
             }
         }
-        rasterise(&self.source().render(scene, &options), options.scale)
+        // Otherwise decided once the layout is known, before the SVG is written and parsed
+        // again (a 40 MB SVG takes resvg longer to read than the layout took).
+        let scale = options.scale;
+        let fits = |width: f64, height: f64| {
+            // As `pixmap` computes it, from the f32 size usvg reads.
+            let (w, h) = ((width as f32 * scale).ceil(), (height as f32 * scale).ceil());
+            if w > MAX_SIDE as f32 || h > MAX_SIDE as f32 {
+                return Err(too_big(f64::from(w), f64::from(h), width, height));
+            }
+            Ok(())
+        };
+        let svg = if scale.is_finite() && scale > 0.0 {
+            svg::render_sized(scene, &options, &fits)?
+        } else {
+            self.source().render(scene, &options)
+        };
+        rasterise(&svg, scale)
     }
 }
 
@@ -65,6 +81,16 @@ fn least_area(scene: &Scene) -> f64 {
 fn fitting_scale(width: f64, height: f64) -> String {
     let fit = f64::from(MAX_SIDE) / width.max(height).max(1.0);
     format!("{:.2}", (fit * 100.0).floor() / 100.0)
+}
+
+/// The error for a picture of `pixels_w` × `pixels_h` from a drawing of `width` × `height`
+/// SVG units.
+fn too_big(pixels_w: f64, pixels_h: f64, width: f64, height: f64) -> String {
+    format!(
+        "the picture would be {pixels_w}×{pixels_h} pixels, over {MAX_SIDE} on a side; --scale {} \
+         fits, or render a view",
+        fitting_scale(width, height)
+    )
 }
 
 /// Liberation Sans Regular (SIL Open Font License 1.1, see `assets/fonts/LICENSE`).
@@ -125,10 +151,11 @@ pub(crate) fn pixmap(svg: &str, scale: f32) -> Result<tiny_skia::Pixmap, String>
     let width = (size.width() * scale).ceil();
     let height = (size.height() * scale).ceil();
     if width > MAX_SIDE as f32 || height > MAX_SIDE as f32 {
-        return Err(format!(
-            "the picture would be {width}×{height} pixels, over {MAX_SIDE} on a side; --scale {} \
-             fits, or render a view",
-            fitting_scale(f64::from(size.width()), f64::from(size.height()))
+        return Err(too_big(
+            f64::from(width),
+            f64::from(height),
+            f64::from(size.width()),
+            f64::from(size.height()),
         ));
     }
     let mut pixmap = tiny_skia::Pixmap::new(width as u32, height as u32)

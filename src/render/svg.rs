@@ -158,12 +158,39 @@ fn render_document(
     theme: Theme,
     full_legend: bool,
 ) -> String {
+    let ok = |_: f64, _: f64| Ok(());
+    render_document_sized(scene, engine, note, theme, full_legend, &ok)
+        .expect("a size accepted by `ok` is written")
+}
+
+/// As [`render_with_options`], but asks `fits` about the document's width and height, in
+/// user units, once the layout is known and before a byte is written: a picture too large to
+/// rasterise is refused without writing an SVG of tens of megabytes first.
+pub(crate) fn render_sized(
+    scene: &Scene,
+    options: &RenderOptions,
+    fits: &dyn Fn(f64, f64) -> Result<(), String>,
+) -> Result<String, String> {
+    let note = budget_note(scene, options.max_nodes);
+    render_document_sized(scene, options.layout(), note, options.theme, options.legend, fits)
+}
+
+fn render_document_sized(
+    scene: &Scene,
+    engine: &dyn Layout,
+    note: Option<String>,
+    theme: Theme,
+    full_legend: bool,
+    fits: &dyn Fn(f64, f64) -> Result<(), String>,
+) -> Result<String, String> {
     let ((texts, edge_labels, _), pos) = crate::layout::lay_out(engine, scene);
     let mut w = Writer::new(scene, &pos, &texts, &edge_labels, note);
     w.smooth = engine.smooth_edges();
     w.theme = theme;
     w.legend = Legend::of(scene, full_legend, pos.width.max(LEGEND_MIN_WIDTH));
-    w.finish()
+    let (width, height) = document_size_with(scene, &pos, w.note.as_deref(), w.legend.as_ref());
+    fits(width, height)?;
+    Ok(w.finish())
 }
 
 /// Builds the document text.
