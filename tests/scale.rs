@@ -211,3 +211,19 @@ fn a_png_too_large_after_the_layout_is_refused_before_the_svg_with_the_scale_tha
     let side = attr("width").max(attr("height"));
     assert!(fits * side <= 16384.0 && (fits + 0.01) * side > 16384.0, "{fits} × {side}");
 }
+
+#[test]
+fn the_stats_table_names_the_first_20_articulation_points() {
+    let mut y = String::from("version: 1\nname: Line\nservices:\n");
+    for i in 0..30 {
+        let _ = writeln!(y, "  s{i}: {{ depends_on: [s{}] }}", i + 1);
+    }
+    y.push_str("  s30: {}\n");
+    let dir = temp_with(&[("archmap.yaml", &y)]);
+    let table = run_in(dir.path(), &["stats", "--top", "1"], "");
+    let line = table.stdout.lines().find(|l| l.starts_with("articulation points")).unwrap();
+    assert!(line.ends_with(", s20, and 9 more (every one in --format json)"), "{line}");
+    let json = run_in(dir.path(), &["stats", "--format", "json", "--top", "1"], "");
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(doc["summary"]["articulation_points"].as_array().unwrap().len(), 29);
+}

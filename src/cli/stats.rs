@@ -201,6 +201,9 @@ fn csv(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
     Ok(())
 }
 
+/// How many articulation points the table names.
+const POINTS_SHOWN: usize = 20;
+
 fn table(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
     let titles = [
         "component",
@@ -249,10 +252,15 @@ fn table(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
     )?;
     writeln!(out, "strongly connected components (cycles): {}", s.strongly_connected_components)?;
     writeln!(out, "longest sync chain: {} hops", s.longest_sync_chain)?;
-    let points = if s.articulation_points.is_empty() {
-        "none".to_string()
-    } else {
-        s.articulation_points.join(", ")
+    // A long chain has thousands: the table names the first few (JSON and CSV have them all).
+    let points = match s.articulation_points.len() {
+        0 => "none".to_string(),
+        n if n > POINTS_SHOWN => format!(
+            "{}, and {} more (every one in --format json)",
+            s.articulation_points[..POINTS_SHOWN].join(", "),
+            n - POINTS_SHOWN
+        ),
+        _ => s.articulation_points.join(", "),
     };
     writeln!(out, "articulation points of the sync graph: {points}")?;
     if let Some(b) = &s.betweenness_sampled {
