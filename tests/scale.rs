@@ -227,3 +227,33 @@ fn the_stats_table_names_the_first_20_articulation_points() {
     let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(doc["summary"]["articulation_points"].as_array().unwrap().len(), 29);
 }
+
+#[test]
+fn the_estate_shape_is_valid_deterministic_heavy_tailed_and_has_the_cycles_injected() {
+    use crate::synth::generator::{Params, generate};
+    const N: usize = 2_000;
+    let params = Params { estate: true, ..Params::new(N, 5) };
+    let synth = generate(&params);
+    assert_eq!(synth.yaml, generate(&params).yaml, "the same seed gives the same bytes");
+    assert_eq!((synth.sync_cycles, synth.async_cycles), (3, 2));
+    let per = synth.edges as f64 / synth.components as f64;
+    assert!((8.0..=12.0).contains(&per), "{per} dependencies per component");
+    let dir = temp_with(&[("archmap.yaml", &synth.yaml)]);
+    let out = run_in(dir.path(), &["stats", "--format", "json", "--no-betweenness"], "");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let rows = doc["components"].as_array().unwrap();
+    assert_eq!(rows.len(), synth.components);
+    let mut fan_in: Vec<u64> = rows.iter().map(|r| r["fan_in"].as_u64().unwrap()).collect();
+    fan_in.sort_unstable();
+    let (median, max) = (fan_in[fan_in.len() / 2], fan_in[fan_in.len() - 1]);
+    assert!(max as usize > N / 2, "a platform service called by most: {max}");
+    assert!((2..=20).contains(&median), "a heavy tail, not a flat graph: median {median}");
+    let check = run_in(dir.path(), &["check", "--format", "json"], "");
+    let doc: serde_json::Value = serde_json::from_str(&check.stdout).unwrap();
+    let count = |code: &str| {
+        doc["findings"].as_array().unwrap().iter().filter(|f| f["code"] == code).count()
+    };
+    assert_eq!(count("AM001") + count("AM002"), 0, "no broken references or ids");
+    assert_eq!((count("AM010"), count("AM011")), (3, 2), "one finding per injected cycle");
+}
