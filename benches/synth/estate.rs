@@ -3,17 +3,18 @@
 //! Published estates of close to 20,000 services share a shape that the system shape of the
 //! parent module does not have: every component has about 11 dependencies, a handful of
 //! platform services (identity, configuration, feature flags, logging…) are called by most of
-//! the estate (fan-in in the thousands), the rest of the fan-in is heavy-tailed (median about
-//! 6, 99th percentile about 70), and teams own flat groups of about 50 components that call
-//! across the whole estate. [`generate`] writes such a manifest, deterministically:
+//! the estate (fan-in in the thousands), the rest of the fan-in is heavy-tailed (at 20,000
+//! components: median 1, 99th percentile about 120, the top tier called by nobody), and teams
+//! own flat groups of about 50 components that call across the whole estate. [`generate`] writes such a manifest, deterministically:
 //!
-//! - components are numbered in a topological order; a component depends only on components
-//!   with a lower number, so the dependency graph is acyclic apart from the cycles injected
-//!   on purpose (as in the system shape, each one is exactly one AM010 or AM011);
+//! - components are numbered in a topological order and split into tiers; a component depends
+//!   only on the platform and on lower tiers, so the dependency graph is acyclic apart from
+//!   the cycles injected on purpose (as in the system shape, each one is exactly one AM010 or
+//!   AM011) and sync chains are a few hops deep;
 //! - the first [`PLATFORM`] components are platform services, each called by a share of the
 //!   estate that falls from about 3/4 to about 1/10;
 //! - the other dependencies pick their target with weight `1 / (rank + 10)` for a random
-//!   rank per component (a Zipf-like tail), among lower-numbered components;
+//!   rank per component (a Zipf-like tail), among the components of lower tiers;
 //! - about 1 in 6 components is a datastore, topic or queue (no dependencies of its own);
 //! - groups are teams of about 50 members drawn at random across the order, so collapsed
 //!   groups are connected in both directions, as in a real estate;
