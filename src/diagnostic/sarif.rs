@@ -213,9 +213,11 @@ impl Sarif {
                 },
                 "columnKind": "unicodeCodePoints",
                 "originalUriBaseIds": { "%SRCROOT%": { "description": { "text": "The directory archmap ran in." } } },
-                "results": results,
+                "results": [],
             }]
         });
+        // Moved in, not through `json!`, which would serialise a deep copy of every result.
+        log["runs"][0]["results"] = Value::Array(results);
         if let Some((report, _)) = baseline {
             log["runs"][0]["invocations"] = json!([invocation(report)]);
         }
