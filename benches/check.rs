@@ -51,6 +51,7 @@ struct Options {
     sizes: Vec<usize>,
     seed: u64,
     groups: bool,
+    estate: bool,
     cycles: Option<usize>,
     async_cycles: Option<usize>,
     emit: Option<(usize, PathBuf)>,
@@ -62,6 +63,7 @@ fn parse_args() -> Result<Options, String> {
         sizes: Vec::new(),
         seed: DEFAULT_SEED,
         groups: true,
+        estate: false,
         cycles: None,
         async_cycles: None,
         emit: None,
@@ -77,6 +79,7 @@ fn parse_args() -> Result<Options, String> {
         match a.as_str() {
             "--seed" => o.seed = number(args.next(), "--seed")? as u64,
             "--no-groups" => o.groups = false,
+            "--estate" => o.estate = true,
             "--cycles" => o.cycles = Some(number(args.next(), "--cycles")?),
             "--async-cycles" => o.async_cycles = Some(number(args.next(), "--async-cycles")?),
             "--emit" => {
@@ -88,7 +91,7 @@ fn parse_args() -> Result<Options, String> {
                 o.peak_child = Some(PathBuf::from(args.next().ok_or("--peak-child takes a path")?));
             }
             "-h" | "--help" => {
-                return Err("usage: check [--seed S] [--cycles C] [--async-cycles C] [--no-groups] [N...] | --emit N PATH".into());
+                return Err("usage: check [--seed S] [--cycles C] [--async-cycles C] [--no-groups] [--estate] [N...] | --emit N PATH".into());
             }
             _ => o.sizes.push(number(Some(a), "a size")?),
         }
@@ -103,6 +106,7 @@ impl Options {
     fn params(&self, components: usize) -> Params {
         let mut p = Params::new(components, self.seed);
         p.groups = self.groups;
+        p.estate = self.estate;
         if let Some(c) = self.cycles {
             p.cycles = c;
         }

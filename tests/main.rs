@@ -21,6 +21,7 @@ mod props;
 mod recipes;
 mod reports;
 mod safe_svg;
+mod scale;
 mod schema;
 mod signal;
 mod synth;

@@ -19,6 +19,8 @@
 //!   every injected cycle is exactly one strongly connected component: `archmap check` reports
 //!   one AM010 per sync cycle and one AM011 per async one.
 
+mod estate;
+
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
@@ -36,12 +38,15 @@ pub(crate) struct Params {
     pub(crate) cycles: usize,
     /// How many cycles closed by an async back-edge to inject (each reported as one AM011).
     pub(crate) async_cycles: usize,
+    /// The estate shape (`estate.rs`: ~11 dependencies per component, platform services
+    /// called by most of the estate, flat teams of ~50) instead of the system shape.
+    pub(crate) estate: bool,
 }
 
 impl Params {
     /// `components` components from `seed`, with groups, 3 sync cycles and 2 async ones.
     pub(crate) fn new(components: usize, seed: u64) -> Params {
-        Params { components, seed, groups: true, cycles: 3, async_cycles: 2 }
+        Params { components, seed, groups: true, cycles: 3, async_cycles: 2, estate: false }
     }
 }
 
@@ -333,6 +338,9 @@ const EXTERNALS: &[&str] = &[
 
 /// Writes a manifest for `params`.
 pub(crate) fn generate(params: &Params) -> Synth {
+    if params.estate {
+        return estate::generate(params);
+    }
     let mut g = Gen::new(params);
     g.nodes_and_groups();
     g.inject_cycles();

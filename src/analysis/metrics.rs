@@ -435,9 +435,62 @@ pub(crate) fn sync_chains(model: &Model) -> SyncChains {
 /// component, the number of shortest paths between other pairs that pass through it (each
 /// pair's paths sharing one unit). Not normalised. O(V · E) time, O(V + E) memory: run it only
 /// when asked (`archmap stats`), never from a check.
+#[cfg(test)]
 #[must_use]
 pub(crate) fn betweenness(model: &Model) -> Vec<f64> {
     let adj = Adjacency::of(model, |_| true);
+    let sources: Vec<usize> = (0..adj.len()).collect();
+    brandes(&adj, &sources)
+}
+
+/// Up to this many components, `stats` computes betweenness exactly; above, it estimates it
+/// from [`BETWEENNESS_SAMPLES`] sources.
+pub(crate) const EXACT_BETWEENNESS_UP_TO: usize = 4_096;
+/// How many sources a sampled betweenness starts from.
+pub(crate) const BETWEENNESS_SAMPLES: usize = 2_048;
+
+/// Betweenness estimated from `samples` sources chosen by a fixed seed (Brandes and Pich,
+/// 2007): each source's dependencies are summed and scaled by `components / samples`, an
+/// unbiased estimate. One source adds at most `n − 2` to a component, so by Hoeffding's
+/// inequality each estimate is within `ε · n · (n − 2)` of the exact value with probability
+/// at least `1 − 2·exp(−2 · samples · ε²)`: for 2,048 sources, ε = 3.6 % at 99 %. The same
+/// model always gives the same numbers. With `samples ≥ components`, exact.
+#[must_use]
+pub(crate) fn betweenness_sampled(model: &Model, samples: usize) -> Vec<f64> {
+    let adj = Adjacency::of(model, |_| true);
+    let n = adj.len();
+    if samples >= n {
+        return brandes(&adj, &(0..n).collect::<Vec<_>>());
+    }
+    // A partial Fisher–Yates shuffle with splitmix64 from a fixed seed.
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    let mut all: Vec<usize> = (0..n).collect();
+    for i in 0..samples {
+        let j = i + ((u128::from(next()) * (n - i) as u128) >> 64) as usize;
+        all.swap(i, j);
+    }
+    let mut sources = all[..samples].to_vec();
+    // Summed in index order, so the floating-point result does not depend on the draw order.
+    sources.sort_unstable();
+    let scale = n as f64 / samples as f64;
+    brandes(&adj, &sources).into_iter().map(|b| b * scale).collect()
+}
+
+/// The error bound of [`betweenness_sampled`] at 99 %: ε such that `2·exp(−2kε²) = 0.01`.
+#[must_use]
+pub(crate) fn sampled_betweenness_epsilon(samples: usize) -> f64 {
+    ((2.0f64 / 0.01).ln() / (2.0 * samples as f64)).sqrt()
+}
+
+/// Brandes' accumulation from each of `sources`.
+fn brandes(adj: &Adjacency, sources: &[usize]) -> Vec<f64> {
     let n = adj.len();
     let mut centrality = vec![0.0; n];
     let mut sigma = vec![0.0f64; n];
@@ -445,7 +498,7 @@ pub(crate) fn betweenness(model: &Model) -> Vec<f64> {
     let mut delta = vec![0.0f64; n];
     let mut order = Vec::with_capacity(n);
     let mut queue = VecDeque::new();
-    for s in 0..n {
+    for &s in sources {
         sigma.fill(0.0);
         dist.fill(usize::MAX);
         delta.fill(0.0);
@@ -504,13 +557,24 @@ pub(crate) struct ComponentMetrics {
 
 /// Metrics of every component, in manifest order. O((V + E) · V / 64) for the reachability
 /// counts, plus O(V · E) when `with_betweenness`.
+#[cfg(test)]
 #[must_use]
 pub(crate) fn component_metrics(model: &Model, with_betweenness: bool) -> Vec<ComponentMetrics> {
+    component_metrics_with(model, with_betweenness.then_some(usize::MAX))
+}
+
+/// [`component_metrics`] with betweenness from at most `samples` sources (`None`: none;
+/// `usize::MAX`: exact).
+#[must_use]
+pub(crate) fn component_metrics_with(
+    model: &Model,
+    samples: Option<usize>,
+) -> Vec<ComponentMetrics> {
     let all = Adjacency::of(model, |_| true);
     let radius = blast_radii(model);
     let dependents = reach_counts(&all, Direction::Incoming);
     let dependencies = reach_counts(&all, Direction::Outgoing);
-    let between = with_betweenness.then(|| betweenness(model));
+    let between = samples.map(|k| betweenness_sampled(model, k));
     let chains = sync_chains(model);
     model
         .components()
@@ -707,6 +771,39 @@ services:
             "version: 1\nname: L\nservices:\n  a: { depends_on: [b] }\n  b: { depends_on: [c] }\n  c: {}\n",
         );
         assert_eq!(betweenness(&m), vec![0.0, 1.0, 0.0]);
+    }
+
+    #[test]
+    fn sampled_betweenness_is_deterministic_exact_at_full_sample_and_within_its_bound() {
+        // 600 components: layers of 100, each calling 3 of the next layer (pseudo-random).
+        let mut y = String::from("version: 1\nname: S\nservices:\n");
+        let mut state: u64 = 7;
+        for i in 0..600 {
+            let mut deps = Vec::new();
+            if i < 500 {
+                for _ in 0..3 {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    deps.push(format!("c{}", (i / 100 + 1) * 100 + (state % 100) as usize));
+                }
+            }
+            let _ = writeln!(y, "  c{i}: {{ depends_on: [{}] }}", deps.join(", "));
+        }
+        let m = model(&y);
+        let exact = betweenness(&m);
+        assert_eq!(betweenness_sampled(&m, 600), exact, "every source: exact");
+        let samples = 300;
+        let est = betweenness_sampled(&m, samples);
+        assert_eq!(est, betweenness_sampled(&m, samples), "the same sample every time");
+        assert_ne!(est, exact, "a sample is an estimate");
+        let n = exact.len() as f64;
+        let bound = sampled_betweenness_epsilon(samples) * n * (n - 2.0);
+        let worst = exact.iter().zip(&est).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        assert!(worst <= bound, "worst error {worst} over the bound {bound}");
+        let total: f64 = exact.iter().sum();
+        let total_est: f64 = est.iter().sum();
+        assert!((total - total_est).abs() < 0.2 * total, "{total} vs {total_est}");
     }
 
     #[test]

@@ -284,6 +284,37 @@ pub(crate) struct StatsArgs {
     /// at 10,000 components).
     #[arg(long)]
     pub no_betweenness: bool,
+    /// Compute betweenness exactly even above 4,096 components (by default it is estimated
+    /// there from 2,048 sources: see docs/reports.md).
+    #[arg(long, conflicts_with = "no_betweenness")]
+    pub exact_betweenness: bool,
+    /// Order the components by this measure, largest first (ties in manifest order).
+    #[arg(long, value_enum, value_name = "KEY")]
+    pub sort: Option<StatsSort>,
+    /// Show only the first N components (with --sort, or by blast radius).
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+}
+
+/// `stats --sort`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum StatsSort {
+    /// Manifest order.
+    Manifest,
+    /// Components depending on it directly.
+    FanIn,
+    /// Components it depends on directly.
+    FanOut,
+    /// Components with a required sync path to it.
+    BlastRadius,
+    /// Components with any path to it.
+    Dependents,
+    /// Components it has any path to.
+    Dependencies,
+    /// Betweenness centrality.
+    Betweenness,
+    /// The longest sync chain through it.
+    SyncChain,
 }
 
 /// `stats --format`.

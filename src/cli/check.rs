@@ -45,7 +45,16 @@ pub(super) fn run(args: &CheckArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Res
     let sources = &analysed.loaded.sources;
     match args.format {
         ReportFormat::Human => {
-            let emitter = human(global, io.stdout_is_terminal, io.no_color);
+            let mut emitter = human(global, io.stdout_is_terminal, io.no_color);
+            if let Some(model) = analysed.model.as_ref() {
+                emitter.groups = model
+                    .components()
+                    .filter_map(|id| {
+                        let c = model.component(id);
+                        c.group.map(|g| (c.id.clone(), model.group(g).id.clone()))
+                    })
+                    .collect();
+            }
             print_human(&shown, &analysed.loaded, &emitter, io.stdout)?;
             if shown.is_empty() && !global.quiet {
                 let model = analysed.model.as_ref();

@@ -120,7 +120,12 @@ fn color(choice: ColorChoice, is_terminal: bool, no_color: bool) -> bool {
 
 /// A human emitter for a stream.
 fn human(global: &args::GlobalArgs, is_terminal: bool, no_color: bool) -> Human {
-    Human { color: color(global.color, is_terminal, no_color), width: 100, summary: !global.quiet }
+    Human {
+        color: color(global.color, is_terminal, no_color),
+        width: 100,
+        summary: !global.quiet,
+        groups: std::collections::HashMap::new(),
+    }
 }
 
 /// Reads files from disk: regular files only, bounded in size.

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use super::args::{GlobalArgs, StatsArgs, StatsFormat};
+use super::args::{GlobalArgs, StatsArgs, StatsFormat, StatsSort};
 use super::{Io, analyse, human, print_human};
 use crate::analysis::metrics::{self, ComponentMetrics};
 use crate::error::Error;
@@ -39,6 +39,19 @@ struct SystemSummary<'a> {
     strongly_connected_components: usize,
     longest_sync_chain: usize,
     articulation_points: Vec<&'a str>,
+    /// Set when betweenness was estimated from a sample of sources.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    betweenness_sampled: Option<Sampled>,
+}
+
+/// How betweenness was estimated.
+#[derive(Serialize)]
+struct Sampled {
+    /// Sources the estimate started from.
+    sources: usize,
+    /// Each estimate is within `epsilon · n · (n − 2)` of the exact value with probability
+    /// at least 0.99.
+    epsilon: f64,
 }
 
 #[derive(Serialize)]
@@ -57,7 +70,22 @@ pub(super) fn run(args: &StatsArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Res
         return Ok(2);
     }
     let model = analysed.model.as_ref().expect("a manifest without fatal problems has a model");
-    let report = build(model, !args.no_betweenness);
+    let samples = if args.no_betweenness {
+        None
+    } else if args.exact_betweenness || model.component_count() <= metrics::EXACT_BETWEENNESS_UP_TO
+    {
+        Some(usize::MAX)
+    } else {
+        Some(metrics::BETWEENNESS_SAMPLES)
+    };
+    let mut report = build(model, samples);
+    let sort = args.sort.or(args.top.map(|_| StatsSort::BlastRadius));
+    if let Some(key) = sort {
+        sort_rows(&mut report.components, key);
+    }
+    if let Some(n) = args.top {
+        report.components.truncate(n);
+    }
     match args.format {
         StatsFormat::Json => {
             serde_json::to_writer_pretty(&mut *io.stdout, &report)
@@ -70,8 +98,26 @@ pub(super) fn run(args: &StatsArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Res
     Ok(0)
 }
 
-fn build(model: &Model, with_betweenness: bool) -> Report<'_> {
-    let rows = metrics::component_metrics(model, with_betweenness)
+/// Largest first by `key`; the sort is stable, so ties stay in manifest order.
+fn sort_rows(rows: &mut [Row<'_>], key: StatsSort) {
+    let measure = |r: &Row<'_>| -> f64 {
+        match key {
+            StatsSort::Manifest => 0.0,
+            StatsSort::FanIn => r.fan_in as f64,
+            StatsSort::FanOut => r.fan_out as f64,
+            StatsSort::BlastRadius => r.blast_radius as f64,
+            StatsSort::Dependents => r.transitive_dependents as f64,
+            StatsSort::Dependencies => r.transitive_dependencies as f64,
+            StatsSort::Betweenness => r.betweenness.unwrap_or(0.0),
+            StatsSort::SyncChain => r.longest_sync_chain as f64,
+        }
+    };
+    rows.sort_by(|a, b| measure(b).total_cmp(&measure(a)));
+}
+
+fn build(model: &Model, samples: Option<usize>) -> Report<'_> {
+    let n = model.component_count();
+    let rows = metrics::component_metrics_with(model, samples)
         .into_iter()
         .map(|m: ComponentMetrics| {
             let c = model.component(m.id);
@@ -103,6 +149,10 @@ fn build(model: &Model, with_betweenness: bool) -> Report<'_> {
                 .iter()
                 .map(|&p| model.component(p).id.as_str())
                 .collect(),
+            betweenness_sampled: samples.filter(|&k| k < n).map(|k| Sampled {
+                sources: k,
+                epsilon: (metrics::sampled_betweenness_epsilon(k) * 1e4).round() / 1e4,
+            }),
         },
     }
 }
@@ -150,6 +200,9 @@ fn csv(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
     }
     Ok(())
 }
+
+/// How many articulation points the table names.
+const POINTS_SHOWN: usize = 20;
 
 fn table(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
     let titles = [
@@ -199,11 +252,26 @@ fn table(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
     )?;
     writeln!(out, "strongly connected components (cycles): {}", s.strongly_connected_components)?;
     writeln!(out, "longest sync chain: {} hops", s.longest_sync_chain)?;
-    let points = if s.articulation_points.is_empty() {
-        "none".to_string()
-    } else {
-        s.articulation_points.join(", ")
+    // A long chain has thousands: the table names the first few (JSON and CSV have them all).
+    let points = match s.articulation_points.len() {
+        0 => "none".to_string(),
+        n if n > POINTS_SHOWN => format!(
+            "{}, and {} more (every one in --format json)",
+            s.articulation_points[..POINTS_SHOWN].join(", "),
+            n - POINTS_SHOWN
+        ),
+        _ => s.articulation_points.join(", "),
     };
     writeln!(out, "articulation points of the sync graph: {points}")?;
+    if let Some(b) = &s.betweenness_sampled {
+        writeln!(
+            out,
+            "betweenness: estimated from {} of {} sources, each within {:.1} % of n·(n−2) at 99 % \
+             (--exact-betweenness computes it exactly)",
+            b.sources,
+            s.components,
+            b.epsilon * 100.0
+        )?;
+    }
     Ok(())
 }

@@ -37,6 +37,9 @@ pub(crate) struct Human {
     pub width: usize,
     /// Print the closing summary line.
     pub summary: bool,
+    /// Each component's group (innermost), by id: a check that fires on hundreds of
+    /// components is summarised per group. Empty: all in one.
+    pub groups: std::collections::HashMap<String, String>,
 }
 
 impl Emitter for Human {
@@ -64,6 +67,13 @@ impl Emitter for Human {
             let mut text = String::new();
             handler.render_report(&mut text, &report).map_err(io::Error::other)?;
             writeln!(out, "{}", text.trim_end())?;
+            if d.labels.len() > PLACES_SHOWN {
+                let line = format!(
+                    "and {} more places (every one in `--format json`)",
+                    d.labels.len() - PLACES_SHOWN
+                );
+                writeln!(out, "{}", wrap(&line, self.width, "  = ", "    "))?;
+            }
             if !d.members.is_empty() {
                 let mut ids: Vec<String> =
                     d.subjects.iter().take(MEMBERS_SHOWN).map(|s| format!("`{s}`")).collect();
@@ -105,7 +115,9 @@ impl Emitter for Human {
                 for d in group.iter().take(shown) {
                     full(d, out)?;
                 }
-                if group.len() > shown {
+                if group.len() > shown + BY_GROUP_OVER {
+                    self.by_group(&group[shown..], out)?;
+                } else if group.len() > shown {
                     let rest = &group[shown..];
                     let d = rest[0];
                     writeln!(
@@ -131,6 +143,66 @@ impl Emitter for Human {
         Ok(())
     }
 }
+
+impl Human {
+    /// The findings of one check beyond those shown in full, when there are hundreds: one line
+    /// per group of their first subject, the groups with the most findings first.
+    fn by_group(&self, rest: &[&Diagnostic], out: &mut dyn Write) -> io::Result<()> {
+        let d = rest[0];
+        let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+        let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        for f in rest {
+            let subject = f.subjects.first().map_or("", String::as_str);
+            let group = self.groups.get(subject).map_or("", String::as_str);
+            let i = *index.entry(group).or_insert_with(|| {
+                groups.push((group, Vec::new()));
+                groups.len() - 1
+            });
+            groups[i].1.push(subject);
+        }
+        groups.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(b.0)));
+        writeln!(
+            out,
+            "  {} more {}[{} {}] findings, by group (every one in `--format json`):",
+            rest.len(),
+            d.severity,
+            d.code,
+            d.id,
+        )?;
+        for (group, subjects) in groups.iter().take(GROUPS_SHOWN) {
+            let mut names: Vec<String> =
+                subjects.iter().take(NAMES_PER_GROUP).map(|s| format!("`{s}`")).collect();
+            if subjects.len() > NAMES_PER_GROUP {
+                names.push(format!("and {} more", subjects.len() - NAMES_PER_GROUP));
+            }
+            let group =
+                if group.is_empty() { "no group".to_string() } else { format!("`{group}`") };
+            let line = format!("{group}: {} ({})", subjects.len(), names.join(", "));
+            writeln!(out, "{}", wrap(&line, self.width, "    ", "      "))?;
+        }
+        if groups.len() > GROUPS_SHOWN {
+            let left: usize = groups[GROUPS_SHOWN..].iter().map(|g| g.1.len()).sum();
+            writeln!(
+                out,
+                "    and {} more groups with {left} finding{}",
+                groups.len() - GROUPS_SHOWN,
+                if left == 1 { "" } else { "s" }
+            )?;
+        }
+        writeln!(out)
+    }
+}
+
+/// Above this many findings of one check beyond those shown in full, the rest are summarised
+/// per group instead of one line each.
+const BY_GROUP_OVER: usize = 50;
+
+/// How many groups that summary lists, and how many components of each it names.
+const GROUPS_SHOWN: usize = 30;
+const NAMES_PER_GROUP: usize = 3;
+
+/// How many of a finding's places (labels) the human report draws; the others are counted.
+const PLACES_SHOWN: usize = 20;
 
 /// A report of at most this many findings shows them all in full, most important first,
 /// without a leading summary or grouping.
@@ -329,7 +401,7 @@ impl<'a> Report<'a> {
         let primary_file = d.primary_span().map(|s| s.file);
         let mut labels = Vec::new();
         let mut others: Vec<(crate::source::FileId, Vec<LabeledSpan>)> = Vec::new();
-        for (i, l) in d.labels.iter().enumerate() {
+        for (i, l) in d.labels.iter().take(PLACES_SHOWN).enumerate() {
             let text = (!l.text.is_empty()).then(|| l.text.clone());
             let span = to_source_span(l.span, sources);
             let labeled = if i == 0 {

@@ -41,6 +41,9 @@ pub(crate) struct Sarif {
     pub version: &'static str,
 }
 
+/// How many related locations a result lists; a finding with more says how many it left out.
+const RELATED_SHOWN: usize = 100;
+
 fn sarif_level(s: Option<Severity>) -> &'static str {
     match s {
         Some(Severity::Error) => "error",
@@ -160,8 +163,18 @@ impl Sarif {
                 let parts = d.members.iter().filter_map(|m| {
                     m.primary_span().map(|span| (span, m.message.clone()))
                 });
+                let all = d.labels.len().saturating_sub(1) + d.members.len();
+                if all > RELATED_SHOWN {
+                    // A finding about thousands of components: the first places, and a count.
+                    let _ = write!(
+                        text,
+                        "\n(showing {RELATED_SHOWN} of {all} related locations; every one in archmap's `--format json`)"
+                    );
+                    result["message"] = json!({ "text": text });
+                }
                 let related: Vec<Value> = places
                     .chain(parts)
+                    .take(RELATED_SHOWN)
                     .enumerate()
                     .map(|(i, (span, text))| {
                         let mut loc = location(span, sources);
@@ -200,9 +213,11 @@ impl Sarif {
                 },
                 "columnKind": "unicodeCodePoints",
                 "originalUriBaseIds": { "%SRCROOT%": { "description": { "text": "The directory archmap ran in." } } },
-                "results": results,
+                "results": [],
             }]
         });
+        // Moved in, not through `json!`, which would serialise a deep copy of every result.
+        log["runs"][0]["results"] = Value::Array(results);
         if let Some((report, _)) = baseline {
             log["runs"][0]["invocations"] = json!([invocation(report)]);
         }

@@ -11,6 +11,7 @@ use std::sync::{Arc, OnceLock};
 use resvg::{tiny_skia, usvg};
 
 use super::{BinaryRenderer, RenderOptions, Renderer, Theme, svg};
+use crate::layout::measure::{Lines, measure_all};
 use crate::scene::Scene;
 
 /// Default for [`RenderOptions::scale`]: PNG pixels per SVG unit.
@@ -29,8 +30,67 @@ impl BinaryRenderer for PngRenderer {
         // A picture cannot follow the reader's preference: PNG draws `auto` as light.
         let theme = if options.theme == Theme::Auto { Theme::Light } else { options.theme };
         let options = RenderOptions { theme, ..options.clone() };
-        rasterise(&self.source().render(scene, &options), options.scale)
+        // Refused before the layout when the boxes alone cannot fit: a layout of thousands of
+        // boxes takes seconds, and its picture would be refused anyway.
+        if options.scale.is_finite() && options.scale > 0.0 {
+            let area = least_area(scene);
+            let side = f64::from(MAX_SIDE);
+            if area * f64::from(options.scale).powi(2) > side * side {
+                return Err(format!(
+                    "the picture cannot fit in {MAX_SIDE}×{MAX_SIDE} pixels at --scale {}: its \
+                     {} boxes alone cover {:.0} square units; --scale {} at most could fit, or \
+                     render a view, a focus or collapsed groups",
+                    options.scale,
+                    scene.nodes.len(),
+                    area,
+                    fitting_scale(area.sqrt(), area.sqrt()),
+                ));
+            }
+        }
+        // Otherwise decided once the layout is known, before the SVG is written and parsed
+        // again (a 40 MB SVG takes resvg longer to read than the layout took).
+        let scale = options.scale;
+        let fits = |width: f64, height: f64| {
+            // As `pixmap` computes it, from the f32 size usvg reads.
+            let (w, h) = ((width as f32 * scale).ceil(), (height as f32 * scale).ceil());
+            if w > MAX_SIDE as f32 || h > MAX_SIDE as f32 {
+                return Err(too_big(f64::from(w), f64::from(h), width, height));
+            }
+            Ok(())
+        };
+        let svg = if scale.is_finite() && scale > 0.0 {
+            svg::render_sized(scene, &options, &fits)?
+        } else {
+            self.source().render(scene, &options)
+        };
+        rasterise(&svg, scale)
     }
+}
+
+/// The least area, in square SVG units, any drawing of `scene` covers: its boxes alone, as
+/// measured with either line width (a drawing also has gaps, lines and frames).
+fn least_area(scene: &Scene) -> f64 {
+    let area = |lines| -> f64 {
+        measure_all(scene, lines).2.nodes.iter().map(|s| s.width * s.height).sum()
+    };
+    area(Lines::Wide).min(area(Lines::Narrow))
+}
+
+/// The largest scale, rounded down to hundredths, at which a picture of `width` × `height`
+/// SVG units fits in [`MAX_SIDE`] pixels on a side.
+fn fitting_scale(width: f64, height: f64) -> String {
+    let fit = f64::from(MAX_SIDE) / width.max(height).max(1.0);
+    format!("{:.2}", (fit * 100.0).floor() / 100.0)
+}
+
+/// The error for a picture of `pixels_w` × `pixels_h` from a drawing of `width` × `height`
+/// SVG units.
+fn too_big(pixels_w: f64, pixels_h: f64, width: f64, height: f64) -> String {
+    format!(
+        "the picture would be {pixels_w}×{pixels_h} pixels, over {MAX_SIDE} on a side; --scale {} \
+         fits, or render a view",
+        fitting_scale(width, height)
+    )
 }
 
 /// Liberation Sans Regular (SIL Open Font License 1.1, see `assets/fonts/LICENSE`).
@@ -91,8 +151,11 @@ pub(crate) fn pixmap(svg: &str, scale: f32) -> Result<tiny_skia::Pixmap, String>
     let width = (size.width() * scale).ceil();
     let height = (size.height() * scale).ceil();
     if width > MAX_SIDE as f32 || height > MAX_SIDE as f32 {
-        return Err(format!(
-            "the picture would be {width}×{height} pixels, over {MAX_SIDE} on a side; lower --scale or render a view"
+        return Err(too_big(
+            f64::from(width),
+            f64::from(height),
+            f64::from(size.width()),
+            f64::from(size.height()),
         ));
     }
     let mut pixmap = tiny_skia::Pixmap::new(width as u32, height as u32)
@@ -130,7 +193,10 @@ mod tests {
         assert!(rasterise(SVG, 0.0).is_err());
         assert!(rasterise(SVG, f32::NAN).is_err());
         assert!(rasterise("not svg", 1.0).is_err());
-        assert!(rasterise(SVG, 1000.0).is_err());
+        // 40 × 409.6 = 16,384: the scale said to fit is the largest that does.
+        let too_big = rasterise(SVG, 1000.0).unwrap_err();
+        assert!(too_big.contains("40000×20000 pixels"), "{too_big}");
+        assert!(too_big.contains("--scale 409.60 fits"), "{too_big}");
     }
 
     #[test]

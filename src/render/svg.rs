@@ -52,6 +52,18 @@ impl Renderer for SvgRenderer {
 /// A number with at most two decimals, trailing zeros trimmed, never `-0`.
 fn num(v: f64) -> String {
     let v = if v.is_finite() { v } else { 0.0 };
+    // Whole and half numbers, most coordinates of a drawing, without the exact decimal
+    // formatting (a large drawing has millions): the same text as below.
+    let twice = v * 2.0;
+    if twice.fract() == 0.0 && v.abs() < 1e15 {
+        let whole = v.abs().trunc() as i64;
+        let sign = if v < 0.0 { "-" } else { "" };
+        return if v.fract() == 0.0 {
+            if whole == 0 { "0".to_string() } else { format!("{sign}{whole}") }
+        } else {
+            format!("{sign}{whole}.5")
+        };
+    }
     let s = format!("{v:.2}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s == "-0" { "0".to_string() } else { s.to_string() }
@@ -146,12 +158,39 @@ fn render_document(
     theme: Theme,
     full_legend: bool,
 ) -> String {
+    let ok = |_: f64, _: f64| Ok(());
+    render_document_sized(scene, engine, note, theme, full_legend, &ok)
+        .expect("a size accepted by `ok` is written")
+}
+
+/// As [`render_with_options`], but asks `fits` about the document's width and height, in
+/// user units, once the layout is known and before a byte is written: a picture too large to
+/// rasterise is refused without writing an SVG of tens of megabytes first.
+pub(crate) fn render_sized(
+    scene: &Scene,
+    options: &RenderOptions,
+    fits: &dyn Fn(f64, f64) -> Result<(), String>,
+) -> Result<String, String> {
+    let note = budget_note(scene, options.max_nodes);
+    render_document_sized(scene, options.layout(), note, options.theme, options.legend, fits)
+}
+
+fn render_document_sized(
+    scene: &Scene,
+    engine: &dyn Layout,
+    note: Option<String>,
+    theme: Theme,
+    full_legend: bool,
+    fits: &dyn Fn(f64, f64) -> Result<(), String>,
+) -> Result<String, String> {
     let ((texts, edge_labels, _), pos) = crate::layout::lay_out(engine, scene);
     let mut w = Writer::new(scene, &pos, &texts, &edge_labels, note);
     w.smooth = engine.smooth_edges();
     w.theme = theme;
     w.legend = Legend::of(scene, full_legend, pos.width.max(LEGEND_MIN_WIDTH));
-    w.finish()
+    let (width, height) = document_size_with(scene, &pos, w.note.as_deref(), w.legend.as_ref());
+    fits(width, height)?;
+    Ok(w.finish())
 }
 
 /// Builds the document text.
@@ -1246,6 +1285,12 @@ mod tests {
         assert_eq!(num(1.234_567), "1.23");
         assert_eq!(num(-0.001), "0");
         assert_eq!(num(f64::NAN), "0");
+        for v in [0.0, -0.0, 0.5, -0.5, 3.0, -3.0, 12.5, -12.5, 1e14, -7.25, 0.125, 333_164.0] {
+            let slow = format!("{v:.2}");
+            let slow = slow.trim_end_matches('0').trim_end_matches('.');
+            let slow = if slow == "-0" { "0" } else { slow };
+            assert_eq!(num(v), slow, "{v}");
+        }
         let out = render(&nested());
         for token in out.split(|c: char| !(c.is_ascii_digit() || c == '.')) {
             if let Some((_, frac)) = token.split_once('.') {

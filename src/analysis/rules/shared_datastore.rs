@@ -13,8 +13,16 @@ fn shared_datastore(
     groups: &[&str],
 ) -> Diagnostic {
     let s = model.component(store);
-    let quote =
-        |names: &[&str]| names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+    // A store used across hundreds of teams names the first few: the message stays one line
+    // (every user is still a subject and a label).
+    let quote = |names: &[&str]| {
+        let mut out: Vec<String> =
+            names.iter().take(NAMES_SHOWN).map(|n| format!("`{n}`")).collect();
+        if names.len() > NAMES_SHOWN {
+            out.push(format!("and {} more", names.len() - NAMES_SHOWN));
+        }
+        out.join(", ")
+    };
     let mut by = Vec::new();
     if owners.len() > 1 {
         by.push(format!("{} owners ({})", owners.len(), quote(owners)));
@@ -42,6 +50,9 @@ fn shared_datastore(
     }
     d
 }
+
+/// How many owners or groups the message names.
+const NAMES_SHOWN: usize = 8;
 
 /// AM030.
 pub(crate) struct SharedDatastore;
@@ -125,7 +136,26 @@ impl Rule for SharedDatastore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fmt::Write as _;
+
     use crate::analysis::testing::{run, subjects};
+
+    #[test]
+    fn a_store_of_many_owners_names_the_first_few_and_keeps_every_user() {
+        let mut yaml = String::from("version: 1\nname: T\nservices:\n  db: { kind: database }\n");
+        for i in 0..12 {
+            let _ = writeln!(yaml, "  s{i}: {{ owner: team-{i}, depends_on: [db] }}");
+        }
+        let found = run(&SharedDatastore, &yaml);
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].message.ends_with("12 owners (`team-0`, `team-1`, `team-2`, `team-3`, `team-4`, `team-5`, `team-6`, `team-7`, and 4 more)"),
+            "{}",
+            found[0].message
+        );
+        assert_eq!(found[0].subjects.len(), 13, "the store and every user");
+        assert_eq!(found[0].labels.len(), 13, "the store and every use");
+    }
 
     #[test]
     fn inherited_owners_count_and_unowned_users_do_not() {
