@@ -2,18 +2,20 @@
 
 use std::collections::VecDeque;
 
-use petgraph::algo::tarjan_scc;
+use petgraph::algo::kosaraju_scc;
 use petgraph::graph::EdgeIndex;
 use petgraph::visit::{EdgeFiltered, EdgeRef};
 
 use crate::model::{Dependency, Model, ServiceId};
 
-/// Strongly connected components of more than one component, over the edges `keep` accepts.
+/// Strongly connected components of more than one component, over the edges `keep` accepts
+/// (Kosaraju's, iterative: petgraph's Tarjan recurses once per component of a path and
+/// overflowed the stack on a chain of 100,000).
 /// Members are sorted by manifest order, components by their first member.
 pub(crate) fn cycles_of(model: &Model, keep: impl Fn(&Dependency) -> bool) -> Vec<Vec<ServiceId>> {
     let filtered = EdgeFiltered::from_fn(&model.graph, |e| keep(e.weight()));
     let mut sccs: Vec<Vec<ServiceId>> =
-        tarjan_scc(&filtered).into_iter().filter(|c| c.len() > 1).collect();
+        kosaraju_scc(&filtered).into_iter().filter(|c| c.len() > 1).collect();
     for c in &mut sccs {
         c.sort();
     }
@@ -84,4 +86,27 @@ pub(crate) fn cycle_through(
 #[must_use]
 pub(crate) fn cycle_members(model: &Model, path: &[EdgeIndex<u32>]) -> Vec<ServiceId> {
     path.iter().filter_map(|e| model.graph.edge_endpoints(*e).map(|(a, _)| a)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fmt::Write as _;
+
+    use super::*;
+    use crate::analysis::testing::model;
+
+    #[test]
+    fn a_long_chain_closed_into_a_ring_is_one_cycle_without_recursion() {
+        // 30,000 deep: a recursive search needs far more than a test thread's 2 MB of stack.
+        let n = 30_000;
+        let mut yaml = String::from("version: 1\nname: ring\nservices:\n");
+        for i in 0..n {
+            writeln!(yaml, "  s{i}: {{ depends_on: [s{}] }}", (i + 1) % n).expect("write");
+        }
+        let m = model(&yaml);
+        let cycles = cycles_of(&m, |_| true);
+        assert_eq!(cycles.len(), 1);
+        assert_eq!(cycles[0].len(), n);
+        assert!(cycles_of(&m, |_| false).is_empty());
+    }
 }

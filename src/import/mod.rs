@@ -1273,7 +1273,7 @@ fn declared_cycle(components: &[Component]) -> Option<Vec<usize>> {
         }
     }
     let mut scc = vec![usize::MAX; graph.len()];
-    for (k, members) in petgraph::algo::tarjan_scc(&g).into_iter().enumerate() {
+    for (k, members) in petgraph::algo::kosaraju_scc(&g).into_iter().enumerate() {
         for m in members {
             scc[m.index()] = k;
         }
