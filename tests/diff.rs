@@ -423,7 +423,8 @@ fn standard_input_is_one_side() {
 #[test]
 fn output_never_replaces_an_input() {
     let dir = temp_with(&[("a.yaml", A), ("b.yaml", B)]);
-    let out = run_in(dir.path(), &["diff", "a.yaml", "b.yaml", "-o", "b.yaml"], "");
+    let out =
+        run_in(dir.path(), &["diff", "a.yaml", "b.yaml", "--format", "text", "-o", "b.yaml"], "");
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("refusing to overwrite"), "{}", out.stderr);
     assert_eq!(std::fs::read_to_string(dir.path().join("b.yaml")).expect("read"), B);

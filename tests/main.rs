@@ -9,6 +9,7 @@ mod bounds;
 mod browser;
 mod checks;
 mod cli;
+mod conventions;
 mod diff;
 mod docs;
 mod examples;

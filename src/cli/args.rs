@@ -10,7 +10,7 @@ use crate::render::{Format, Theme};
 use crate::vocab::Direction;
 
 /// Architecture as code: check a model of your system for cycles and bottlenecks, and render
-/// it as SVG, Graphviz DOT or Mermaid.
+/// it as SVG, PNG, Graphviz DOT, Mermaid or an interactive HTML page.
 #[derive(Debug, Parser)]
 #[command(name = "archmap", version, about, max_term_width = 100)]
 pub(crate) struct Cli {
@@ -49,7 +49,7 @@ pub(crate) enum ColorChoice {
 pub(crate) enum Command {
     /// Parse, validate and report findings.
     Check(CheckArgs),
-    /// Write a diagram.
+    /// Write a diagram: SVG, PNG, DOT, Mermaid, JSON or HTML.
     Render(RenderArgs),
     /// Per-component metrics: fan-in, fan-out, blast radius, reach, betweenness, sync chains.
     Stats(StatsArgs),
@@ -306,9 +306,9 @@ pub(crate) struct DiffArgs {
     /// The new manifest, as OLD.
     #[arg(value_name = "NEW")]
     pub new: String,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
-    pub format: DiffFormat,
+    /// Output format (default: from `-o`'s extension, `.txt` `.json` `.md` `.svg`; else text).
+    #[arg(long, value_enum)]
+    pub format: Option<DiffFormat>,
     /// Where to write (default and `-`: standard output).
     #[arg(short, long, value_name = "PATH")]
     pub output: Option<PathBuf>,

@@ -87,7 +87,7 @@ pub(super) fn run(args: &CheckArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Res
 /// Reads and parses a baseline file (exit 2 when it is missing or is not one).
 pub(super) fn read_baseline(path: &Path, io: &Io<'_>) -> Result<Vec<baseline::Entry>, Error> {
     let full = io.cwd.join(path);
-    let read_error = |source| Error::Read { path: path.to_path_buf(), source };
+    let read_error = |reason| Error::Read { path: path.to_path_buf(), reason };
     let reason = |e: std::io::Error| read_error(std::io::Error::other(super::io_reason(&e)));
     let meta = std::fs::metadata(&full).map_err(reason)?;
     if meta.is_dir() {

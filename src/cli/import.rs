@@ -91,7 +91,7 @@ fn compose(args: &ComposeArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Result<u
         } else {
             fs.read_at_most(p, left).map_err(|reason| Error::Read {
                 path: p.clone(),
-                source: std::io::Error::other(reason),
+                reason: std::io::Error::other(reason),
             })?
         };
         left -= bytes.len() as u64;

@@ -34,7 +34,7 @@ pub(super) fn run(args: &InitArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Resu
         )));
     }
     write_new(&path, text.as_bytes())
-        .map_err(|source| Error::Write { path: args.path.clone(), source })?;
+        .map_err(|reason| Error::Write { path: args.path.clone(), reason })?;
     if !global.quiet {
         writeln!(
             io.stderr,

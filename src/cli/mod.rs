@@ -9,6 +9,7 @@ mod check;
 mod diff;
 mod import;
 mod init;
+mod outfile;
 mod page;
 mod progress;
 mod render;
@@ -74,14 +75,21 @@ pub fn run(args: Vec<OsString>, io: &mut Io<'_>) -> u8 {
         Ok(code) => code,
         // The reader went away (`archmap check | head`): not an error, as in ripgrep.
         Err(Error::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
-        Err(err) => {
-            let handler = miette::GraphicalReportHandler::new_themed(
-                if color(cli.global.color, io.stderr_is_terminal, io.no_color) {
-                    miette::GraphicalTheme::unicode()
-                } else {
-                    miette::GraphicalTheme::unicode_nocolor()
-                },
-            );
+        Err(mut err) => {
+            // Files are opened at `cwd.join(name)`: say them as the user named them.
+            if let Error::Read { path, .. } | Error::Write { path, .. } = &mut err
+                && let Ok(relative) = path.strip_prefix(&io.cwd)
+            {
+                *path = relative.to_path_buf();
+            }
+            let handler =
+                diagnostic::wrap::whole_words(miette::GraphicalReportHandler::new_themed(
+                    if color(cli.global.color, io.stderr_is_terminal, io.no_color) {
+                        miette::GraphicalTheme::unicode()
+                    } else {
+                        miette::GraphicalTheme::unicode_nocolor()
+                    },
+                ));
             let mut text = String::new();
             if handler.render_report(&mut text, &err).is_err() {
                 text = format!("error: {err}\n");
@@ -199,11 +207,11 @@ fn read_stdin(io: &mut Io<'_>, max: u64) -> Result<Vec<u8>, Error> {
     io.stdin
         .take(max + 1)
         .read_to_end(&mut bytes)
-        .map_err(|source| Error::Read { path: "<stdin>".into(), source })?;
+        .map_err(|reason| Error::Read { path: "<stdin>".into(), reason })?;
     if bytes.len() as u64 > max {
         return Err(Error::Read {
             path: "<stdin>".into(),
-            source: std::io::Error::other(manifest::over_budget(max)),
+            reason: std::io::Error::other(manifest::over_budget(max)),
         });
     }
     Ok(bytes)
@@ -219,7 +227,7 @@ fn analyse(args: &ManifestArgs, io: &mut Io<'_>) -> Result<Analysis, Error> {
         Some(p) => {
             let bytes = fs.read_at_most(p, max).map_err(|reason| Error::Read {
                 path: p.clone(),
-                source: std::io::Error::other(reason),
+                reason: std::io::Error::other(reason),
             })?;
             (manifest::display_path(p), bytes)
         }
@@ -392,7 +400,10 @@ fn is_an_input(cwd: &Path, output: &Path, inputs: &[PathBuf]) -> bool {
 /// A path that is not a regular file (`/dev/null`, `/dev/stdout`, a FIFO) is written in place:
 /// renaming over it would replace the device with a file.
 fn write_atomic(path: &Path, text: &[u8]) -> Result<(), Error> {
-    let err = |source| Error::Write { path: path.to_path_buf(), source };
+    let err = |e: std::io::Error| Error::Write {
+        path: path.to_path_buf(),
+        reason: std::io::Error::new(e.kind(), write_reason(path, &e)),
+    };
     if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
         let mut f = std::fs::OpenOptions::new().write(true).open(path).map_err(err)?;
         f.write_all(text).map_err(err)?;
@@ -401,6 +412,24 @@ fn write_atomic(path: &Path, text: &[u8]) -> Result<(), Error> {
     let tmp = temp_beside(path, text).map_err(err)?;
     tmp.persist(path).map_err(|e| err(e.error))?;
     Ok(())
+}
+
+/// Why `path` could not be written, in words about `path` alone: the temporary file written
+/// first is an implementation detail its name would only confuse.
+fn write_reason(path: &Path, e: &std::io::Error) -> String {
+    let parent = path.parent().filter(|d| !d.as_os_str().is_empty());
+    match e.kind() {
+        std::io::ErrorKind::NotFound if parent.is_some_and(|d| !d.is_dir()) => {
+            "its directory does not exist (archmap creates files, not directories)".into()
+        }
+        std::io::ErrorKind::IsADirectory => "it is a directory".into(),
+        _ => io_reason(&std::io::Error::new(e.kind(), strip_tempfile_path(&e.to_string()))),
+    }
+}
+
+/// `reason` without the `at path "…"` tempfile appends to its errors.
+fn strip_tempfile_path(reason: &str) -> String {
+    reason.split(" at path ").next().unwrap_or(reason).to_string()
 }
 
 /// `text` in a synced temporary file in `path`'s directory, ready to be renamed to `path`.

@@ -7,6 +7,7 @@
 
 pub(crate) mod emit;
 pub(crate) mod sarif;
+pub(crate) mod wrap;
 
 use std::fmt;
 

@@ -13,6 +13,7 @@
 //! to rotation; subjects whose order carries no meaning as a set), never by position. Every list
 //! is sorted by id, so output is deterministic.
 
+pub(crate) mod changed;
 pub(crate) mod overlay;
 pub(crate) mod report;
 
@@ -128,6 +129,9 @@ pub(crate) struct Diff {
     pub new_findings: Vec<Finding>,
     /// Findings of the old side that the new one no longer has.
     pub resolved_findings: Vec<Finding>,
+    /// Findings on both sides about the same component that say something else (a fan-in of
+    /// 11 that became 12).
+    pub changed_findings: Vec<changed::ChangedFinding>,
     /// New findings left out because a baseline accepts them (`diff --baseline`).
     #[serde(skip)]
     pub baselined_findings: usize,
@@ -145,6 +149,7 @@ impl Diff {
             && self.rules.is_empty()
             && self.new_findings.is_empty()
             && self.resolved_findings.is_empty()
+            && self.changed_findings.is_empty()
     }
 }
 
@@ -179,7 +184,8 @@ pub(crate) fn diff(old: &Side<'_>, new: &Side<'_>) -> Diff {
         // Every check exists on both sides: only changed settings are news.
         .filter(|e| e.status == Status::Changed)
         .collect();
-    let (new_findings, resolved_findings) = findings(old.findings, new.findings);
+    let (mut new_findings, mut resolved_findings) = findings(old.findings, new.findings);
+    let changed_findings = changed::pair(&mut new_findings, &mut resolved_findings);
     Diff {
         old: old.name.to_string(),
         new: new.name.to_string(),
@@ -191,6 +197,7 @@ pub(crate) fn diff(old: &Side<'_>, new: &Side<'_>) -> Diff {
         rules,
         new_findings,
         resolved_findings,
+        changed_findings,
         baselined_findings: 0,
     }
 }
