@@ -55,6 +55,7 @@ fn origin(arg: &str, cwd: &Path) -> Origin {
 pub(super) fn run(args: &DiffArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Result<u8, Error> {
     let manifest_args = ManifestArgs {
         file: None,
+        stdin_filename: None,
         allow_outside_includes: args.allow_outside_includes,
         rules: args.rules.clone(),
         max_components: manifest::limits::DEFAULT_MAX_COMPONENTS,

@@ -57,7 +57,7 @@ pub struct Io<'a> {
 
 /// Runs archmap with `args` (including the program name) and returns the exit code.
 pub fn run(args: Vec<OsString>, io: &mut Io<'_>) -> u8 {
-    let cli = match Cli::try_parse_from(args) {
+    let mut cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
@@ -71,6 +71,7 @@ pub fn run(args: Vec<OsString>, io: &mut Io<'_>) -> u8 {
             return code;
         }
     };
+    cli.global.color = color_from_env(cli.global.color, io);
     match dispatch(&cli, io) {
         Ok(code) => code,
         // The reader went away (`archmap check | head`): not an error, as in ripgrep.
@@ -115,6 +116,29 @@ fn dispatch(cli: &Cli, io: &mut Io<'_>) -> Result<u8, Error> {
         Command::Import(a) => import::run(a, &cli.global, io),
         Command::Serve(a) => serve::run(a, &cli.global, io),
     }
+}
+
+/// `--color auto` as the environment settles it, as most command-line tools do: `NO_COLOR`
+/// (non-empty) turns colours off; else `FORCE_COLOR` (non-empty, not `0` or `false`) or
+/// `CLICOLOR_FORCE` (non-empty, not `0`) turns them on even off a terminal (CI logs that show
+/// colours); else `CLICOLOR=0` turns them off. `--color always` and `--color never` win over all.
+fn color_from_env(choice: ColorChoice, io: &Io<'_>) -> ColorChoice {
+    if choice != ColorChoice::Auto || io.no_color {
+        return choice;
+    }
+    let var = |name: &str| io.env.get(name).map(String::as_str).filter(|v| !v.is_empty());
+    if var("NO_COLOR").is_some() {
+        return ColorChoice::Never;
+    }
+    let force = var("FORCE_COLOR").is_some_and(|v| v != "0" && v != "false")
+        || var("CLICOLOR_FORCE").is_some_and(|v| v != "0");
+    if force {
+        return ColorChoice::Always;
+    }
+    if var("CLICOLOR") == Some("0") {
+        return ColorChoice::Never;
+    }
+    ColorChoice::Auto
 }
 
 /// Whether to colour a stream.
@@ -185,18 +209,33 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-/// The manifest path the user named, or the default one in the current directory.
+/// The manifest path the user named, or the one [`discover`] finds.
 fn manifest_path(args: &ManifestArgs, io: &Io<'_>) -> Result<Option<PathBuf>, Error> {
     match &args.file {
         Some(p) if p.as_os_str() == "-" => Ok(None),
         Some(p) => Ok(Some(p.clone())),
-        None => ["archmap.yaml", "archmap.yml"]
-            .iter()
-            .map(PathBuf::from)
-            .find(|p| io.cwd.join(p).is_file())
-            .map(Some)
-            .ok_or(Error::NoManifest),
+        None => discover(&io.cwd).map(Some).ok_or(Error::NoManifest),
     }
+}
+
+/// The nearest `archmap.yaml` (then `archmap.yml`), as ruff and hadolint find their
+/// configuration: in `cwd`, else in each parent up to the root of the repository `cwd` is in
+/// (the first directory holding `.git`). Outside a repository only `cwd` is looked in: a
+/// manifest in a home directory is not a project's. The path is relative to `cwd`
+/// (`../../archmap.yaml`), as reports show it.
+fn discover(cwd: &Path) -> Option<PathBuf> {
+    let ancestors: Vec<&Path> = cwd.ancestors().collect();
+    let root = ancestors.iter().position(|d| d.join(".git").exists()).unwrap_or(0);
+    for (up, dir) in ancestors[..=root].iter().enumerate() {
+        for name in ["archmap.yaml", "archmap.yml"] {
+            if dir.join(name).is_file() {
+                let mut path: PathBuf = std::iter::repeat_n("..", up).collect();
+                path.push(name);
+                return Some(path);
+            }
+        }
+    }
+    None
 }
 
 /// Reads standard input, bounded like a file: `archmap check - < /dev/zero` must stop, not fill
@@ -220,10 +259,23 @@ fn read_stdin(io: &mut Io<'_>, max: u64) -> Result<Vec<u8>, Error> {
 /// Reads, lowers and checks the manifest named by `args`.
 fn analyse(args: &ManifestArgs, io: &mut Io<'_>) -> Result<Analysis, Error> {
     let path = manifest_path(args, io)?;
+    analyse_at(path, args, io)
+}
+
+/// Reads, lowers and checks the manifest at `path` (`None`: standard input) with the options
+/// of `args`.
+fn analyse_at(
+    path: Option<PathBuf>,
+    args: &ManifestArgs,
+    io: &mut Io<'_>,
+) -> Result<Analysis, Error> {
     let fs = RealFs { cwd: io.cwd.clone() };
     let max = args.max_input_bytes();
     let (name, bytes) = match &path {
-        None => ("<stdin>".to_string(), read_stdin(io, max)?),
+        None => {
+            let name = args.stdin_filename.clone().unwrap_or_else(|| "<stdin>".to_string());
+            (name, read_stdin(io, max)?)
+        }
         Some(p) => {
             let bytes = fs.read_at_most(p, max).map_err(|reason| Error::Read {
                 path: p.clone(),
