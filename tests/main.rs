@@ -8,6 +8,7 @@ mod support;
 mod bounds;
 mod browser;
 mod checks;
+mod ci_formats;
 mod cli;
 mod conventions;
 mod diff;
