@@ -151,3 +151,170 @@ fn every_man_page_has_an_exit_status_and_every_reference_a_page() {
         }
     }
 }
+
+#[test]
+fn the_nearest_manifest_is_found_up_to_the_repository_root() {
+    let dir = temp_with(&[
+        ("repo/.git/HEAD", "ref: refs/heads/main\n"),
+        ("repo/archmap.yaml", OK),
+        ("repo/services/api/src/.keep", ""),
+        ("repo/nested/archmap.yml", &OK.replace("Shop", "Nested")),
+        ("repo/nested/deeper/.keep", ""),
+        ("archmap.yaml", "not: a manifest\n"),
+    ]);
+    let out = run_in(&dir.path().join("repo/services/api/src"), &["check", "--format", "json"], "");
+    assert_eq!(out.code, 0, "{out:?}");
+    let out = run_in(
+        &dir.path().join("repo/services/api/src"),
+        &["check", "--rule", "orphan=error", "--format", "github"],
+        "",
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    // The nearest wins, and reports name it relative to where archmap runs.
+    let out =
+        run_in(&dir.path().join("repo/nested/deeper"), &["render", "--format", "mermaid"], "");
+    assert!(out.stdout.contains("Nested"), "{out:?}");
+    let broken = OK.replace("depends_on: [api]", "depends_on: [nowhere]");
+    std::fs::write(dir.path().join("repo/archmap.yaml"), broken).unwrap();
+    let out = run_in(&dir.path().join("repo/services/api/src"), &["check"], "");
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(out.stdout.contains("../../../archmap.yaml:"), "{}", out.stdout);
+    // The search stops at the repository's root: the file above it is never read.
+    std::fs::remove_file(dir.path().join("repo/archmap.yaml")).unwrap();
+    let out = run_in(&dir.path().join("repo/services/api/src"), &["check"], "");
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("no archmap.yaml"), "{}", out.stderr);
+}
+
+#[test]
+fn several_manifests_and_globs_make_one_report() {
+    let cyclic = "version: 1\nname: C\nservices:\n  a: {owner: t, depends_on: [b]}\n  b: {owner: t, depends_on: [a]}\n";
+    let dir = temp_with(&[
+        ("teams/one/archmap.yaml", OK),
+        ("teams/two/archmap.yaml", cyclic),
+        ("teams/three/archmap.yaml", OK),
+    ]);
+    let out = run_in(dir.path(), &["check", "teams/*/archmap.yaml", "--format", "json"], "");
+    assert_eq!(out.code, 1, "{out:?}");
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("one JSON document");
+    let files: Vec<&str> =
+        doc["findings"].as_array().unwrap().iter().filter_map(|f| f["file"].as_str()).collect();
+    assert!(files.contains(&"teams/two/archmap.yaml"), "{files:?}");
+    let out =
+        run_in(dir.path(), &["check", "teams/one/archmap.yaml", "teams/three/archmap.yaml"], "");
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stdout.contains("ok: 4 components, 2 dependencies in 2 manifests"),
+        "{}",
+        out.stdout
+    );
+    let out = run_in(dir.path(), &["check", "teams/*/nothing.yaml"], "");
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("no file matches `teams/*/nothing.yaml`"), "{}", out.stderr);
+    // Human output places each finding in its own file.
+    let out =
+        run_in(dir.path(), &["check", "teams/one/archmap.yaml", "teams/two/archmap.yaml"], "");
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(out.stdout.contains("teams/two/archmap.yaml:4:"), "{}", out.stdout);
+}
+
+#[test]
+fn exit_zero_reports_and_succeeds_but_still_refuses_unreadable_input() {
+    let cyclic = "version: 1\nname: C\nservices:\n  a: {owner: t, depends_on: [b]}\n  b: {owner: t, depends_on: [a]}\n";
+    let dir = temp_with(&[("archmap.yaml", cyclic), ("bad.yaml", "version: [\n")]);
+    let out = run_in(dir.path(), &["check", "--exit-zero"], "");
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stdout.contains("AM010"), "{}", out.stdout);
+    assert_eq!(run_in(dir.path(), &["check", "bad.yaml", "--exit-zero"], "").code, 2);
+}
+
+#[test]
+fn check_writes_its_report_to_a_file_in_the_format_the_name_asks_for() {
+    let dir = temp_with(&[("archmap.yaml", OK)]);
+    let out = run_in(dir.path(), &["check", "-o", "report.sarif"], "");
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.sarif")).unwrap())
+            .unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    assert_eq!(run_in(dir.path(), &["check", "-o", "report.json"], "").code, 0);
+    let json = std::fs::read_to_string(dir.path().join("report.json")).unwrap();
+    assert!(json.contains("\"findings\""), "{json}");
+    assert_eq!(run_in(dir.path(), &["check", "-o", "report.txt"], "").code, 0);
+    let text = std::fs::read_to_string(dir.path().join("report.txt")).unwrap();
+    assert!(text.starts_with("ok: 2 components"), "{text}");
+    let out = run_in(dir.path(), &["check", "-o", "report.pdf"], "");
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(!dir.path().join("report.pdf").exists());
+    let out = run_in(dir.path(), &["check", "--format", "json", "-o", "archmap.yaml"], "");
+    assert_eq!(out.code, 2, "{out:?}");
+    assert_eq!(std::fs::read_to_string(dir.path().join("archmap.yaml")).unwrap(), OK);
+}
+
+#[test]
+fn stdin_is_reported_under_the_name_given() {
+    let dir = temp_with(&[]);
+    let broken = OK.replace("depends_on: [api]", "depends_on: [nowhere]");
+    let out =
+        run_in(dir.path(), &["check", "-", "--stdin-filename", "services/archmap.yaml"], &broken);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(out.stdout.contains("services/archmap.yaml:7:"), "{}", out.stdout);
+    assert!(!out.stdout.contains("<stdin>"), "{}", out.stdout);
+    let out = run_in(
+        dir.path(),
+        &["check", "-", "--format", "github", "--stdin-filename", "a.yaml"],
+        &broken,
+    );
+    assert!(out.stdout.contains("file=a.yaml,"), "{}", out.stdout);
+}
+
+#[test]
+fn colour_follows_force_color_clicolor_force_and_no_color() {
+    let bin = env!("CARGO_BIN_EXE_archmap");
+    let dir =
+        temp_with(&[("archmap.yaml", &OK.replace("depends_on: [api]", "depends_on: [nowhere]"))]);
+    let run = |env: &[(&str, &str)], args: &[&str]| -> String {
+        let mut cmd = std::process::Command::new(bin);
+        cmd.arg("check").args(args).current_dir(dir.path());
+        for var in ["NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE", "CLICOLOR"] {
+            cmd.env_remove(var);
+        }
+        cmd.envs(env.iter().copied());
+        String::from_utf8(cmd.output().expect("archmap runs").stdout).unwrap()
+    };
+    let ansi = |s: &str| s.contains('\u{1b}');
+    // Standard output is a pipe here: no colours unless forced.
+    assert!(!ansi(&run(&[], &[])));
+    assert!(ansi(&run(&[("FORCE_COLOR", "1")], &[])));
+    assert!(ansi(&run(&[("CLICOLOR_FORCE", "1")], &[])));
+    assert!(!ansi(&run(&[("FORCE_COLOR", "0")], &[])));
+    assert!(!ansi(&run(&[("FORCE_COLOR", "1"), ("NO_COLOR", "1")], &[])));
+    assert!(!ansi(&run(&[("FORCE_COLOR", "1")], &["--color", "never"])));
+    assert!(ansi(&run(&[("NO_COLOR", "1")], &["--color", "always"])));
+}
+
+#[test]
+fn diff_reports_a_finding_whose_numbers_changed_as_changed() {
+    let mut old = String::from("version: 1\nname: S\nservices:\n  auth: {owner: t}\n");
+    for i in 0..11 {
+        old.push_str(&format!("  c{i}: {{owner: t, depends_on: [auth]}}\n"));
+    }
+    let new = format!("{old}  c11: {{owner: t, depends_on: [auth]}}\n");
+    let dir = temp_with(&[("old.yaml", &old), ("new.yaml", &new)]);
+    let out = run_in(dir.path(), &["diff", "old.yaml", "new.yaml", "--format", "json"], "");
+    assert_eq!(out.code, 0, "{out:?}");
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let changed = doc["findings"]["changed"].as_array().unwrap();
+    let fan_in =
+        changed.iter().find(|c| c["new"]["code"] == "AM020").unwrap_or_else(|| panic!("{doc:#}"));
+    assert!(fan_in["old"]["message"].as_str().unwrap().contains("11"), "{fan_in}");
+    assert!(fan_in["new"]["message"].as_str().unwrap().contains("12"), "{fan_in}");
+    let codes = |k: &str| -> Vec<String> {
+        doc["findings"][k].as_array().unwrap().iter().map(|f| f["code"].to_string()).collect()
+    };
+    assert!(!codes("new").contains(&"\"AM020\"".to_string()), "{doc:#}");
+    assert!(!codes("resolved").contains(&"\"AM020\"".to_string()), "{doc:#}");
+    let text = run_in(dir.path(), &["diff", "old.yaml", "new.yaml"], "").stdout;
+    assert!(text.contains("changed  AM020") && text.contains("was:"), "{text}");
+}

@@ -3,9 +3,12 @@
 //! do) sees such a finding as one new and one resolved; here the two are paired back into one
 //! finding that changed.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
-use super::Finding;
+use super::{Finding, FindingKey, finding_key, to_finding};
+use crate::diagnostic::Diagnostic;
 
 /// A finding on both sides about the same component, saying something else.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -14,6 +17,35 @@ pub(crate) struct ChangedFinding {
     pub old: Finding,
     /// As the new side reports it.
     pub new: Finding,
+}
+
+/// Findings that match on both sides (same code and subjects) with other numbers or another
+/// level: a fan-in of 11 that became 12 keeps its subject, the hub. Only numbers count: the
+/// same cycle read from another start is worded otherwise and has not changed.
+pub(crate) fn reworded(old: &[Diagnostic], new: &[Diagnostic]) -> Vec<ChangedFinding> {
+    let group = |ds: &[Diagnostic]| {
+        let mut map: BTreeMap<FindingKey, Vec<Finding>> = BTreeMap::new();
+        for d in ds.iter().filter(|d| !d.fatal).flat_map(Diagnostic::parts) {
+            map.entry(finding_key(d)).or_default().push(to_finding(d));
+        }
+        map
+    };
+    let (old, new) = (group(old), group(new));
+    let mut out = Vec::new();
+    for (key, found) in &new {
+        let Some(before) = old.get(key) else { continue };
+        for (o, n) in before.iter().zip(found) {
+            if numbers(&o.message) != numbers(&n.message) || o.level != n.level {
+                out.push(ChangedFinding { old: o.clone(), new: n.clone() });
+            }
+        }
+    }
+    out
+}
+
+/// The numbers a message states, in order.
+fn numbers(message: &str) -> Vec<&str> {
+    message.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty()).collect()
 }
 
 /// Checks whose subjects are a path or a cycle: another path is another finding, never the same

@@ -185,7 +185,10 @@ pub(crate) fn diff(old: &Side<'_>, new: &Side<'_>) -> Diff {
         .filter(|e| e.status == Status::Changed)
         .collect();
     let (mut new_findings, mut resolved_findings) = findings(old.findings, new.findings);
-    let changed_findings = changed::pair(&mut new_findings, &mut resolved_findings);
+    let mut changed_findings = changed::reworded(old.findings, new.findings);
+    changed_findings.extend(changed::pair(&mut new_findings, &mut resolved_findings));
+    changed_findings
+        .sort_by(|a, b| (a.new.code, &a.new.subjects).cmp(&(b.new.code, &b.new.subjects)));
     Diff {
         old: old.name.to_string(),
         new: new.name.to_string(),
@@ -393,14 +396,14 @@ fn rule_map(config: &Config) -> BTreeMap<String, Fields> {
 
 /// What identifies a finding across two runs: its code and subjects (or, without subjects,
 /// its message).
-type FindingKey = (&'static str, Vec<String>, String);
+pub(crate) type FindingKey = (&'static str, Vec<String>, String);
 
-fn finding_key(d: &Diagnostic) -> FindingKey {
+pub(crate) fn finding_key(d: &Diagnostic) -> FindingKey {
     let (subjects, message) = diagnostic::identity(d.code, &d.subjects, &d.message);
     (d.code, subjects, message)
 }
 
-fn to_finding(d: &Diagnostic) -> Finding {
+pub(crate) fn to_finding(d: &Diagnostic) -> Finding {
     Finding {
         code: d.code,
         id: d.id,
