@@ -12,6 +12,7 @@ mod ci_formats;
 mod cli;
 mod conventions;
 mod diff;
+mod distribution;
 mod docs;
 mod examples;
 mod fixtures;
