@@ -186,9 +186,9 @@ fn github_annotations_are_capped_and_the_summary_lists_every_finding() {
     // Twelve frontends reading a database directly: more warnings than GitHub shows.
     let mut text =
         String::from("version: 1\nname: S\nservices:\n  db: {kind: database, owner: t}\n");
-    for i in 0..12 {
-        text.push_str(&format!("  fe{i}: {{kind: frontend, owner: t, depends_on: [db]}}\n"));
-    }
+    text.extend(
+        (0..12).map(|i| format!("  fe{i}: {{kind: frontend, owner: t, depends_on: [db]}}\n")),
+    );
     let dir = temp_with(&[("archmap.yaml", &text)]);
     let summary = dir.path().join("summary.md");
     std::fs::write(&summary, "earlier step\n").unwrap();

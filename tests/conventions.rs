@@ -297,9 +297,7 @@ fn colour_follows_force_color_clicolor_force_and_no_color() {
 #[test]
 fn diff_reports_a_finding_whose_numbers_changed_as_changed() {
     let mut old = String::from("version: 1\nname: S\nservices:\n  auth: {owner: t}\n");
-    for i in 0..11 {
-        old.push_str(&format!("  c{i}: {{owner: t, depends_on: [auth]}}\n"));
-    }
+    old.extend((0..11).map(|i| format!("  c{i}: {{owner: t, depends_on: [auth]}}\n")));
     let new = format!("{old}  c11: {{owner: t, depends_on: [auth]}}\n");
     let dir = temp_with(&[("old.yaml", &old), ("new.yaml", &new)]);
     let out = run_in(dir.path(), &["diff", "old.yaml", "new.yaml", "--format", "json"], "");

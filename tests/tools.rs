@@ -2,7 +2,7 @@
 //! skipped their checks, and the one command that installs them all.
 //!
 //! Tests that need a validator (Graphviz, the Mermaid parser, the SARIF multitool, Chromium,
-//! action-validator, hadolint, pre-commit, MkDocs, junitparser, xmlschema…) skip when it is not
+//! action-validator, hadolint, pre-commit, `MkDocs`, junitparser, xmlschema…) skip when it is not
 //! installed, and a passing test's output is hidden by the test harness. This target has no
 //! harness: cargo runs it after the integration tests and shows what it prints. It looks for
 //! the same tools the same way the tests do. With `ARCHMAP_REQUIRE_TOOLS` set (CI), a missing

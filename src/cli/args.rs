@@ -166,7 +166,8 @@ pub(crate) enum ReportFormat {
     Github,
     /// GitLab Code Quality (a JSON array, for `artifacts:reports:codequality`).
     Gitlab,
-    /// JUnit XML: a test suite per manifest, a failing test per error or warning.
+    /// XML test reports (the `JUnit` format): a test suite per manifest, a failing test per error
+    /// or warning.
     Junit,
     /// Checkstyle XML, for tools that read linters' reports (Jenkins, reviewdog, Danger).
     Checkstyle,

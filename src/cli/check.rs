@@ -18,11 +18,11 @@ use crate::source::{FileId, SourceFile, Sources};
 
 pub(super) fn run(args: &CheckArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Result<u8, Error> {
     let format = report_format(args)?;
-    let mut analyses = Vec::new();
+    let mut runs = Vec::new();
     for input in inputs(args, io)? {
-        analyses.push(analyse_at(input, &args.manifest, io)?);
+        runs.push(analyse_at(input.as_deref(), &args.manifest, io)?);
     }
-    let analysed = Checked::merge(analyses);
+    let analysed = Checked::merge(runs);
     // A baseline is read, or written, before anything is printed: a bad one stops the run.
     let baseline = match (&args.baseline, &args.write_baseline) {
         (Some(path), _) => Some((path, read_baseline(path, io)?)),
@@ -51,67 +51,10 @@ pub(super) fn run(args: &CheckArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Res
         }
         None => (analysed.diagnostics.clone(), Vec::new(), None),
     };
-    let sources = &analysed.sources;
     let file = super::output_path(args.output.as_ref()).cloned();
     let mut buffer = Vec::new();
-    let (is_terminal, no_color) = (io.stdout_is_terminal && file.is_none(), io.no_color);
-    let step_summary = io.env.get("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()).cloned();
-    let out: &mut dyn Write = if file.is_some() { &mut buffer } else { &mut *io.stdout };
-    match format {
-        ReportFormat::Human => {
-            let emitter = human(global, is_terminal, no_color);
-            emitter.emit(&shown, sources, out)?;
-            if shown.is_empty() && !global.quiet {
-                let (n, e) = analysed.counts;
-                let what = if report.is_some() { "no new findings" } else { "no findings" };
-                let files = match analysed.files.len() {
-                    1 => String::new(),
-                    k => format!(" in {k} manifests"),
-                };
-                writeln!(out, "ok: {n} components, {e} dependencies{files}, {what}")?;
-            }
-            if let Some(r) = &report
-                && !global.quiet
-            {
-                write!(out, "{}", r.text())?;
-            }
-        }
-        ReportFormat::Json => {
-            let with = report.as_ref().map(|r| (r, &accepted[..]));
-            Json::emit_with(&shown, with, sources, out)?;
-        }
-        ReportFormat::Sarif => {
-            let sarif = Sarif { catalog: catalog(), version: env!("CARGO_PKG_VERSION") };
-            let with = report.as_ref().map(|r| (r, &accepted[..]));
-            sarif.emit_with(&shown, with, sources, out)?;
-        }
-        ReportFormat::Github => {
-            let (annotated, omitted) = capped(&shown, args.max_annotations);
-            Github.emit(&annotated, sources, out)?;
-            if omitted > 0 {
-                // A plain log line: one more notice would itself be over GitHub's limit.
-                writeln!(
-                    out,
-                    "archmap: {omitted} more finding{} not annotated (at most {} per level); the \
-                     job summary lists them all",
-                    if omitted == 1 { "" } else { "s" },
-                    args.max_annotations
-                )?;
-            }
-            if let Some(r) = &report {
-                Github::notice(&r.text(), out)?;
-            }
-            if let Some(path) = step_summary {
-                append_step_summary(
-                    Path::new(&path),
-                    &step_summary::markdown(&shown, sources, omitted),
-                )?;
-            }
-        }
-        ReportFormat::Gitlab => ci::gitlab(&shown, sources, &analysed.files, out)?,
-        ReportFormat::Junit => ci::junit(&shown, sources, &analysed.files, out)?,
-        ReportFormat::Checkstyle => ci::checkstyle(&shown, sources, &analysed.files, out)?,
-    }
+    let report = Report { shown: &shown, accepted: &accepted, baseline: report.as_ref() };
+    emit(args, global, format, &analysed, &report, file.is_some().then_some(&mut buffer), io)?;
     if let Some(path) = &file {
         if super::is_an_input(&io.cwd, path, &analysed.paths) {
             return Err(Error::Usage(format!(
@@ -128,6 +71,90 @@ pub(super) fn run(args: &CheckArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Res
     let deny_warnings = args.deny == Some(Deny::Warnings);
     let failed = summary.error > 0 || (deny_warnings && summary.warn > 0);
     Ok(u8::from(failed && !args.exit_zero))
+}
+
+/// What a run reports: the findings shown, those a baseline accepted, and the baseline's report.
+struct Report<'a> {
+    shown: &'a [Diagnostic],
+    accepted: &'a [Diagnostic],
+    baseline: Option<&'a BaselineReport>,
+}
+
+/// Writes the report in `format` to `buffer` (for `-o`) or standard output, and the GitHub job
+/// summary where GitHub asks for one.
+fn emit(
+    args: &CheckArgs,
+    global: &GlobalArgs,
+    format: ReportFormat,
+    analysed: &Checked,
+    r: &Report<'_>,
+    buffer: Option<&mut Vec<u8>>,
+    io: &mut Io<'_>,
+) -> Result<(), Error> {
+    let sources = &analysed.sources;
+    let (shown, accepted, report) = (r.shown, r.accepted, r.baseline);
+    let (is_terminal, no_color) = (io.stdout_is_terminal && buffer.is_none(), io.no_color);
+    let step_summary = io.env.get("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()).cloned();
+    let out: &mut dyn Write = match buffer {
+        Some(b) => b,
+        None => &mut *io.stdout,
+    };
+    match format {
+        ReportFormat::Human => {
+            let emitter = human(global, is_terminal, no_color);
+            emitter.emit(shown, sources, out)?;
+            if shown.is_empty() && !global.quiet {
+                let (n, e) = analysed.counts;
+                let what = if report.is_some() { "no new findings" } else { "no findings" };
+                let files = match analysed.files.len() {
+                    1 => String::new(),
+                    k => format!(" in {k} manifests"),
+                };
+                writeln!(out, "ok: {n} components, {e} dependencies{files}, {what}")?;
+            }
+            if let Some(b) = report
+                && !global.quiet
+            {
+                write!(out, "{}", b.text())?;
+            }
+        }
+        ReportFormat::Json => {
+            let with = report.map(|b| (b, accepted));
+            Json::emit_with(shown, with, sources, out)?;
+        }
+        ReportFormat::Sarif => {
+            let sarif = Sarif { catalog: catalog(), version: env!("CARGO_PKG_VERSION") };
+            let with = report.map(|b| (b, accepted));
+            sarif.emit_with(shown, with, sources, out)?;
+        }
+        ReportFormat::Github => {
+            let (annotated, omitted) = capped(shown, args.max_annotations);
+            Github.emit(&annotated, sources, out)?;
+            if omitted > 0 {
+                // A plain log line: one more notice would itself be over GitHub's limit.
+                writeln!(
+                    out,
+                    "archmap: {omitted} more finding{} not annotated (at most {} per level); the \
+                     job summary lists them all",
+                    if omitted == 1 { "" } else { "s" },
+                    args.max_annotations
+                )?;
+            }
+            if let Some(b) = report {
+                Github::notice(&b.text(), out)?;
+            }
+            if let Some(path) = step_summary {
+                append_step_summary(
+                    Path::new(&path),
+                    &step_summary::markdown(shown, sources, omitted),
+                )?;
+            }
+        }
+        ReportFormat::Gitlab => ci::gitlab(shown, sources, &analysed.files, out)?,
+        ReportFormat::Junit => ci::junit(shown, sources, &analysed.files, out)?,
+        ReportFormat::Checkstyle => ci::checkstyle(shown, sources, &analysed.files, out)?,
+    }
+    Ok(())
 }
 
 /// `--format`, else what `-o`'s extension asks for, else human.

@@ -259,32 +259,32 @@ fn read_stdin(io: &mut Io<'_>, max: u64) -> Result<Vec<u8>, Error> {
 /// Reads, lowers and checks the manifest named by `args`.
 fn analyse(args: &ManifestArgs, io: &mut Io<'_>) -> Result<Analysis, Error> {
     let path = manifest_path(args, io)?;
-    analyse_at(path, args, io)
+    analyse_at(path.as_deref(), args, io)
 }
 
 /// Reads, lowers and checks the manifest at `path` (`None`: standard input) with the options
 /// of `args`.
 fn analyse_at(
-    path: Option<PathBuf>,
+    path: Option<&Path>,
     args: &ManifestArgs,
     io: &mut Io<'_>,
 ) -> Result<Analysis, Error> {
     let fs = RealFs { cwd: io.cwd.clone() };
     let max = args.max_input_bytes();
-    let (name, bytes) = match &path {
+    let (name, bytes) = match path {
         None => {
             let name = args.stdin_filename.clone().unwrap_or_else(|| "<stdin>".to_string());
             (name, read_stdin(io, max)?)
         }
         Some(p) => {
             let bytes = fs.read_at_most(p, max).map_err(|reason| Error::Read {
-                path: p.clone(),
+                path: p.to_path_buf(),
                 reason: std::io::Error::other(reason),
             })?;
             (manifest::display_path(p), bytes)
         }
     };
-    analyse_bytes(&name, path.as_deref(), bytes, &fs, args)
+    analyse_bytes(&name, path, bytes, &fs, args)
 }
 
 /// Reads the includes of a root manifest already read (`name`, at `path` through `fs`), then

@@ -1,4 +1,4 @@
-//! Reports for CI systems beyond GitHub: GitLab Code Quality, JUnit XML and Checkstyle XML.
+//! Reports for CI systems beyond GitHub: GitLab Code Quality, `JUnit` XML and Checkstyle XML.
 //!
 //! Input: sorted findings, the sources, and the names of the manifests checked (a finding
 //! without a place is put on the first). Output: one document in the format, byte-identical for
@@ -139,7 +139,7 @@ fn by_file<'a>(
     groups
 }
 
-/// JUnit XML: one test suite per manifest (and per included file with findings), one test case
+/// `JUnit` XML: one test suite per manifest (and per included file with findings), one test case
 /// per finding. An error or a warning is a failing test (a problem reading the manifest is an
 /// `<error>`); an info passes, with its message as output; a file without findings has one
 /// passing test, so a clean run is a green suite rather than an empty one.
