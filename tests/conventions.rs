@@ -316,3 +316,23 @@ fn diff_reports_a_finding_whose_numbers_changed_as_changed() {
     let text = run_in(dir.path(), &["diff", "old.yaml", "new.yaml"], "").stdout;
     assert!(text.contains("changed  AM020") && text.contains("was:"), "{text}");
 }
+
+#[test]
+fn commands_writing_one_format_refuse_another_extension() {
+    let compose = "services:\n  web:\n    image: nginx\n";
+    let dir = temp_with(&[("compose.yaml", compose)]);
+    for args in [
+        &["import", "compose", "-o", "arch.json"][..],
+        &["schema", "-o", "schema.yaml"][..],
+        &["init", "arch.txt"][..],
+    ] {
+        let out = run_in(dir.path(), args, "");
+        assert_eq!(out.code, 2, "{args:?}: {out:?}");
+        assert!(out.stderr.contains("does not write"), "{args:?}: {}", out.stderr);
+        let name = args.last().unwrap();
+        assert!(!dir.path().join(name).exists(), "{name} was written");
+    }
+    assert_eq!(run_in(dir.path(), &["import", "compose", "-q", "-o", "arch.yml"], "").code, 0);
+    assert_eq!(run_in(dir.path(), &["schema", "-o", "archmap.schema.json"], "").code, 0);
+    assert_eq!(run_in(dir.path(), &["init", "-q", "starter.yaml"], "").code, 0);
+}

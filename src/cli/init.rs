@@ -21,6 +21,7 @@ pub(super) fn run(args: &InitArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Resu
         Some(_) => return Err(Error::Usage("`--name` is empty".into())),
         None => default_name(&io.cwd),
     };
+    super::outfile::only(Some(&args.path), "manifest", &["yaml", "yml"])?;
     let text = starter(&name);
     if args.path.as_os_str() == "-" {
         io.stdout.write_all(text.as_bytes())?;

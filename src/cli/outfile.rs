@@ -73,6 +73,16 @@ pub(super) fn pick<F: Copy + PartialEq>(
     )))
 }
 
+/// For a command that writes one format (`name`, files ending in `exts`): refuses an output
+/// path whose extension is another.
+pub(super) fn only(
+    output: Option<&Path>,
+    name: &'static str,
+    exts: &'static [&'static str],
+) -> Result<(), Error> {
+    pick(None, output, (), &[Row { format: (), name, infer: exts, accept: exts }])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
