@@ -463,7 +463,7 @@ pub(crate) mod tests {
             out,
             "---\ntitle: \"Test system\"\n---\nflowchart TB\n  n_api(\"API\")\n  \
              classDef kind-service fill:#dbeafe,stroke:#1d4ed8,color:#0f172a\n  \
-             class n_api kind-service"
+             class n_api kind-service\n"
         );
     }
 
