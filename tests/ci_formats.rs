@@ -209,6 +209,16 @@ fn github_annotations_are_capped_and_the_summary_lists_every_finding() {
         &env,
     );
     assert_eq!(out.stdout.lines().filter(|l| l.starts_with("::warning ")).count(), 3);
+    // A summary that cannot be written is said, and the verdict stands.
+    let dir_path = dir.path().to_str().unwrap();
+    let out = run_with_env(
+        dir.path(),
+        &["check", "--format", "github"],
+        "",
+        &[("GITHUB_STEP_SUMMARY", dir_path)],
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stderr.contains("warning: no job summary"), "{}", out.stderr);
 }
 
 #[test]

@@ -143,11 +143,15 @@ fn emit(
             if let Some(b) = report {
                 Github::notice(&b.text(), out)?;
             }
-            if let Some(path) = step_summary {
-                append_step_summary(
+            // The summary is a courtesy: one that cannot be written is said, and the check's
+            // verdict stands.
+            if let Some(path) = step_summary
+                && let Err(e) = append_step_summary(
                     Path::new(&path),
                     &step_summary::markdown(shown, sources, omitted),
-                )?;
+                )
+            {
+                writeln!(io.stderr, "warning: no job summary: {e}")?;
             }
         }
         ReportFormat::Gitlab => ci::gitlab(shown, sources, &analysed.files, out)?,
