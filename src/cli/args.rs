@@ -166,8 +166,8 @@ pub(crate) enum ReportFormat {
     Github,
     /// GitLab Code Quality (a JSON array, for `artifacts:reports:codequality`).
     Gitlab,
-    /// XML test reports (the `JUnit` format): a test suite per manifest, a failing test per error
-    /// or warning.
+    /// JUnit XML test reports: a test suite per manifest, a failing test per error or warning.
+    #[allow(clippy::doc_markdown)] // a help text: a product's name, not code
     Junit,
     /// Checkstyle XML, for tools that read linters' reports (Jenkins, reviewdog, Danger).
     Checkstyle,
