@@ -6,22 +6,22 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub(crate) enum Error {
     /// A file could not be read.
-    #[error("cannot read {}: {source}", path.display())]
+    ///
+    /// The reason is part of the message and is not a `source`, so a report says it once.
+    #[error("cannot read {}: {reason}", path.display())]
     Read {
         /// The file.
         path: PathBuf,
         /// Why.
-        #[source]
-        source: std::io::Error,
+        reason: std::io::Error,
     },
-    /// A file could not be written.
-    #[error("cannot write {}: {source}", path.display())]
+    /// A file could not be written (said once, as [`Error::Read`]).
+    #[error("cannot write {}: {reason}", path.display())]
     Write {
         /// The file.
         path: PathBuf,
         /// Why.
-        #[source]
-        source: std::io::Error,
+        reason: std::io::Error,
     },
     /// Writing to standard output or error failed.
     #[error("cannot write output: {0}")]

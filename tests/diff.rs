@@ -129,6 +129,14 @@ fn mirrored(doc: &Value) -> Value {
     let new = m["findings"]["new"].take();
     m["findings"]["new"] = m["findings"]["resolved"].take();
     m["findings"]["resolved"] = new;
+    // A changed finding changed the other way, in the order of its (new) code and subjects.
+    let changed = m["findings"]["changed"].as_array_mut().expect("changed");
+    for c in changed.iter_mut() {
+        let old = c["old"].take();
+        c["old"] = c["new"].take();
+        c["new"] = old;
+    }
+    changed.sort_by_key(|c| (c["new"]["code"].to_string(), c["new"]["subjects"].to_string()));
     let old = m["old"].take();
     m["old"] = m["new"].take();
     m["new"] = old;
@@ -423,7 +431,8 @@ fn standard_input_is_one_side() {
 #[test]
 fn output_never_replaces_an_input() {
     let dir = temp_with(&[("a.yaml", A), ("b.yaml", B)]);
-    let out = run_in(dir.path(), &["diff", "a.yaml", "b.yaml", "-o", "b.yaml"], "");
+    let out =
+        run_in(dir.path(), &["diff", "a.yaml", "b.yaml", "--format", "text", "-o", "b.yaml"], "");
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("refusing to overwrite"), "{}", out.stderr);
     assert_eq!(std::fs::read_to_string(dir.path().join("b.yaml")).expect("read"), B);

@@ -10,7 +10,7 @@ use crate::render::{Format, Theme};
 use crate::vocab::Direction;
 
 /// Architecture as code: check a model of your system for cycles and bottlenecks, and render
-/// it as SVG, Graphviz DOT or Mermaid.
+/// it as SVG, PNG, Graphviz DOT, Mermaid or an interactive HTML page.
 #[derive(Debug, Parser)]
 #[command(name = "archmap", version, about, max_term_width = 100)]
 pub(crate) struct Cli {
@@ -49,7 +49,7 @@ pub(crate) enum ColorChoice {
 pub(crate) enum Command {
     /// Parse, validate and report findings.
     Check(CheckArgs),
-    /// Write a diagram.
+    /// Write a diagram: SVG, PNG, DOT, Mermaid, JSON or HTML.
     Render(RenderArgs),
     /// Per-component metrics: fan-in, fan-out, blast radius, reach, betweenness, sync chains.
     Stats(StatsArgs),
@@ -76,10 +76,14 @@ pub(crate) enum Command {
 /// Options shared by commands that read a manifest.
 #[derive(Debug, Args, Clone)]
 pub(crate) struct ManifestArgs {
-    /// The manifest (default: archmap.yaml, then archmap.yml, in the current directory; `-`
-    /// reads standard input).
+    /// The manifest (default: the nearest archmap.yaml, then archmap.yml, in the current
+    /// directory or a parent up to the repository's root; `-` reads standard input).
     #[arg(value_name = "FILE")]
     pub file: Option<PathBuf>,
+    /// The name reports give the manifest read from standard input (`-`), instead of `<stdin>`:
+    /// what an editor or a pre-commit hook piping a file in knows it as.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
     /// Follow includes that resolve outside the root manifest's directory.
     #[arg(long)]
     pub allow_outside_includes: bool,
@@ -111,9 +115,23 @@ pub(crate) struct CheckArgs {
     /// The manifest and rule overrides.
     #[command(flatten)]
     pub manifest: ManifestArgs,
-    /// Report format.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
-    pub format: ReportFormat,
+    /// More manifests, checked in the same run with one report; a quoted glob
+    /// (`'services/*/archmap.yaml'`) is expanded by archmap.
+    #[arg(value_name = "FILE", trailing_var_arg = false)]
+    pub more: Vec<PathBuf>,
+    /// Report format (default: from `-o`'s extension, `.json` `.sarif` `.txt`; else human).
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
+    /// Write the report to this file (atomically) instead of standard output.
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// Exit 0 even when findings would fail the run (a reading problem still exits 2).
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// With `--format github`: at most this many annotations per level (GitHub shows 10 of
+    /// each kind per step); the job summary lists every finding.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub max_annotations: usize,
     /// Fail (exit 1) on warnings too: `--deny warnings`.
     #[arg(long, value_enum)]
     pub deny: Option<Deny>,
@@ -143,8 +161,16 @@ pub(crate) enum ReportFormat {
     Json,
     /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
     Sarif,
-    /// GitHub Actions workflow commands (annotations).
+    /// GitHub Actions workflow commands (annotations), and a job summary table in
+    /// `$GITHUB_STEP_SUMMARY`.
     Github,
+    /// GitLab Code Quality (a JSON array, for `artifacts:reports:codequality`).
+    Gitlab,
+    /// JUnit XML test reports: a test suite per manifest, a failing test per error or warning.
+    #[allow(clippy::doc_markdown)] // a help text: a product's name, not code
+    Junit,
+    /// Checkstyle XML, for tools that read linters' reports (Jenkins, reviewdog, Danger).
+    Checkstyle,
 }
 
 /// `archmap render`.
@@ -337,9 +363,9 @@ pub(crate) struct DiffArgs {
     /// The new manifest, as OLD.
     #[arg(value_name = "NEW")]
     pub new: String,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
-    pub format: DiffFormat,
+    /// Output format (default: from `-o`'s extension, `.txt` `.json` `.md` `.svg`; else text).
+    #[arg(long, value_enum)]
+    pub format: Option<DiffFormat>,
     /// Where to write (default and `-`: standard output).
     #[arg(short, long, value_name = "PATH")]
     pub output: Option<PathBuf>,

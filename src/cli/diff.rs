@@ -9,6 +9,7 @@ use std::path::{Component, Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use super::args::{DiffArgs, DiffFormat, GlobalArgs, ManifestArgs};
+use super::outfile::Row;
 use super::{Io, RealFs, analyse_bytes, color, human, print_human, read_stdin, write_atomic};
 use crate::diff::{self, Side, overlay, report};
 use crate::error::Error;
@@ -54,12 +55,29 @@ fn origin(arg: &str, cwd: &Path) -> Origin {
 pub(super) fn run(args: &DiffArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Result<u8, Error> {
     let manifest_args = ManifestArgs {
         file: None,
+        stdin_filename: None,
         allow_outside_includes: args.allow_outside_includes,
         rules: args.rules.clone(),
         max_components: manifest::limits::DEFAULT_MAX_COMPONENTS,
         max_dependencies: manifest::limits::DEFAULT_MAX_DEPENDENCIES,
         max_input_mib: args.max_input_mib,
     };
+    let format = super::outfile::pick(
+        args.format,
+        args.output.as_deref(),
+        DiffFormat::Text,
+        &[
+            Row { format: DiffFormat::Text, name: "text", infer: &["txt"], accept: &["txt"] },
+            Row { format: DiffFormat::Json, name: "json", infer: &["json"], accept: &["json"] },
+            Row {
+                format: DiffFormat::Markdown,
+                name: "markdown",
+                infer: &["md", "markdown"],
+                accept: &["md", "markdown"],
+            },
+            Row { format: DiffFormat::Svg, name: "svg", infer: &["svg"], accept: &["svg"] },
+        ],
+    )?;
     let (old_origin, new_origin) = (origin(&args.old, &io.cwd), origin(&args.new, &io.cwd));
     if old_origin == Origin::Stdin && new_origin == Origin::Stdin {
         return Err(Error::Usage("only one side of a diff can be read from standard input".into()));
@@ -105,7 +123,7 @@ pub(super) fn run(args: &DiffArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Resu
         d.accept(&super::check::read_baseline(path, io)?);
     }
 
-    let text = match args.format {
+    let text = match format {
         DiffFormat::Text => {
             let paint = super::output_path(args.output.as_ref()).is_none()
                 && color(global.color, io.stdout_is_terminal, io.no_color);
@@ -148,7 +166,7 @@ fn read_side(
 ) -> Result<Analysis, Error> {
     let read_error = |reason: String| Error::Read {
         path: PathBuf::from(arg),
-        source: std::io::Error::other(reason),
+        reason: std::io::Error::other(reason),
     };
     match origin {
         Origin::Stdin => {

@@ -71,6 +71,7 @@ pub(super) fn run(args: &ImportArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Re
 }
 
 fn compose(args: &ComposeArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Result<u8, Error> {
+    super::outfile::only(args.output.as_deref(), "manifest", &["yaml", "yml"])?;
     let fs = RealFs { cwd: io.cwd.clone() };
     let mut paths: Vec<PathBuf> = args.files.iter().chain(&args.file).cloned().collect();
     if paths.is_empty() {
@@ -91,7 +92,7 @@ fn compose(args: &ComposeArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Result<u
         } else {
             fs.read_at_most(p, left).map_err(|reason| Error::Read {
                 path: p.clone(),
-                source: std::io::Error::other(reason),
+                reason: std::io::Error::other(reason),
             })?
         };
         left -= bytes.len() as u64;

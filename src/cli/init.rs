@@ -21,6 +21,7 @@ pub(super) fn run(args: &InitArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Resu
         Some(_) => return Err(Error::Usage("`--name` is empty".into())),
         None => default_name(&io.cwd),
     };
+    super::outfile::only(Some(&args.path), "manifest", &["yaml", "yml"])?;
     let text = starter(&name);
     if args.path.as_os_str() == "-" {
         io.stdout.write_all(text.as_bytes())?;
@@ -34,7 +35,7 @@ pub(super) fn run(args: &InitArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Resu
         )));
     }
     write_new(&path, text.as_bytes())
-        .map_err(|source| Error::Write { path: args.path.clone(), source })?;
+        .map_err(|reason| Error::Write { path: args.path.clone(), reason })?;
     if !global.quiet {
         writeln!(
             io.stderr,

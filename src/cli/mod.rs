@@ -9,6 +9,7 @@ mod check;
 mod diff;
 mod import;
 mod init;
+mod outfile;
 mod page;
 mod progress;
 mod render;
@@ -56,7 +57,7 @@ pub struct Io<'a> {
 
 /// Runs archmap with `args` (including the program name) and returns the exit code.
 pub fn run(args: Vec<OsString>, io: &mut Io<'_>) -> u8 {
-    let cli = match Cli::try_parse_from(args) {
+    let mut cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
@@ -70,18 +71,26 @@ pub fn run(args: Vec<OsString>, io: &mut Io<'_>) -> u8 {
             return code;
         }
     };
+    cli.global.color = color_from_env(cli.global.color, io);
     match dispatch(&cli, io) {
         Ok(code) => code,
         // The reader went away (`archmap check | head`): not an error, as in ripgrep.
         Err(Error::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
-        Err(err) => {
-            let handler = miette::GraphicalReportHandler::new_themed(
-                if color(cli.global.color, io.stderr_is_terminal, io.no_color) {
-                    miette::GraphicalTheme::unicode()
-                } else {
-                    miette::GraphicalTheme::unicode_nocolor()
-                },
-            );
+        Err(mut err) => {
+            // Files are opened at `cwd.join(name)`: say them as the user named them.
+            if let Error::Read { path, .. } | Error::Write { path, .. } = &mut err
+                && let Ok(relative) = path.strip_prefix(&io.cwd)
+            {
+                *path = relative.to_path_buf();
+            }
+            let handler =
+                diagnostic::wrap::whole_words(miette::GraphicalReportHandler::new_themed(
+                    if color(cli.global.color, io.stderr_is_terminal, io.no_color) {
+                        miette::GraphicalTheme::unicode()
+                    } else {
+                        miette::GraphicalTheme::unicode_nocolor()
+                    },
+                ));
             let mut text = String::new();
             if handler.render_report(&mut text, &err).is_err() {
                 text = format!("error: {err}\n");
@@ -107,6 +116,29 @@ fn dispatch(cli: &Cli, io: &mut Io<'_>) -> Result<u8, Error> {
         Command::Import(a) => import::run(a, &cli.global, io),
         Command::Serve(a) => serve::run(a, &cli.global, io),
     }
+}
+
+/// `--color auto` as the environment settles it, as most command-line tools do: `NO_COLOR`
+/// (non-empty) turns colours off; else `FORCE_COLOR` (non-empty, not `0` or `false`) or
+/// `CLICOLOR_FORCE` (non-empty, not `0`) turns them on even off a terminal (CI logs that show
+/// colours); else `CLICOLOR=0` turns them off. `--color always` and `--color never` win over all.
+fn color_from_env(choice: ColorChoice, io: &Io<'_>) -> ColorChoice {
+    if choice != ColorChoice::Auto || io.no_color {
+        return choice;
+    }
+    let var = |name: &str| io.env.get(name).map(String::as_str).filter(|v| !v.is_empty());
+    if var("NO_COLOR").is_some() {
+        return ColorChoice::Never;
+    }
+    let force = var("FORCE_COLOR").is_some_and(|v| v != "0" && v != "false")
+        || var("CLICOLOR_FORCE").is_some_and(|v| v != "0");
+    if force {
+        return ColorChoice::Always;
+    }
+    if var("CLICOLOR") == Some("0") {
+        return ColorChoice::Never;
+    }
+    ColorChoice::Auto
 }
 
 /// Whether to colour a stream.
@@ -182,18 +214,33 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-/// The manifest path the user named, or the default one in the current directory.
+/// The manifest path the user named, or the one [`discover`] finds.
 fn manifest_path(args: &ManifestArgs, io: &Io<'_>) -> Result<Option<PathBuf>, Error> {
     match &args.file {
         Some(p) if p.as_os_str() == "-" => Ok(None),
         Some(p) => Ok(Some(p.clone())),
-        None => ["archmap.yaml", "archmap.yml"]
-            .iter()
-            .map(PathBuf::from)
-            .find(|p| io.cwd.join(p).is_file())
-            .map(Some)
-            .ok_or(Error::NoManifest),
+        None => discover(&io.cwd).map(Some).ok_or(Error::NoManifest),
     }
+}
+
+/// The nearest `archmap.yaml` (then `archmap.yml`), as ruff and hadolint find their
+/// configuration: in `cwd`, else in each parent up to the root of the repository `cwd` is in
+/// (the first directory holding `.git`). Outside a repository only `cwd` is looked in: a
+/// manifest in a home directory is not a project's. The path is relative to `cwd`
+/// (`../../archmap.yaml`), as reports show it.
+fn discover(cwd: &Path) -> Option<PathBuf> {
+    let ancestors: Vec<&Path> = cwd.ancestors().collect();
+    let root = ancestors.iter().position(|d| d.join(".git").exists()).unwrap_or(0);
+    for (up, dir) in ancestors[..=root].iter().enumerate() {
+        for name in ["archmap.yaml", "archmap.yml"] {
+            if dir.join(name).is_file() {
+                let mut path: PathBuf = std::iter::repeat_n("..", up).collect();
+                path.push(name);
+                return Some(path);
+            }
+        }
+    }
+    None
 }
 
 /// Reads standard input, bounded like a file: `archmap check - < /dev/zero` must stop, not fill
@@ -204,11 +251,11 @@ fn read_stdin(io: &mut Io<'_>, max: u64) -> Result<Vec<u8>, Error> {
     io.stdin
         .take(max + 1)
         .read_to_end(&mut bytes)
-        .map_err(|source| Error::Read { path: "<stdin>".into(), source })?;
+        .map_err(|reason| Error::Read { path: "<stdin>".into(), reason })?;
     if bytes.len() as u64 > max {
         return Err(Error::Read {
             path: "<stdin>".into(),
-            source: std::io::Error::other(manifest::over_budget(max)),
+            reason: std::io::Error::other(manifest::over_budget(max)),
         });
     }
     Ok(bytes)
@@ -217,19 +264,32 @@ fn read_stdin(io: &mut Io<'_>, max: u64) -> Result<Vec<u8>, Error> {
 /// Reads, lowers and checks the manifest named by `args`.
 fn analyse(args: &ManifestArgs, io: &mut Io<'_>) -> Result<Analysis, Error> {
     let path = manifest_path(args, io)?;
+    analyse_at(path.as_deref(), args, io)
+}
+
+/// Reads, lowers and checks the manifest at `path` (`None`: standard input) with the options
+/// of `args`.
+fn analyse_at(
+    path: Option<&Path>,
+    args: &ManifestArgs,
+    io: &mut Io<'_>,
+) -> Result<Analysis, Error> {
     let fs = RealFs { cwd: io.cwd.clone() };
     let max = args.max_input_bytes();
-    let (name, bytes) = match &path {
-        None => ("<stdin>".to_string(), read_stdin(io, max)?),
+    let (name, bytes) = match path {
+        None => {
+            let name = args.stdin_filename.clone().unwrap_or_else(|| "<stdin>".to_string());
+            (name, read_stdin(io, max)?)
+        }
         Some(p) => {
             let bytes = fs.read_at_most(p, max).map_err(|reason| Error::Read {
-                path: p.clone(),
-                source: std::io::Error::other(reason),
+                path: p.to_path_buf(),
+                reason: std::io::Error::other(reason),
             })?;
             (manifest::display_path(p), bytes)
         }
     };
-    analyse_bytes(&name, path.as_deref(), bytes, &fs, args)
+    analyse_bytes(&name, path, bytes, &fs, args)
 }
 
 /// Reads the includes of a root manifest already read (`name`, at `path` through `fs`), then
@@ -397,7 +457,10 @@ fn is_an_input(cwd: &Path, output: &Path, inputs: &[PathBuf]) -> bool {
 /// A path that is not a regular file (`/dev/null`, `/dev/stdout`, a FIFO) is written in place:
 /// renaming over it would replace the device with a file.
 fn write_atomic(path: &Path, text: &[u8]) -> Result<(), Error> {
-    let err = |source| Error::Write { path: path.to_path_buf(), source };
+    let err = |e: std::io::Error| Error::Write {
+        path: path.to_path_buf(),
+        reason: std::io::Error::new(e.kind(), write_reason(path, &e)),
+    };
     if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
         let mut f = std::fs::OpenOptions::new().write(true).open(path).map_err(err)?;
         f.write_all(text).map_err(err)?;
@@ -406,6 +469,24 @@ fn write_atomic(path: &Path, text: &[u8]) -> Result<(), Error> {
     let tmp = temp_beside(path, text).map_err(err)?;
     tmp.persist(path).map_err(|e| err(e.error))?;
     Ok(())
+}
+
+/// Why `path` could not be written, in words about `path` alone: the temporary file written
+/// first is an implementation detail its name would only confuse.
+fn write_reason(path: &Path, e: &std::io::Error) -> String {
+    let parent = path.parent().filter(|d| !d.as_os_str().is_empty());
+    match e.kind() {
+        std::io::ErrorKind::NotFound if parent.is_some_and(|d| !d.is_dir()) => {
+            "its directory does not exist (archmap creates files, not directories)".into()
+        }
+        std::io::ErrorKind::IsADirectory => "it is a directory".into(),
+        _ => io_reason(&std::io::Error::new(e.kind(), strip_tempfile_path(&e.to_string()))),
+    }
+}
+
+/// `reason` without the `at path "…"` tempfile appends to its errors.
+fn strip_tempfile_path(reason: &str) -> String {
+    reason.split(" at path ").next().unwrap_or(reason).to_string()
 }
 
 /// `text` in a synced temporary file in `path`'s directory, ready to be renamed to `path`.

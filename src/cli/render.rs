@@ -1,8 +1,9 @@
 //! `archmap render`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::args::{GlobalArgs, RenderArgs};
+use super::outfile::Row;
 use super::page::PageRequest;
 use super::progress::Progress;
 use super::watch;
@@ -95,7 +96,7 @@ fn render_once(
     io: &mut Io<'_>,
     read: &mut Vec<PathBuf>,
 ) -> Result<u8, Error> {
-    let format = output_format(args);
+    let format = output_format(args)?;
     let analysed = analyse(&args.manifest, io)?;
     if let Some(root) = &args.manifest.file {
         *read = watch::files_read(Some(&analysed), root, &io.cwd);
@@ -340,7 +341,7 @@ fn write_outputs(args: &RenderArgs, outputs: &[Output], io: &mut Io<'_>) -> Resu
     {
         let full = io.cwd.join(dir);
         std::fs::create_dir_all(&full)
-            .map_err(|source| Error::Write { path: dir.clone(), source })?;
+            .map_err(|reason| Error::Write { path: dir.clone(), reason })?;
     }
     for (path, text) in outputs {
         match path {
@@ -351,16 +352,17 @@ fn write_outputs(args: &RenderArgs, outputs: &[Output], io: &mut Io<'_>) -> Resu
     Ok(())
 }
 
-/// The format `--format` names, else the one `-o`'s extension asks for, else SVG.
-fn output_format(args: &RenderArgs) -> Format {
-    if let Some(f) = args.format {
-        return f;
-    }
+/// The format `--format` names, else the one `-o`'s extension asks for, else SVG; an extension
+/// archmap does not write, or one naming another format than `--format`, is refused.
+fn output_format(args: &RenderArgs) -> Result<Format, Error> {
     if args.all_views {
-        return Format::Svg;
+        return Ok(args.format.unwrap_or(Format::Svg));
     }
-    let ext = args.output.as_deref().and_then(Path::extension).and_then(|e| e.to_str());
-    ext.and_then(Format::from_extension).unwrap_or(Format::Svg)
+    let table: Vec<Row<Format>> = Format::ALL
+        .into_iter()
+        .map(|f| Row { format: f, name: f.as_str(), infer: f.extensions(), accept: f.extensions() })
+        .collect();
+    super::outfile::pick(args.format, args.output.as_deref(), Format::Svg, &table)
 }
 
 /// "No WHAT is called NAME", with the closest candidate or the first twenty.

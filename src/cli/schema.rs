@@ -6,6 +6,7 @@ use crate::error::Error;
 use crate::json_schema;
 
 pub(super) fn run(args: &SchemaArgs, io: &mut Io<'_>) -> Result<u8, Error> {
+    super::outfile::only(args.output.as_deref(), "JSON Schema", &["json"])?;
     let text = json_schema::to_json();
     let Some(path) = super::output_path(args.output.as_ref()) else {
         if args.check {

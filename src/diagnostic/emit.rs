@@ -51,7 +51,7 @@ impl Emitter for Human {
     ) -> io::Result<()> {
         let theme =
             if self.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-        let handler = GraphicalReportHandler::new_themed(theme)
+        let handler = super::wrap::whole_words(GraphicalReportHandler::new_themed(theme))
             .with_width(self.width)
             .with_links(false)
             .with_urls(false)

@@ -5,8 +5,11 @@
 //! workflow commands. Invariant: a diagnostic never holds text of the manifest, only spans into
 //! [`crate::source::Sources`], so one printer serves every stage.
 
+pub(crate) mod ci;
 pub(crate) mod emit;
 pub(crate) mod sarif;
+pub(crate) mod step_summary;
+pub(crate) mod wrap;
 
 use std::fmt;
 

@@ -131,6 +131,7 @@ impl Sarif {
                     "shortDescription": { "text": e.summary },
                     "fullDescription": { "text": e.summary },
                     "help": { "text": e.docs, "markdown": e.docs },
+                    "helpUri": help_uri(e.code, e.id),
                     "defaultConfiguration": { "level": sarif_level(e.default), "enabled": e.default.is_some() },
                     "properties": { "tags": [e.category, e.id], "precision": "very-high" },
                 })
@@ -207,10 +208,14 @@ impl Sarif {
                 "tool": {
                     "driver": {
                         "name": "archmap",
+                        "fullName": format!("archmap {}", self.version),
+                        "informationUri": env!("CARGO_PKG_REPOSITORY"),
                         "semanticVersion": self.version,
                         "rules": rules,
                     }
                 },
+                // The category GitHub code scanning and Azure DevOps file the run's alerts under.
+                "automationDetails": { "id": "archmap/" },
                 "columnKind": "unicodeCodePoints",
                 "originalUriBaseIds": { "%SRCROOT%": { "description": { "text": "The directory archmap ran in." } } },
                 "results": [],
@@ -246,6 +251,18 @@ fn invocation(b: &BaselineReport) -> Value {
         }));
     }
     json!({ "executionSuccessful": true, "toolExecutionNotifications": notes })
+}
+
+/// Where a code is documented: its section of docs/rules.md (checks) or docs/manifest.md
+/// (problems reading the manifest), in the repository at this version's tag.
+fn help_uri(code: &str, id: &str) -> String {
+    let page = if code.starts_with("AM0") { "rules.md" } else { "manifest-reference.md" };
+    format!(
+        "{}/blob/v{}/docs/{page}#{}-{id}",
+        env!("CARGO_PKG_REPOSITORY"),
+        env!("CARGO_PKG_VERSION"),
+        code.to_ascii_lowercase()
+    )
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {

@@ -13,6 +13,7 @@
 //! to rotation; subjects whose order carries no meaning as a set), never by position. Every list
 //! is sorted by id, so output is deterministic.
 
+pub(crate) mod changed;
 pub(crate) mod overlay;
 pub(crate) mod report;
 
@@ -128,6 +129,9 @@ pub(crate) struct Diff {
     pub new_findings: Vec<Finding>,
     /// Findings of the old side that the new one no longer has.
     pub resolved_findings: Vec<Finding>,
+    /// Findings on both sides about the same component that say something else (a fan-in of
+    /// 11 that became 12).
+    pub changed_findings: Vec<changed::ChangedFinding>,
     /// New findings left out because a baseline accepts them (`diff --baseline`).
     #[serde(skip)]
     pub baselined_findings: usize,
@@ -145,6 +149,7 @@ impl Diff {
             && self.rules.is_empty()
             && self.new_findings.is_empty()
             && self.resolved_findings.is_empty()
+            && self.changed_findings.is_empty()
     }
 }
 
@@ -179,7 +184,11 @@ pub(crate) fn diff(old: &Side<'_>, new: &Side<'_>) -> Diff {
         // Every check exists on both sides: only changed settings are news.
         .filter(|e| e.status == Status::Changed)
         .collect();
-    let (new_findings, resolved_findings) = findings(old.findings, new.findings);
+    let (mut new_findings, mut resolved_findings) = findings(old.findings, new.findings);
+    let mut changed_findings = changed::reworded(old.findings, new.findings);
+    changed_findings.extend(changed::pair(&mut new_findings, &mut resolved_findings));
+    changed_findings
+        .sort_by(|a, b| (a.new.code, &a.new.subjects).cmp(&(b.new.code, &b.new.subjects)));
     Diff {
         old: old.name.to_string(),
         new: new.name.to_string(),
@@ -191,6 +200,7 @@ pub(crate) fn diff(old: &Side<'_>, new: &Side<'_>) -> Diff {
         rules,
         new_findings,
         resolved_findings,
+        changed_findings,
         baselined_findings: 0,
     }
 }
@@ -386,14 +396,14 @@ fn rule_map(config: &Config) -> BTreeMap<String, Fields> {
 
 /// What identifies a finding across two runs: its code and subjects (or, without subjects,
 /// its message).
-type FindingKey = (&'static str, Vec<String>, String);
+pub(crate) type FindingKey = (&'static str, Vec<String>, String);
 
-fn finding_key(d: &Diagnostic) -> FindingKey {
+pub(crate) fn finding_key(d: &Diagnostic) -> FindingKey {
     let (subjects, message) = diagnostic::identity(d.code, &d.subjects, &d.message);
     (d.code, subjects, message)
 }
 
-fn to_finding(d: &Diagnostic) -> Finding {
+pub(crate) fn to_finding(d: &Diagnostic) -> Finding {
     Finding {
         code: d.code,
         id: d.id,

@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use super::changed::ChangedFinding;
 use super::{Diff, EdgeEntry, Entry, FieldChange, Finding, JSON_VERSION, Status};
 
 /// How many entries of a section were added, removed and changed.
@@ -96,6 +97,10 @@ pub(crate) fn summary(diff: &Diff) -> String {
     }
     if r > 0 {
         parts.push(format!("{r} finding{} resolved", if r == 1 { "" } else { "s" }));
+    }
+    let c = diff.changed_findings.len();
+    if c > 0 {
+        parts.push(format!("{c} finding{} changed", if c == 1 { "" } else { "s" }));
     }
     let b = diff.baselined_findings;
     if b > 0 {
@@ -246,13 +251,27 @@ pub(crate) fn text(diff: &Diff, color: bool, quiet: bool) -> String {
     section(&mut o, groups);
     section(&mut o, views);
     section(&mut o, rules);
-    if !diff.new_findings.is_empty() || !diff.resolved_findings.is_empty() {
+    if !diff.new_findings.is_empty()
+        || !diff.resolved_findings.is_empty()
+        || !diff.changed_findings.is_empty()
+    {
         let _ = writeln!(o, "\n{}", p.bold("findings"));
         for f in &diff.new_findings {
             text_finding(&mut o, &p, "new", f);
         }
         for f in &diff.resolved_findings {
             text_finding(&mut o, &p, "resolved", f);
+        }
+        for c in &diff.changed_findings {
+            let _ = writeln!(
+                o,
+                "  {} {} {:<5} {}\n             was: {}",
+                p.status(Status::Changed, "changed "),
+                p.bold(c.new.code),
+                c.new.level.as_str(),
+                plain(&c.new.message),
+                plain(&c.old.message)
+            );
         }
     }
     if !quiet {
@@ -290,6 +309,7 @@ struct SummaryDoc {
     rules: Counts,
     new_findings: usize,
     resolved_findings: usize,
+    changed_findings: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     baselined_findings: Option<usize>,
 }
@@ -298,10 +318,11 @@ struct SummaryDoc {
 struct FindingsDoc<'a> {
     new: &'a [Finding],
     resolved: &'a [Finding],
+    changed: &'a [ChangedFinding],
 }
 
 /// The JSON document: `{"version","old","new","identical","summary","system","components",
-/// "dependencies","groups","views","rules","findings":{"new","resolved"}}`.
+/// "dependencies","groups","views","rules","findings":{"new","resolved","changed"}}`.
 #[must_use]
 pub(crate) fn json(diff: &Diff) -> String {
     let doc = Document {
@@ -317,6 +338,7 @@ pub(crate) fn json(diff: &Diff) -> String {
             rules: entry_counts(&diff.rules),
             new_findings: diff.new_findings.len(),
             resolved_findings: diff.resolved_findings.len(),
+            changed_findings: diff.changed_findings.len(),
             baselined_findings: (diff.baselined_findings > 0).then_some(diff.baselined_findings),
         },
         system: &diff.system,
@@ -325,7 +347,11 @@ pub(crate) fn json(diff: &Diff) -> String {
         groups: &diff.groups,
         views: &diff.views,
         rules: &diff.rules,
-        findings: FindingsDoc { new: &diff.new_findings, resolved: &diff.resolved_findings },
+        findings: FindingsDoc {
+            new: &diff.new_findings,
+            resolved: &diff.resolved_findings,
+            changed: &diff.changed_findings,
+        },
     };
     let mut s = serde_json::to_string_pretty(&doc).expect("the diff serialises");
     s.push('\n');
@@ -412,7 +438,10 @@ pub(crate) fn markdown(diff: &Diff) -> String {
         return o;
     }
     let _ = writeln!(o, "**{}**", summary(diff));
-    if !diff.new_findings.is_empty() || !diff.resolved_findings.is_empty() {
+    if !diff.new_findings.is_empty()
+        || !diff.resolved_findings.is_empty()
+        || !diff.changed_findings.is_empty()
+    {
         let _ = writeln!(
             o,
             "\n#### Findings\n\n| | level | check | finding |\n| --- | --- | --- | --- |"
@@ -430,6 +459,17 @@ pub(crate) fn markdown(diff: &Diff) -> String {
                     md(&f.message)
                 );
             }
+        }
+        for c in &diff.changed_findings {
+            let _ = writeln!(
+                o,
+                "| 🔁 changed | {} | {} {} | {} (was: {}) |",
+                c.new.level.as_str(),
+                c.new.code,
+                c.new.id,
+                md(&c.new.message),
+                md(&c.old.message)
+            );
         }
     }
     if !diff.system.is_empty() {

@@ -748,6 +748,19 @@ impl Reader<'_> {
         let items = match &node.value {
             Value::Seq(items) => items,
             Value::Null => return Vec::new(),
+            Value::Str(one) => {
+                let what = format!("`depends_on` of {what}");
+                let list = one.split(',').map(str::trim).filter(|s| !s.is_empty());
+                let list = list.collect::<Vec<_>>().join(", ");
+                self.push(
+                    codes::WRONG_TYPE,
+                    format!("{what} must be a list of ids or dependency maps, found a string"),
+                    node.span,
+                    "expected a list of ids or dependency maps",
+                    Some(format!("write a list, even of one: `depends_on: [{list}]`")),
+                );
+                return Vec::new();
+            }
             other => {
                 self.wrong_type(
                     node,

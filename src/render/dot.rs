@@ -26,8 +26,11 @@ impl Renderer for DotRenderer {
         let graph = DotGraph::new(scene);
         // The template has no fallible expressions: filters always succeed and every field is a
         // plain string, so rendering can only fail on a formatter error, which `String` never
-        // returns.
-        graph.render().expect("rendering DOT into a String cannot fail")
+        // returns. The text ends with a newline, as every text file should (end-of-file fixers
+        // would otherwise change a committed diagram and `render --check` would then fail).
+        let mut text = graph.render().expect("rendering DOT into a String cannot fail");
+        text.push('\n');
+        text
     }
 }
 

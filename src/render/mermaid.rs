@@ -25,8 +25,12 @@ pub(crate) struct MermaidRenderer;
 impl Renderer for MermaidRenderer {
     fn render(&self, scene: &Scene, _options: &RenderOptions) -> String {
         // Every field is a plain string and the filters never fail, so only a formatter error
-        // could stop rendering, and `String` never returns one.
-        MermaidGraph::new(scene).render().expect("rendering Mermaid into a String cannot fail")
+        // could stop rendering, and `String` never returns one. The text ends with a newline, as
+        // every text file should (end-of-file fixers would otherwise change a committed diagram).
+        let mut text =
+            MermaidGraph::new(scene).render().expect("rendering Mermaid into a String cannot fail");
+        text.push('\n');
+        text
     }
 }
 
@@ -459,7 +463,7 @@ pub(crate) mod tests {
             out,
             "---\ntitle: \"Test system\"\n---\nflowchart TB\n  n_api(\"API\")\n  \
              classDef kind-service fill:#dbeafe,stroke:#1d4ed8,color:#0f172a\n  \
-             class n_api kind-service"
+             class n_api kind-service\n"
         );
     }
 

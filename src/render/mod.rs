@@ -160,6 +160,7 @@ impl Format {
     /// The format an output path's extension asks for (any of [`Format::extensions`], in any
     /// case).
     #[must_use]
+    #[cfg(test)]
     pub(crate) fn from_extension(ext: &str) -> Option<Format> {
         let ext = ext.to_ascii_lowercase();
         Format::ALL.into_iter().find(|f| f.extensions().contains(&ext.as_str()))
