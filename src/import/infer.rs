@@ -78,11 +78,96 @@ const KNOWN_IMAGES: &[(&str, Kind)] = &[
     ("caddy", Kind::Gateway),
     ("minio", Kind::Storage),
     ("azurite", Kind::Storage),
+    ("openresty", Kind::Gateway),
+    ("nginx-proxy", Kind::Gateway),
+    ("apisix", Kind::Gateway),
+    ("pgvector", Kind::Database),
+    ("pgvecto-rs", Kind::Database),
+    ("mysql-server", Kind::Database),
 ];
+
+/// Paths a container mounts that say what runs in it: a configuration read by a proxy, the data
+/// directory of a database or broker (prefixes of the mount path).
+const KNOWN_MOUNTS: &[(&str, Kind)] = &[
+    ("/etc/nginx", Kind::Gateway),
+    ("/usr/local/openresty/nginx/conf", Kind::Gateway),
+    ("/etc/traefik", Kind::Gateway),
+    ("/etc/haproxy", Kind::Gateway),
+    ("/usr/local/etc/haproxy", Kind::Gateway),
+    ("/etc/envoy", Kind::Gateway),
+    ("/etc/caddy", Kind::Gateway),
+    ("/var/lib/postgresql", Kind::Database),
+    ("/bitnami/postgresql", Kind::Database),
+    ("/var/lib/mysql", Kind::Database),
+    ("/bitnami/mysql", Kind::Database),
+    ("/bitnami/mariadb", Kind::Database),
+    ("/data/db", Kind::Database),
+    ("/bitnami/mongodb", Kind::Database),
+    ("/var/opt/mssql", Kind::Database),
+    ("/var/lib/clickhouse", Kind::Database),
+    ("/usr/share/elasticsearch/data", Kind::Database),
+    ("/var/lib/cassandra", Kind::Database),
+    ("/var/lib/rabbitmq", Kind::Queue),
+    ("/bitnami/rabbitmq", Kind::Queue),
+    ("/var/lib/kafka", Kind::Topic),
+    ("/bitnami/kafka", Kind::Topic),
+    ("/bitnami/redis", Kind::Cache),
+];
+
+/// The kind a container's mount paths say, with the path.
+#[must_use]
+pub(crate) fn kind_of_mounts<'m>(mounts: &'m [String]) -> Option<(Kind, &'m str)> {
+    mounts.iter().find_map(|m| {
+        let m = m.as_str();
+        KNOWN_MOUNTS
+            .iter()
+            .find(|(p, _)| {
+                m.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+            })
+            .map(|&(_, k)| (k, m))
+    })
+}
+
+/// A component's kind and why: from its image when it names a known product, else from the
+/// paths it mounts (a proxy's configuration, a database's data), else from its name.
+#[must_use]
+pub(crate) fn kind_of(
+    image: Option<&str>,
+    name: &str,
+    mounts: &[String],
+) -> Option<(Kind, String)> {
+    if let Some(img) = image
+        && let Some(k) = kind_of_image(&parse_image(img))
+    {
+        return Some((k, format!("inferred from image {img}")));
+    }
+    if let Some((k, path)) = kind_of_mounts(mounts) {
+        return Some((k, format!("inferred from the mount {path}")));
+    }
+    let k = kind_of_name(name)?;
+    let why = match image {
+        Some(img) => format!("inferred from the name (image {img} is not a known one)"),
+        None => "inferred from the name (no image)".to_string(),
+    };
+    Some((k, why))
+}
 
 /// Words that follow a product's name in image names without changing what it is
 /// (`clickhouse-server`, `mongodb-community-server`, `redis-stack-server`).
-const NOISE_WORDS: &[&str] = &["server", "community", "oss", "alpine", "local", "db"];
+const NOISE_WORDS: &[&str] = &[
+    "server",
+    "community",
+    "oss",
+    "alpine",
+    "local",
+    "db",
+    "unprivileged",
+    "ha",
+    "slim",
+    "bookworm",
+    "bullseye",
+    "official",
+];
 
 /// The kind an image name says, if it names a known product.
 #[must_use]
@@ -415,6 +500,32 @@ mod tests {
         assert_eq!(kind("traefik:v3"), Some(Kind::Gateway));
         assert_eq!(kind("haproxy"), Some(Kind::Gateway));
         assert_eq!(kind("minio/minio"), Some(Kind::Storage));
+        // Proxies built on nginx, and database images named after their base.
+        assert_eq!(kind("nginxinc/nginx-unprivileged:1.27"), Some(Kind::Gateway));
+        assert_eq!(kind("openresty/openresty:alpine"), Some(Kind::Gateway));
+        assert_eq!(kind("jwilder/nginx-proxy"), Some(Kind::Gateway));
+        assert_eq!(kind("timescale/timescaledb-ha:pg16"), Some(Kind::Database));
+        assert_eq!(kind("pgvector/pgvector:pg16"), Some(Kind::Database));
+        assert_eq!(kind("ankane/pgvector"), Some(Kind::Database));
+        assert_eq!(kind("mysql/mysql-server:8.0"), Some(Kind::Database));
+    }
+
+    #[test]
+    fn mounts_tell_proxies_and_databases() {
+        let m = |paths: &[&str]| -> Option<Kind> {
+            let v: Vec<String> = paths.iter().map(|s| (*s).to_string()).collect();
+            kind_of_mounts(&v).map(|(k, _)| k)
+        };
+        assert_eq!(m(&["/etc/nginx/conf.d/default.conf"]), Some(Kind::Gateway));
+        assert_eq!(m(&["/etc/nginx"]), Some(Kind::Gateway));
+        assert_eq!(m(&["/etc/nginxfoo"]), None);
+        assert_eq!(m(&["/app", "/var/lib/postgresql/data"]), Some(Kind::Database));
+        assert_eq!(m(&["/data"]), None);
+        // The image wins over mounts, mounts over the name.
+        let v = vec!["/var/lib/mysql".to_string()];
+        assert_eq!(kind_of(Some("redis"), "x", &v).map(|k| k.0), Some(Kind::Cache));
+        assert_eq!(kind_of(Some("acme/app"), "x-redis", &v).map(|k| k.0), Some(Kind::Database));
+        assert_eq!(kind_of(Some("acme/app"), "x-redis", &[]).map(|k| k.0), Some(Kind::Cache));
     }
 
     #[test]

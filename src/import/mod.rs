@@ -12,6 +12,9 @@
 pub(crate) mod compose;
 pub(crate) mod infer;
 pub(crate) mod interpolate;
+pub(crate) mod kubernetes;
+
+pub use kubernetes::{KubeRequest, import as kubernetes};
 pub(crate) mod write;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -47,6 +50,13 @@ pub(crate) mod codes {
     pub(crate) const FILE: (&str, &str) = ("AM204", "compose-file");
     /// An inferred dependency left out of the manifest.
     pub(crate) const DROPPED: (&str, &str) = ("AM205", "inferred-dependency-dropped");
+
+    /// A Kubernetes YAML file that is not well-formed YAML or not UTF-8, or nothing to import.
+    pub(crate) const KUBE_SYNTAX: (&str, &str) = ("AM206", "kubernetes-syntax");
+    /// A Kubernetes object of the wrong shape, or defined twice; no workload in the input.
+    pub(crate) const KUBE_SCHEMA: (&str, &str) = ("AM207", "kubernetes-schema");
+    /// A ConfigMap or Service that objects name but the input does not define.
+    pub(crate) const KUBE_REFERENCE: (&str, &str) = ("AM208", "kubernetes-reference");
 
     /// Every import problem, sorted by code; the docs say what to do.
     pub(crate) const PROBLEMS: &[ProblemMeta] = &[
@@ -85,6 +95,24 @@ pub(crate) mod codes {
             id: DROPPED.1,
             summary: "A dependency inferred from an environment variable was left out because it would close a sync cycle, which `archmap check` reports as an error. The manifest keeps a `# not added` comment where it would have been.",
             docs: "If the dependency is real, add it by hand and make one edge of the cycle async or optional; otherwise nothing to do.",
+        },
+        ProblemMeta {
+            code: KUBE_SYNTAX.0,
+            id: KUBE_SYNTAX.1,
+            summary: "A Kubernetes YAML file (or one document of a stream) is not well-formed YAML, or not UTF-8.",
+            docs: "Fix the YAML at the reported line and column; `kubectl apply --dry-run=client -f FILE` reads the same files.",
+        },
+        ProblemMeta {
+            code: KUBE_SCHEMA.0,
+            id: KUBE_SCHEMA.1,
+            summary: "A Kubernetes document that is not an object (a warning; skipped), an object defined twice (a warning; the first is kept), or input without any workload (an error).",
+            docs: "Name the files or directories that hold the Deployments, StatefulSets, DaemonSets, Jobs, CronJobs or Pods, or pipe `helm template` or `kustomize build` into `archmap import kubernetes -`.",
+        },
+        ProblemMeta {
+            code: KUBE_REFERENCE.0,
+            id: KUBE_REFERENCE.1,
+            summary: "An object names a ConfigMap or a Service that the input does not define (a warning): the ConfigMap's values are not read, the route's backend is left out.",
+            docs: "Add the file that defines it to the import, or import the whole rendered output of kustomize or Helm.",
         },
     ];
 }
@@ -177,6 +205,14 @@ pub(crate) enum Source {
     ExternalLinks,
     /// An environment variable naming the target.
     Environment,
+    /// A Kubernetes ConfigMap value (`configMapKeyRef`, `envFrom`) naming the target.
+    ConfigMap,
+    /// A container's `command` or `args` naming the target.
+    Arguments,
+    /// A Kubernetes Ingress rule routing to the target.
+    Ingress,
+    /// A Gateway API route (or an OpenShift Route) sending traffic to the target.
+    Route,
 }
 
 impl Source {
@@ -190,7 +226,18 @@ impl Source {
             Source::VolumesFrom => "volumes_from",
             Source::ExternalLinks => "external_links",
             Source::Environment => "environment",
+            Source::ConfigMap => "configmap",
+            Source::Arguments => "args",
+            Source::Ingress => "ingress",
+            Source::Route => "route",
         }
+    }
+
+    /// Whether the dependency is a guess from a value that names the target (written as
+    /// "inferred from …").
+    #[must_use]
+    pub(crate) fn is_inferred(self) -> bool {
+        matches!(self, Source::Environment | Source::ConfigMap | Source::Arguments)
     }
 }
 
@@ -218,6 +265,8 @@ pub(crate) struct Component {
     pub deps: Vec<Dep>,
     /// Comments written above the component.
     pub notes: Vec<String>,
+    /// The group it belongs to (a Kubernetes namespace or label value).
+    pub group: Option<String>,
 }
 
 /// Imports compose files into a manifest.
@@ -638,6 +687,7 @@ impl<'p, 'r> Import<'p, 'r> {
                 replicas,
                 deps: Vec::new(),
                 notes: Vec::new(),
+                group: None,
             });
         }
         Import { reader, kept, dropped, index, taken, components, counts: Counts::default() }
@@ -863,6 +913,7 @@ impl<'p, 'r> Import<'p, 'r> {
                     replicas: None,
                     deps: Vec::new(),
                     notes: Vec::new(),
+                    group: None,
                 });
                 externals.names.push(container.clone());
                 externals.components.len() - 1
@@ -1092,10 +1143,13 @@ impl<'p, 'r> Import<'p, 'r> {
         let dropped_names: Vec<String> = self.dropped.keys().map(|s| (*s).to_string()).collect();
         let text = write::manifest(
             &write::Header {
+                command: "import compose",
                 name: &project_name,
                 files,
                 profiles: &active_note,
                 left_out: &dropped_names,
+                legend: write::COMPOSE_LEGEND,
+                groups: &[],
             },
             &self.components,
         );
@@ -1435,6 +1489,7 @@ mod tests {
                 })
                 .collect(),
             notes: Vec::new(),
+            group: None,
         };
         assert_eq!(declared_cycle(&[component(&[1]), component(&[2]), component(&[])]), None);
         assert_eq!(
@@ -1477,6 +1532,7 @@ mod tests {
                 replicas: None,
                 deps: Vec::new(),
                 notes: Vec::new(),
+                group: None,
             };
             2
         ];
