@@ -16,6 +16,7 @@ mod fixtures;
 mod hostile;
 mod html;
 mod import;
+mod import_k8s;
 mod layout;
 mod props;
 mod recipes;

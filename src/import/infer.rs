@@ -109,7 +109,6 @@ const KNOWN_MOUNTS: &[(&str, Kind)] = &[
     ("/var/lib/cassandra", Kind::Database),
     ("/var/lib/rabbitmq", Kind::Queue),
     ("/bitnami/rabbitmq", Kind::Queue),
-    ("/var/lib/kafka", Kind::Topic),
     ("/bitnami/kafka", Kind::Topic),
     ("/bitnami/redis", Kind::Cache),
 ];
@@ -257,7 +256,7 @@ const ADDRESS_WORDS: &[&str] = &[
 const FREE_TEXT_WORDS: &[&str] = &["opts", "options", "args", "flags", "command", "cmd"];
 
 /// The words of a variable name: split at `_`, `-`, `.` and lower-to-upper case changes.
-fn name_words(name: &str) -> Vec<String> {
+pub(crate) fn name_words(name: &str) -> Vec<String> {
     let mut words = Vec::new();
     let mut cur = String::new();
     let mut prev_lower = false;
@@ -279,6 +278,45 @@ fn name_words(name: &str) -> Vec<String> {
         words.push(cur);
     }
     words
+}
+
+/// Words a variable's name uses for a product of each passive kind (`REDIS`, `MONGO`, `DB`).
+fn kind_words(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Database => &[
+            "db",
+            "database",
+            "sql",
+            "mysql",
+            "postgres",
+            "postgresql",
+            "pg",
+            "mongo",
+            "mongodb",
+            "mariadb",
+        ],
+        Kind::Cache => &["redis", "cache", "memcached", "valkey"],
+        Kind::Queue => &["queue", "mq", "amqp", "rabbit", "rabbitmq", "nats", "broker"],
+        Kind::Topic => &["kafka", "broker", "topic", "stream"],
+        Kind::Storage => &["s3", "minio", "storage", "bucket"],
+        _ => &[],
+    }
+}
+
+/// Whether a variable whose value is a bare host name (`REDIS=azure-vote-back`) names what
+/// the host runs: one of its words is a word of the target's image name, or a word for the
+/// target's (passive) kind.
+#[must_use]
+pub(crate) fn names_product(var: &str, kind: Kind, image: Option<&str>) -> bool {
+    let words = name_words(var);
+    let image_words: Vec<String> = image
+        .map(|i| parse_image(i).name.split(['-', '_', '.']).map(str::to_string).collect())
+        .unwrap_or_default();
+    words.iter().any(|w| {
+        kind_words(kind).contains(&w.as_str())
+            || (kind.is_passive()
+                && image_words.iter().any(|i| i == w && !NOISE_WORDS.contains(&i.as_str())))
+    })
 }
 
 /// Whether a variable's name says it holds an address.

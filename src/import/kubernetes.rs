@@ -664,11 +664,27 @@ impl<'o> Kube<'o> {
             }
             for (source, var, value, span) in found {
                 let bare_var = var.rsplit(": ").next().unwrap_or(&var).to_string();
-                let hosts = if source == Source::Arguments {
+                let mut hosts = if source == Source::Arguments {
                     argument_hosts(&value)
                 } else {
                     infer::hosts_in(&bare_var, &value)
                 };
+                // `REDIS=azure-vote-back`: a bare Service name, in a variable named after
+                // what that Service runs.
+                if hosts.is_empty()
+                    && source != Source::Arguments
+                    && let Some(s) = self.service_for(value.trim(), &ns)
+                    && self.selected(s).iter().any(|&t| {
+                        let c = &self.components[t];
+                        infer::names_product(&bare_var, c.kind, c.image.as_deref())
+                    })
+                {
+                    hosts.push(infer::HostRef {
+                        host: value.trim().to_string(),
+                        scheme: None,
+                        port: None,
+                    });
+                }
                 for host in hosts {
                     let Some(s) = self.service_for(&host.host, &ns) else { continue };
                     for t in self.targets_of(s) {
