@@ -98,6 +98,41 @@ pub(crate) struct ComposeArgs {
     pub max_input_mib: u64,
 }
 
+/// `COMPOSE_FILE` (with `COMPOSE_PATH_SEPARATOR`, default `:`) from the environment, else from
+/// the `--env-file`s or the `.env` of the working directory, as docker compose reads it when no
+/// file is named.
+fn compose_file_variable(args: &ComposeArgs, io: &Io<'_>) -> Option<Vec<PathBuf>> {
+    let mut vars: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
+    let env_files: Vec<PathBuf> =
+        if args.env_file.is_empty() { vec![PathBuf::from(".env")] } else { args.env_file.clone() };
+    for f in env_files {
+        let Ok(bytes) = RealFs { cwd: io.cwd.clone() }.read_at_most(&f, manifest::MAX_FILE_SIZE)
+        else {
+            continue;
+        };
+        let (lines, _) =
+            crate::import::interpolate::parse_env_file(&String::from_utf8_lossy(&bytes));
+        for line in lines {
+            if let Some(v) = line.value {
+                vars.insert(line.key, v);
+            }
+        }
+    }
+    for (k, v) in &io.env {
+        vars.insert(k.clone(), v.clone());
+    }
+    let files = vars.get("COMPOSE_FILE").filter(|f| !f.trim().is_empty())?;
+    let sep =
+        vars.get("COMPOSE_PATH_SEPARATOR").filter(|s| !s.is_empty()).map_or(":", String::as_str);
+    Some(
+        files
+            .split(sep)
+            .filter(|f| !f.trim().is_empty())
+            .map(|f| PathBuf::from(f.trim()))
+            .collect(),
+    )
+}
+
 /// Compose files docker compose looks for, in its order of preference.
 const DEFAULT_FILES: [&str; 4] =
     ["compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"];
@@ -260,7 +295,10 @@ fn compose(args: &ComposeArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Result<u
     let fs = RealFs { cwd: io.cwd.clone() };
     let mut paths: Vec<PathBuf> = args.files.iter().chain(&args.file).cloned().collect();
     if paths.is_empty() {
-        paths = default_files(&io.cwd)?;
+        paths = match compose_file_variable(args, io) {
+            Some(files) => files,
+            None => default_files(&io.cwd)?,
+        };
     }
     let stdin = paths.iter().any(|p| p.as_os_str() == "-");
     if stdin && paths.len() > 1 {

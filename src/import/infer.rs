@@ -145,8 +145,8 @@ pub(crate) fn kind_of(
     }
     let k = kind_of_name(name)?;
     let why = match image {
-        Some(img) => format!("inferred from the name (image {img} is not a known one)"),
-        None => "inferred from the name (no image)".to_string(),
+        Some(img) => format!("inferred from the service name (image {img} is not a known one)"),
+        None => "inferred from the service name (no image)".to_string(),
     };
     Some((k, why))
 }
@@ -191,6 +191,30 @@ pub(crate) fn kind_of_image(image: &ImageRef) -> Option<Kind> {
         return Some(Kind::Database);
     }
     kind_of_name(&image.name)
+}
+
+/// The image the last stage of a Dockerfile starts from (`FROM [--platform=…] IMAGE [AS
+/// name]`), unless it is an earlier stage or a variable.
+#[must_use]
+pub(crate) fn final_base_image(dockerfile: &str) -> Option<String> {
+    let mut stages: Vec<String> = Vec::new();
+    let mut last = None;
+    for line in dockerfile.lines() {
+        let mut words = line.split_whitespace();
+        if !words.next().is_some_and(|w| w.eq_ignore_ascii_case("from")) {
+            continue;
+        }
+        let rest: Vec<&str> = words.filter(|w| !w.starts_with("--")).collect();
+        let Some(image) = rest.first() else { continue };
+        if let [_, as_kw, name, ..] = rest.as_slice()
+            && as_kw.eq_ignore_ascii_case("as")
+        {
+            stages.push(name.to_ascii_lowercase());
+        }
+        last = Some((*image).to_string());
+    }
+    let image = last?;
+    (!image.contains('$') && !stages.contains(&image.to_ascii_lowercase())).then_some(image)
 }
 
 /// The protocol a database, cache or broker image speaks.
@@ -546,6 +570,20 @@ mod tests {
         assert_eq!(kind("pgvector/pgvector:pg16"), Some(Kind::Database));
         assert_eq!(kind("ankane/pgvector"), Some(Kind::Database));
         assert_eq!(kind("mysql/mysql-server:8.0"), Some(Kind::Database));
+    }
+
+    #[test]
+    fn dockerfiles_tell_their_base_image() {
+        assert_eq!(
+            final_base_image(
+                "FROM node:20 AS build\nRUN x\nFROM --platform=linux/amd64 nginx:1.27-alpine\nCOPY --from=build /a /b\n"
+            ),
+            Some("nginx:1.27-alpine".into())
+        );
+        assert_eq!(final_base_image("from postgres:16\n"), Some("postgres:16".into()));
+        assert_eq!(final_base_image("FROM a AS base\nFROM base\n"), None);
+        assert_eq!(final_base_image("ARG V\nFROM ${V}\n"), None);
+        assert_eq!(final_base_image("RUN x\n"), None);
     }
 
     #[test]

@@ -525,7 +525,7 @@ fn build(
     vars: &BTreeMap<String, String>,
 ) -> Outcome {
     // Profiles, as docker compose applies them.
-    let profiles = Profiles::new(request);
+    let profiles = Profiles::new(request, vars);
     let kept: Vec<&Service> = project.values().filter(|s| profiles.keep(s)).collect();
     let dropped: BTreeMap<&str, Vec<String>> = project
         .values()
@@ -539,6 +539,7 @@ fn build(
 
     // Components, then the host names each service answers to.
     let mut import = Import::new(reader, kept, dropped);
+    import.kinds_from_dockerfiles(&project_dir(request));
     let hosts = import.hosts();
 
     // Declared dependencies.
@@ -556,7 +557,7 @@ fn build(
     // Inferred dependencies, from environment variables.
     import.inferred(request, vars, &hosts, &images);
 
-    import.write_manifest(request, name, &profiles, files)
+    import.write_manifest(request, vars, name, &profiles, files)
 }
 
 /// The profiles enabled, as docker compose applies them.
@@ -568,11 +569,12 @@ struct Profiles {
 }
 
 impl Profiles {
-    /// Takes the request; gives the profiles it enables.
-    fn new(request: &Request) -> Self {
+    /// Takes the request and the variables (the environment over `.env`, where docker
+    /// compose reads `COMPOSE_PROFILES` too); gives the profiles it enables.
+    fn new(request: &Request, vars: &BTreeMap<String, String>) -> Self {
         let mut active: Vec<String> = request.profiles.clone();
         if active.is_empty()
-            && let Some(p) = request.environment.get("COMPOSE_PROFILES")
+            && let Some(p) = vars.get("COMPOSE_PROFILES")
         {
             active = p.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
         }
@@ -662,20 +664,10 @@ impl<'p, 'r> Import<'p, 'r> {
             let image = get(&s.body, "image")
                 .and_then(|n| scalar_string(&n.value))
                 .filter(|s| !s.is_empty());
-            let (kind, kind_why) = if let Some(k) =
-                image.as_deref().map(infer::parse_image).and_then(|r| infer::kind_of_image(&r))
-            {
-                (k, Some(format!("inferred from image {}", image.as_deref().unwrap_or_default())))
-            } else if let Some(k) = infer::kind_of_name(&s.name) {
-                let why = match &image {
-                    Some(img) => {
-                        format!("inferred from the service name (image {img} is not a known one)")
-                    }
-                    None => "inferred from the service name (no image)".to_string(),
-                };
-                (k, Some(why))
-            } else {
-                (Kind::Service, None)
+            let mounts = volume_targets(&s.body);
+            let (kind, kind_why) = match infer::kind_of(image.as_deref(), &s.name, &mounts) {
+                Some((k, why)) => (k, Some(why)),
+                None => (Kind::Service, None),
             };
             let replicas = replicas_of(&s.body);
             components.push(Component {
@@ -691,6 +683,44 @@ impl<'p, 'r> Import<'p, 'r> {
             });
         }
         Import { reader, kept, dropped, index, taken, components, counts: Counts::default() }
+    }
+
+    /// Takes the project directory; for each service built from a Dockerfile whose kind is
+    /// still unknown, reads the image its last stage starts `FROM` (an nginx-based proxy, a
+    /// Postgres-based database).
+    fn kinds_from_dockerfiles(&mut self, project_dir: &Path) {
+        for i in 0..self.kept.len() {
+            if self.components[i].kind != Kind::Service || self.components[i].kind_why.is_some() {
+                continue;
+            }
+            let Some(build) = get(&self.kept[i].body, "build") else { continue };
+            let (context, dockerfile) = match &build.value {
+                Value::Str(c) => (c.clone(), "Dockerfile".to_string()),
+                Value::Map(_) => (
+                    get(build, "context")
+                        .and_then(|n| scalar_string(&n.value))
+                        .unwrap_or_else(|| ".".into()),
+                    get(build, "dockerfile")
+                        .and_then(|n| scalar_string(&n.value))
+                        .unwrap_or_else(|| "Dockerfile".into()),
+                ),
+                _ => continue,
+            };
+            if context.contains("://") || context.starts_with("git@") {
+                continue;
+            }
+            let path = project_dir.join(&context).join(&dockerfile);
+            let Ok(bytes) = self.reader.read_named(&path) else { continue };
+            let text = String::from_utf8_lossy(&bytes);
+            let Some(base) = infer::final_base_image(&text) else { continue };
+            if let Some(k) = infer::kind_of_image(&infer::parse_image(&base)) {
+                self.components[i].kind = k;
+                self.components[i].kind_why = Some(format!(
+                    "inferred from the image its Dockerfile starts FROM: {}",
+                    interpolate::truncate(&base, MAX_TEXT)
+                ));
+            }
+        }
     }
 
     /// Gives the host names each service answers to: its name, `container_name`, `hostname`,
@@ -992,6 +1022,11 @@ impl<'p, 'r> Import<'p, 'r> {
         let mut sync = self.sync_graph();
         let mut search_left = MAX_CYCLE_SEARCH;
         for i in 0..self.kept.len() {
+            // A database, cache, queue, topic or storage is used, not a user: its environment
+            // (often a shared `.env`) says nothing about what it calls.
+            if self.components[i].kind.is_passive() {
+                continue;
+            }
             let s = self.kept[i];
             let env = environment_of(&mut self.reader, s, vars, &project_dir);
             for (var, value, span) in &env {
@@ -1116,6 +1151,7 @@ impl<'p, 'r> Import<'p, 'r> {
     fn write_manifest(
         mut self,
         request: &Request,
+        vars: &BTreeMap<String, String>,
         name: Option<(String, Span)>,
         profiles: &Profiles,
         files: &[String],
@@ -1130,9 +1166,9 @@ impl<'p, 'r> Import<'p, 'r> {
             }
         }
         self.counts.components = self.components.len();
-        // docker compose's order: COMPOSE_PROJECT_NAME, the top-level `name`, the directory.
-        let project_name = request
-            .environment
+        // docker compose's order: COMPOSE_PROJECT_NAME (the environment, then `.env`), the
+        // top-level `name`, the directory.
+        let project_name = vars
             .get("COMPOSE_PROJECT_NAME")
             .cloned()
             .or_else(|| name.map(|(n, _)| n))
@@ -1219,6 +1255,27 @@ fn components_image(images: &[Option<infer::ImageRef>], i: usize) -> String {
         parts.push(r.name.clone());
         parts.join("/")
     })
+}
+
+/// The container paths of a service's `volumes` (short `src:target[:mode]` or long form).
+fn volume_targets(body: &Node) -> Vec<String> {
+    let Some(Value::Seq(items)) = get(body, "volumes").map(|n| &n.value) else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|v| match &v.value {
+            Value::Str(s) => {
+                let parts: Vec<&str> = s.split(':').collect();
+                match parts.as_slice() {
+                    [target] | [_, target] | [_, target, _] => Some((*target).to_string()),
+                    _ => None,
+                }
+            }
+            Value::Map(_) => get(v, "target").and_then(|t| scalar_string(&t.value)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// `deploy.replicas`, else `scale`, when at least 1.
