@@ -17,6 +17,7 @@ mod cli;
 mod codes;
 mod diagnostic;
 mod diff;
+mod drift;
 mod error;
 mod import;
 mod json_schema;

@@ -240,7 +240,7 @@ fn kubernetes(args: &KubeArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Result<u
 
 /// The YAML and JSON files under `dir` (shown as under `shown`), recursively, at most 32
 /// levels deep; hidden entries are skipped.
-fn yaml_files(
+pub(super) fn yaml_files(
     dir: &Path,
     shown: &Path,
     out: &mut Vec<PathBuf>,
