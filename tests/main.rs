@@ -11,6 +11,7 @@ mod checks;
 mod cli;
 mod diff;
 mod docs;
+mod drift;
 mod examples;
 mod fixtures;
 mod hostile;

@@ -82,8 +82,17 @@ pub(super) fn run(args: &DriftArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Res
             None => return Ok(2),
         }
     }
-    let findings = drift::compare(model, &observed, &Ignore::new(&args.ignore));
     let sources = &analysed.loaded.sources;
+    let anchor = sources.iter().next().and_then(|(id, f)| {
+        let text = f.text();
+        let at = if text.starts_with("services:") {
+            Some(0)
+        } else {
+            text.find("\nservices:").map(|i| i + 1)
+        };
+        at.map(|i| crate::source::Span::new(id, i, i + "services".len()))
+    });
+    let findings = drift::compare(model, &observed, &Ignore::new(&args.ignore), anchor);
     match args.format {
         DriftFormat::Human => {
             let emitter = human(global, io.stdout_is_terminal, io.no_color);

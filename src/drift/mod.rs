@@ -255,9 +255,15 @@ fn declared_for(model: &Model, name: &str) -> Option<ServiceId> {
 }
 
 /// Compares the model with what was observed; gives the findings not allowed or ignored, in
-/// manifest order.
+/// manifest order. `anchor` (the root manifest's `services:` key) is where an undeclared
+/// component would be added.
 #[must_use]
-pub(crate) fn compare(model: &Model, observed: &[Observed], ignore: &Ignore) -> Vec<Diagnostic> {
+pub(crate) fn compare(
+    model: &Model,
+    observed: &[Observed],
+    ignore: &Ignore,
+    anchor: Option<Span>,
+) -> Vec<Diagnostic> {
     let mut out: Vec<Diagnostic> = Vec::new();
     let sources: Vec<&str> = observed.iter().map(|o| o.source.as_str()).collect();
     let from = sources.join(", ");
@@ -444,6 +450,9 @@ pub(crate) fn compare(model: &Model, observed: &[Observed], ignore: &Ignore) -> 
         )
         .with_help(format!("add `{name}` to services, or pass `--ignore {name}`"))
         .with_subjects([name.clone()]);
+        if let Some(at) = anchor {
+            d = d.with_label(at, format!("`{name}` is not among these"));
+        }
         if !edges.is_empty() {
             let shown: Vec<&str> = edges.iter().take(10).map(String::as_str).collect();
             let more = if edges.len() > 10 {
