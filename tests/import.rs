@@ -876,3 +876,15 @@ fn output_is_never_overwritten_without_force() {
         std::fs::read_to_string(dir.path().join("archmap.yaml")).unwrap().contains("kind: cache")
     );
 }
+
+#[test]
+fn services_others_wait_to_complete_are_jobs() {
+    let out = import_text(
+        "services:\n  migrate: {image: acme/app}\n  app:\n    image: acme/app\n    depends_on:\n      migrate: {condition: service_completed_successfully}\n      db: {condition: service_healthy}\n  db: {image: acme/db}\n",
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let doc = yaml(&out.stdout);
+    assert_eq!(doc["services"]["migrate"]["kind"], "job");
+    assert!(doc["services"]["db"]["kind"].is_null(), "only one-shots become jobs");
+    assert_eq!(pairs(&edges(&out.stdout), &["depends_on"]).len(), 2, "every declared edge is kept");
+}

@@ -98,8 +98,8 @@ pub(crate) struct Observed {
 }
 
 impl Observed {
-    fn index_of(&mut self, name: &str) -> usize {
-        if let Some(i) = self.components.iter().position(|c| c.name == name) {
+    fn index_of(&mut self, index: &mut BTreeMap<String, usize>, name: &str) -> usize {
+        if let Some(&i) = index.get(name) {
             return i;
         }
         self.components.push(ObservedComponent {
@@ -107,6 +107,7 @@ impl Observed {
             kind: None,
             replicas: None,
         });
+        index.insert(name.to_string(), self.components.len() - 1);
         self.components.len() - 1
     }
 }
@@ -165,6 +166,7 @@ pub(crate) fn observed_calls(source: &str, text: &str) -> Result<Observed, Strin
         _ => return Err("expected a list of {\"parent\", \"child\", \"callCount\"}".into()),
     };
     let mut observed = Observed { source: source.to_string(), ..Observed::default() };
+    let mut index = BTreeMap::new();
     for (n, item) in list.iter().enumerate() {
         let field = |k: &str| item.get(k).and_then(serde_json::Value::as_str);
         let (Some(parent), Some(child)) = (field("parent"), field("child")) else {
@@ -174,8 +176,8 @@ pub(crate) fn observed_calls(source: &str, text: &str) -> Result<Observed, Strin
             return Err(format!("entry {}: an empty service name", n + 1));
         }
         let calls = item.get("callCount").and_then(serde_json::Value::as_u64);
-        let a = observed.index_of(parent);
-        let b = observed.index_of(child);
+        let a = observed.index_of(&mut index, parent);
+        let b = observed.index_of(&mut index, child);
         if a == b {
             continue;
         }
@@ -238,20 +240,35 @@ fn fold(name: &str) -> String {
     name.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect()
 }
 
-/// The declared component an observed name means: its id, its label, or either folded
-/// (`Order Service`, `order-service`, `orderservice`).
-fn declared_for(model: &Model, name: &str) -> Option<ServiceId> {
-    if let Some(id) = model.find(name) {
-        return Some(id);
+/// Finds the declared component an observed name means: its id, its label, or either folded
+/// (`Order Service`, `order-service`, `orderservice`); the first in manifest order wins.
+struct Names {
+    labels: BTreeMap<String, ServiceId>,
+    folded: BTreeMap<String, ServiceId>,
+}
+
+impl Names {
+    fn new(model: &Model) -> Self {
+        let mut labels = BTreeMap::new();
+        let mut folded = BTreeMap::new();
+        for id in model.components() {
+            let c = model.component(id);
+            labels.entry(c.label.clone()).or_insert(id);
+            for f in [fold(&c.id), fold(&c.label)] {
+                if !f.is_empty() {
+                    folded.entry(f).or_insert(id);
+                }
+            }
+        }
+        Names { labels, folded }
     }
-    let comps: Vec<ServiceId> = model.components().collect();
-    comps.iter().copied().find(|&c| model.component(c).label == name).or_else(|| {
-        let f = fold(name);
-        comps.iter().copied().find(|&c| {
-            let comp = model.component(c);
-            !f.is_empty() && (fold(&comp.id) == f || fold(&comp.label) == f)
-        })
-    })
+
+    fn find(&self, model: &Model, name: &str) -> Option<ServiceId> {
+        model
+            .find(name)
+            .or_else(|| self.labels.get(name).copied())
+            .or_else(|| self.folded.get(&fold(name)).copied())
+    }
 }
 
 /// Compares the model with what was observed; gives the findings not allowed or ignored, in
@@ -270,12 +287,14 @@ pub(crate) fn compare(
     // Every observed component mapped to a declared one (or not).
     let mut seen: BTreeSet<ServiceId> = BTreeSet::new();
     let mut undeclared: Vec<(String, Vec<String>)> = Vec::new();
+    let mut undeclared_at: BTreeMap<String, usize> = BTreeMap::new();
+    let names = Names::new(model);
     let mut observed_edges: BTreeMap<(ServiceId, ServiceId), String> = BTreeMap::new();
     let mut kinds: BTreeMap<ServiceId, (Kind, String)> = BTreeMap::new();
     let mut replicas: BTreeMap<ServiceId, (u32, String)> = BTreeMap::new();
     for o in observed {
         let map: Vec<Option<ServiceId>> =
-            o.components.iter().map(|c| declared_for(model, &c.name)).collect();
+            o.components.iter().map(|c| names.find(model, &c.name)).collect();
         for (c, m) in o.components.iter().zip(&map) {
             match m {
                 Some(id) => {
@@ -288,7 +307,8 @@ pub(crate) fn compare(
                     }
                 }
                 None => {
-                    if !undeclared.iter().any(|(n, _)| *n == c.name) {
+                    if !undeclared_at.contains_key(&c.name) {
+                        undeclared_at.insert(c.name.clone(), undeclared.len());
                         undeclared.push((c.name.clone(), Vec::new()));
                     }
                 }
@@ -306,10 +326,12 @@ pub(crate) fn compare(
                     let (an, bn) = (&o.components[*a].name, &o.components[*b].name);
                     let edge = format!("{an} → {bn}");
                     let who = if map[*a].is_none() { an } else { bn };
-                    if let Some(u) = undeclared.iter_mut().find(|(n, _)| n == who)
-                        && !u.1.contains(&edge)
+                    // The first eleven are kept: ten are shown, an eleventh says there are more.
+                    if let Some(&u) = undeclared_at.get(who.as_str())
+                        && undeclared[u].1.len() < 11
+                        && !undeclared[u].1.contains(&edge)
                     {
-                        u.1.push(edge);
+                        undeclared[u].1.push(edge);
                     }
                 }
             }
@@ -455,11 +477,7 @@ pub(crate) fn compare(
         }
         if !edges.is_empty() {
             let shown: Vec<&str> = edges.iter().take(10).map(String::as_str).collect();
-            let more = if edges.len() > 10 {
-                format!(" and {} more", edges.len() - 10)
-            } else {
-                String::new()
-            };
+            let more = if edges.len() > 10 { " and more".to_string() } else { String::new() };
             d = d.with_note(format!("seen: {}{more}", shown.join(", ")));
         }
         out.push(d);

@@ -201,10 +201,10 @@ fn read_file(
             return;
         }
     };
+    let whole = sources.add(SourceFile::new(&f.name, text));
     for (start, end) in documents(text) {
         *count += 1;
         if *count > MAX_DOCUMENTS {
-            let id = sources.add(SourceFile::new(&f.name, ""));
             diagnostics.push(
                 Diagnostic::new(
                     codes::KUBE_SYNTAX.0,
@@ -212,17 +212,19 @@ fn read_file(
                     Severity::Error,
                     format!("more than {MAX_DOCUMENTS} YAML documents in one import"),
                 )
-                .with_label(Span::new(id, 0, 0), "")
+                .with_label(Span::new(whole, start, start), "")
                 .fatal(),
             );
             return;
         }
-        let lines_before = text[..start].matches('\n').count();
-        let mut doc = "\n".repeat(lines_before);
-        doc.push_str(&text[start..end]);
-        let id = sources.add(SourceFile::new(&f.name, doc));
-        let node = match yaml::parse(id, sources.get(id), values_left) {
-            Ok(n) => n,
+        // Each document is parsed alone (the reader takes one document), then its places are
+        // moved to where it stands in the file: linear in the file, however many documents.
+        let doc = SourceFile::new(&f.name, &text[start..end]);
+        let node = match yaml::parse(whole, &doc, values_left) {
+            Ok(mut n) => {
+                shift(&mut n, start);
+                n
+            }
             Err(e) => {
                 diagnostics.push(
                     Diagnostic::new(
@@ -231,13 +233,29 @@ fn read_file(
                         Severity::Error,
                         format!("invalid YAML: {}", e.message),
                     )
-                    .with_label(e.span, "")
+                    .with_label(Span::new(whole, e.span.start + start, e.span.end + start), "")
                     .fatal(),
                 );
                 continue;
             }
         };
         add_object(node, objects, diagnostics, 0);
+    }
+}
+
+/// Moves every place in a tree `by` bytes on.
+fn shift(node: &mut Node, by: usize) {
+    node.span.start += by;
+    node.span.end += by;
+    match &mut node.value {
+        Value::Seq(items) => items.iter_mut().for_each(|n| shift(n, by)),
+        Value::Map(entries) => {
+            for (k, v) in entries {
+                shift(k, by);
+                shift(v, by);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -335,6 +353,10 @@ struct Kube<'o> {
     externals: BTreeMap<usize, usize>,
     /// Namespaces that appear.
     namespaces: BTreeSet<String>,
+    /// Workloads by (namespace, pod label, value), for selectors.
+    by_label: BTreeMap<(String, String, String), Vec<usize>>,
+    /// What each Service selects, once computed.
+    selected_cache: BTreeMap<usize, Vec<usize>>,
     counts: Counts,
     _objects: std::marker::PhantomData<&'o ()>,
 }
@@ -359,6 +381,8 @@ impl<'o> Kube<'o> {
             config_maps: BTreeMap::new(),
             externals: BTreeMap::new(),
             namespaces: BTreeSet::new(),
+            by_label: BTreeMap::new(),
+            selected_cache: BTreeMap::new(),
             counts: Counts::default(),
             _objects: std::marker::PhantomData,
         };
@@ -475,24 +499,38 @@ impl<'o> Kube<'o> {
             notes,
             group,
         });
+        let w = self.workloads.len();
+        for (k, v) in &labels {
+            self.by_label.entry((ns.clone(), k.clone(), v.clone())).or_default().push(w);
+        }
         self.workloads.push(Workload { namespace: ns, labels, pod });
     }
 
-    /// The workloads a Service selects, in input order.
-    fn selected(&self, s: usize) -> Vec<usize> {
-        let svc = &self.services[s];
-        if svc.selector.is_empty() {
-            return Vec::new();
+    /// The workloads a Service selects, in input order (the workloads with its selector's
+    /// first label, filtered by the others).
+    fn selected(&mut self, s: usize) -> Vec<usize> {
+        if let Some(found) = self.selected_cache.get(&s) {
+            return found.clone();
         }
-        self.workloads
-            .iter()
-            .enumerate()
-            .filter(|(_, w)| {
-                w.namespace == svc.namespace
-                    && svc.selector.iter().all(|sel| w.labels.iter().any(|l| l == sel))
-            })
-            .map(|(i, _)| i)
-            .collect()
+        let svc = &self.services[s];
+        let found: Vec<usize> = match svc.selector.first() {
+            None => Vec::new(),
+            Some((k, v)) => self
+                .by_label
+                .get(&(svc.namespace.clone(), k.clone(), v.clone()))
+                .map(|ws| {
+                    ws.iter()
+                        .copied()
+                        .filter(|&w| {
+                            let labels = &self.workloads[w].labels;
+                            svc.selector.iter().all(|sel| labels.iter().any(|l| l == sel))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        };
+        self.selected_cache.insert(s, found.clone());
+        found
     }
 
     /// The Service a host name means, seen from namespace `ns`.
@@ -582,6 +620,7 @@ impl<'o> Kube<'o> {
             });
             let source = if o.kind == "Ingress" { Source::Ingress } else { Source::Route };
             let mut deps: Vec<Dep> = Vec::new();
+            let mut routed: BTreeSet<usize> = BTreeSet::new();
             for (backend, span) in backends {
                 let Some(&s) = self.service_index.get(&(ns.clone(), backend.clone())) else {
                     self.diagnostics.push(
@@ -602,7 +641,7 @@ impl<'o> Kube<'o> {
                     super::place(&self.sources, span)
                 );
                 for t in self.targets_of(s) {
-                    if !deps.iter().any(|d| d.target == t) {
+                    if routed.insert(t) {
                         deps.push(Dep {
                             target: t,
                             source,
@@ -651,6 +690,8 @@ impl<'o> Kube<'o> {
             }
             let Some(pod) = self.workloads[i].pod.clone() else { continue };
             let ns = self.workloads[i].namespace.clone();
+            let mut targets: BTreeSet<usize> =
+                self.components[i].deps.iter().map(|d| d.target).collect();
             let mut found: Vec<(Source, String, String, Span)> = Vec::new();
             for key in ["initContainers", "containers"] {
                 for c in seq_at(&pod, &[key]) {
@@ -674,7 +715,7 @@ impl<'o> Kube<'o> {
                 if hosts.is_empty()
                     && source != Source::Arguments
                     && let Some(s) = self.service_for(value.trim(), &ns)
-                    && self.selected(s).iter().any(|&t| {
+                    && self.selected(s).into_iter().any(|t| {
                         let c = &self.components[t];
                         infer::names_product(&bare_var, c.kind, c.image.as_deref())
                     })
@@ -688,7 +729,7 @@ impl<'o> Kube<'o> {
                 for host in hosts {
                     let Some(s) = self.service_for(&host.host, &ns) else { continue };
                     for t in self.targets_of(s) {
-                        if t == i || self.components[i].deps.iter().any(|d| d.target == t) {
+                        if t == i || !targets.insert(t) {
                             continue;
                         }
                         if sync.len() < self.components.len() {
@@ -933,10 +974,11 @@ fn argument_hosts(value: &str) -> Vec<infer::HostRef> {
 /// `serviceName` form), with their places.
 fn ingress_backends(node: &Node) -> Vec<(String, Span)> {
     let mut out = Vec::new();
+    let mut names = BTreeSet::new();
     let mut backend = |b: &Node| {
         let name = text_at(b, &["service", "name"]).or_else(|| text_at(b, &["serviceName"]));
         if let Some(name) = name
-            && !out.iter().any(|(n, _)| *n == name)
+            && names.insert(name.clone())
         {
             out.push((name, b.span));
         }
@@ -959,13 +1001,14 @@ fn ingress_backends(node: &Node) -> Vec<(String, Span)> {
 /// The Services a Gateway API route sends traffic to.
 fn route_backends(node: &Node) -> Vec<(String, Span)> {
     let mut out: Vec<(String, Span)> = Vec::new();
+    let mut names = BTreeSet::new();
     for rule in seq_at(node, &["spec", "rules"]) {
         for b in seq_at(rule, &["backendRefs"]) {
             let is_service = text_at(b, &["kind"]).is_none_or(|k| k == "Service")
                 && text_at(b, &["group"]).is_none_or(|g| g.is_empty() || g == "core");
             if is_service
                 && let Some(name) = text_at(b, &["name"])
-                && !out.iter().any(|(n, _)| *n == name)
+                && names.insert(name.clone())
             {
                 out.push((name, b.span));
             }

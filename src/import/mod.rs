@@ -544,6 +544,7 @@ fn build(
 
     // Declared dependencies.
     import.declared();
+    import.one_shots();
 
     // docker compose refuses a cycle of declared dependencies; so does the import.
     if let Some(cycle) = declared_cycle(&import.components) {
@@ -776,6 +777,32 @@ impl<'p, 'r> Import<'p, 'r> {
             self.components[i].deps = deps;
         }
         self.components.extend(externals.components);
+    }
+
+    /// Gives kind `job` to services others wait for to finish (`depends_on` with `condition:
+    /// service_completed_successfully`: a migration or set-up container), when nothing else
+    /// told their kind: start-up ordering, not a service called at run time.
+    fn one_shots(&mut self) {
+        let mut waited: BTreeSet<usize> = BTreeSet::new();
+        for c in &self.components {
+            for d in &c.deps {
+                if d.source == Source::DependsOn
+                    && d.why.starts_with("condition service_completed_successfully")
+                {
+                    waited.insert(d.target);
+                }
+            }
+        }
+        for t in waited {
+            let c = &mut self.components[t];
+            if c.kind == Kind::Service && c.kind_why.is_none() {
+                c.kind = Kind::Job;
+                c.kind_why = Some(
+                    "others wait for it to complete (condition service_completed_successfully)"
+                        .into(),
+                );
+            }
+        }
     }
 
     /// Takes service `i`; adds its `depends_on` entries to `deps`.
