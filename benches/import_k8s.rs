@@ -1,7 +1,7 @@
 //! Benchmark of `archmap import kubernetes` through the library: the largest real file of the
 //! corpus (the OpenTelemetry demo, 620 KiB, one stream of 84 objects) and synthetic streams of
 //! N Deployments, each behind a Service and naming the next one's Service in an env URL, in a
-//! ConfigMap value and in its `args` (a stream of 3·N documents). Median and minimum of several
+//! `ConfigMap` value and in its `args` (a stream of 3·N documents). Median and minimum of several
 //! runs; printed as a Markdown table.
 //!
 //! ```text

@@ -9,7 +9,7 @@ use crate::support::{Output, root, run_in, temp_with};
 
 /// Every corpus system: (directory, components, routed dependencies, inferred dependencies).
 ///
-/// Components: one per workload (`kind:` Deployment, StatefulSet, DaemonSet, Job, CronJob, Pod)
+/// Components: one per workload (`kind:` `Deployment`, `StatefulSet`, `DaemonSet`, `Job`, `CronJob`, `Pod`)
 /// plus one per Ingress or Route; [`components_are_the_workloads_and_entry_points`] recounts
 /// them from the raw files. Dependencies: the smaller systems are listed edge by edge in
 /// [`smaller_systems_edges_by_hand`]; the larger ones are held here so that a change shows.
@@ -132,7 +132,7 @@ fn components_are_the_workloads_and_entry_points() {
     }
 }
 
-/// Counted by reading every `env`, `envFrom`, ConfigMap, `command` and `args` of these files:
+/// Counted by reading every `env`, `envFrom`, `ConfigMap`, `command` and `args` of these files:
 /// an edge where a value names a Service of the input (as a URL, `host:port`, an address
 /// variable, or a variable named after what the Service runs), none where the address lives in
 /// code, a Secret or a file the YAML does not hold.

@@ -144,7 +144,8 @@ fn detect(path: &str, bytes: Option<&[u8]>, is_dir: bool, cwd: &Path) -> SourceK
     }
     let text = bytes.map(String::from_utf8_lossy).unwrap_or_default();
     let trimmed = text.trim_start();
-    if path.ends_with(".json") || trimmed.starts_with('[') || trimmed.starts_with('{') {
+    let json = Path::new(path).extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    if json || trimmed.starts_with('[') || trimmed.starts_with('{') {
         return SourceKind::Calls;
     }
     let k8s = text.lines().any(|l| l.starts_with("apiVersion:") || l.starts_with("kind:"));

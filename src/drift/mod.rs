@@ -275,6 +275,7 @@ impl Names {
 /// manifest order. `anchor` (the root manifest's `services:` key) is where an undeclared
 /// component would be added.
 #[must_use]
+#[allow(clippy::too_many_lines, reason = "one pass per kind of finding, in report order")]
 pub(crate) fn compare(
     model: &Model,
     observed: &[Observed],

@@ -115,7 +115,7 @@ const KNOWN_MOUNTS: &[(&str, Kind)] = &[
 
 /// The kind a container's mount paths say, with the path.
 #[must_use]
-pub(crate) fn kind_of_mounts<'m>(mounts: &'m [String]) -> Option<(Kind, &'m str)> {
+pub(crate) fn kind_of_mounts(mounts: &[String]) -> Option<(Kind, &str)> {
     mounts.iter().find_map(|m| {
         let m = m.as_str();
         KNOWN_MOUNTS

@@ -13,6 +13,11 @@
 //! out of a passive component (database, cache, queue, topic, storage); an inferred edge that
 //! would close a sync cycle is left out with a comment and a warning.
 
+#![allow(
+    clippy::doc_markdown,
+    reason = "Kubernetes kinds (ConfigMap, StatefulSet…) are prose here"
+)]
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{
@@ -63,6 +68,9 @@ struct Object {
     namespace: Option<String>,
     node: Node,
 }
+
+/// One `data` entry of a ConfigMap: key, value, where the value is.
+type ConfigValue = (String, String, Span);
 
 /// A Service: where its name leads.
 struct Service {
@@ -349,7 +357,7 @@ struct Kube<'o> {
     /// Services by (namespace, name).
     service_index: BTreeMap<(String, String), usize>,
     /// ConfigMaps by (namespace, name): their `data`, with spans.
-    config_maps: BTreeMap<(String, String), Vec<(String, String, Span)>>,
+    config_maps: BTreeMap<(String, String), Vec<ConfigValue>>,
     /// Externals made for ExternalName Services, by Service index.
     externals: BTreeMap<usize, usize>,
     /// Namespaces that appear.
@@ -543,10 +551,9 @@ impl<'o> Kube<'o> {
         };
         match labels.as_slice() {
             [svc] => find(ns, svc),
-            [svc, other] => find(other, svc),
-            [svc, other, "svc", ..] => find(other, svc),
-            // A StatefulSet pod's own name: `pod.svc.ns.svc.cluster.local`, `pod.svc`.
-            [_, svc, other, "svc", ..] => find(other, svc),
+            // `svc.ns`, `svc.ns.svc…`, and a StatefulSet pod's own name
+            // `pod.svc.ns.svc.cluster.local`.
+            [svc, other] | [svc, other, "svc", ..] | [_, svc, other, "svc", ..] => find(other, svc),
             _ => None,
         }
         .or_else(|| match labels.as_slice() {

@@ -55,7 +55,7 @@ pub(crate) mod codes {
     pub(crate) const KUBE_SYNTAX: (&str, &str) = ("AM206", "kubernetes-syntax");
     /// A Kubernetes object of the wrong shape, or defined twice; no workload in the input.
     pub(crate) const KUBE_SCHEMA: (&str, &str) = ("AM207", "kubernetes-schema");
-    /// A ConfigMap or Service that objects name but the input does not define.
+    /// A `ConfigMap` or Service that objects name but the input does not define.
     pub(crate) const KUBE_REFERENCE: (&str, &str) = ("AM208", "kubernetes-reference");
 
     /// Every import problem, sorted by code; the docs say what to do.
@@ -205,13 +205,13 @@ pub(crate) enum Source {
     ExternalLinks,
     /// An environment variable naming the target.
     Environment,
-    /// A Kubernetes ConfigMap value (`configMapKeyRef`, `envFrom`) naming the target.
+    /// A Kubernetes `ConfigMap` value (`configMapKeyRef`, `envFrom`) naming the target.
     ConfigMap,
     /// A container's `command` or `args` naming the target.
     Arguments,
     /// A Kubernetes Ingress rule routing to the target.
     Ingress,
-    /// A Gateway API route (or an OpenShift Route) sending traffic to the target.
+    /// A Gateway API route (or an `OpenShift` Route) sending traffic to the target.
     Route,
 }
 
