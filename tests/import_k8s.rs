@@ -374,6 +374,7 @@ fn name_forms_configmaps_expansion_routes_and_namespaces() {
     // Two namespaces: a group each.
     assert_eq!(s["postgres"]["group"], "data");
     assert_eq!(s["api"]["group"], "shop");
+    assert_eq!(s["public"]["group"], "shop", "an entry point sits in its namespace");
     assert!(doc["groups"]["data"].is_object() && doc["groups"]["shop"].is_object());
     // Nothing out of the database, though its PEER names the api.
     assert!(s["postgres"]["depends_on"].is_null());

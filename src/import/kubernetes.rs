@@ -137,7 +137,7 @@ pub fn import(request: &KubeRequest) -> Outcome {
         k.diagnostics.push(d);
         return finish(k.sources, k.diagnostics, None, Counts::default());
     }
-    k.routes(&objects);
+    k.routes(&objects, request, &default_ns);
     k.containers();
     k.write(request, &default_ns)
 }
@@ -596,7 +596,7 @@ impl<'o> Kube<'o> {
 
     /// Ingresses, Gateway API routes and OpenShift Routes: an entry-point component each, with
     /// a dependency on every workload its backends lead to.
-    fn routes(&mut self, objects: &[Object]) {
+    fn routes(&mut self, objects: &[Object], request: &KubeRequest, default_ns: &str) {
         for o in objects {
             let ns = o.namespace.clone();
             let backends: Vec<(String, Span)> = match o.kind.as_str() {
@@ -623,9 +623,7 @@ impl<'o> Kube<'o> {
                 }
                 _ => continue,
             };
-            let ns = ns.unwrap_or_else(|| {
-                self.workloads.first().map(|w| w.namespace.clone()).unwrap_or_default()
-            });
+            let ns = ns.unwrap_or_else(|| default_ns.to_string());
             let source = if o.kind == "Ingress" { Source::Ingress } else { Source::Route };
             let mut deps: Vec<Dep> = Vec::new();
             let mut routed: BTreeSet<usize> = BTreeSet::new();
@@ -676,7 +674,8 @@ impl<'o> Kube<'o> {
                 replicas: None,
                 deps,
                 notes: Vec::new(),
-                group: None,
+                // Grouped with the workloads of its namespace (by namespace only).
+                group: request.group_by.is_none().then(|| ns.clone()),
             });
         }
     }
