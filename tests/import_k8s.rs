@@ -195,6 +195,39 @@ fn smaller_systems_edges_by_hand() {
                 ("checkoutservice", "cartservice"),
             ],
         ),
+        // The metrics exporter's URI names the proxy by its full name,
+        // `proxy://wavefront-proxy.spring-petclinic.svc.cluster.local:2878`.
+        (
+            "spring-petclinic-cloud",
+            &[
+                ("api-gateway", "wavefront-proxy"),
+                ("customers-service", "wavefront-proxy"),
+                ("vets-service", "wavefront-proxy"),
+                ("visits-service", "wavefront-proxy"),
+            ],
+        ),
+        // `envFrom` ConfigMaps: the database URLs, and service-api-config (five `*_API_ADDR`)
+        // given to the frontend and to the ledger writer.
+        (
+            "bank-of-anthos",
+            &[
+                ("balancereader", "ledger-db"),
+                ("contacts", "accounts-db"),
+                ("frontend", "ledgerwriter"),
+                ("frontend", "balancereader"),
+                ("frontend", "transactionhistory"),
+                ("frontend", "contacts"),
+                ("frontend", "userservice"),
+                ("ledgerwriter", "balancereader"),
+                ("ledgerwriter", "transactionhistory"),
+                ("ledgerwriter", "contacts"),
+                ("ledgerwriter", "userservice"),
+                ("ledgerwriter", "ledger-db"),
+                ("loadgenerator", "frontend"),
+                ("transactionhistory", "ledger-db"),
+                ("userservice", "accounts-db"),
+            ],
+        ),
         // Addresses in application code or Dapr app ids: nothing to infer.
         ("example-voting-app", &[]),
         ("k8s-guestbook", &[]),
