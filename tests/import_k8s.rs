@@ -491,3 +491,55 @@ fn directories_are_read_recursively_and_output_is_never_overwritten_without_forc
     assert_eq!(doc["services"]["b"]["kind"], "gateway");
     assert_eq!(doc["name"], "k");
 }
+
+#[test]
+fn every_workload_kind_and_the_older_ingress_form() {
+    let text = "\
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: nightly}
+spec:
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          containers: [{name: c, image: acme/report, env: [{name: API_URL, value: 'http://api'}]}]
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent}
+spec: {template: {spec: {containers: [{name: a, image: acme/agent, args: ['--collector=http://api:4318']}]}}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: api, labels: {app: api}}
+spec: {containers: [{name: api, image: acme/api}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api}
+spec: {selector: {app: api}}
+---
+apiVersion: extensions/v1beta1
+kind: Ingress
+metadata: {name: api}
+spec: {backend: {serviceName: api, servicePort: 80}, rules: [{http: {paths: [{backend: {serviceName: missing, servicePort: 80}}]}}]}
+";
+    let out = run_in(&corpus(), &["import", "kubernetes", "-"], text);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let doc = yaml(&out.stdout);
+    assert_eq!(doc["services"]["nightly"]["kind"], "job");
+    assert!(doc["services"]["agent"].is_object());
+    // The Ingress is named after its object; a workload has that name already.
+    assert_eq!(doc["services"]["api-ingress"]["kind"], "gateway");
+    assert_eq!(
+        pairs(&out.stdout),
+        set(&[("nightly", "api"), ("agent", "api"), ("api-ingress", "api")])
+    );
+    assert!(
+        out.stderr.contains("warning[AM208 kubernetes-reference]")
+            && out.stderr.contains("`missing`"),
+        "{}",
+        out.stderr
+    );
+}
