@@ -1,5 +1,6 @@
 //! Every code archmap reports, in one table: the checks (`AM0xx`), the problems reading a
-//! manifest (`AM1xx`) and the problems importing compose files (`AM2xx`).
+//! manifest (`AM1xx`), the problems importing compose files and Kubernetes YAML (`AM2xx`) and
+//! the differences `archmap drift` finds (`AM3xx`).
 //!
 //! Input: the three lists that define codes, each beside the code that reports them:
 //! [`registry::RULES`], [`manifest::codes::PROBLEMS`] and [`import::codes::PROBLEMS`]. Output:
@@ -11,7 +12,7 @@
 
 use crate::analysis::{RuleMeta, registry};
 use crate::diagnostic::{self, ProblemMeta};
-use crate::{import, manifest};
+use crate::{drift, import, manifest};
 
 /// One code, with what its family documents about it.
 #[derive(Clone, Copy, Debug)]
@@ -20,8 +21,10 @@ pub enum Code {
     Check(&'static RuleMeta),
     /// A problem reading the manifest (`AM1xx`): fatal, not configurable.
     Manifest(&'static ProblemMeta),
-    /// A problem of `archmap import compose` (`AM2xx`).
+    /// A problem of `archmap import` (`AM2xx`).
     Import(&'static ProblemMeta),
+    /// A difference `archmap drift` finds (`AM3xx`).
+    Drift(&'static ProblemMeta),
 }
 
 impl Code {
@@ -30,7 +33,7 @@ impl Code {
     pub fn code(self) -> &'static str {
         match self {
             Code::Check(m) => m.code,
-            Code::Manifest(p) | Code::Import(p) => p.code,
+            Code::Manifest(p) | Code::Import(p) | Code::Drift(p) => p.code,
         }
     }
 
@@ -39,7 +42,7 @@ impl Code {
     pub fn id(self) -> &'static str {
         match self {
             Code::Check(m) => m.id,
-            Code::Manifest(p) | Code::Import(p) => p.id,
+            Code::Manifest(p) | Code::Import(p) | Code::Drift(p) => p.id,
         }
     }
 }
@@ -50,6 +53,7 @@ pub(crate) fn all() -> impl Iterator<Item = Code> {
         .map(Code::Check)
         .chain(manifest::codes::PROBLEMS.iter().map(Code::Manifest))
         .chain(import::codes::PROBLEMS.iter().map(Code::Import))
+        .chain(drift::codes::PROBLEMS.iter().map(Code::Drift))
 }
 
 /// The code named `name`: its id, or its code in any case.
@@ -88,6 +92,7 @@ mod tests {
                 Code::Check(_) => "0",
                 Code::Manifest(_) => "1",
                 Code::Import(_) => "2",
+                Code::Drift(_) => "3",
             };
             assert_eq!(&c.code()[2..3], expected, "{}", c.code());
         }
@@ -114,7 +119,7 @@ mod tests {
         for c in all() {
             let (summary, docs) = match c {
                 Code::Check(m) => (m.summary, m.docs),
-                Code::Manifest(p) | Code::Import(p) => (p.summary, p.docs),
+                Code::Manifest(p) | Code::Import(p) | Code::Drift(p) => (p.summary, p.docs),
             };
             assert!(!summary.is_empty() && !docs.is_empty(), "{}", c.code());
         }

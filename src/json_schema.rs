@@ -173,7 +173,8 @@ pub(crate) struct Service {
     pub url: Option<Text>,
     /// What it calls or uses: component ids (short form) or dependency maps.
     pub depends_on: Option<Vec<DependencyEntry>>,
-    /// Rule ids or codes suppressed for this component.
+    /// Rule ids or codes suppressed for this component, and `archmap drift` findings accepted
+    /// for it (`unseen-component`, AM300–AM305).
     #[serde(default)]
     #[schemars(schema_with = "string_or_list")]
     pub allow: Option<Vec<String>>,

@@ -17,6 +17,7 @@ mod cli;
 mod codes;
 mod diagnostic;
 mod diff;
+mod drift;
 mod error;
 mod import;
 mod json_schema;
@@ -35,7 +36,8 @@ pub use cli::{Io, run};
 pub use codes::Code;
 pub use diagnostic::{Diagnostic, Label, ProblemMeta, Severity};
 pub use import::{
-    ComposeFile, Outcome as Imported, Request as ImportRequest, compose as import_compose,
+    ComposeFile, KubeRequest, Outcome as Imported, Request as ImportRequest,
+    compose as import_compose, kubernetes as import_kubernetes,
 };
 pub use layout::Engine;
 pub use manifest::{FileSystem, Limits, LoadOptions, Loaded, load};

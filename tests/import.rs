@@ -528,11 +528,11 @@ fn inferred_edges_that_close_sync_cycles_are_dropped() {
     );
     let dir = temp_with(&[]);
     assert_eq!(run_in(dir.path(), &["check", "-"], &out.stdout).code, 0);
-    // Towards a queue the edge is async: both directions stay.
+    // Towards a queue the edge is async; out of a queue nothing is inferred (a passive kind).
     let out = import_text(
         "services:\n  a:\n    environment: [MQ_HOST=mq]\n  mq:\n    image: rabbitmq\n    environment: [A_URL=http://a]\n",
     );
-    assert_eq!(edges(&out.stdout).len(), 2, "{}", out.stdout);
+    assert_eq!(edges(&out.stdout), [("a".into(), "mq".into(), "environment".into())]);
 }
 
 #[test]
@@ -570,7 +570,12 @@ fn anchors_merge_keys_and_x_fields() {
     let doc = yaml(&out.stdout);
     assert_eq!(doc["services"]["cache"]["kind"], "cache");
     assert_eq!(doc["services"]["worker"]["tech"], "worker");
-    assert_eq!(pairs(&edges(&out.stdout), &["environment"]).len(), 2);
+    // The worker's API_HOST makes an edge; the cache's (the same anchor) does not: nothing is
+    // inferred out of a cache.
+    assert_eq!(
+        pairs(&edges(&out.stdout), &["environment"]),
+        BTreeSet::from([("worker".to_string(), "api".to_string())])
+    );
     assert!(doc["services"]["x-svc"].is_null());
 }
 
@@ -697,9 +702,189 @@ fn hostile_names_and_numbers_still_make_a_clean_manifest() {
 }
 
 #[test]
-fn import_problems_are_am200_to_am205() {
+fn import_problems_are_am2xx() {
     use archmap::Code;
     let codes: Vec<&str> =
         archmap::codes().filter(|c| matches!(c, Code::Import(_))).map(Code::code).collect();
-    assert_eq!(codes, ["AM200", "AM201", "AM202", "AM203", "AM204", "AM205"]);
+    assert_eq!(
+        codes,
+        ["AM200", "AM201", "AM202", "AM203", "AM204", "AM205", "AM206", "AM207", "AM208"]
+    );
+}
+
+// ---- issue 17: a faithful import ----
+
+#[test]
+fn many_aliases_on_few_anchors_import_and_check() {
+    use std::fmt::Write as _;
+    // Sentry self-hosted's shape: 142 aliases of 10 anchors, each service depending on the
+    // previous one; every edge comes through.
+    let mut compose = String::from("x-a: &a {image: busybox, restart: always}\n");
+    for i in 0..9 {
+        let _ = writeln!(compose, "x-b{i}: &b{i} {{restart: always}}");
+    }
+    compose.push_str("services:\n  s0:\n    <<: *a\n");
+    for i in 1..142 {
+        let _ = writeln!(compose, "  s{i}:\n    <<: *a\n    depends_on: [s{}]", i - 1);
+    }
+    let out = import_text(&compose);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(pairs(&edges(&out.stdout), &["depends_on"]).len(), 141);
+    // A manifest whose 101 services share one anchor reads too.
+    let mut manifest = String::from("version: 1\nname: x\nx-d: &d {owner: team}\nservices:\n");
+    for i in 0..101 {
+        let _ = writeln!(manifest, "  s{i}:\n    <<: *d");
+    }
+    let dir = temp_with(&[]);
+    let out = run_in(dir.path(), &["check", "-", "--format", "json"], &manifest);
+    assert_ne!(out.code, 2, "{}{}", out.stdout, out.stderr);
+}
+
+#[test]
+fn top_level_include_brings_in_services_and_their_edges() {
+    let dir = temp_with(&[
+        (
+            "docker-compose.yml",
+            "include:\n  - ./docker-compose-base.yml\nservices:\n  ragflow:\n    image: infiniflow/ragflow\n    depends_on:\n      mysql: {condition: service_healthy}\n",
+        ),
+        (
+            "docker-compose-base.yml",
+            "services:\n  mysql: {image: mysql:8}\n  minio: {image: quay.io/minio/minio}\n",
+        ),
+    ]);
+    let out = run_in(dir.path(), &["import", "compose"], "");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let doc = yaml(&out.stdout);
+    let ids: BTreeSet<&str> =
+        doc["services"].as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(ids, BTreeSet::from(["mysql", "minio", "ragflow"]));
+    assert_eq!(edges(&out.stdout), [("ragflow".into(), "mysql".into(), "depends_on".into())]);
+}
+
+#[test]
+fn compose_variables_come_from_dot_env_and_the_environment() {
+    let dir = temp_with(&[
+        (
+            "docker-compose.yml",
+            "services:\n  web: {image: web}\n  debug: {image: dbg, profiles: [debug]}\n",
+        ),
+        ("extra.yml", "services:\n  web:\n    depends_on: [api]\n  api: {image: api}\n"),
+        (
+            ".env",
+            "COMPOSE_PROFILES=debug\nCOMPOSE_PROJECT_NAME=from-dotenv\nCOMPOSE_FILE=docker-compose.yml:extra.yml\n",
+        ),
+    ]);
+    let out = run_env(dir.path(), &["import", "compose"], &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let doc = yaml(&out.stdout);
+    assert_eq!(doc["name"], "from-dotenv");
+    assert!(doc["services"]["debug"].is_object(), "COMPOSE_PROFILES from .env");
+    assert_eq!(edges(&out.stdout), [("web".into(), "api".into(), "depends_on".into())]);
+    // The environment wins over .env.
+    let out = run_env(
+        dir.path(),
+        &["import", "compose"],
+        &[
+            ("COMPOSE_PROFILES", ""),
+            ("COMPOSE_PROJECT_NAME", "from-env"),
+            ("COMPOSE_FILE", "docker-compose.yml"),
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let doc = yaml(&out.stdout);
+    assert_eq!(doc["name"], "from-env");
+    assert!(doc["services"]["debug"].is_null());
+    assert!(doc["services"]["api"].is_null(), "COMPOSE_FILE from the environment");
+    // Files named on the command line win over COMPOSE_FILE.
+    let out = run_env(dir.path(), &["import", "compose", "extra.yml"], &[]);
+    assert!(yaml(&out.stdout)["services"]["debug"].is_null());
+}
+
+#[test]
+fn nothing_is_inferred_out_of_passive_components_from_a_shared_env_file() {
+    let dir = temp_with(&[
+        (
+            "compose.yaml",
+            "services:\n  app: {image: acme/app, env_file: shared.env}\n  db: {image: postgres:16, env_file: shared.env}\n  cache: {image: redis, env_file: shared.env}\n  api: {image: acme/api}\n",
+        ),
+        ("shared.env", "DB_HOST=db\nREDIS_URL=redis://cache:6379\nAPI_URL=http://api:8080\n"),
+    ]);
+    let out = run_in(dir.path(), &["import", "compose"], "");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        pairs(&edges(&out.stdout), &["environment"]),
+        BTreeSet::from([
+            ("app".to_string(), "api".to_string()),
+            ("app".to_string(), "cache".to_string()),
+            ("app".to_string(), "db".to_string()),
+        ])
+    );
+    let checked = run_in(dir.path(), &["check", "-", "--format", "json"], &out.stdout);
+    assert!(!checked.stdout.contains("AM031"), "{}", checked.stdout);
+}
+
+#[test]
+fn proxies_and_databases_are_recognised_by_base_image_and_mounts() {
+    let dir = temp_with(&[
+        (
+            "compose.yaml",
+            "services:\n  web:\n    build: ./web\n  proxy:\n    image: jitsi/web\n    volumes: [\"./nginx.conf:/etc/nginx/conf.d/default.conf:ro\"]\n  vectors: {image: ankane/pgvector}\n  store:\n    build: {context: db, dockerfile: Containerfile}\n  pg:\n    image: acme/pg\n    volumes: [{type: volume, source: data, target: /var/lib/postgresql/data}]\n  app: {build: app}\n",
+        ),
+        (
+            "web/Dockerfile",
+            "FROM node:20 AS build\nRUN npm ci\nFROM nginx:1.27-alpine\nCOPY --from=build /app /usr/share/nginx/html\n",
+        ),
+        ("db/Containerfile", "FROM postgres:16\n"),
+        ("app/Dockerfile", "FROM python:3.12\n"),
+    ]);
+    let out = run_in(dir.path(), &["import", "compose"], "");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let doc = yaml(&out.stdout);
+    let kind = |id: &str| doc["services"][id]["kind"].as_str().unwrap_or("service").to_string();
+    assert_eq!(kind("web"), "gateway");
+    assert!(
+        out.stdout
+            .contains("inferred from the image its Dockerfile starts FROM: nginx:1.27-alpine")
+    );
+    assert_eq!(kind("proxy"), "gateway");
+    assert_eq!(kind("vectors"), "database");
+    assert_eq!(kind("store"), "database");
+    assert_eq!(kind("pg"), "database");
+    assert_eq!(kind("app"), "service");
+}
+
+#[test]
+fn output_is_never_overwritten_without_force() {
+    let dir = temp_with(&[
+        ("compose.yaml", "services:\n  a: {image: redis}\n"),
+        ("archmap.yaml", "# hand-edited\n"),
+    ]);
+    let out = run_in(dir.path(), &["import", "compose", "-o", "archmap.yaml"], "");
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr.contains("already exists") && out.stderr.contains("--force"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("archmap.yaml")).unwrap(),
+        "# hand-edited\n"
+    );
+    let out = run_in(dir.path(), &["import", "compose", "-o", "archmap.yaml", "--force"], "");
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        std::fs::read_to_string(dir.path().join("archmap.yaml")).unwrap().contains("kind: cache")
+    );
+}
+
+#[test]
+fn services_others_wait_to_complete_are_jobs() {
+    let out = import_text(
+        "services:\n  migrate: {image: acme/app}\n  app:\n    image: acme/app\n    depends_on:\n      migrate: {condition: service_completed_successfully}\n      db: {condition: service_healthy}\n  db: {image: acme/db}\n",
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let doc = yaml(&out.stdout);
+    assert_eq!(doc["services"]["migrate"]["kind"], "job");
+    assert!(doc["services"]["db"]["kind"].is_null(), "only one-shots become jobs");
+    assert_eq!(pairs(&edges(&out.stdout), &["depends_on"]).len(), 2, "every declared edge is kept");
 }

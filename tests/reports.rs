@@ -66,7 +66,7 @@ fn json_report_has_the_documented_shape() {
     assert_eq!(cycle["related"][0]["line"], 4);
 }
 
-fn multitool(sarif: &Path, kind: Option<&str>) -> String {
+pub(crate) fn multitool(sarif: &Path, kind: Option<&str>) -> String {
     let tool = root().join("tests/sarif/node_modules/.bin/sarif-multitool");
     let mut cmd = std::process::Command::new(tool);
     cmd.arg("validate").arg(sarif);

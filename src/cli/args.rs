@@ -61,8 +61,11 @@ pub(crate) enum Command {
     Explain(ExplainArgs),
     /// Serve the interactive HTML page on a local address and update it on every save.
     Serve(super::serve::ServeArgs),
-    /// Write a manifest from another description of the system (docker-compose files).
+    /// Write a manifest from another description of the system (docker-compose files,
+    /// Kubernetes YAML).
     Import(super::import::ImportArgs),
+    /// Compare the manifest with what runs: a compose project, Kubernetes YAML, or traced calls.
+    Drift(super::drift::DriftArgs),
     /// Write a commented starter `archmap.yaml`; refuses to overwrite.
     Init(InitArgs),
     /// Print the manifest's JSON Schema (draft 2020-12), for editors and validators.

@@ -368,7 +368,7 @@ fn catalog() -> Vec<CatalogEntry> {
                 default: Some(Severity::Error),
                 category: "manifest",
             }),
-            Code::Import(_) => None,
+            Code::Import(_) | Code::Drift(_) => None,
         })
         .collect()
 }

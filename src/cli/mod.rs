@@ -7,6 +7,7 @@
 pub(crate) mod args;
 mod check;
 mod diff;
+mod drift;
 mod import;
 mod init;
 mod outfile;
@@ -115,6 +116,7 @@ fn dispatch(cli: &Cli, io: &mut Io<'_>) -> Result<u8, Error> {
         Command::Diff(a) => diff::run(a, &cli.global, io),
         Command::Import(a) => import::run(a, &cli.global, io),
         Command::Serve(a) => serve::run(a, &cli.global, io),
+        Command::Drift(a) => drift::run(a, &cli.global, io),
     }
 }
 
@@ -358,6 +360,7 @@ fn explain(name: &str, io: &mut Io<'_>) -> Result<u8, Error> {
         Code::Check(m) => explain_check(m, io.stdout)?,
         Code::Manifest(p) => explain_problem(p, READING, io.stdout)?,
         Code::Import(p) => explain_problem(p, IMPORTING, io.stdout)?,
+        Code::Drift(p) => explain_problem(p, DRIFTING, io.stdout)?,
     }
     Ok(0)
 }
@@ -367,7 +370,10 @@ const READING: &str =
     "A problem reading the manifest: the run stops with exit 2 and nothing is rendered.";
 
 /// What `explain` says of every problem importing compose files.
-const IMPORTING: &str = "A problem of `archmap import compose`: errors stop the import with exit 2 and nothing is written; warnings are printed and the import goes on.";
+const IMPORTING: &str = "A problem of `archmap import compose` or `archmap import kubernetes`: errors stop the import with exit 2 and nothing is written; warnings are printed and the import goes on.";
+
+/// What `explain` says of every drift finding.
+const DRIFTING: &str = "A difference `archmap drift` finds between the manifest and what runs: the run exits 1. A component's `allow` list may name it, and `--ignore` skips names and dependencies.";
 
 /// A check: summary, category, level, parameters with their defaults, docs.
 fn explain_check(m: &RuleMeta, out: &mut dyn Write) -> std::io::Result<()> {

@@ -78,11 +78,95 @@ const KNOWN_IMAGES: &[(&str, Kind)] = &[
     ("caddy", Kind::Gateway),
     ("minio", Kind::Storage),
     ("azurite", Kind::Storage),
+    ("openresty", Kind::Gateway),
+    ("nginx-proxy", Kind::Gateway),
+    ("apisix", Kind::Gateway),
+    ("pgvector", Kind::Database),
+    ("pgvecto-rs", Kind::Database),
+    ("mysql-server", Kind::Database),
 ];
+
+/// Paths a container mounts that say what runs in it: a configuration read by a proxy, the data
+/// directory of a database or broker (prefixes of the mount path).
+const KNOWN_MOUNTS: &[(&str, Kind)] = &[
+    ("/etc/nginx", Kind::Gateway),
+    ("/usr/local/openresty/nginx/conf", Kind::Gateway),
+    ("/etc/traefik", Kind::Gateway),
+    ("/etc/haproxy", Kind::Gateway),
+    ("/usr/local/etc/haproxy", Kind::Gateway),
+    ("/etc/envoy", Kind::Gateway),
+    ("/etc/caddy", Kind::Gateway),
+    ("/var/lib/postgresql", Kind::Database),
+    ("/bitnami/postgresql", Kind::Database),
+    ("/var/lib/mysql", Kind::Database),
+    ("/bitnami/mysql", Kind::Database),
+    ("/bitnami/mariadb", Kind::Database),
+    ("/data/db", Kind::Database),
+    ("/bitnami/mongodb", Kind::Database),
+    ("/var/opt/mssql", Kind::Database),
+    ("/var/lib/clickhouse", Kind::Database),
+    ("/usr/share/elasticsearch/data", Kind::Database),
+    ("/var/lib/cassandra", Kind::Database),
+    ("/var/lib/rabbitmq", Kind::Queue),
+    ("/bitnami/rabbitmq", Kind::Queue),
+    ("/bitnami/kafka", Kind::Topic),
+    ("/bitnami/redis", Kind::Cache),
+];
+
+/// The kind a container's mount paths say, with the path.
+#[must_use]
+pub(crate) fn kind_of_mounts(mounts: &[String]) -> Option<(Kind, &str)> {
+    mounts.iter().find_map(|m| {
+        let m = m.as_str();
+        KNOWN_MOUNTS
+            .iter()
+            .find(|(p, _)| {
+                m.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+            })
+            .map(|&(_, k)| (k, m))
+    })
+}
+
+/// A component's kind and why: from its image when it names a known product, else from the
+/// paths it mounts (a proxy's configuration, a database's data), else from its name.
+#[must_use]
+pub(crate) fn kind_of(
+    image: Option<&str>,
+    name: &str,
+    mounts: &[String],
+) -> Option<(Kind, String)> {
+    if let Some(img) = image
+        && let Some(k) = kind_of_image(&parse_image(img))
+    {
+        return Some((k, format!("inferred from image {img}")));
+    }
+    if let Some((k, path)) = kind_of_mounts(mounts) {
+        return Some((k, format!("inferred from the mount {path}")));
+    }
+    let k = kind_of_name(name)?;
+    let why = match image {
+        Some(img) => format!("inferred from the service name (image {img} is not a known one)"),
+        None => "inferred from the service name (no image)".to_string(),
+    };
+    Some((k, why))
+}
 
 /// Words that follow a product's name in image names without changing what it is
 /// (`clickhouse-server`, `mongodb-community-server`, `redis-stack-server`).
-const NOISE_WORDS: &[&str] = &["server", "community", "oss", "alpine", "local", "db"];
+const NOISE_WORDS: &[&str] = &[
+    "server",
+    "community",
+    "oss",
+    "alpine",
+    "local",
+    "db",
+    "unprivileged",
+    "ha",
+    "slim",
+    "bookworm",
+    "bullseye",
+    "official",
+];
 
 /// The kind an image name says, if it names a known product.
 #[must_use]
@@ -107,6 +191,30 @@ pub(crate) fn kind_of_image(image: &ImageRef) -> Option<Kind> {
         return Some(Kind::Database);
     }
     kind_of_name(&image.name)
+}
+
+/// The image the last stage of a Dockerfile starts from (`FROM [--platform=…] IMAGE [AS
+/// name]`), unless it is an earlier stage or a variable.
+#[must_use]
+pub(crate) fn final_base_image(dockerfile: &str) -> Option<String> {
+    let mut stages: Vec<String> = Vec::new();
+    let mut last = None;
+    for line in dockerfile.lines() {
+        let mut words = line.split_whitespace();
+        if !words.next().is_some_and(|w| w.eq_ignore_ascii_case("from")) {
+            continue;
+        }
+        let rest: Vec<&str> = words.filter(|w| !w.starts_with("--")).collect();
+        let Some(image) = rest.first() else { continue };
+        if let [_, as_kw, name, ..] = rest.as_slice()
+            && as_kw.eq_ignore_ascii_case("as")
+        {
+            stages.push(name.to_ascii_lowercase());
+        }
+        last = Some((*image).to_string());
+    }
+    let image = last?;
+    (!image.contains('$') && !stages.contains(&image.to_ascii_lowercase())).then_some(image)
 }
 
 /// The protocol a database, cache or broker image speaks.
@@ -172,7 +280,7 @@ const ADDRESS_WORDS: &[&str] = &[
 const FREE_TEXT_WORDS: &[&str] = &["opts", "options", "args", "flags", "command", "cmd"];
 
 /// The words of a variable name: split at `_`, `-`, `.` and lower-to-upper case changes.
-fn name_words(name: &str) -> Vec<String> {
+pub(crate) fn name_words(name: &str) -> Vec<String> {
     let mut words = Vec::new();
     let mut cur = String::new();
     let mut prev_lower = false;
@@ -194,6 +302,45 @@ fn name_words(name: &str) -> Vec<String> {
         words.push(cur);
     }
     words
+}
+
+/// Words a variable's name uses for a product of each passive kind (`REDIS`, `MONGO`, `DB`).
+fn kind_words(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Database => &[
+            "db",
+            "database",
+            "sql",
+            "mysql",
+            "postgres",
+            "postgresql",
+            "pg",
+            "mongo",
+            "mongodb",
+            "mariadb",
+        ],
+        Kind::Cache => &["redis", "cache", "memcached", "valkey"],
+        Kind::Queue => &["queue", "mq", "amqp", "rabbit", "rabbitmq", "nats", "broker"],
+        Kind::Topic => &["kafka", "broker", "topic", "stream"],
+        Kind::Storage => &["s3", "minio", "storage", "bucket"],
+        _ => &[],
+    }
+}
+
+/// Whether a variable whose value is a bare host name (`REDIS=azure-vote-back`) names what
+/// the host runs: one of its words is a word of the target's image name, or a word for the
+/// target's (passive) kind.
+#[must_use]
+pub(crate) fn names_product(var: &str, kind: Kind, image: Option<&str>) -> bool {
+    let words = name_words(var);
+    let image_words: Vec<String> = image
+        .map(|i| parse_image(i).name.split(['-', '_', '.']).map(str::to_string).collect())
+        .unwrap_or_default();
+    words.iter().any(|w| {
+        kind_words(kind).contains(&w.as_str())
+            || (kind.is_passive()
+                && image_words.iter().any(|i| i == w && !NOISE_WORDS.contains(&i.as_str())))
+    })
 }
 
 /// Whether a variable's name says it holds an address.
@@ -415,6 +562,46 @@ mod tests {
         assert_eq!(kind("traefik:v3"), Some(Kind::Gateway));
         assert_eq!(kind("haproxy"), Some(Kind::Gateway));
         assert_eq!(kind("minio/minio"), Some(Kind::Storage));
+        // Proxies built on nginx, and database images named after their base.
+        assert_eq!(kind("nginxinc/nginx-unprivileged:1.27"), Some(Kind::Gateway));
+        assert_eq!(kind("openresty/openresty:alpine"), Some(Kind::Gateway));
+        assert_eq!(kind("jwilder/nginx-proxy"), Some(Kind::Gateway));
+        assert_eq!(kind("timescale/timescaledb-ha:pg16"), Some(Kind::Database));
+        assert_eq!(kind("pgvector/pgvector:pg16"), Some(Kind::Database));
+        assert_eq!(kind("ankane/pgvector"), Some(Kind::Database));
+        assert_eq!(kind("mysql/mysql-server:8.0"), Some(Kind::Database));
+    }
+
+    #[test]
+    fn dockerfiles_tell_their_base_image() {
+        assert_eq!(
+            final_base_image(
+                "FROM node:20 AS build\nRUN x\nFROM --platform=linux/amd64 nginx:1.27-alpine\nCOPY --from=build /a /b\n"
+            ),
+            Some("nginx:1.27-alpine".into())
+        );
+        assert_eq!(final_base_image("from postgres:16\n"), Some("postgres:16".into()));
+        assert_eq!(final_base_image("FROM a AS base\nFROM base\n"), None);
+        assert_eq!(final_base_image("ARG V\nFROM ${V}\n"), None);
+        assert_eq!(final_base_image("RUN x\n"), None);
+    }
+
+    #[test]
+    fn mounts_tell_proxies_and_databases() {
+        let m = |paths: &[&str]| -> Option<Kind> {
+            let v: Vec<String> = paths.iter().map(|s| (*s).to_string()).collect();
+            kind_of_mounts(&v).map(|(k, _)| k)
+        };
+        assert_eq!(m(&["/etc/nginx/conf.d/default.conf"]), Some(Kind::Gateway));
+        assert_eq!(m(&["/etc/nginx"]), Some(Kind::Gateway));
+        assert_eq!(m(&["/etc/nginxfoo"]), None);
+        assert_eq!(m(&["/app", "/var/lib/postgresql/data"]), Some(Kind::Database));
+        assert_eq!(m(&["/data"]), None);
+        // The image wins over mounts, mounts over the name.
+        let v = vec!["/var/lib/mysql".to_string()];
+        assert_eq!(kind_of(Some("redis"), "x", &v).map(|k| k.0), Some(Kind::Cache));
+        assert_eq!(kind_of(Some("acme/app"), "x-redis", &v).map(|k| k.0), Some(Kind::Database));
+        assert_eq!(kind_of(Some("acme/app"), "x-redis", &[]).map(|k| k.0), Some(Kind::Cache));
     }
 
     #[test]

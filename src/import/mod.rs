@@ -12,6 +12,9 @@
 pub(crate) mod compose;
 pub(crate) mod infer;
 pub(crate) mod interpolate;
+pub(crate) mod kubernetes;
+
+pub use kubernetes::{KubeRequest, import as kubernetes};
 pub(crate) mod write;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -47,6 +50,13 @@ pub(crate) mod codes {
     pub(crate) const FILE: (&str, &str) = ("AM204", "compose-file");
     /// An inferred dependency left out of the manifest.
     pub(crate) const DROPPED: (&str, &str) = ("AM205", "inferred-dependency-dropped");
+
+    /// A Kubernetes YAML file that is not well-formed YAML or not UTF-8, or nothing to import.
+    pub(crate) const KUBE_SYNTAX: (&str, &str) = ("AM206", "kubernetes-syntax");
+    /// A Kubernetes object of the wrong shape, or defined twice; no workload in the input.
+    pub(crate) const KUBE_SCHEMA: (&str, &str) = ("AM207", "kubernetes-schema");
+    /// A `ConfigMap` or Service that objects name but the input does not define.
+    pub(crate) const KUBE_REFERENCE: (&str, &str) = ("AM208", "kubernetes-reference");
 
     /// Every import problem, sorted by code; the docs say what to do.
     pub(crate) const PROBLEMS: &[ProblemMeta] = &[
@@ -85,6 +95,24 @@ pub(crate) mod codes {
             id: DROPPED.1,
             summary: "A dependency inferred from an environment variable was left out because it would close a sync cycle, which `archmap check` reports as an error. The manifest keeps a `# not added` comment where it would have been.",
             docs: "If the dependency is real, add it by hand and make one edge of the cycle async or optional; otherwise nothing to do.",
+        },
+        ProblemMeta {
+            code: KUBE_SYNTAX.0,
+            id: KUBE_SYNTAX.1,
+            summary: "A Kubernetes YAML file (or one document of a stream) is not well-formed YAML, or not UTF-8.",
+            docs: "Fix the YAML at the reported line and column; `kubectl apply --dry-run=client -f FILE` reads the same files.",
+        },
+        ProblemMeta {
+            code: KUBE_SCHEMA.0,
+            id: KUBE_SCHEMA.1,
+            summary: "A Kubernetes document that is not an object (a warning; skipped), an object defined twice (a warning; the first is kept), or input without any workload (an error).",
+            docs: "Name the files or directories that hold the Deployments, StatefulSets, DaemonSets, Jobs, CronJobs or Pods, or pipe `helm template` or `kustomize build` into `archmap import kubernetes -`.",
+        },
+        ProblemMeta {
+            code: KUBE_REFERENCE.0,
+            id: KUBE_REFERENCE.1,
+            summary: "An object names a ConfigMap or a Service that the input does not define (a warning): the ConfigMap's values are not read, the route's backend is left out.",
+            docs: "Add the file that defines it to the import, or import the whole rendered output of kustomize or Helm.",
         },
     ];
 }
@@ -177,6 +205,14 @@ pub(crate) enum Source {
     ExternalLinks,
     /// An environment variable naming the target.
     Environment,
+    /// A Kubernetes `ConfigMap` value (`configMapKeyRef`, `envFrom`) naming the target.
+    ConfigMap,
+    /// A container's `command` or `args` naming the target.
+    Arguments,
+    /// A Kubernetes Ingress rule routing to the target.
+    Ingress,
+    /// A Gateway API route (or an `OpenShift` Route) sending traffic to the target.
+    Route,
 }
 
 impl Source {
@@ -190,7 +226,18 @@ impl Source {
             Source::VolumesFrom => "volumes_from",
             Source::ExternalLinks => "external_links",
             Source::Environment => "environment",
+            Source::ConfigMap => "configmap",
+            Source::Arguments => "args",
+            Source::Ingress => "ingress",
+            Source::Route => "route",
         }
+    }
+
+    /// Whether the dependency is a guess from a value that names the target (written as
+    /// "inferred from …").
+    #[must_use]
+    pub(crate) fn is_inferred(self) -> bool {
+        matches!(self, Source::Environment | Source::ConfigMap | Source::Arguments)
     }
 }
 
@@ -218,6 +265,8 @@ pub(crate) struct Component {
     pub deps: Vec<Dep>,
     /// Comments written above the component.
     pub notes: Vec<String>,
+    /// The group it belongs to (a Kubernetes namespace or label value).
+    pub group: Option<String>,
 }
 
 /// Imports compose files into a manifest.
@@ -476,7 +525,7 @@ fn build(
     vars: &BTreeMap<String, String>,
 ) -> Outcome {
     // Profiles, as docker compose applies them.
-    let profiles = Profiles::new(request);
+    let profiles = Profiles::new(request, vars);
     let kept: Vec<&Service> = project.values().filter(|s| profiles.keep(s)).collect();
     let dropped: BTreeMap<&str, Vec<String>> = project
         .values()
@@ -490,10 +539,12 @@ fn build(
 
     // Components, then the host names each service answers to.
     let mut import = Import::new(reader, kept, dropped);
+    import.kinds_from_dockerfiles(&project_dir(request));
     let hosts = import.hosts();
 
     // Declared dependencies.
     import.declared();
+    import.one_shots();
 
     // docker compose refuses a cycle of declared dependencies; so does the import.
     if let Some(cycle) = declared_cycle(&import.components) {
@@ -507,7 +558,7 @@ fn build(
     // Inferred dependencies, from environment variables.
     import.inferred(request, vars, &hosts, &images);
 
-    import.write_manifest(request, name, &profiles, files)
+    import.write_manifest(request, vars, name, &profiles, files)
 }
 
 /// The profiles enabled, as docker compose applies them.
@@ -519,11 +570,12 @@ struct Profiles {
 }
 
 impl Profiles {
-    /// Takes the request; gives the profiles it enables.
-    fn new(request: &Request) -> Self {
+    /// Takes the request and the variables (the environment over `.env`, where docker
+    /// compose reads `COMPOSE_PROFILES` too); gives the profiles it enables.
+    fn new(request: &Request, vars: &BTreeMap<String, String>) -> Self {
         let mut active: Vec<String> = request.profiles.clone();
         if active.is_empty()
-            && let Some(p) = request.environment.get("COMPOSE_PROFILES")
+            && let Some(p) = vars.get("COMPOSE_PROFILES")
         {
             active = p.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
         }
@@ -613,20 +665,10 @@ impl<'p, 'r> Import<'p, 'r> {
             let image = get(&s.body, "image")
                 .and_then(|n| scalar_string(&n.value))
                 .filter(|s| !s.is_empty());
-            let (kind, kind_why) = if let Some(k) =
-                image.as_deref().map(infer::parse_image).and_then(|r| infer::kind_of_image(&r))
-            {
-                (k, Some(format!("inferred from image {}", image.as_deref().unwrap_or_default())))
-            } else if let Some(k) = infer::kind_of_name(&s.name) {
-                let why = match &image {
-                    Some(img) => {
-                        format!("inferred from the service name (image {img} is not a known one)")
-                    }
-                    None => "inferred from the service name (no image)".to_string(),
-                };
-                (k, Some(why))
-            } else {
-                (Kind::Service, None)
+            let mounts = volume_targets(&s.body);
+            let (kind, kind_why) = match infer::kind_of(image.as_deref(), &s.name, &mounts) {
+                Some((k, why)) => (k, Some(why)),
+                None => (Kind::Service, None),
             };
             let replicas = replicas_of(&s.body);
             components.push(Component {
@@ -638,9 +680,48 @@ impl<'p, 'r> Import<'p, 'r> {
                 replicas,
                 deps: Vec::new(),
                 notes: Vec::new(),
+                group: None,
             });
         }
         Import { reader, kept, dropped, index, taken, components, counts: Counts::default() }
+    }
+
+    /// Takes the project directory; for each service built from a Dockerfile whose kind is
+    /// still unknown, reads the image its last stage starts `FROM` (an nginx-based proxy, a
+    /// Postgres-based database).
+    fn kinds_from_dockerfiles(&mut self, project_dir: &Path) {
+        for i in 0..self.kept.len() {
+            if self.components[i].kind != Kind::Service || self.components[i].kind_why.is_some() {
+                continue;
+            }
+            let Some(build) = get(&self.kept[i].body, "build") else { continue };
+            let (context, dockerfile) = match &build.value {
+                Value::Str(c) => (c.clone(), "Dockerfile".to_string()),
+                Value::Map(_) => (
+                    get(build, "context")
+                        .and_then(|n| scalar_string(&n.value))
+                        .unwrap_or_else(|| ".".into()),
+                    get(build, "dockerfile")
+                        .and_then(|n| scalar_string(&n.value))
+                        .unwrap_or_else(|| "Dockerfile".into()),
+                ),
+                _ => continue,
+            };
+            if context.contains("://") || context.starts_with("git@") {
+                continue;
+            }
+            let path = project_dir.join(&context).join(&dockerfile);
+            let Ok(bytes) = self.reader.read_named(&path) else { continue };
+            let text = String::from_utf8_lossy(&bytes);
+            let Some(base) = infer::final_base_image(&text) else { continue };
+            if let Some(k) = infer::kind_of_image(&infer::parse_image(&base)) {
+                self.components[i].kind = k;
+                self.components[i].kind_why = Some(format!(
+                    "inferred from the image its Dockerfile starts FROM: {}",
+                    interpolate::truncate(&base, MAX_TEXT)
+                ));
+            }
+        }
     }
 
     /// Gives the host names each service answers to: its name, `container_name`, `hostname`,
@@ -696,6 +777,32 @@ impl<'p, 'r> Import<'p, 'r> {
             self.components[i].deps = deps;
         }
         self.components.extend(externals.components);
+    }
+
+    /// Gives kind `job` to services others wait for to finish (`depends_on` with `condition:
+    /// service_completed_successfully`: a migration or set-up container), when nothing else
+    /// told their kind: start-up ordering, not a service called at run time.
+    fn one_shots(&mut self) {
+        let mut waited: BTreeSet<usize> = BTreeSet::new();
+        for c in &self.components {
+            for d in &c.deps {
+                if d.source == Source::DependsOn
+                    && d.why.starts_with("condition service_completed_successfully")
+                {
+                    waited.insert(d.target);
+                }
+            }
+        }
+        for t in waited {
+            let c = &mut self.components[t];
+            if c.kind == Kind::Service && c.kind_why.is_none() {
+                c.kind = Kind::Job;
+                c.kind_why = Some(
+                    "others wait for it to complete (condition service_completed_successfully)"
+                        .into(),
+                );
+            }
+        }
     }
 
     /// Takes service `i`; adds its `depends_on` entries to `deps`.
@@ -863,6 +970,7 @@ impl<'p, 'r> Import<'p, 'r> {
                     replicas: None,
                     deps: Vec::new(),
                     notes: Vec::new(),
+                    group: None,
                 });
                 externals.names.push(container.clone());
                 externals.components.len() - 1
@@ -941,6 +1049,11 @@ impl<'p, 'r> Import<'p, 'r> {
         let mut sync = self.sync_graph();
         let mut search_left = MAX_CYCLE_SEARCH;
         for i in 0..self.kept.len() {
+            // A database, cache, queue, topic or storage is used, not a user: its environment
+            // (often a shared `.env`) says nothing about what it calls.
+            if self.components[i].kind.is_passive() {
+                continue;
+            }
             let s = self.kept[i];
             let env = environment_of(&mut self.reader, s, vars, &project_dir);
             for (var, value, span) in &env {
@@ -1065,6 +1178,7 @@ impl<'p, 'r> Import<'p, 'r> {
     fn write_manifest(
         mut self,
         request: &Request,
+        vars: &BTreeMap<String, String>,
         name: Option<(String, Span)>,
         profiles: &Profiles,
         files: &[String],
@@ -1079,9 +1193,9 @@ impl<'p, 'r> Import<'p, 'r> {
             }
         }
         self.counts.components = self.components.len();
-        // docker compose's order: COMPOSE_PROJECT_NAME, the top-level `name`, the directory.
-        let project_name = request
-            .environment
+        // docker compose's order: COMPOSE_PROJECT_NAME (the environment, then `.env`), the
+        // top-level `name`, the directory.
+        let project_name = vars
             .get("COMPOSE_PROJECT_NAME")
             .cloned()
             .or_else(|| name.map(|(n, _)| n))
@@ -1092,10 +1206,13 @@ impl<'p, 'r> Import<'p, 'r> {
         let dropped_names: Vec<String> = self.dropped.keys().map(|s| (*s).to_string()).collect();
         let text = write::manifest(
             &write::Header {
+                command: "import compose",
                 name: &project_name,
                 files,
                 profiles: &active_note,
                 left_out: &dropped_names,
+                legend: write::COMPOSE_LEGEND,
+                groups: &[],
             },
             &self.components,
         );
@@ -1165,6 +1282,27 @@ fn components_image(images: &[Option<infer::ImageRef>], i: usize) -> String {
         parts.push(r.name.clone());
         parts.join("/")
     })
+}
+
+/// The container paths of a service's `volumes` (short `src:target[:mode]` or long form).
+fn volume_targets(body: &Node) -> Vec<String> {
+    let Some(Value::Seq(items)) = get(body, "volumes").map(|n| &n.value) else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|v| match &v.value {
+            Value::Str(s) => {
+                let parts: Vec<&str> = s.split(':').collect();
+                match parts.as_slice() {
+                    [target] | [_, target] | [_, target, _] => Some((*target).to_string()),
+                    _ => None,
+                }
+            }
+            Value::Map(_) => get(v, "target").and_then(|t| scalar_string(&t.value)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// `deploy.replicas`, else `scale`, when at least 1.
@@ -1435,6 +1573,7 @@ mod tests {
                 })
                 .collect(),
             notes: Vec::new(),
+            group: None,
         };
         assert_eq!(declared_cycle(&[component(&[1]), component(&[2]), component(&[])]), None);
         assert_eq!(
@@ -1477,6 +1616,7 @@ mod tests {
                 replicas: None,
                 deps: Vec::new(),
                 notes: Vec::new(),
+                group: None,
             };
             2
         ];

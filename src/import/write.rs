@@ -6,42 +6,62 @@
 
 use std::fmt::Write as _;
 
-use super::{Component, Source};
+use super::Component;
 
 /// What the header comment says.
 pub(crate) struct Header<'a> {
+    /// The command, after `archmap `: `import compose`.
+    pub command: &'a str,
     pub name: &'a str,
     pub files: &'a [String],
+    /// A note after the files: the profiles enabled, the default namespace.
     pub profiles: &'a str,
     pub left_out: &'a [String],
+    /// The comment lines that say what each `x-source` means.
+    pub legend: &'a str,
+    /// The groups to declare, as (id, label), in order.
+    pub groups: &'a [(String, String)],
 }
+
+/// What each `x-source` of a compose import means.
+pub(crate) const COMPOSE_LEGEND: &str = "# Kinds and protocols with a comment are guesses: review them. `x-source` on each\n\
+     # dependency says where it came from: depends_on, links (declared in compose);\n\
+     # network_mode, volumes_from, external_links (implied by compose); environment\n\
+     # (inferred from a variable that names the service).\n";
 
 /// The manifest text.
 pub(crate) fn manifest(header: &Header<'_>, components: &[Component]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "# Imported by `archmap import compose` from {} ({}).",
+        "# Imported by `archmap {}` from {} ({}).",
+        header.command,
         comment(&header.files.join(", ")),
         header.profiles
     );
     if !header.left_out.is_empty() {
         let _ = writeln!(out, "# Left out by profiles: {}.", comment(&header.left_out.join(", ")));
     }
-    out.push_str(
-        "# Kinds and protocols with a comment are guesses: review them. `x-source` on each\n\
-         # dependency says where it came from: depends_on, links (declared in compose);\n\
-         # network_mode, volumes_from, external_links (implied by compose); environment\n\
-         # (inferred from a variable that names the service).\n",
-    );
+    out.push_str(header.legend);
     out.push_str("version: 1\n");
     let _ = writeln!(out, "name: {}", scalar(header.name));
+    if !header.groups.is_empty() {
+        out.push_str("groups:\n");
+        for (id, label) in header.groups {
+            if id == label {
+                let _ = writeln!(out, "  {}: {{}}", scalar(id));
+            } else {
+                let _ = writeln!(out, "  {}:\n    label: {}", scalar(id), scalar(label));
+            }
+        }
+    }
     out.push_str("services:\n");
     for c in components {
         for note in &c.notes {
             let _ = writeln!(out, "  # {}", comment(note));
         }
         let empty = c.label.is_none()
+            && c.group.is_none()
             && c.kind == crate::vocab::Kind::Service
             && c.image.is_none()
             && c.replicas.is_none()
@@ -52,7 +72,10 @@ pub(crate) fn manifest(header: &Header<'_>, components: &[Component]) -> String 
         }
         let _ = writeln!(out, "  {}:", scalar(&c.id));
         if let Some(label) = &c.label {
-            let _ = writeln!(out, "    label: {}  # the compose name", scalar(label));
+            let _ = writeln!(out, "    label: {}  # the name where it was read", scalar(label));
+        }
+        if let Some(group) = &c.group {
+            let _ = writeln!(out, "    group: {}", scalar(group));
         }
         if c.kind != crate::vocab::Kind::Service {
             match &c.kind_why {
@@ -86,7 +109,7 @@ pub(crate) fn manifest(header: &Header<'_>, components: &[Component]) -> String 
             if d.optional {
                 out.push_str("        optional: true  # depends_on required: false\n");
             }
-            let tag = if d.source == Source::Environment { "inferred from " } else { "" };
+            let tag = if d.source.is_inferred() { "inferred from " } else { "" };
             let _ = writeln!(
                 out,
                 "        x-source: {}  # {tag}{}",
