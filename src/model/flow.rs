@@ -169,6 +169,31 @@ impl Flow {
         out
     }
 
+    /// For each message (by number − 1), the sync call its sender was serving when it was sent.
+    #[must_use]
+    pub fn callers(&self) -> Vec<Option<&Message>> {
+        let mut out = vec![None; self.messages().len()];
+        for e in self.events() {
+            if let Event::Send { message, caller, .. } = e {
+                out[message.number - 1] = caller;
+            }
+        }
+        out
+    }
+
+    /// The chain of sync calls that leads to `m`, outermost first, `m` last.
+    #[must_use]
+    pub fn chain<'f>(callers: &[Option<&'f Message>], m: &'f Message) -> Vec<&'f Message> {
+        let mut chain = vec![m];
+        let mut at = m;
+        while let Some(c) = callers[at.number - 1] {
+            chain.push(c);
+            at = c;
+        }
+        chain.reverse();
+        chain
+    }
+
     /// The flow as calls, returns and frames. A sync message opens a call on its callee, which
     /// stays open until a message is sent from a component lower in the chain, a block or
     /// branch ends, or the flow ends; a message from a component no open call reaches starts a
@@ -241,15 +266,14 @@ impl<'f> Walk<'f> {
     }
 
     fn message(&mut self, m: &'f Message) {
-        match self.stack.iter().rposition(|(c, _)| *c == m.from) {
-            Some(i) => self.unwind(i + 1),
-            None => {
-                self.unwind(0);
-                if self.started {
-                    self.thread += 1;
-                }
-                self.stack.push((m.from, None));
+        if let Some(i) = self.stack.iter().rposition(|(c, _)| *c == m.from) {
+            self.unwind(i + 1);
+        } else {
+            self.unwind(0);
+            if self.started {
+                self.thread += 1;
             }
+            self.stack.push((m.from, None));
         }
         self.started = true;
         let caller = self.stack.last().and_then(|(_, c)| *c);

@@ -41,7 +41,7 @@ pub(crate) struct FlowSpec {
 #[derive(Clone, Debug)]
 pub(crate) enum StepSpec {
     /// A message from one component to another.
-    Message(MessageSpec),
+    Message(Box<MessageSpec>),
     /// `par`: branches that run at the same time.
     Par {
         /// Where the block starts.
@@ -142,7 +142,7 @@ impl Reader<'_> {
         if has("loop") {
             return Some(self.repeat(node, what));
         }
-        self.message(node, what).map(StepSpec::Message)
+        self.message(node, what).map(|m| StepSpec::Message(Box::new(m)))
     }
 
     fn par(&mut self, node: &Node, what: &str) -> StepSpec {
