@@ -7,6 +7,7 @@
 pub(crate) mod args;
 mod check;
 mod diff;
+mod flows;
 mod import;
 mod init;
 mod page;

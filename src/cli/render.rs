@@ -111,10 +111,30 @@ fn render_once(
         if args.highlight { highlights(&analysed.diagnostics) } else { Vec::new() };
     let jobs = jobs(args, model, &marks)?;
     let options = render_options(args, format, io)?;
-    let outputs = if format == Format::Html {
+    let outputs = if let Some(name) = &args.flow {
+        let flow = find_flow(model, name)?;
+        if args.overlay {
+            let scene = crate::scene::flow::overlay(model, flow, &jobs[0].1);
+            vec![(args.output.clone(), super::flows::write_overlay(format, &scene, &options)?)]
+        } else {
+            vec![(
+                args.output.clone(),
+                super::flows::write_sequence(format, model, flow, &options)?,
+            )]
+        }
+    } else if format == Format::Html {
         vec![(args.output.clone(), html_page(args, &analysed, &options)?)]
     } else {
-        render_all(args, global, format, model, &jobs, &options, io)?
+        let mut outputs = render_all(args, global, format, model, &jobs, &options, io)?;
+        if args.all_views {
+            outputs.extend(super::flows::all_flows(
+                args.output.as_deref(),
+                format,
+                model,
+                &options,
+            )?);
+        }
+        outputs
     };
 
     refuse_overwriting_inputs(&analysed, &outputs, io)?;
@@ -361,6 +381,17 @@ fn output_format(args: &RenderArgs) -> Format {
     }
     let ext = args.output.as_deref().and_then(Path::extension).and_then(|e| e.to_str());
     ext.and_then(Format::from_extension).unwrap_or(Format::Svg)
+}
+
+/// The flow `--flow` names.
+fn find_flow<'m>(model: &'m Model, name: &str) -> Result<&'m crate::model::Flow, Error> {
+    model.find_flow(name).ok_or_else(|| {
+        Error::Usage(if model.flows().is_empty() {
+            format!("no flow is called `{name}`: the manifest defines no flows")
+        } else {
+            unknown(name, "flow", model.flows().iter().map(|f| f.id.as_str()))
+        })
+    })
 }
 
 /// "No WHAT is called NAME", with the closest candidate or the first twenty.

@@ -50,7 +50,7 @@ impl Renderer for SvgRenderer {
 }
 
 /// A number with at most two decimals, trailing zeros trimmed, never `-0`.
-fn num(v: f64) -> String {
+pub(crate) fn num(v: f64) -> String {
     let v = if v.is_finite() { v } else { 0.0 };
     let s = format!("{v:.2}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
@@ -566,7 +566,7 @@ fn edge_tooltip(edge: &SceneEdge, from: &SceneNode, to: &SceneNode) -> String {
 // Geometry reads best as x, y, w, h.
 #[allow(clippy::many_single_char_names)]
 #[allow(clippy::too_many_lines, reason = "one match arm per kind's shape (a table)")]
-fn shape_path(kind: Kind, r: Rect) -> String {
+pub(crate) fn shape_path(kind: Kind, r: Rect) -> String {
     let (x, y, w, h) = (r.x, r.y, r.width, r.height);
     let (x1, y1) = (x + w, y + h);
     let n = num;
@@ -967,7 +967,16 @@ fn highlight_style() -> String {
 fn diff_style() -> String {
     let (added, changed, removed) =
         (palette::mark(Mark::Added), palette::mark(Mark::Changed), palette::mark(Mark::Removed));
-    let mut o = String::from(".node.hl-unchanged, .edge.hl-unchanged { opacity: 0.35; }\n");
+    let mut o = String::from(
+        ".node.hl-unchanged, .edge.hl-unchanged, .node.hl-dimmed, .edge.hl-dimmed { opacity: 0.35; }\n",
+    );
+    let flow = palette::mark(Mark::Flow);
+    let _ = writeln!(
+        o,
+        ".node.hl-flow .shape {{ stroke: {flow}; stroke-width: 3; stroke-dasharray: none; }}"
+    );
+    let _ = writeln!(o, ".edge.hl-flow .line {{ stroke: {flow}; stroke-width: 2.8; }}");
+    let _ = writeln!(o, ".edge.hl-flow .edge-label {{ fill: {flow}; font-weight: 700; }}");
     let _ = writeln!(
         o,
         ".node.hl-added .shape {{ stroke: {added}; stroke-width: 3.5; stroke-dasharray: none; }}"
@@ -1032,7 +1041,7 @@ pub(crate) fn dark_style() -> String {
 
 /// The start of the embedded stylesheet (without its closing tag): one class per kind, edge
 /// modes, text.
-fn base_style() -> String {
+pub(crate) fn base_style() -> String {
     let mut o = String::from("<style>\n");
     let _ = writeln!(o, "text {{ font-family: {FONT_FAMILY}; white-space: pre; }}");
     let _ = writeln!(o, ".background {{ fill: {}; }}", palette::BACKGROUND);
@@ -1093,7 +1102,7 @@ fn base_style() -> String {
 }
 
 /// Arrowhead markers: filled for required dependencies, open for optional ones.
-fn defs() -> String {
+pub(crate) fn defs() -> String {
     format!(
         "<defs>\n\
          <marker id=\"am-arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"8\" \

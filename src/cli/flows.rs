@@ -1,0 +1,79 @@
+//! `render --flow`: a flow's sequence diagram, its overlay on the architecture diagram, and
+//! every flow for `--all-views`.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+use crate::model::{Flow, Model};
+use crate::render::{Format, RenderOptions, png, sequence};
+use crate::scene::Scene;
+use crate::scene::sequence::sequence as sequence_of;
+
+/// The sequence diagram of `flow` in `format`: SVG, PNG or Mermaid; DOT and JSON draw the
+/// overlay instead (they have no sequence diagrams).
+pub(super) fn write_sequence(
+    format: Format,
+    model: &Model,
+    flow: &Flow,
+    options: &RenderOptions,
+) -> Result<Vec<u8>, Error> {
+    let seq = sequence_of(model, flow);
+    match format {
+        Format::Svg => Ok(sequence::svg(&seq, options.theme).into_bytes()),
+        Format::Png => {
+            png::rasterise(&sequence::svg(&seq, crate::render::Theme::Light), options.scale)
+                .map_err(Error::Usage)
+        }
+        Format::Mermaid => Ok(sequence::mermaid(&seq).into_bytes()),
+        Format::Dot | Format::Json => {
+            let scene =
+                crate::scene::flow::overlay(model, flow, &crate::scene::SceneOptions::default());
+            write_overlay(format, &scene, options)
+        }
+        Format::Html => Err(Error::Usage(
+            "a flow is drawn as svg, png or mermaid (or, with --overlay, over the architecture \
+             diagram as svg, png, dot, mermaid or json); the HTML page does not show flows yet"
+                .into(),
+        )),
+    }
+}
+
+/// The architecture diagram with a flow drawn over it.
+pub(super) fn write_overlay(
+    format: Format,
+    scene: &Scene,
+    options: &RenderOptions,
+) -> Result<Vec<u8>, Error> {
+    if format == Format::Html {
+        return Err(Error::Usage(
+            "--overlay draws svg, png, dot, mermaid or json, not html".into(),
+        ));
+    }
+    format.write(scene, options).map_err(Error::Usage)
+}
+
+/// `--all-views`: every flow's sequence diagram, as `flow-ID.EXT` in `dir`, for the formats
+/// that draw sequences (svg, png, mermaid); none for the others.
+pub(super) fn all_flows(
+    dir: Option<&Path>,
+    format: Format,
+    model: &Model,
+    options: &RenderOptions,
+) -> Result<Vec<(Option<PathBuf>, Vec<u8>)>, Error> {
+    if !matches!(format, Format::Svg | Format::Png | Format::Mermaid) {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for flow in model.flows() {
+        let name = format!("flow-{}", flow.id);
+        if model.views().iter().any(|v| v.id == name) {
+            return Err(Error::Usage(format!(
+                "a view is called `{name}`, the name of flow `{}`'s file of --all-views; rename the view",
+                flow.id
+            )));
+        }
+        let path = dir.map(|d| d.join(format!("{name}.{}", format.extension())));
+        out.push((path, write_sequence(format, model, flow, options)?));
+    }
+    Ok(out)
+}
