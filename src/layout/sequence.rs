@@ -420,3 +420,179 @@ pub(crate) fn lay_out(seq: &Sequence) -> Placed {
         frames,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::fmt::Write;
+
+    use super::*;
+    use crate::analysis::testing::model;
+    use crate::scene::sequence::sequence;
+
+    /// Whether two rectangles share more than an edge.
+    fn overlap(a: &Rect, b: &Rect) -> bool {
+        const EPS: f64 = 1e-6;
+        a.x < b.right() - EPS && b.x < a.right() - EPS && a.y < b.bottom() - EPS && b.y < a.bottom() - EPS
+    }
+
+    /// Whether a horizontal or vertical segment passes through a rectangle's inside.
+    fn crosses(r: &Rect, (x0, y0): (f64, f64), (x1, y1): (f64, f64)) -> bool {
+        let seg = Rect { x: x0.min(x1), y: y0.min(y1), width: (x1 - x0).abs(), height: (y1 - y0).abs() };
+        const EPS: f64 = 1e-6;
+        seg.x < r.right() - EPS && r.x < seg.right() + EPS && seg.y < r.bottom() - EPS && r.y < seg.bottom() + EPS
+    }
+
+    /// Every promise of the module, checked on one drawing; panics with what broke.
+    fn assert_quality(seq: &Sequence, p: &Placed) {
+        let mut texts: Vec<(String, Rect)> = vec![("title".into(), p.title.rect)];
+        texts.extend(p.description.iter().map(|d| ("description".to_string(), d.rect)));
+        texts.extend(p.heads.iter().enumerate().map(|(i, h)| (format!("head {i}"), *h)));
+        for a in &p.arrows {
+            texts.extend(a.label.iter().map(|l| (format!("label of item {}", a.item), l.rect)));
+        }
+        for (i, f) in p.frames.iter().enumerate() {
+            texts.push((format!("tag of frame {i}"), f.tag.rect));
+            texts.extend(f.label.iter().map(|l| (format!("label of frame {i}"), l.rect)));
+            for (_, l) in &f.separators {
+                texts.extend(l.iter().map(|l| (format!("branch label of frame {i}"), l.rect)));
+            }
+        }
+        // Texts: inside the drawing, never on each other.
+        for (i, (a, ra)) in texts.iter().enumerate() {
+            assert!(ra.x >= 0.0 && ra.y >= 0.0 && ra.right() <= p.width && ra.bottom() <= p.height, "{a} outside the drawing");
+            for (b, rb) in &texts[i + 1..] {
+                assert!(!overlap(ra, rb), "{a} overlaps {b}: {ra:?} {rb:?}");
+            }
+        }
+        // No arrow runs through a text, nor through a frame's tag or labels.
+        for a in &p.arrows {
+            for w in a.points.windows(2) {
+                for (name, r) in &texts {
+                    assert!(!crosses(r, w[0], w[1]), "item {} runs through {name}", a.item);
+                }
+            }
+        }
+        // Frames nest or stand apart, hold their tags and labels, and hold what happens inside.
+        let mut spans = Vec::new();
+        let mut open = Vec::new();
+        for (i, item) in seq.items.iter().enumerate() {
+            match item {
+                Item::Open { .. } => open.push(i),
+                Item::Close => {
+                    let start = open.pop().expect("frames close in order");
+                    spans.push((start, i));
+                }
+                _ => {}
+            }
+        }
+        spans.sort_unstable();
+        assert_eq!(spans.len(), p.frames.len());
+        for (k, f) in p.frames.iter().enumerate() {
+            assert!(f.rect.contains(&f.tag.rect), "frame {k} tag");
+            for l in f.label.iter().chain(f.separators.iter().filter_map(|(_, l)| l.as_ref())) {
+                assert!(f.rect.contains(&l.rect), "frame {k} label outside");
+            }
+            for (j, g) in p.frames.iter().enumerate().skip(k + 1) {
+                let nested = f.rect.contains(&g.rect) || g.rect.contains(&f.rect);
+                assert!(nested || !overlap(&f.rect, &g.rect), "frames {k} and {j} cross");
+                if nested {
+                    assert!(f.rect != g.rect, "frames {k} and {j} coincide");
+                }
+            }
+            let (start, end) = spans[k];
+            for a in p.arrows.iter().filter(|a| a.item > start && a.item < end) {
+                for &(x, y) in &a.points {
+                    let dot = Rect { x, y, width: 0.0, height: 0.0 };
+                    assert!(f.rect.contains(&dot), "item {} leaves frame {k}", a.item);
+                }
+                if let Some(l) = &a.label {
+                    assert!(f.rect.contains(&l.rect), "label of item {} leaves frame {k}", a.item);
+                }
+            }
+        }
+        for b in &p.bars {
+            assert!(b.height > 0.0 && b.bottom() <= p.height);
+        }
+    }
+
+    /// A small deterministic generator of random numbers (no dependency needed).
+    struct Lcg(u64);
+    impl Lcg {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (self.0 >> 33) % n
+        }
+    }
+
+    const NAMES: [&str; 6] = ["web", "gateway", "orders", "payments", "db", "events"];
+
+    fn steps(r: &mut Lcg, depth: usize, out: &mut String, indent: usize) {
+        let pad = " ".repeat(indent);
+        for _ in 0..=r.below(4) {
+            match r.below(9) {
+                0 if depth < 3 => {
+                    let _ = writeln!(out, "{pad}- par:");
+                    for b in 0..=r.below(2) + 1 {
+                        let _ = writeln!(out, "{pad}    - label: branch {b} with a longer name");
+                        let _ = writeln!(out, "{pad}      steps:");
+                        steps(r, depth + 1, out, indent + 8);
+                    }
+                    let _ = writeln!(out, "{pad}  label: at once");
+                }
+                1 if depth < 3 => {
+                    let _ = writeln!(out, "{pad}- loop: for each of the many items");
+                    let _ = writeln!(out, "{pad}  steps:");
+                    steps(r, depth + 1, out, indent + 4);
+                }
+                _ => {
+                    let from = NAMES[r.below(6) as usize];
+                    let to = NAMES[r.below(6) as usize];
+                    let label = "x".repeat(r.below(40) as usize);
+                    let returns = if r.below(2) == 0 { ", returns: an answer" } else { "" };
+                    let asynchronous = if r.below(4) == 0 { ", async: true" } else { "" };
+                    let _ = writeln!(
+                        out,
+                        "{pad}- {{ from: {from}, to: {to}, label: '{label}'{returns}{asynchronous} }}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn random_flows_keep_every_promise() {
+        let mut r = Lcg(7);
+        let (mut frames, mut arrows) = (0, 0);
+        for case in 0..300 {
+            let mut yaml = String::from(
+                "version: 1\nname: T\nservices:\n  web: { kind: frontend, label: The web shop front end }\n  gateway: { kind: gateway }\n  orders: {}\n  payments: { kind: external }\n  db: { kind: database }\n  events: { kind: topic }\nflows:\n  f:\n    title: A flow\n    description: What happens\n    steps:\n",
+            );
+            steps(&mut r, 0, &mut yaml, 6);
+            let m = model(&yaml);
+            let seq = sequence(&m, &m.flows()[0]);
+            let placed = lay_out(&seq);
+            let result = std::panic::catch_unwind(|| assert_quality(&seq, &placed));
+            assert!(result.is_ok(), "case {case}:\n{yaml}");
+            assert_eq!(placed, lay_out(&seq), "deterministic");
+            frames += placed.frames.len();
+            arrows += placed.arrows.len();
+        }
+        // The generator exercises what it should.
+        assert!(frames > 200 && arrows > 1000, "{frames} frames, {arrows} arrows");
+    }
+
+    #[test]
+    fn long_labels_are_cut_and_columns_make_room() {
+        let yaml = format!(
+            "version: 1\nname: T\nservices:\n  a: {{ depends_on: [b] }}\n  b: {{}}\nflows:\n  f:\n    steps:\n      - {{ from: a, to: b, label: '{}' }}\n",
+            "word ".repeat(150)
+        );
+        let m = model(&yaml);
+        let seq = sequence(&m, &m.flows()[0]);
+        let p = lay_out(&seq);
+        let label = p.arrows[0].label.as_ref().unwrap();
+        assert!(label.text.ends_with('…'));
+        assert!(p.lifelines[1].0 - p.lifelines[0].0 >= label.rect.width);
+        assert_quality(&seq, &p);
+    }
+}
