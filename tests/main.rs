@@ -13,6 +13,7 @@ mod diff;
 mod docs;
 mod examples;
 mod fixtures;
+mod flows;
 mod hostile;
 mod html;
 mod import;

@@ -164,8 +164,14 @@ pub(crate) fn lay_out(seq: &Sequence) -> Placed {
     let n = seq.participants.len().max(1);
     let head_labels: Vec<String> =
         seq.participants.iter().map(|p| one_line(&p.label, HEAD_SIZE, MAX_HEAD_TEXT)).collect();
-    let mut head_w: Vec<f64> =
-        head_labels.iter().map(|l| (line_width(l, HEAD_SIZE) + 36.0).max(96.0)).collect();
+    let mut head_w: Vec<f64> = head_labels
+        .iter()
+        .zip(&seq.participants)
+        .map(|(l, p)| {
+            let sides = super::measure::shape_insets(p.kind, HEAD_HEIGHT).0;
+            (line_width(l, HEAD_SIZE) + 28.0 + sides).max(96.0)
+        })
+        .collect();
     head_w.resize(n, 96.0);
 
     // Columns: heads side by side, then pushed apart until every label fits.
@@ -432,14 +438,21 @@ mod tests {
     /// Whether two rectangles share more than an edge.
     fn overlap(a: &Rect, b: &Rect) -> bool {
         const EPS: f64 = 1e-6;
-        a.x < b.right() - EPS && b.x < a.right() - EPS && a.y < b.bottom() - EPS && b.y < a.bottom() - EPS
+        a.x < b.right() - EPS
+            && b.x < a.right() - EPS
+            && a.y < b.bottom() - EPS
+            && b.y < a.bottom() - EPS
     }
 
     /// Whether a horizontal or vertical segment passes through a rectangle's inside.
     fn crosses(r: &Rect, (x0, y0): (f64, f64), (x1, y1): (f64, f64)) -> bool {
-        let seg = Rect { x: x0.min(x1), y: y0.min(y1), width: (x1 - x0).abs(), height: (y1 - y0).abs() };
+        let seg =
+            Rect { x: x0.min(x1), y: y0.min(y1), width: (x1 - x0).abs(), height: (y1 - y0).abs() };
         const EPS: f64 = 1e-6;
-        seg.x < r.right() - EPS && r.x < seg.right() + EPS && seg.y < r.bottom() - EPS && r.y < seg.bottom() + EPS
+        seg.x < r.right() - EPS
+            && r.x < seg.right() + EPS
+            && seg.y < r.bottom() - EPS
+            && r.y < seg.bottom() + EPS
     }
 
     /// Every promise of the module, checked on one drawing; panics with what broke.
@@ -459,7 +472,10 @@ mod tests {
         }
         // Texts: inside the drawing, never on each other.
         for (i, (a, ra)) in texts.iter().enumerate() {
-            assert!(ra.x >= 0.0 && ra.y >= 0.0 && ra.right() <= p.width && ra.bottom() <= p.height, "{a} outside the drawing");
+            assert!(
+                ra.x >= 0.0 && ra.y >= 0.0 && ra.right() <= p.width && ra.bottom() <= p.height,
+                "{a} outside the drawing"
+            );
             for (b, rb) in &texts[i + 1..] {
                 assert!(!overlap(ra, rb), "{a} overlaps {b}: {ra:?} {rb:?}");
             }
@@ -519,7 +535,10 @@ mod tests {
     struct Lcg(u64);
     impl Lcg {
         fn below(&mut self, n: u64) -> u64 {
-            self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            self.0 = self
+                .0
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
             (self.0 >> 33) % n
         }
     }
