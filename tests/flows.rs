@@ -117,7 +117,7 @@ fn overlay_numbers_the_steps_on_the_architecture_diagram() {
         "",
     );
     assert_eq!(dot.code, 0, "{}", dot.stderr);
-    assert!(dot.stdout.starts_with("digraph"), "DOT gets the overlay");
+    assert!(dot.stdout.contains("\ndigraph \"Shop: Checkout"), "DOT gets the overlay");
     assert!(dot.stdout.contains("#2563eb"), "flow steps in the flow colour");
     if have_tool("dot", "-V") {
         crate::support::graphviz(&dot.stdout, "svg");
