@@ -212,3 +212,27 @@ fn flow_pictures_are_fresh() {
         assert_eq!(out.code, 0, "{file} is stale: {}", out.stderr);
     }
 }
+
+#[test]
+fn diff_reports_flows_and_their_steps() {
+    let changed = SHOP
+        .replace("label: charge, returns", "label: charge card, returns")
+        .replace("      - { from: gateway, to: auth, label: verify, returns: ok }\n", "")
+        + "  refund:\n    steps: [{ from: orders, to: payments, label: refund }]\n";
+    let dir = temp_with(&[("old.yaml", SHOP), ("new.yaml", &changed)]);
+    let out = run_in(dir.path(), &["diff", "old.yaml", "new.yaml"], "");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("\nflows\n"), "{}", out.stdout);
+    assert!(out.stdout.contains("step: 3. gateway -> auth: verify (returns ok) → (none)"));
+    assert!(out.stdout.contains("6. orders -> payments: charge (returns paid: yes) → par at once / branch 1: 5. orders -> payments: charge card"));
+    assert!(out.stdout.contains("+ refund"));
+    assert!(out.stdout.contains("1 flow added, 1 changed"), "{}", out.stdout);
+    let json = run_in(dir.path(), &["diff", "old.yaml", "new.yaml", "--format", "json"], "");
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(doc["summary"]["flows"]["added"], 1);
+    assert_eq!(doc["flows"][0]["id"], "checkout");
+    assert_eq!(doc["flows"][0]["changes"].as_array().unwrap().len(), 2);
+    // Without flow changes the document keeps its old shape.
+    let same = run_in(dir.path(), &["diff", "old.yaml", "old.yaml", "--format", "json"], "");
+    assert!(!same.stdout.contains("\"flows\""));
+}

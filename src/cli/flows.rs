@@ -9,6 +9,9 @@ use crate::render::{Format, RenderOptions, png, sequence};
 use crate::scene::Scene;
 use crate::scene::sequence::sequence as sequence_of;
 
+/// One file to write (`None`: standard output) and its bytes.
+type Output = (Option<PathBuf>, Vec<u8>);
+
 /// The sequence diagram of `flow` in `format`: SVG, PNG or Mermaid; DOT and JSON draw the
 /// overlay instead (they have no sequence diagrams).
 pub(super) fn write_sequence(
@@ -59,7 +62,7 @@ pub(super) fn all_flows(
     format: Format,
     model: &Model,
     options: &RenderOptions,
-) -> Result<Vec<(Option<PathBuf>, Vec<u8>)>, Error> {
+) -> Result<Vec<Output>, Error> {
     if !matches!(format, Format::Svg | Format::Png | Format::Mermaid) {
         return Ok(Vec::new());
     }

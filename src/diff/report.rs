@@ -54,12 +54,13 @@ impl Counts {
 }
 
 /// The sections of entries keyed by id, with their titles (singular, plural).
-fn sections(diff: &Diff) -> [(&'static str, &'static str, &[Entry]); 4] {
+fn sections(diff: &Diff) -> [(&'static str, &'static str, &[Entry]); 5] {
     [
         ("component", "components", &diff.components),
         ("group", "groups", &diff.groups),
         ("view", "views", &diff.views),
         ("rule", "rules", &diff.rules),
+        ("flow", "flows", &diff.flows),
     ]
 }
 
@@ -80,10 +81,10 @@ pub(crate) fn summary(diff: &Diff) -> String {
         let fields: Vec<&str> = diff.system.iter().map(|c| c.field).collect();
         parts.push(format!("system {} changed", fields.join(" and ")));
     }
-    let [components, groups, views, rules] = sections(diff);
+    let [components, groups, views, rules, flows] = sections(diff);
     parts.extend(entry_counts(components.2).phrase("component", "components"));
     parts.extend(edge_counts(&diff.dependencies).phrase("dependency", "dependencies"));
-    for (one, many, entries) in [groups, views] {
+    for (one, many, entries) in [groups, views, flows] {
         parts.extend(entry_counts(entries).phrase(one, many));
     }
     if !rules.2.is_empty() {
@@ -225,7 +226,7 @@ pub(crate) fn text(diff: &Diff, color: bool, quiet: bool) -> String {
         let _ = writeln!(o, "\n{}", p.bold("system"));
         text_entry(&mut o, &p, "system", Status::Changed, &diff.system);
     }
-    let [components, groups, views, rules] = sections(diff);
+    let [components, groups, views, rules, flows] = sections(diff);
     let section = |o: &mut String, (_, title, entries): (&str, &str, &[Entry])| {
         if entries.is_empty() {
             return;
@@ -246,6 +247,7 @@ pub(crate) fn text(diff: &Diff, color: bool, quiet: bool) -> String {
     section(&mut o, groups);
     section(&mut o, views);
     section(&mut o, rules);
+    section(&mut o, flows);
     if !diff.new_findings.is_empty() || !diff.resolved_findings.is_empty() {
         let _ = writeln!(o, "\n{}", p.bold("findings"));
         for f in &diff.new_findings {
@@ -278,6 +280,8 @@ struct Document<'a> {
     groups: &'a [Entry],
     views: &'a [Entry],
     rules: &'a [Entry],
+    #[serde(skip_serializing_if = "<[Entry]>::is_empty")]
+    flows: &'a [Entry],
     findings: FindingsDoc<'a>,
 }
 
@@ -288,6 +292,8 @@ struct SummaryDoc {
     groups: Counts,
     views: Counts,
     rules: Counts,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    flows: Option<Counts>,
     new_findings: usize,
     resolved_findings: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -315,6 +321,7 @@ pub(crate) fn json(diff: &Diff) -> String {
             groups: entry_counts(&diff.groups),
             views: entry_counts(&diff.views),
             rules: entry_counts(&diff.rules),
+            flows: (!diff.flows.is_empty()).then(|| entry_counts(&diff.flows)),
             new_findings: diff.new_findings.len(),
             resolved_findings: diff.resolved_findings.len(),
             baselined_findings: (diff.baselined_findings > 0).then_some(diff.baselined_findings),
@@ -325,6 +332,7 @@ pub(crate) fn json(diff: &Diff) -> String {
         groups: &diff.groups,
         views: &diff.views,
         rules: &diff.rules,
+        flows: &diff.flows,
         findings: FindingsDoc { new: &diff.new_findings, resolved: &diff.resolved_findings },
     };
     let mut s = serde_json::to_string_pretty(&doc).expect("the diff serialises");
@@ -444,7 +452,7 @@ pub(crate) fn markdown(diff: &Diff) -> String {
             );
         }
     }
-    let [components, groups, views, rules] = sections(diff);
+    let [components, groups, views, rules, flows] = sections(diff);
     let table = |o: &mut String, title: &str, entries: &[Entry]| {
         if entries.is_empty() {
             return;
@@ -480,6 +488,7 @@ pub(crate) fn markdown(diff: &Diff) -> String {
     table(&mut o, "Groups", groups.2);
     table(&mut o, "Views", views.2);
     table(&mut o, "Rules", rules.2);
+    table(&mut o, "Flows", flows.2);
     o
 }
 

@@ -160,6 +160,7 @@ fn label_text(text: String, x: f64, y: f64) -> Text {
 /// Lays out `seq`.
 #[must_use]
 #[allow(clippy::too_many_lines, reason = "one pass over the rows, kept in one place")]
+#[allow(clippy::many_single_char_names, reason = "x and y are the drawing's axes")]
 pub(crate) fn lay_out(seq: &Sequence) -> Placed {
     let n = seq.participants.len().max(1);
     let head_labels: Vec<String> =
@@ -287,7 +288,7 @@ pub(crate) fn lay_out(seq: &Sequence) -> Placed {
                         active.push((*number, *to, level, arrow_y));
                     }
                     let x1 = x[*to] - dir * bar_edge(&active, *to);
-                    let mid = (x[*from] + x[*to]) / 2.0;
+                    let mid = f64::midpoint(x[*from], x[*to]);
                     let mut label = label_text(text, 0.0, y);
                     label.rect.x = mid - label.rect.width / 2.0;
                     let (lo, hi) = (x[*from].min(x[*to]), x[*from].max(x[*to]));
@@ -310,7 +311,7 @@ pub(crate) fn lay_out(seq: &Sequence) -> Placed {
                     let dir = if to > from { 1.0 } else { -1.0 };
                     let x0 = x[*from] + dir * (BAR + level as f64 * BAR);
                     let x1 = x[*to] - dir * bar_edge(&active, *to);
-                    let mid = (x[*from] + x[*to]) / 2.0;
+                    let mid = f64::midpoint(x[*from], x[*to]);
                     let mut text = label_text(one_line(l, LABEL_SIZE, MAX_LABEL_TEXT), 0.0, y);
                     text.rect.x = mid - text.rect.width / 2.0;
                     arrows.push(Arrow {
@@ -446,9 +447,9 @@ mod tests {
 
     /// Whether a horizontal or vertical segment passes through a rectangle's inside.
     fn crosses(r: &Rect, (x0, y0): (f64, f64), (x1, y1): (f64, f64)) -> bool {
+        const EPS: f64 = 1e-6;
         let seg =
             Rect { x: x0.min(x1), y: y0.min(y1), width: (x1 - x0).abs(), height: (y1 - y0).abs() };
-        const EPS: f64 = 1e-6;
         seg.x < r.right() - EPS
             && r.x < seg.right() + EPS
             && seg.y < r.bottom() - EPS

@@ -94,6 +94,10 @@ fn text_in(o: &mut String, class: &str, t: &Text, anchor_middle: bool) {
 
 /// The sequence diagram as a standalone SVG document.
 #[must_use]
+#[allow(
+    clippy::too_many_lines,
+    reason = "the document's layers in drawing order, one after the other"
+)]
 pub(crate) fn svg(seq: &Sequence, theme: Theme) -> String {
     let p: Placed = lay_out(seq);
     let mut o = String::new();

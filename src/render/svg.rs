@@ -874,11 +874,14 @@ fn stylesheet(scene: &Scene, theme: Theme, legend: bool) -> String {
         .filter_map(|c| Mark::from_class(c))
         .collect();
     let mut out = base_style();
-    if marks.iter().any(|m| !m.is_diff()) {
+    if marks.iter().any(|m| !m.is_diff() && !m.is_flow()) {
         out.push_str(&highlight_style());
     }
     if marks.iter().any(|m| m.is_diff()) {
         out.push_str(&diff_style());
+    }
+    if marks.iter().any(|m| m.is_flow()) {
+        out.push_str(&flow_style());
     }
     if legend {
         let _ =
@@ -967,16 +970,7 @@ fn highlight_style() -> String {
 fn diff_style() -> String {
     let (added, changed, removed) =
         (palette::mark(Mark::Added), palette::mark(Mark::Changed), palette::mark(Mark::Removed));
-    let mut o = String::from(
-        ".node.hl-unchanged, .edge.hl-unchanged, .node.hl-dimmed, .edge.hl-dimmed { opacity: 0.35; }\n",
-    );
-    let flow = palette::mark(Mark::Flow);
-    let _ = writeln!(
-        o,
-        ".node.hl-flow .shape {{ stroke: {flow}; stroke-width: 3; stroke-dasharray: none; }}"
-    );
-    let _ = writeln!(o, ".edge.hl-flow .line {{ stroke: {flow}; stroke-width: 2.8; }}");
-    let _ = writeln!(o, ".edge.hl-flow .edge-label {{ fill: {flow}; font-weight: 700; }}");
+    let mut o = String::from(".node.hl-unchanged, .edge.hl-unchanged { opacity: 0.35; }\n");
     let _ = writeln!(
         o,
         ".node.hl-added .shape {{ stroke: {added}; stroke-width: 3.5; stroke-dasharray: none; }}"
@@ -998,6 +992,20 @@ fn diff_style() -> String {
         o,
         ".edge.hl-removed .line {{ stroke: {removed}; stroke-width: 2.4; stroke-dasharray: 7 4; }}"
     );
+    o
+}
+
+/// A flow over the diagram (`render --flow ID --overlay`): its steps in the flow colour with
+/// their numbers, the rest faded.
+fn flow_style() -> String {
+    let flow = palette::mark(Mark::Flow);
+    let mut o = String::from(".node.hl-dimmed, .edge.hl-dimmed { opacity: 0.35; }\n");
+    let _ = writeln!(
+        o,
+        ".node.hl-flow .shape {{ stroke: {flow}; stroke-width: 3; stroke-dasharray: none; }}"
+    );
+    let _ = writeln!(o, ".edge.hl-flow .line {{ stroke: {flow}; stroke-width: 2.8; }}");
+    let _ = writeln!(o, ".edge.hl-flow .edge-label {{ fill: {flow}; font-weight: 700; }}");
     o
 }
 

@@ -103,15 +103,13 @@ impl Mark {
     /// Whether it is a diff status (`archmap diff --format svg`), not a finding.
     #[must_use]
     pub fn is_diff(self) -> bool {
-        matches!(
-            self,
-            Mark::Added
-                | Mark::Removed
-                | Mark::Changed
-                | Mark::Unchanged
-                | Mark::Flow
-                | Mark::Dimmed
-        )
+        matches!(self, Mark::Added | Mark::Removed | Mark::Changed | Mark::Unchanged)
+    }
+
+    /// Whether it draws a flow over the diagram (`render --flow ID --overlay`).
+    #[must_use]
+    pub fn is_flow(self) -> bool {
+        matches!(self, Mark::Flow | Mark::Dimmed)
     }
 
     /// The legend's words for it.
