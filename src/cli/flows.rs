@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
+use crate::layout::sequence::{MAX_COLUMNS, MAX_ROWS};
 use crate::model::{Flow, Model};
 use crate::render::{Format, RenderOptions, png, sequence};
 use crate::scene::Scene;
@@ -21,6 +22,15 @@ pub(super) fn write_sequence(
     options: &RenderOptions,
 ) -> Result<Vec<u8>, Error> {
     let seq = sequence_of(model, flow);
+    let drawn = matches!(format, Format::Svg | Format::Png | Format::Mermaid);
+    if drawn && (seq.items.len() > MAX_ROWS || seq.participants.len() > MAX_COLUMNS) {
+        return Err(Error::Usage(format!(
+            "flow `{}` has {} rows over {} components: a sequence diagram holds at most {MAX_ROWS}              rows (messages, returns and frame borders) and {MAX_COLUMNS} components; split the              flow, or draw it over the architecture with --overlay",
+            flow.id,
+            seq.items.len(),
+            seq.participants.len()
+        )));
+    }
     match format {
         Format::Svg => Ok(sequence::svg(&seq, options.theme).into_bytes()),
         Format::Png => {

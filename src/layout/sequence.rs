@@ -12,6 +12,12 @@ use super::Rect;
 use super::text::{line_width, truncate};
 use crate::scene::sequence::{Item, Sequence};
 
+/// The most rows (messages, returns and frame borders) a drawing holds: a flow documents a
+/// journey a reader follows, and the layout's work grows with rows times columns.
+pub(crate) const MAX_ROWS: usize = 5_000;
+/// The most lifelines a drawing holds.
+pub(crate) const MAX_COLUMNS: usize = 300;
+
 /// Font size of a head's label.
 pub(crate) const HEAD_SIZE: f64 = 13.0;
 /// Font size of message, return and frame labels.

@@ -7,6 +7,8 @@
 //! component is a defect and is left out); spans of every step and value are kept; message
 //! numbers run 1, 2, … in the order the steps are written.
 
+use std::collections::HashMap;
+
 use indexmap::IndexMap;
 use petgraph::graph::EdgeIndex;
 
@@ -200,7 +202,14 @@ impl Flow {
     /// new thread. Every sync call gets exactly one [`Event::Return`].
     #[must_use]
     pub fn events(&self) -> Vec<Event<'_>> {
-        let mut w = Walk { stack: Vec::new(), out: Vec::new(), thread: 0, started: false };
+        let mut w = Walk {
+            stack: Vec::new(),
+            at: HashMap::new(),
+            calls: 0,
+            out: Vec::new(),
+            thread: 0,
+            started: false,
+        };
         w.steps(&self.steps);
         w.unwind(0);
         w.out
@@ -210,6 +219,11 @@ impl Flow {
 struct Walk<'f> {
     /// Open activations: the component and the sync call that opened it (None for the start).
     stack: Vec<(ServiceId, Option<&'f Message>)>,
+    /// Where each component stands in `stack`, lowest first. Looked up, never iterated: a
+    /// chain of 100,000 nested calls costs linear time.
+    at: HashMap<ServiceId, Vec<usize>>,
+    /// How many entries of `stack` are sync calls.
+    calls: usize,
     out: Vec<Event<'f>>,
     thread: usize,
     started: bool,
@@ -218,10 +232,26 @@ struct Walk<'f> {
 impl<'f> Walk<'f> {
     fn unwind(&mut self, to: usize) {
         while self.stack.len() > to {
-            if let Some((_, Some(m))) = self.stack.pop() {
+            let Some((c, call)) = self.stack.pop() else { break };
+            if let Some(v) = self.at.get_mut(&c) {
+                v.pop();
+            }
+            if let Some(m) = call {
+                self.calls -= 1;
                 self.out.push(Event::Return(m));
             }
         }
+    }
+
+    fn push(&mut self, c: ServiceId, call: Option<&'f Message>) {
+        self.at.entry(c).or_default().push(self.stack.len());
+        self.calls += usize::from(call.is_some());
+        self.stack.push((c, call));
+    }
+
+    /// The topmost place of `c` in the stack.
+    fn top_of(&self, c: ServiceId) -> Option<usize> {
+        self.at.get(&c).and_then(|v| v.last().copied())
     }
 
     fn steps(&mut self, steps: &'f [Step]) {
@@ -259,30 +289,30 @@ impl<'f> Walk<'f> {
     /// outside the block.
     fn settle(&mut self, steps: &'f [Step]) {
         if let Some(first) = first_message(steps)
-            && let Some(i) = self.stack.iter().rposition(|(c, _)| *c == first.from)
+            && let Some(i) = self.top_of(first.from)
         {
             self.unwind(i + 1);
         }
     }
 
     fn message(&mut self, m: &'f Message) {
-        if let Some(i) = self.stack.iter().rposition(|(c, _)| *c == m.from) {
+        if let Some(i) = self.top_of(m.from) {
             self.unwind(i + 1);
         } else {
             self.unwind(0);
             if self.started {
                 self.thread += 1;
             }
-            self.stack.push((m.from, None));
+            self.push(m.from, None);
         }
         self.started = true;
         let caller = self.stack.last().and_then(|(_, c)| *c);
         let sync = !m.is_async && m.from != m.to;
-        let reentrant = sync && self.stack.iter().any(|(c, _)| *c == m.to);
+        let reentrant = sync && self.top_of(m.to).is_some();
         if sync {
-            self.stack.push((m.to, Some(m)));
+            self.push(m.to, Some(m));
         }
-        let depth = if sync { self.stack.iter().filter(|(_, c)| c.is_some()).count() } else { 0 };
+        let depth = if sync { self.calls } else { 0 };
         self.out.push(Event::Send { message: m, caller, depth, thread: self.thread, reentrant });
     }
 }
@@ -298,6 +328,15 @@ fn first_message(steps: &[Step]) -> Option<&Message> {
 
 /// Adds the first flow of each id to the model, resolving the components its steps name.
 pub(crate) fn lower_flows(model: &mut Model, manifests: &[Manifest], ids: &[String]) {
+    if manifests.iter().all(|m| m.flows.is_empty()) {
+        return;
+    }
+    // Looked up, never iterated: a hub with 100,000 dependencies costs each step one lookup.
+    let edges: Edges = model
+        .graph
+        .edge_indices()
+        .filter_map(|e| model.graph.edge_endpoints(e).map(|ends| (ends, e)))
+        .collect();
     let mut spans: IndexMap<String, Span> = IndexMap::new();
     for f in manifests.iter().flat_map(|m| &m.flows) {
         if let Some(first) = spans.get(&f.id.value) {
@@ -306,7 +345,7 @@ pub(crate) fn lower_flows(model: &mut Model, manifests: &[Manifest], ids: &[Stri
         }
         spans.insert(f.id.value.clone(), f.id.span);
         let mut number = 0;
-        let steps = lower_steps(model, &f.steps, &f.id.value, ids, &mut number);
+        let steps = lower_steps(model, &f.steps, &f.id.value, ids, &mut number, &edges);
         model.flows.push(Flow {
             id: f.id.value.clone(),
             span: f.id.span,
@@ -318,18 +357,22 @@ pub(crate) fn lower_flows(model: &mut Model, manifests: &[Manifest], ids: &[Stri
     }
 }
 
+/// Every dependency by its ends.
+type Edges = HashMap<(ServiceId, ServiceId), EdgeIndex<u32>>;
+
 fn lower_steps(
     model: &mut Model,
     specs: &[StepSpec],
     flow: &str,
     ids: &[String],
     number: &mut usize,
+    edges: &Edges,
 ) -> Vec<Step> {
     let mut out = Vec::new();
     for s in specs {
         match s {
             StepSpec::Message(m) => {
-                if let Some(m) = lower_message(model, m, flow, ids, number) {
+                if let Some(m) = lower_message(model, m, flow, ids, number, edges) {
                     out.push(Step::Message(m));
                 }
             }
@@ -339,7 +382,7 @@ fn lower_steps(
                     .map(|(l, b)| {
                         (
                             l.as_ref().map(|l| l.value.clone()),
-                            lower_steps(model, b, flow, ids, number),
+                            lower_steps(model, b, flow, ids, number, edges),
                         )
                     })
                     .collect();
@@ -350,7 +393,7 @@ fn lower_steps(
                 });
             }
             StepSpec::Loop { span, label, steps } => {
-                let steps = lower_steps(model, steps, flow, ids, number);
+                let steps = lower_steps(model, steps, flow, ids, number, edges);
                 out.push(Step::Loop {
                     span: *span,
                     label: label.as_ref().map(|l| l.value.clone()),
@@ -368,6 +411,7 @@ fn lower_message(
     flow: &str,
     ids: &[String],
     number: &mut usize,
+    edges: &Edges,
 ) -> Option<Message> {
     let from = model.find(&m.from.value);
     let to = model.find(&m.to.value);
@@ -380,10 +424,10 @@ fn lower_message(
     *number += 1;
     let route = if from == to {
         Route::Internal
-    } else if let Some(e) = model.edge(from, to) {
+    } else if let Some(&e) = edges.get(&(from, to)) {
         Route::Call(e)
-    } else if let Some(e) =
-        model.edge(to, from).filter(|_| model.component(from).kind.is_messaging())
+    } else if let Some(&e) =
+        edges.get(&(to, from)).filter(|_| model.component(from).kind.is_messaging())
     {
         Route::Delivery(e)
     } else {
@@ -515,5 +559,42 @@ flows:
             d,
             super::super::Defect::UnknownReference { kind: RefKind::FlowComponent, suggestion: Some(s), .. } if s == "api"
         )));
+    }
+}
+
+#[cfg(test)]
+mod large {
+    use std::fmt::Write;
+
+    /// A chain of 10,000 nested sync calls and 10,000 steps from one hub: the flow checks and
+    /// the reading of calls stay linear (a quadratic walk would take minutes here).
+    #[test]
+    fn deep_and_wide_flows_stay_linear() {
+        let n = 10_000;
+        let mut yaml = String::from("version: 1\nname: T\nservices:\n");
+        for i in 0..n {
+            writeln!(yaml, "  s{i}: {{ depends_on: [s{}] }}", i + 1).unwrap();
+        }
+        writeln!(yaml, "  s{n}: {{}}").unwrap();
+        yaml.push_str("flows:\n  deep:\n    steps:\n");
+        for i in 0..n {
+            writeln!(yaml, "      - {{ from: s{i}, to: s{} }}", i + 1).unwrap();
+        }
+        yaml.push_str("  wide:\n    steps:\n");
+        for i in 0..n {
+            writeln!(yaml, "      - {{ from: s0, to: s{} }}", i + 2).unwrap();
+        }
+        let m = crate::analysis::testing::model(&yaml);
+        let mut found = Vec::new();
+        for rule in crate::analysis::registry::RULES.iter().filter(|r| r.meta().code >= "AM050") {
+            let meta = rule.meta();
+            let mut cx =
+                crate::analysis::RuleContext::new(meta, crate::diagnostic::Severity::Warn, None);
+            rule.check(&m, &mut cx);
+            found.extend(cx.into_reported().finish(&m, |_| true));
+        }
+        let count = |code: &str| found.iter().filter(|d| d.code == code).count();
+        assert_eq!(count("AM053"), 1, "one flow too deep");
+        assert_eq!(count("AM050"), n - 1, "every wide step but s0 -> s1... is undeclared");
     }
 }

@@ -80,8 +80,10 @@ pub(crate) struct Sequence {
 #[must_use]
 pub(crate) fn sequence(model: &Model, flow: &Flow) -> Sequence {
     let mut order: Vec<ServiceId> = Vec::new();
-    let index = |id: ServiceId, order: &mut Vec<ServiceId>| {
-        order.iter().position(|&o| o == id).unwrap_or_else(|| {
+    // Looked up, never iterated.
+    let mut places: std::collections::HashMap<ServiceId, usize> = std::collections::HashMap::new();
+    let mut index = |id: ServiceId, order: &mut Vec<ServiceId>| {
+        *places.entry(id).or_insert_with(|| {
             order.push(id);
             order.len() - 1
         })

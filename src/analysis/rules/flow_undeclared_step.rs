@@ -5,17 +5,31 @@ use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::model::{Flow, Message, Model, Route};
 use crate::vocab::Level;
 
-fn flow_undeclared_step(model: &Model, flow: &Flow, m: &Message) -> Diagnostic {
+/// The most dependencies of a sender the help line looks through.
+const MAX_LOOKED_AT: usize = 1_000;
+
+fn flow_undeclared_step(model: &Model, degree: &[usize], flow: &Flow, m: &Message) -> Diagnostic {
     let from = &model.component(m.from).id;
     let to = &model.component(m.to).id;
-    let deps: Vec<&str> =
-        model.dependencies(m.from).map(|(t, _)| model.component(t).id.as_str()).collect();
-    let via: Vec<&str> = model
-        .dependencies(m.from)
-        .filter(|(x, _)| model.edge(*x, m.to).is_some())
-        .map(|(x, _)| model.component(x).id.as_str())
-        .collect();
-    let help = if model.edge(m.to, m.from).is_some() {
+    // The suggestions look through the sender's dependencies when it has a readable number
+    // of them: the work stays bounded on a hub with 100,000.
+    let readable = degree[m.from.index()] <= MAX_LOOKED_AT;
+    let deps: Vec<&str> = if readable {
+        model.dependencies(m.from).map(|(t, _)| model.component(t).id.as_str()).collect()
+    } else {
+        Vec::new()
+    };
+    let via: Vec<&str> = if readable {
+        model
+            .dependencies(m.from)
+            .filter(|(x, _)| degree[x.index()] <= MAX_LOOKED_AT)
+            .filter(|(x, _)| model.edge(*x, m.to).is_some())
+            .map(|(x, _)| model.component(x).id.as_str())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let help = if degree[m.to.index()] <= MAX_LOOKED_AT && model.edge(m.to, m.from).is_some() {
         format!(
             "`{to}` depends on `{from}`, not the other way round: swap `from` and `to`, or declare the dependency `{from} -> {to}`"
         )
@@ -92,10 +106,20 @@ impl Rule for FlowUndeclaredStep {
     }
 
     fn check(&self, model: &Model, cx: &mut RuleContext<'_>) {
+        if model.flows().is_empty() {
+            return;
+        }
+        // Each component's number of dependencies, counted once.
+        let mut degree = vec![0usize; model.component_count()];
+        for e in model.graph.edge_indices() {
+            if let Some((a, _)) = model.graph.edge_endpoints(e) {
+                degree[a.index()] += 1;
+            }
+        }
         for flow in model.flows() {
             for m in flow.messages() {
                 if m.route == Route::Undeclared {
-                    cx.report(flow_undeclared_step(model, flow, m));
+                    cx.report(flow_undeclared_step(model, &degree, flow, m));
                 }
             }
         }

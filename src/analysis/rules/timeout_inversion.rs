@@ -84,7 +84,9 @@ impl Rule for TimeoutInversion {
     }
 
     fn check(&self, model: &Model, cx: &mut RuleContext<'_>) {
-        let mut seen: Vec<(EdgeIndex<u32>, EdgeIndex<u32>)> = Vec::new();
+        // Looked up, never iterated.
+        let mut seen: std::collections::HashSet<(EdgeIndex<u32>, EdgeIndex<u32>)> =
+            std::collections::HashSet::new();
         for flow in model.flows() {
             for e in flow.events() {
                 let Event::Send { message, caller: Some(outer), depth, .. } = e else { continue };
@@ -96,7 +98,7 @@ impl Rule for TimeoutInversion {
                     continue;
                 }
                 if let Some(d) = timeout_inversion(model, flow, outer, message) {
-                    seen.push((oe, ie));
+                    seen.insert((oe, ie));
                     cx.report(d);
                 }
             }
