@@ -236,3 +236,30 @@ fn diff_reports_flows_and_their_steps() {
     let same = run_in(dir.path(), &["diff", "old.yaml", "old.yaml", "--format", "json"], "");
     assert!(!same.stdout.contains("\"flows\""));
 }
+
+/// Hostile text in every field a sequence diagram draws: the SVG stays safe, the Mermaid text
+/// parses and cannot break out of its line.
+#[test]
+fn hostile_text_stays_text() {
+    let evil =
+        r#"</text><script>alert(1)</script> ]]> "quoted" 'single' & end; %% #35; :x -->> y ﬂ°°"#;
+    let yaml = format!(
+        "version: 1\nname: T\nservices:\n  a: {{ label: {e}, depends_on: [b] }}\n  b: {{ kind: user, label: {e} }}\nflows:\n  f:\n    title: {e}\n    description: {e}\n    steps:\n      - par:\n          - label: {e}\n            steps: [{{ from: a, to: b, label: {e}, returns: {e} }}]\n        label: {e}\n      - loop: {e}\n        steps: [{{ from: a, to: a, label: \"line\\nbreak\\tand tab\" }}]\n",
+        e = serde_json::to_string(evil).unwrap()
+    );
+    let dir = temp_with(&[("evil.yaml", &yaml)]);
+    let svg = run_in(dir.path(), &["render", "evil.yaml", "--flow", "f", "-q"], "");
+    assert_eq!(svg.code, 0, "{}", svg.stderr);
+    crate::safe_svg::assert_safe_svg(&svg.stdout);
+    let doc = roxmltree::Document::parse(&svg.stdout).unwrap();
+    assert!(doc.descendants().filter_map(|n| n.text()).any(|t| t.contains("<script>alert(1)")));
+    let mmd = run_in(
+        dir.path(),
+        &["render", "evil.yaml", "--flow", "f", "--format", "mermaid", "-q"],
+        "",
+    );
+    assert_eq!(mmd.code, 0, "{}", mmd.stderr);
+    assert!(!mmd.stdout.contains("<script"));
+    assert_eq!(mmd.stdout.lines().count(), 11, "one line per statement:\n{}", mmd.stdout);
+    crate::props::validate_mermaid(&[mmd.stdout]);
+}
