@@ -134,9 +134,20 @@ fn flows_are_named_and_all_views_writes_them() {
     assert!(out.stderr.contains("did you mean `checkout`?"), "{}", out.stderr);
     let out = run_in(dir.path(), &["render", "shop.yaml", "--overlay"], "");
     assert_eq!(out.code, 2, "--overlay needs --flow");
-    let out =
-        run_in(dir.path(), &["render", "shop.yaml", "--flow", "checkout", "--format", "html"], "");
-    assert_eq!(out.code, 2);
+    // HTML: the page holds every flow as a view, and opens on the one asked for.
+    let out = run_in(
+        dir.path(),
+        &["render", "shop.yaml", "--flow", "checkout", "-o", "p.html", "-q"],
+        "",
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let html = std::fs::read_to_string(dir.path().join("p.html")).unwrap();
+    assert!(
+        html.contains("\"id\":\"flow-checkout\",\"title\":\"Shop: Checkout: pay # now\""),
+        "the flow is a view"
+    );
+    assert_eq!(html.matches("<template id=\"am-view-").count(), 2, "the system and the flow");
+    assert!(html.contains("\"view\":\"flow-checkout\""), "the page opens on it");
     assert!(!dir.path().join("out").exists());
 
     let out = run_in(dir.path(), &["render", "shop.yaml", "--all-views", "-o", "out", "-q"], "");

@@ -168,7 +168,8 @@ pub(crate) struct RenderArgs {
     /// svg, png or mermaid, every flow's sequence diagram too (`flow-ID.svg`).
     #[arg(long, requires = "output")]
     pub all_views: bool,
-    /// Draw one flow of the manifest as a sequence diagram (svg, png or mermaid).
+    /// Draw one flow of the manifest as a sequence diagram (svg, png or mermaid; html opens the
+    /// page on the flow).
     #[arg(long, value_name = "NAME", conflicts_with_all = ["all_views", "view"])]
     pub flow: Option<String>,
     /// With --flow: draw the architecture diagram instead, with the flow's steps numbered on

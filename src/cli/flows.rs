@@ -43,11 +43,10 @@ pub(super) fn write_sequence(
                 crate::scene::flow::overlay(model, flow, &crate::scene::SceneOptions::default());
             write_overlay(format, &scene, options)
         }
-        Format::Html => Err(Error::Usage(
-            "a flow is drawn as svg, png or mermaid (or, with --overlay, over the architecture \
-             diagram as svg, png, dot, mermaid or json); the HTML page does not show flows yet"
-                .into(),
-        )),
+        // `render` draws the page itself (it holds every flow); nothing else asks for it.
+        Format::Html => {
+            Err(Error::Usage("a flow in HTML is a view of the page: use -o FILE.html".into()))
+        }
     }
 }
 
@@ -57,11 +56,6 @@ pub(super) fn write_overlay(
     scene: &Scene,
     options: &RenderOptions,
 ) -> Result<Vec<u8>, Error> {
-    if format == Format::Html {
-        return Err(Error::Usage(
-            "--overlay draws svg, png, dot, mermaid or json, not html".into(),
-        ));
-    }
     format.write(scene, options).map_err(Error::Usage)
 }
 

@@ -113,7 +113,11 @@ fn render_once(
     let options = render_options(args, format, io)?;
     let outputs = if let Some(name) = &args.flow {
         let flow = find_flow(model, name)?;
-        if args.overlay {
+        if format == Format::Html {
+            // The page holds every flow drawn over the system; it opens on this one.
+            let on_flow = RenderArgs { view: Some(format!("flow-{}", flow.id)), ..args.clone() };
+            vec![(args.output.clone(), html_page(&on_flow, &analysed, &options)?)]
+        } else if args.overlay {
             let scene = crate::scene::flow::overlay(model, flow, &jobs[0].1);
             vec![(args.output.clone(), super::flows::write_overlay(format, &scene, &options)?)]
         } else {
