@@ -274,3 +274,19 @@ fn hostile_text_stays_text() {
     assert_eq!(mmd.stdout.lines().count(), 11, "one line per statement:\n{}", mmd.stdout);
     crate::props::validate_mermaid(&[mmd.stdout]);
 }
+
+#[test]
+fn included_files_add_flows() {
+    let root_yaml = "version: 1\nname: Shop\ninclude: [flows.yaml]\nservices:\n  web: { depends_on: [api] }\n  api: {}\nflows:\n  home:\n    steps: [{ from: web, to: api }]\n";
+    let included = "version: 1\nflows:\n  order:\n    steps: [{ from: web, to: api, label: order }]\n  home:\n    steps: [{ from: api, to: web }]\n";
+    let dir = temp_with(&[("archmap.yaml", root_yaml), ("flows.yaml", included)]);
+    let out = run_in(dir.path(), &["render", "--flow", "order", "--format", "mermaid", "-q"], "");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("p_web->>+p_api: 1. order"));
+    let check = run_in(dir.path(), &["check", "--format", "json"], "");
+    let doc: serde_json::Value = serde_json::from_str(&check.stdout).unwrap();
+    let codes: Vec<&str> =
+        doc["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    assert!(codes.contains(&"AM002"), "a flow id defined in two files: {codes:?}");
+    assert!(!codes.contains(&"AM050"), "the second `home` is left out, not checked: {codes:?}");
+}
