@@ -1,17 +1,12 @@
 //! `render --flow`: a flow's sequence diagram, its overlay on the architecture diagram, and
 //! every flow for `--all-views`.
 
-use std::path::{Path, PathBuf};
-
 use crate::error::Error;
 use crate::layout::sequence::{MAX_COLUMNS, MAX_ROWS};
 use crate::model::{Flow, Model};
 use crate::render::{Format, RenderOptions, png, sequence};
 use crate::scene::Scene;
 use crate::scene::sequence::sequence as sequence_of;
-
-/// One file to write (`None`: standard output) and its bytes.
-type Output = (Option<PathBuf>, Vec<u8>);
 
 /// The sequence diagram of `flow` in `format`: SVG, PNG or Mermaid; DOT and JSON draw the
 /// overlay instead (they have no sequence diagrams).
@@ -59,14 +54,9 @@ pub(super) fn write_overlay(
     format.write(scene, options).map_err(Error::Usage)
 }
 
-/// `--all-views`: every flow's sequence diagram, as `flow-ID.EXT` in `dir`, for the formats
-/// that draw sequences (svg, png, mermaid); none for the others.
-pub(super) fn all_flows(
-    dir: Option<&Path>,
-    format: Format,
-    model: &Model,
-    options: &RenderOptions,
-) -> Result<Vec<Output>, Error> {
+/// `--all-views`: the flows to draw as `flow-ID` files, for the formats that draw sequences
+/// (svg, png, mermaid); none for the others.
+pub(super) fn drawn_flows(format: Format, model: &Model) -> Result<Vec<(String, &Flow)>, Error> {
     if !matches!(format, Format::Svg | Format::Png | Format::Mermaid) {
         return Ok(Vec::new());
     }
@@ -79,8 +69,7 @@ pub(super) fn all_flows(
                 flow.id
             )));
         }
-        let path = dir.map(|d| d.join(format!("{name}.{}", format.extension())));
-        out.push((path, write_sequence(format, model, flow, options)?));
+        out.push((name, flow));
     }
     Ok(out)
 }

@@ -129,16 +129,7 @@ fn render_once(
     } else if format == Format::Html {
         vec![(args.output.clone(), html_page(args, &analysed, &options)?)]
     } else {
-        let mut outputs = render_all(args, global, format, model, &jobs, &options, io)?;
-        if args.all_views {
-            outputs.extend(super::flows::all_flows(
-                args.output.as_deref(),
-                format,
-                model,
-                &options,
-            )?);
-        }
-        outputs
+        render_all(args, global, format, model, &jobs, &options, io)?
     };
 
     refuse_overwriting_inputs(&analysed, &outputs, io)?;
@@ -302,11 +293,13 @@ fn render_all(
     io: &mut Io<'_>,
 ) -> Result<Vec<Output>, Error> {
     let mut outputs: Vec<Output> = Vec::with_capacity(jobs.len());
+    // `--all-views` draws every flow too, in the formats that draw sequences.
+    let flows = if args.all_views { super::flows::drawn_flows(format, model)? } else { Vec::new() };
     let progress = Progress::new(
         io.stderr_is_terminal,
         global.quiet,
         super::color(global.color, io.stderr_is_terminal, io.no_color),
-        jobs.len(),
+        jobs.len() + flows.len(),
         "rendering",
     );
     for (stem, scene_options) in jobs {
@@ -332,6 +325,14 @@ fn render_all(
         } else {
             args.output.clone()
         };
+        outputs.push((path, bytes));
+        progress.inc();
+    }
+    for (stem, flow) in flows {
+        progress.step(&stem);
+        let bytes = super::flows::write_sequence(format, model, flow, options)?;
+        let path =
+            args.output.as_ref().map(|dir| dir.join(format!("{stem}.{}", format.extension())));
         outputs.push((path, bytes));
         progress.inc();
     }

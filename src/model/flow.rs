@@ -142,6 +142,8 @@ pub enum Event<'f> {
         par: bool,
         /// The block's label.
         label: Option<&'f str>,
+        /// The label of a `par` block's first branch.
+        first: Option<&'f str>,
     },
     /// The next branch of a `par` block starts (not sent before the first).
     Branch(Option<&'f str>),
@@ -263,7 +265,8 @@ impl<'f> Walk<'f> {
                         self.settle(b);
                     }
                     let base = self.stack.len();
-                    self.out.push(Event::Open { par: true, label: label.as_deref() });
+                    let first = branches.first().and_then(|(l, _)| l.as_deref());
+                    self.out.push(Event::Open { par: true, label: label.as_deref(), first });
                     for (i, (blabel, b)) in branches.iter().enumerate() {
                         if i > 0 {
                             self.out.push(Event::Branch(blabel.as_deref()));
@@ -276,7 +279,7 @@ impl<'f> Walk<'f> {
                 Step::Loop { label, steps, .. } => {
                     self.settle(steps);
                     let base = self.stack.len();
-                    self.out.push(Event::Open { par: false, label: label.as_deref() });
+                    self.out.push(Event::Open { par: false, label: label.as_deref(), first: None });
                     self.steps(steps);
                     self.unwind(base);
                     self.out.push(Event::Close);

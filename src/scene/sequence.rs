@@ -109,7 +109,15 @@ pub(crate) fn sequence(model: &Model, flow: &Flow) -> Sequence {
                 to: index(m.from, &mut order),
                 label: m.returns.clone(),
             },
-            Event::Open { par, label } => Item::Open { par, label: label.map(str::to_string) },
+            // A `par` frame shows its own label and its first branch's, as the next branches
+            // show theirs.
+            Event::Open { par, label, first } => Item::Open {
+                par,
+                label: match (label, first) {
+                    (Some(l), Some(f)) => Some(format!("{l}: {f}")),
+                    (l, f) => l.or(f).map(str::to_string),
+                },
+            },
             Event::Branch(label) => Item::Branch(label.map(str::to_string)),
             Event::Close => Item::Close,
         });
