@@ -22,7 +22,7 @@ static META: RuleMeta = RuleMeta {
     id: "flow-coverage",
     category: Category::Flows,
     default_level: Level::Off,
-    since: "0.2.0",
+    since: "0.1.0",
     summary: "a dependency that no flow travels, when the manifest asks for full coverage",
     facts: "`depends_on` and every flow's steps; off unless the manifest turns it on",
     docs: r"## What it flags

@@ -92,7 +92,7 @@ static META: RuleMeta = RuleMeta {
     id: "flow-over-budget",
     category: Category::Flows,
     default_level: Level::Warn,
-    since: "0.2.0",
+    since: "0.1.0",
     summary: "a flow whose sync critical path adds up to more than its `budget_ms`",
     facts: "each flow's `budget_ms` and the `latency_ms` of the dependencies its sync steps travel; a flow without `budget_ms`, or whose path has no `latency_ms` at all, is not judged; a call without `latency_ms` counts as 0 and the finding says how many did",
     docs: r"## What it flags

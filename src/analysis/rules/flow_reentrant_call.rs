@@ -43,7 +43,7 @@ static META: RuleMeta = RuleMeta {
     id: "flow-reentrant-call",
     category: Category::Flows,
     default_level: Level::Warn,
-    since: "0.2.0",
+    since: "0.1.0",
     summary: "a flow whose sync calls pass through a component that is already waiting in the same chain",
     facts: "the order of each flow's steps and whether each is sync (the step's `async`, else the dependency's mode); a step is read as answering every call made after the last call its sender received",
     docs: r"## What it flags

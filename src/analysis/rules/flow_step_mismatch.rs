@@ -68,7 +68,7 @@ static META: RuleMeta = RuleMeta {
     id: "flow-step-mismatch",
     category: Category::Flows,
     default_level: Level::Warn,
-    since: "0.2.0",
+    since: "0.1.0",
     summary: "a flow step whose `async` or `protocol` contradicts the dependency it travels",
     facts: "each step's `async` and `protocol` where written, and the dependency's mode (from `mode`, the target's `kind` and `protocol`) and `protocol`; a step that writes neither is never flagged, nor one whose dependency declares no protocol",
     docs: r"## What it flags

@@ -46,7 +46,7 @@ static META: RuleMeta = RuleMeta {
     id: "flow-sync-depth",
     category: Category::Flows,
     default_level: Level::Warn,
-    since: "0.2.0",
+    since: "0.1.0",
     summary: "a flow that nests more than `max` sync calls",
     facts: "the order of each flow's steps and whether each is sync (the step's `async`, else the dependency's mode)",
     docs: r"## What it flags

@@ -63,7 +63,7 @@ static META: RuleMeta = RuleMeta {
     id: "flow-undeclared-step",
     category: Category::Flows,
     default_level: Level::Error,
-    since: "0.2.0",
+    since: "0.1.0",
     summary: "a flow step between two components that no dependency joins",
     facts: "each flow step's `from` and `to`, and `depends_on`; a step from a queue or topic to a component that depends on it is a delivery and is allowed",
     docs: r"## What it flags

@@ -42,7 +42,7 @@ static META: RuleMeta = RuleMeta {
     id: "timeout-inversion",
     category: Category::Flows,
     default_level: Level::Warn,
-    since: "0.2.0",
+    since: "0.1.0",
     summary: "a sync call in a flow whose timeout is not longer than the timeout of a call it waits on",
     facts: "the `timeout_ms` of the dependencies that a flow's nested sync calls travel; a pair is judged only when both are written",
     docs: r"## What it flags
