@@ -20,7 +20,9 @@ pub(super) fn write_sequence(
     let drawn = matches!(format, Format::Svg | Format::Png | Format::Mermaid);
     if drawn && (seq.items.len() > MAX_ROWS || seq.participants.len() > MAX_COLUMNS) {
         return Err(Error::Usage(format!(
-            "flow `{}` has {} rows over {} components: a sequence diagram holds at most {MAX_ROWS}              rows (messages, returns and frame borders) and {MAX_COLUMNS} components; split the              flow, or draw it over the architecture with --overlay",
+            "flow `{}` has {} rows over {} components: a sequence diagram holds at most {MAX_ROWS} \
+             rows (messages, returns and frame borders) and {MAX_COLUMNS} components; split the \
+             flow, or draw it over the architecture with --overlay",
             flow.id,
             seq.items.len(),
             seq.participants.len()
