@@ -63,8 +63,8 @@ static META: RuleMeta = RuleMeta {
     docs: r"## What it flags
 A name that refers to nothing: a `depends_on` target, a component's `group`, a group's
 `parent`, a component id or `group:` selector in a view (`include`, `exclude`, `focus`,
-`collapse`), or an `allow` entry that is not the id or code of a check. The help line suggests
-the closest existing name.
+`collapse`), a component named by a flow's step (`from`, `to`), or an `allow` entry that is
+not the id or code of a check. The help line suggests the closest existing name.
 
 ## Why it matters
 The reference is dropped from the model: a dependency that is not drawn or checked, a component
