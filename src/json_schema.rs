@@ -62,6 +62,8 @@ fn fields() -> BTreeMap<&'static str, Vec<String>> {
         ("service", def("Service")),
         ("dependency", def("Dependency")),
         ("view", def("View")),
+        ("flow", def("Flow")),
+        ("message", def("FlowMessage")),
     ])
 }
 
@@ -97,6 +99,11 @@ pub(crate) struct ManifestDoc {
     pub views: Option<BTreeMap<String, View>>,
     /// The level of each check, and its parameters. Keyed by rule id (`fan-in`) or code (`AM020`).
     pub rules: Option<Rules>,
+    /// Journeys through the system, checked against the dependencies and drawn as sequence
+    /// diagrams (`render --flow ID`). Keyed by flow id.
+    #[serde(default)]
+    #[schemars(schema_with = "flow_map")]
+    pub flows: Option<BTreeMap<String, Flow>>,
 }
 
 /// A string. YAML numbers and booleans are read as their text; an empty value is as if the
@@ -215,6 +222,122 @@ pub(crate) struct Dependency {
     pub description: Option<Text>,
     /// The caller degrades gracefully without it (default false).
     pub optional: Option<bool>,
+    /// What one call costs the caller, in milliseconds; summed over a flow's sync critical
+    /// path and compared with its `budget_ms`.
+    #[serde(default)]
+    #[schemars(schema_with = "millis")]
+    pub latency_ms: Option<u32>,
+    /// How long the caller waits before giving up, in milliseconds (at least 1).
+    #[serde(default)]
+    #[schemars(schema_with = "positive_millis")]
+    pub timeout_ms: Option<u32>,
+}
+
+/// A journey through the system: who sends what to whom, in order.
+#[derive(JsonSchema)]
+#[expect(dead_code, reason = "a description for schemars' derive, never built or read")]
+#[serde(deny_unknown_fields)]
+#[schemars(extend("patternProperties" = { "^x-": true }))]
+pub(crate) struct Flow {
+    /// The sequence diagram's title (default: the id).
+    pub title: Option<Text>,
+    /// What the journey is.
+    pub description: Option<Text>,
+    /// The most the flow's sync critical path may take, in milliseconds (at least 1).
+    #[serde(default)]
+    #[schemars(schema_with = "positive_millis")]
+    pub budget_ms: Option<u32>,
+    /// The steps, in order: messages, `par` blocks and `loop` blocks.
+    pub steps: Vec<FlowStep>,
+}
+
+/// One step of a flow: a message, branches that run at the same time, or repeated steps.
+#[derive(JsonSchema)]
+#[expect(dead_code, reason = "a description for schemars' derive, never built or read")]
+#[serde(untagged)]
+pub(crate) enum FlowStep {
+    /// A message from one component to another.
+    Message(FlowMessage),
+    /// Branches that run at the same time.
+    Par(FlowPar),
+    /// Steps repeated.
+    Loop(FlowLoop),
+}
+
+/// A message from one component to another; a dependency must join them.
+#[derive(JsonSchema)]
+#[expect(dead_code, reason = "a description for schemars' derive, never built or read")]
+#[serde(deny_unknown_fields)]
+#[schemars(extend("patternProperties" = { "^x-": true }))]
+pub(crate) struct FlowMessage {
+    /// The sender's id.
+    #[schemars(schema_with = "id")]
+    pub from: String,
+    /// The receiver's id: a component the sender depends on, or a consumer of the queue or
+    /// topic that sends.
+    #[schemars(schema_with = "id")]
+    pub to: String,
+    /// What is sent, e.g. `POST /orders`.
+    pub label: Option<Text>,
+    /// Whether the sender goes on without waiting (default: the dependency's mode).
+    #[serde(rename = "async")]
+    pub asynchronous: Option<bool>,
+    /// The step may not happen (default false).
+    pub optional: Option<bool>,
+    /// What comes back, drawn as a return message.
+    pub returns: Option<Text>,
+    /// The dependency's protocol the step uses.
+    #[serde(default)]
+    #[schemars(schema_with = "protocol")]
+    pub protocol: Option<String>,
+}
+
+/// Branches that run at the same time.
+#[derive(JsonSchema)]
+#[expect(dead_code, reason = "a description for schemars' derive, never built or read")]
+#[serde(deny_unknown_fields)]
+#[schemars(extend("patternProperties" = { "^x-": true }))]
+pub(crate) struct FlowPar {
+    /// The branches: each a list of steps, or a map with a `label` and `steps`.
+    pub par: Vec<FlowBranch>,
+    /// The block's label.
+    pub label: Option<Text>,
+}
+
+/// One branch of a `par` block.
+#[derive(JsonSchema)]
+#[expect(dead_code, reason = "a description for schemars' derive, never built or read")]
+#[serde(untagged)]
+pub(crate) enum FlowBranch {
+    /// The branch's steps.
+    Steps(Vec<FlowStep>),
+    /// A labelled branch.
+    Labelled(FlowLabelledBranch),
+}
+
+/// A labelled branch of a `par` block.
+#[derive(JsonSchema)]
+#[expect(dead_code, reason = "a description for schemars' derive, never built or read")]
+#[serde(deny_unknown_fields)]
+#[schemars(extend("patternProperties" = { "^x-": true }))]
+pub(crate) struct FlowLabelledBranch {
+    /// The branch's label.
+    pub label: Option<Text>,
+    /// The branch's steps.
+    pub steps: Vec<FlowStep>,
+}
+
+/// Steps repeated.
+#[derive(JsonSchema)]
+#[expect(dead_code, reason = "a description for schemars' derive, never built or read")]
+#[serde(deny_unknown_fields)]
+#[schemars(extend("patternProperties" = { "^x-": true }))]
+pub(crate) struct FlowLoop {
+    /// What is repeated, e.g. `for each item`.
+    #[serde(rename = "loop")]
+    pub repeat: Text,
+    /// The repeated steps.
+    pub steps: Vec<FlowStep>,
 }
 
 /// A named diagram over a subset of the model.
@@ -490,6 +613,14 @@ fn replicas(_: &mut SchemaGenerator) -> Schema {
     json_schema!({ "type": "integer", "minimum": 1, "maximum": u32::MAX })
 }
 
+fn millis(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({ "type": "integer", "minimum": 0, "maximum": u32::MAX })
+}
+
+fn positive_millis(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({ "type": "integer", "minimum": 1, "maximum": u32::MAX })
+}
+
 fn depth(_: &mut SchemaGenerator) -> Schema {
     json_schema!({ "type": "integer", "minimum": 0, "maximum": u32::MAX })
 }
@@ -520,6 +651,11 @@ fn view_map(generator: &mut SchemaGenerator) -> Schema {
     entry_map(&entry)
 }
 
+fn flow_map(generator: &mut SchemaGenerator) -> Schema {
+    let entry = generator.subschema_for::<Flow>();
+    entry_map(&entry)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -538,5 +674,7 @@ mod tests {
         assert_eq!(fields["service"], sorted(reader::SERVICE_FIELDS));
         assert_eq!(fields["dependency"], sorted(reader::DEPENDENCY_FIELDS));
         assert_eq!(fields["view"], sorted(reader::VIEW_FIELDS));
+        assert_eq!(fields["flow"], sorted(reader::FLOW_FIELDS));
+        assert_eq!(fields["message"], sorted(reader::MESSAGE_FIELDS));
     }
 }

@@ -17,6 +17,7 @@ mod docs;
 mod drift;
 mod examples;
 mod fixtures;
+mod flows;
 mod hostile;
 mod html;
 mod import;

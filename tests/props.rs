@@ -422,7 +422,7 @@ fn properties(text: &str, outputs: &mut Outputs) -> Result<(), TestCaseError> {
 }
 
 /// Runs the real mermaid parser over `diagrams` in one process, when the harness is installed.
-fn validate_mermaid(diagrams: &[String]) {
+pub(crate) fn validate_mermaid(diagrams: &[String]) {
     let dir = root().join("tests/mermaid");
     if !dir.join("node_modules/mermaid").is_dir() {
         assert!(

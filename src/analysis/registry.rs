@@ -12,6 +12,12 @@ use super::rules::{
     single_point_of_failure::SinglePointOfFailure, sync_chain_depth::SyncChainDepth,
     sync_cycle::SyncCycle, unknown_reference::UnknownReference, unused_allow::UnusedAllow,
 };
+use super::rules::{
+    flow_coverage::FlowCoverage, flow_over_budget::FlowOverBudget,
+    flow_reentrant_call::FlowReentrantCall, flow_step_mismatch::FlowStepMismatch,
+    flow_sync_depth::FlowSyncDepth, flow_undeclared_step::FlowUndeclaredStep,
+    timeout_inversion::TimeoutInversion,
+};
 use crate::diagnostic;
 
 /// Every check, sorted by code. Codes are never reused.
@@ -38,6 +44,13 @@ pub(crate) static RULES: &[&dyn Rule] = &[
     &EmptyGroup,
     &EmptyView,
     &UnusedAllow,
+    &FlowUndeclaredStep,
+    &FlowStepMismatch,
+    &FlowReentrantCall,
+    &FlowSyncDepth,
+    &FlowOverBudget,
+    &TimeoutInversion,
+    &FlowCoverage,
 ];
 
 /// The check whose id or code is `name` (codes case-insensitively).
@@ -101,6 +114,7 @@ mod tests {
                 Category::Resilience => "2",
                 Category::Design => "3",
                 Category::Hygiene => "4",
+                Category::Flows => "5",
             };
             assert_eq!(tens, expected, "{}", m.code);
         }

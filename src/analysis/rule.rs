@@ -22,6 +22,8 @@ pub enum Category {
     Design,
     /// `AM04x`: hygiene.
     Hygiene,
+    /// `AM05x`: flows, the documented journeys, against the dependencies.
+    Flows,
 }
 
 impl Category {
@@ -34,6 +36,7 @@ impl Category {
             Category::Resilience => "resilience",
             Category::Design => "design",
             Category::Hygiene => "hygiene",
+            Category::Flows => "flows",
         }
     }
 }

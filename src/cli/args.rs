@@ -193,9 +193,18 @@ pub(crate) struct RenderArgs {
     /// Render one view of the manifest.
     #[arg(long, value_name = "NAME", conflicts_with = "all_views")]
     pub view: Option<String>,
-    /// Render the whole system and every view, one file each, into the directory `-o`.
+    /// Render the whole system and every view, one file each, into the directory `-o`; with
+    /// svg, png or mermaid, every flow's sequence diagram too (`flow-ID.svg`).
     #[arg(long, requires = "output")]
     pub all_views: bool,
+    /// Draw one flow of the manifest as a sequence diagram (svg, png or mermaid; html opens the
+    /// page on the flow).
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["all_views", "view"])]
+    pub flow: Option<String>,
+    /// With --flow: draw the architecture diagram instead, with the flow's steps numbered on
+    /// its dependencies and the rest dimmed (svg, png or dot).
+    #[arg(long, requires = "flow")]
+    pub overlay: bool,
     /// Diagram direction.
     #[arg(long, value_enum)]
     pub direction: Option<DirectionArg>,

@@ -8,6 +8,7 @@ pub(crate) mod args;
 mod check;
 mod diff;
 mod drift;
+mod flows;
 mod import;
 mod init;
 mod outfile;

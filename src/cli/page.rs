@@ -27,6 +27,18 @@ pub(super) struct PageRequest {
 
 /// The page of `analysed` (which must have a model: not fatal): the system and every view,
 /// the components' details and every finding.
+/// The page's view id of each flow (`flow-ID`), leaving out a flow whose id a view already
+/// takes.
+pub(super) fn flow_views(
+    model: &crate::model::Model,
+) -> impl Iterator<Item = (String, &crate::model::Flow)> {
+    model
+        .flows()
+        .iter()
+        .map(|f| (format!("flow-{}", f.id), f))
+        .filter(|(id, _)| !model.views.iter().any(|v| &v.id == id))
+}
+
 pub(super) fn page(
     analysed: &Analysis,
     request: &PageRequest,
@@ -35,6 +47,7 @@ pub(super) fn page(
     let model = analysed.model.as_ref().expect("a manifest without fatal problems has a model");
     if let Some(v) = &request.view
         && !model.views.iter().any(|w| &w.id == v)
+        && !flow_views(model).any(|(id, _)| &id == v)
     {
         return Err(Error::Usage(format!("no view is called `{v}`")));
     }
@@ -62,6 +75,11 @@ pub(super) fn page(
     for v in &model.views {
         let scene = crate::scene::scene(model, &SceneOptions { view: Some(v), ..base.clone() });
         page.views.push(PageView::new(&v.id, &scene, options));
+    }
+    // Each flow as a view of its own: the system with the flow's steps numbered on it.
+    for (id, flow) in flow_views(model) {
+        let scene = crate::scene::flow::overlay(model, flow, &base);
+        page.views.push(PageView::new(&id, &scene, options));
     }
     page.findings = analysed
         .diagnostics

@@ -112,7 +112,22 @@ fn render_once(
         if args.highlight { highlights(&analysed.diagnostics) } else { Vec::new() };
     let jobs = jobs(args, model, &marks)?;
     let options = render_options(args, format, io)?;
-    let outputs = if format == Format::Html {
+    let outputs = if let Some(name) = &args.flow {
+        let flow = find_flow(model, name)?;
+        if format == Format::Html {
+            // The page holds every flow drawn over the system; it opens on this one.
+            let on_flow = RenderArgs { view: Some(format!("flow-{}", flow.id)), ..args.clone() };
+            vec![(args.output.clone(), html_page(&on_flow, &analysed, &options)?)]
+        } else if args.overlay {
+            let scene = crate::scene::flow::overlay(model, flow, &jobs[0].1);
+            vec![(args.output.clone(), super::flows::write_overlay(format, &scene, &options)?)]
+        } else {
+            vec![(
+                args.output.clone(),
+                super::flows::write_sequence(format, model, flow, &options)?,
+            )]
+        }
+    } else if format == Format::Html {
         vec![(args.output.clone(), html_page(args, &analysed, &options)?)]
     } else {
         render_all(args, global, format, model, &jobs, &options, io)?
@@ -279,11 +294,13 @@ fn render_all(
     io: &mut Io<'_>,
 ) -> Result<Vec<Output>, Error> {
     let mut outputs: Vec<Output> = Vec::with_capacity(jobs.len());
+    // `--all-views` draws every flow too, in the formats that draw sequences.
+    let flows = if args.all_views { super::flows::drawn_flows(format, model)? } else { Vec::new() };
     let progress = Progress::new(
         io.stderr_is_terminal,
         global.quiet,
         super::color(global.color, io.stderr_is_terminal, io.no_color),
-        jobs.len(),
+        jobs.len() + flows.len(),
         "rendering",
     );
     for (stem, scene_options) in jobs {
@@ -309,6 +326,14 @@ fn render_all(
         } else {
             args.output.clone()
         };
+        outputs.push((path, bytes));
+        progress.inc();
+    }
+    for (stem, flow) in flows {
+        progress.step(&stem);
+        let bytes = super::flows::write_sequence(format, model, flow, options)?;
+        let path =
+            args.output.as_ref().map(|dir| dir.join(format!("{stem}.{}", format.extension())));
         outputs.push((path, bytes));
         progress.inc();
     }
@@ -363,6 +388,17 @@ fn output_format(args: &RenderArgs) -> Result<Format, Error> {
         .map(|f| Row { format: f, name: f.as_str(), infer: f.extensions(), accept: f.extensions() })
         .collect();
     super::outfile::pick(args.format, args.output.as_deref(), Format::Svg, &table)
+}
+
+/// The flow `--flow` names.
+fn find_flow<'m>(model: &'m Model, name: &str) -> Result<&'m crate::model::Flow, Error> {
+    model.find_flow(name).ok_or_else(|| {
+        Error::Usage(if model.flows().is_empty() {
+            format!("no flow is called `{name}`: the manifest defines no flows")
+        } else {
+            unknown(name, "flow", model.flows().iter().map(|f| f.id.as_str()))
+        })
+    })
 }
 
 /// "No WHAT is called NAME", with the closest candidate or the first twenty.

@@ -14,6 +14,7 @@
 //! is sorted by id, so output is deterministic.
 
 pub(crate) mod changed;
+pub(crate) mod flows;
 pub(crate) mod overlay;
 pub(crate) mod report;
 
@@ -125,6 +126,8 @@ pub(crate) struct Diff {
     pub views: Vec<Entry>,
     /// Checks whose level or parameters changed, by id.
     pub rules: Vec<Entry>,
+    /// Flows, by id; a changed flow lists each step that differs.
+    pub flows: Vec<Entry>,
     /// Findings in the new side that the old one did not have, by code then subjects.
     pub new_findings: Vec<Finding>,
     /// Findings of the old side that the new one no longer has.
@@ -147,6 +150,7 @@ impl Diff {
             && self.groups.is_empty()
             && self.views.is_empty()
             && self.rules.is_empty()
+            && self.flows.is_empty()
             && self.new_findings.is_empty()
             && self.resolved_findings.is_empty()
             && self.changed_findings.is_empty()
@@ -198,6 +202,7 @@ pub(crate) fn diff(old: &Side<'_>, new: &Side<'_>) -> Diff {
         groups,
         views,
         rules,
+        flows: flows::entries(old.model, new.model),
         new_findings,
         resolved_findings,
         changed_findings,
@@ -329,6 +334,8 @@ fn dependency_map(m: &Model) -> BTreeMap<String, Fields> {
                 ("label", opt(d.label.as_ref())),
                 ("description", opt(d.description.as_ref())),
                 ("optional", Some(d.optional.to_string())),
+                ("latency_ms", d.latency_ms.map(|l| l.to_string())),
+                ("timeout_ms", d.timeout_ms.as_ref().map(|t| t.value.to_string())),
             ];
             out.insert(key, fields);
         }

@@ -55,12 +55,13 @@ impl Counts {
 }
 
 /// The sections of entries keyed by id, with their titles (singular, plural).
-fn sections(diff: &Diff) -> [(&'static str, &'static str, &[Entry]); 4] {
+fn sections(diff: &Diff) -> [(&'static str, &'static str, &[Entry]); 5] {
     [
         ("component", "components", &diff.components),
         ("group", "groups", &diff.groups),
         ("view", "views", &diff.views),
         ("rule", "rules", &diff.rules),
+        ("flow", "flows", &diff.flows),
     ]
 }
 
@@ -81,10 +82,10 @@ pub(crate) fn summary(diff: &Diff) -> String {
         let fields: Vec<&str> = diff.system.iter().map(|c| c.field).collect();
         parts.push(format!("system {} changed", fields.join(" and ")));
     }
-    let [components, groups, views, rules] = sections(diff);
+    let [components, groups, views, rules, flows] = sections(diff);
     parts.extend(entry_counts(components.2).phrase("component", "components"));
     parts.extend(edge_counts(&diff.dependencies).phrase("dependency", "dependencies"));
-    for (one, many, entries) in [groups, views] {
+    for (one, many, entries) in [groups, views, flows] {
         parts.extend(entry_counts(entries).phrase(one, many));
     }
     if !rules.2.is_empty() {
@@ -230,7 +231,7 @@ pub(crate) fn text(diff: &Diff, color: bool, quiet: bool) -> String {
         let _ = writeln!(o, "\n{}", p.bold("system"));
         text_entry(&mut o, &p, "system", Status::Changed, &diff.system);
     }
-    let [components, groups, views, rules] = sections(diff);
+    let [components, groups, views, rules, flows] = sections(diff);
     let section = |o: &mut String, (_, title, entries): (&str, &str, &[Entry])| {
         if entries.is_empty() {
             return;
@@ -251,6 +252,7 @@ pub(crate) fn text(diff: &Diff, color: bool, quiet: bool) -> String {
     section(&mut o, groups);
     section(&mut o, views);
     section(&mut o, rules);
+    section(&mut o, flows);
     if !diff.new_findings.is_empty()
         || !diff.resolved_findings.is_empty()
         || !diff.changed_findings.is_empty()
@@ -297,6 +299,8 @@ struct Document<'a> {
     groups: &'a [Entry],
     views: &'a [Entry],
     rules: &'a [Entry],
+    #[serde(skip_serializing_if = "<[Entry]>::is_empty")]
+    flows: &'a [Entry],
     findings: FindingsDoc<'a>,
 }
 
@@ -307,6 +311,8 @@ struct SummaryDoc {
     groups: Counts,
     views: Counts,
     rules: Counts,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    flows: Option<Counts>,
     new_findings: usize,
     resolved_findings: usize,
     changed_findings: usize,
@@ -336,6 +342,7 @@ pub(crate) fn json(diff: &Diff) -> String {
             groups: entry_counts(&diff.groups),
             views: entry_counts(&diff.views),
             rules: entry_counts(&diff.rules),
+            flows: (!diff.flows.is_empty()).then(|| entry_counts(&diff.flows)),
             new_findings: diff.new_findings.len(),
             resolved_findings: diff.resolved_findings.len(),
             changed_findings: diff.changed_findings.len(),
@@ -347,6 +354,7 @@ pub(crate) fn json(diff: &Diff) -> String {
         groups: &diff.groups,
         views: &diff.views,
         rules: &diff.rules,
+        flows: &diff.flows,
         findings: FindingsDoc {
             new: &diff.new_findings,
             resolved: &diff.resolved_findings,
@@ -484,7 +492,7 @@ pub(crate) fn markdown(diff: &Diff) -> String {
             );
         }
     }
-    let [components, groups, views, rules] = sections(diff);
+    let [components, groups, views, rules, flows] = sections(diff);
     let table = |o: &mut String, title: &str, entries: &[Entry]| {
         if entries.is_empty() {
             return;
@@ -520,6 +528,7 @@ pub(crate) fn markdown(diff: &Diff) -> String {
     table(&mut o, "Groups", groups.2);
     table(&mut o, "Views", views.2);
     table(&mut o, "Rules", rules.2);
+    table(&mut o, "Flows", flows.2);
     o
 }
 

@@ -25,6 +25,7 @@ mod position;
 pub mod quality;
 mod rank;
 mod route;
+pub(crate) mod sequence;
 pub(crate) mod text;
 mod tracks;
 

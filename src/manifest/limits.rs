@@ -26,6 +26,10 @@ pub(crate) const MAX_GROUP_DEPTH: usize = 32;
 /// The most views across all files: each view is a selection over every component (in `check`
 /// too, AM043), so views times components is the work.
 pub(crate) const MAX_VIEWS: usize = 1_000;
+/// The most flows across all files: each is checked and may be drawn.
+pub(crate) const MAX_FLOWS: usize = 1_000;
+/// The most messages across all flows: each is walked a few times by the flow checks.
+pub(crate) const MAX_FLOW_MESSAGES: usize = 100_000;
 /// At most this many over-long texts are reported one by one; the last report counts the rest.
 const MAX_TEXT_REPORTS: usize = 50;
 
@@ -66,6 +70,8 @@ pub(crate) fn check(manifests: &[Manifest], limits: &Limits, out: &mut Vec<Diagn
     let mut components = 0usize;
     let mut dependencies = 0usize;
     let mut views = 0usize;
+    let mut flows = 0usize;
+    let mut messages = 0usize;
     let mut texts = TextReports { limits, out: Vec::new(), over: 0 };
     for m in manifests {
         texts.label(m.name.as_ref(), "name");
@@ -124,8 +130,57 @@ pub(crate) fn check(manifests: &[Manifest], limits: &Limits, out: &mut Vec<Diagn
             }
         }
     }
+    for f in manifests.iter().flat_map(|m| &m.flows) {
+        flows += 1;
+        if flows == MAX_FLOWS + 1 {
+            out.push(exceeded(
+                f.id.span,
+                format!("more than {MAX_FLOWS} flows"),
+                "the first flow over the limit",
+                "keep the journeys people read; split the system into several manifests",
+            ));
+        }
+        let before = messages;
+        messages += super::schema::count_messages(&f.steps);
+        if before <= MAX_FLOW_MESSAGES && messages > MAX_FLOW_MESSAGES {
+            out.push(exceeded(
+                f.id.span,
+                format!("more than {MAX_FLOW_MESSAGES} flow steps"),
+                "the flow that goes over the limit",
+                "a flow documents a journey, not a trace: keep its steps to the ones a reader follows",
+            ));
+        }
+        texts.label(f.title.as_ref(), "title");
+        texts.description(f.description.as_ref());
+        label_steps(&mut texts, &f.steps);
+    }
     texts.finish(out);
     group_depth(manifests, out);
+}
+
+/// Checks the texts of every step of a flow.
+fn label_steps(texts: &mut TextReports<'_>, steps: &[super::schema::StepSpec]) {
+    use super::schema::StepSpec;
+    for s in steps {
+        match s {
+            StepSpec::Message(m) => {
+                texts.label(m.label.as_ref(), "label");
+                texts.label(m.returns.as_ref(), "returns");
+                texts.label(m.protocol.as_ref(), "protocol");
+            }
+            StepSpec::Par { label, branches, .. } => {
+                texts.label(label.as_ref(), "label");
+                for (l, b) in branches {
+                    texts.label(l.as_ref(), "label");
+                    label_steps(texts, b);
+                }
+            }
+            StepSpec::Loop { label, steps, .. } => {
+                texts.label(label.as_ref(), "loop");
+                label_steps(texts, steps);
+            }
+        }
+    }
 }
 
 /// Reports the first group nested deeper than [`MAX_GROUP_DEPTH`]. Linear: each group's depth

@@ -12,6 +12,12 @@ use crate::manifest::yaml::{Node, Value};
 use crate::source::{FileId, Span, Spanned};
 use crate::vocab::{Direction, FocusDirection, Kind, Level, Mode};
 
+mod flows;
+
+#[cfg(test)]
+pub(crate) use flows::{FLOW_FIELDS, MESSAGE_FIELDS};
+pub(crate) use flows::{FlowSpec, MessageSpec, StepSpec, count_messages};
+
 /// The only manifest version archmap knows.
 pub(crate) const VERSION: i64 = 1;
 
@@ -41,6 +47,8 @@ pub(crate) struct Manifest {
     pub views: Vec<ViewSpec>,
     /// `rules`, in file order.
     pub rules: Vec<RuleSpec>,
+    /// `flows`, in file order.
+    pub flows: Vec<FlowSpec>,
     /// Keys written twice in one map (the first one is kept).
     pub duplicate_keys: Vec<DuplicateKey>,
     /// Top-level keys present in the file (valid or not), for "missing field" checks.
@@ -146,6 +154,10 @@ pub(crate) struct DependencySpec {
     pub description: Option<Spanned<String>>,
     /// `optional` (default false).
     pub optional: bool,
+    /// `latency_ms`: what one call costs the caller, in milliseconds.
+    pub latency_ms: Option<Spanned<u32>>,
+    /// `timeout_ms`: how long the caller waits before giving up, in milliseconds.
+    pub timeout_ms: Option<Spanned<u32>>,
 }
 
 /// Which components a view or rule parameter picks.
@@ -291,6 +303,7 @@ pub(crate) fn read(file: FileId, root: &Node, diags: &mut Vec<Diagnostic>) -> Ma
         "services" => m.services = r.id_map(value, "service", Reader::service),
         "views" => m.views = r.id_map(value, "view", Reader::view),
         "rules" => m.rules = r.rules(value),
+        "flows" => m.flows = r.id_map(value, "flow", Reader::flow),
         _ => unreachable!("fields() only passes known keys"),
     });
     if !m.keys.iter().any(|k| k == "version") {
@@ -348,7 +361,7 @@ pub(crate) fn require_root_fields(m: &Manifest, services: usize, diags: &mut Vec
 
 /// The fields of the top-level map.
 pub(crate) const TOP_FIELDS: &[&str] =
-    &["version", "name", "description", "include", "groups", "services", "views", "rules"];
+    &["version", "name", "description", "include", "groups", "services", "views", "rules", "flows"];
 /// The fields of a group.
 pub(crate) const GROUP_FIELDS: &[&str] = &["label", "description", "parent", "color", "owner"];
 /// The fields of a service.
@@ -367,7 +380,7 @@ pub(crate) const SERVICE_FIELDS: &[&str] = &[
 ];
 /// The fields of a dependency map.
 pub(crate) const DEPENDENCY_FIELDS: &[&str] =
-    &["target", "protocol", "mode", "label", "description", "optional"];
+    &["target", "protocol", "mode", "label", "description", "optional", "latency_ms", "timeout_ms"];
 /// The fields of a view.
 pub(crate) const VIEW_FIELDS: &[&str] = &[
     "title",
@@ -782,6 +795,8 @@ impl Reader<'_> {
             label: None,
             description: None,
             optional: false,
+            latency_ms: None,
+            timeout_ms: None,
         };
         match &node.value {
             Value::Str(_) | Value::Int(_) => {
@@ -814,6 +829,8 @@ impl Reader<'_> {
             "label" => d.label = r.string(value, key),
             "description" => d.description = r.string(value, key),
             "optional" => d.optional = r.bool(value, key).unwrap_or(false),
+            "latency_ms" => d.latency_ms = r.positive(value, key, 0),
+            "timeout_ms" => d.timeout_ms = r.positive(value, key, 1),
             _ => unreachable!("fields() only passes known keys"),
         });
         if let Some(t) = target {

@@ -8,7 +8,10 @@
 //! links form a forest (a cycle is cut at the link written last); node and group order is
 //! manifest order; spans are kept on nodes, edges, groups and views.
 
+pub(crate) mod flow;
 pub(crate) mod select;
+
+pub(crate) use flow::{Event, Flow, Message, Route, Step};
 
 use indexmap::IndexMap;
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
@@ -76,6 +79,10 @@ pub struct Dependency {
     pub optional: bool,
     /// Where the target is named in the source's `depends_on`.
     pub span: Span,
+    /// `latency_ms`: what one call costs the caller.
+    pub latency_ms: Option<u32>,
+    /// `timeout_ms`: how long the caller waits, with where it is written.
+    pub timeout_ms: Option<Spanned<u32>>,
 }
 
 impl Dependency {
@@ -147,6 +154,8 @@ pub(crate) enum RefKind {
     ViewComponent,
     /// A group in a view's selector or collapse.
     ViewGroup,
+    /// A component named by a flow's step.
+    FlowComponent,
 }
 
 /// A structural problem found while lowering; checks AM001–AM005 report them.
@@ -220,6 +229,8 @@ pub struct Model {
     pub(crate) group_index: IndexMap<String, GroupId>,
     /// Views in manifest order.
     pub(crate) views: Vec<View>,
+    /// Flows in manifest order.
+    pub(crate) flows: Vec<Flow>,
     /// Structural problems found while lowering.
     pub(crate) defects: Vec<Defect>,
 }
@@ -241,6 +252,18 @@ impl Model {
     #[must_use]
     pub fn views(&self) -> &[View] {
         &self.views
+    }
+
+    /// The manifest's flows, in manifest order.
+    #[must_use]
+    pub fn flows(&self) -> &[Flow] {
+        &self.flows
+    }
+
+    /// The flow called `name`.
+    #[must_use]
+    pub fn find_flow(&self, name: &str) -> Option<&Flow> {
+        self.flows.iter().find(|f| f.id == name)
     }
 
     /// The component with index `id`.
@@ -373,6 +396,9 @@ pub(crate) fn lower(manifests: &[Manifest]) -> Model {
 
     // Views.
     lower_views(&mut model, manifests, &ids, &group_ids);
+
+    // Flows, over the finished graph.
+    flow::lower_flows(&mut model, manifests, &ids);
     model
 }
 
@@ -493,6 +519,8 @@ fn lower_dependencies(model: &mut Model, specs: &[(ServiceId, &ServiceSpec)], id
                     description: d.description.as_ref().map(|l| l.value.clone()),
                     optional: d.optional,
                     span: d.target.span,
+                    latency_ms: d.latency_ms.as_ref().map(|l| l.value),
+                    timeout_ms: d.timeout_ms.clone(),
                 },
             );
         }
@@ -575,11 +603,16 @@ pub(crate) fn default_mode(target: Kind, protocol: Option<&str>) -> Mode {
     if target.is_messaging() || messaging_protocol { Mode::Async } else { Mode::Sync }
 }
 
-fn duplicate(what: &str, id: &Spanned<String>, first: Span) -> Defect {
+pub(crate) fn duplicate(what: &str, id: &Spanned<String>, first: Span) -> Defect {
     Defect::DuplicateId { what: what.into(), id: id.value.clone(), first, second: id.span }
 }
 
-fn unknown(kind: RefKind, name: &Spanned<String>, holder: &str, candidates: &[String]) -> Defect {
+pub(crate) fn unknown(
+    kind: RefKind,
+    name: &Spanned<String>,
+    holder: &str,
+    candidates: &[String],
+) -> Defect {
     Defect::UnknownReference {
         kind,
         name: name.value.clone(),

@@ -305,6 +305,8 @@ fn mermaid_class(mark: Mark) -> &'static str {
         Mark::Removed => "hl_removed",
         Mark::Changed => "hl_changed",
         Mark::Unchanged => "hl_unchanged",
+        Mark::Flow => "hl_flow",
+        Mark::Dimmed => "hl_dimmed",
     }
 }
 
@@ -315,13 +317,14 @@ fn mark_style(mark: Mark) -> String {
     match mark {
         Mark::Finding => format!("stroke:{color},stroke-width:2px,stroke-dasharray:3 2"),
         Mark::Removed => format!("stroke:{color},stroke-width:2px,stroke-dasharray:6 4"),
-        Mark::Unchanged => "opacity:0.5".into(),
+        Mark::Unchanged | Mark::Dimmed => "opacity:0.5".into(),
         Mark::Cycle
         | Mark::Layer
         | Mark::Spof
         | Mark::Changed
         | Mark::Hotspot
         | Mark::Chain
+        | Mark::Flow
         | Mark::Added => format!("stroke:{color},stroke-width:3px"),
     }
 }

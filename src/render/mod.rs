@@ -14,6 +14,7 @@ pub(crate) mod json;
 pub(crate) mod mermaid;
 pub(crate) mod palette;
 pub(crate) mod png;
+pub(crate) mod sequence;
 pub(crate) mod svg;
 
 use crate::layout::{Engine, Layout};

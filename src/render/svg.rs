@@ -50,7 +50,7 @@ impl Renderer for SvgRenderer {
 }
 
 /// A number with at most two decimals, trailing zeros trimmed, never `-0`.
-fn num(v: f64) -> String {
+pub(crate) fn num(v: f64) -> String {
     let v = if v.is_finite() { v } else { 0.0 };
     // Whole and half numbers, most coordinates of a drawing, without the exact decimal
     // formatting (a large drawing has millions): the same text as below.
@@ -605,7 +605,7 @@ fn edge_tooltip(edge: &SceneEdge, from: &SceneNode, to: &SceneNode) -> String {
 // Geometry reads best as x, y, w, h.
 #[allow(clippy::many_single_char_names)]
 #[allow(clippy::too_many_lines, reason = "one match arm per kind's shape (a table)")]
-fn shape_path(kind: Kind, r: Rect) -> String {
+pub(crate) fn shape_path(kind: Kind, r: Rect) -> String {
     let (x, y, w, h) = (r.x, r.y, r.width, r.height);
     let (x1, y1) = (x + w, y + h);
     let n = num;
@@ -913,11 +913,14 @@ fn stylesheet(scene: &Scene, theme: Theme, legend: bool) -> String {
         .filter_map(|c| Mark::from_class(c))
         .collect();
     let mut out = base_style();
-    if marks.iter().any(|m| !m.is_diff()) {
+    if marks.iter().any(|m| !m.is_diff() && !m.is_flow()) {
         out.push_str(&highlight_style());
     }
     if marks.iter().any(|m| m.is_diff()) {
         out.push_str(&diff_style());
+    }
+    if marks.iter().any(|m| m.is_flow()) {
+        out.push_str(&flow_style());
     }
     if legend {
         let _ =
@@ -1031,6 +1034,20 @@ fn diff_style() -> String {
     o
 }
 
+/// A flow over the diagram (`render --flow ID --overlay`): its steps in the flow colour with
+/// their numbers, the rest faded.
+fn flow_style() -> String {
+    let flow = palette::mark(Mark::Flow);
+    let mut o = String::from(".node.hl-dimmed, .edge.hl-dimmed { opacity: 0.35; }\n");
+    let _ = writeln!(
+        o,
+        ".node.hl-flow .shape {{ stroke: {flow}; stroke-width: 3; stroke-dasharray: none; }}"
+    );
+    let _ = writeln!(o, ".edge.hl-flow .line {{ stroke: {flow}; stroke-width: 2.8; }}");
+    let _ = writeln!(o, ".edge.hl-flow .edge-label {{ fill: {flow}; font-weight: 700; }}");
+    o
+}
+
 /// Dark theme rules: override the light colours (CSS beats the frames' colour attributes).
 pub(crate) fn dark_style() -> String {
     use palette::dark;
@@ -1071,7 +1088,7 @@ pub(crate) fn dark_style() -> String {
 
 /// The start of the embedded stylesheet (without its closing tag): one class per kind, edge
 /// modes, text.
-fn base_style() -> String {
+pub(crate) fn base_style() -> String {
     let mut o = String::from("<style>\n");
     let _ = writeln!(o, "text {{ font-family: {FONT_FAMILY}; white-space: pre; }}");
     let _ = writeln!(o, ".background {{ fill: {}; }}", palette::BACKGROUND);
@@ -1132,7 +1149,7 @@ fn base_style() -> String {
 }
 
 /// Arrowhead markers: filled for required dependencies, open for optional ones.
-fn defs() -> String {
+pub(crate) fn defs() -> String {
     format!(
         "<defs>\n\
          <marker id=\"am-arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"8\" \

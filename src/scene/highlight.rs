@@ -31,11 +31,15 @@ pub enum Mark {
     Changed,
     /// `archmap diff`: the same in both, faded.
     Unchanged,
+    /// `render --flow ID --overlay`: a component or dependency the flow uses, blue.
+    Flow,
+    /// `render --flow ID --overlay`: what the flow does not use, faded.
+    Dimmed,
 }
 
 impl Mark {
     /// Every mark, in legend order.
-    pub const ALL: [Mark; 10] = [
+    pub const ALL: [Mark; 12] = [
         Mark::Cycle,
         Mark::Layer,
         Mark::Spof,
@@ -46,6 +50,8 @@ impl Mark {
         Mark::Removed,
         Mark::Changed,
         Mark::Unchanged,
+        Mark::Flow,
+        Mark::Dimmed,
     ];
 
     /// The class added to marked nodes and edges.
@@ -62,6 +68,8 @@ impl Mark {
             Mark::Removed => "hl-removed",
             Mark::Changed => "hl-changed",
             Mark::Unchanged => "hl-unchanged",
+            Mark::Flow => "hl-flow",
+            Mark::Dimmed => "hl-dimmed",
         }
     }
 
@@ -82,7 +90,13 @@ impl Mark {
     pub fn on_edges(self) -> bool {
         matches!(
             self,
-            Mark::Cycle | Mark::Layer | Mark::Chain | Mark::Added | Mark::Removed | Mark::Changed
+            Mark::Cycle
+                | Mark::Layer
+                | Mark::Chain
+                | Mark::Added
+                | Mark::Removed
+                | Mark::Changed
+                | Mark::Flow
         )
     }
 
@@ -90,6 +104,12 @@ impl Mark {
     #[must_use]
     pub fn is_diff(self) -> bool {
         matches!(self, Mark::Added | Mark::Removed | Mark::Changed | Mark::Unchanged)
+    }
+
+    /// Whether it draws a flow over the diagram (`render --flow ID --overlay`).
+    #[must_use]
+    pub fn is_flow(self) -> bool {
+        matches!(self, Mark::Flow | Mark::Dimmed)
     }
 
     /// The legend's words for it.
@@ -106,6 +126,8 @@ impl Mark {
             Mark::Removed => "removed",
             Mark::Changed => "changed",
             Mark::Unchanged => "unchanged",
+            Mark::Flow => "step of the flow",
+            Mark::Dimmed => "not in the flow",
         }
     }
 
@@ -120,7 +142,8 @@ impl Mark {
             Mark::Chain => "#ea580c",
             Mark::Finding => "#64748b",
             Mark::Added => "#16a34a",
-            Mark::Unchanged => "#94a3b8",
+            Mark::Unchanged | Mark::Dimmed => "#94a3b8",
+            Mark::Flow => "#2563eb",
         }
     }
 }

@@ -8,7 +8,9 @@
 
 use std::collections::BTreeMap;
 
+pub(crate) mod flow;
 pub(crate) mod highlight;
+pub(crate) mod sequence;
 #[cfg(test)]
 pub(crate) mod testing;
 

@@ -22,6 +22,7 @@ fn unknown_reference(
         RefKind::Parent => ("has parent", "group", "group"),
         RefKind::ViewComponent => ("selects", "view", "component"),
         RefKind::ViewGroup => ("selects group", "view", "group"),
+        RefKind::FlowComponent => ("has a step naming", "flow", "component"),
     };
     let help = match suggestion {
         Some(s) => format!("did you mean `{s}`?"),
@@ -57,13 +58,13 @@ static META: RuleMeta = RuleMeta {
     category: Category::Structure,
     default_level: Level::Error,
     since: "0.1.0",
-    summary: "a dependency target, group, parent, view selector or allow entry that names nothing",
-    facts: "the ids written in `depends_on`, `group`, `parent`, view selectors and `allow`, and the ids defined",
+    summary: "a dependency target, group, parent, view selector, flow step or allow entry that names nothing",
+    facts: "the ids written in `depends_on`, `group`, `parent`, view selectors, flow steps and `allow`, and the ids defined",
     docs: r"## What it flags
 A name that refers to nothing: a `depends_on` target, a component's `group`, a group's
 `parent`, a component id or `group:` selector in a view (`include`, `exclude`, `focus`,
-`collapse`), or an `allow` entry that is not the id or code of a check. The help line suggests
-the closest existing name.
+`collapse`), a component named by a flow's step (`from`, `to`), or an `allow` entry that is
+not the id or code of a check. The help line suggests the closest existing name.
 
 ## Why it matters
 The reference is dropped from the model: a dependency that is not drawn or checked, a component
