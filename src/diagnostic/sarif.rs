@@ -110,19 +110,9 @@ impl Emitter for Sarif {
 }
 
 impl Sarif {
-    /// One result per finding. A folded finding's parts are its related locations. With a
-    /// baseline, new findings carry `baselineState: "new"`, accepted ones are results too, with
-    /// `baselineState: "unchanged"` and an external suppression (so viewers hide them), and the
-    /// entries that matched nothing are tool notifications of the run's invocation.
-    pub(crate) fn emit_with(
-        &self,
-        diagnostics: &[Diagnostic],
-        baseline: Option<(&BaselineReport, &[Diagnostic])>,
-        sources: &Sources,
-        out: &mut dyn Write,
-    ) -> io::Result<()> {
-        let rules: Vec<Value> = self
-            .catalog
+    /// The driver's rules: one per code of the catalogue, with a link to its documentation.
+    fn rules(&self) -> Vec<Value> {
+        self.catalog
             .iter()
             .map(|e| {
                 json!({
@@ -136,7 +126,21 @@ impl Sarif {
                     "properties": { "tags": [e.category, e.id], "precision": "very-high" },
                 })
             })
-            .collect();
+            .collect()
+    }
+
+    /// One result per finding. A folded finding's parts are its related locations. With a
+    /// baseline, new findings carry `baselineState: "new"`, accepted ones are results too, with
+    /// `baselineState: "unchanged"` and an external suppression (so viewers hide them), and the
+    /// entries that matched nothing are tool notifications of the run's invocation.
+    pub(crate) fn emit_with(
+        &self,
+        diagnostics: &[Diagnostic],
+        baseline: Option<(&BaselineReport, &[Diagnostic])>,
+        sources: &Sources,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        let rules = self.rules();
         let accepted = baseline.map_or(&[][..], |(_, a)| a);
         let results: Vec<Value> = diagnostics
             .iter()
