@@ -775,26 +775,11 @@ impl<'o> Kube<'o> {
 
     /// Takes an inferred dependency of component `i` and the sync path back; leaves it out.
     fn drop_inferred(&mut self, i: usize, dep: &Dep, path: &[usize], span: Span) {
-        let t = dep.target;
-        let names: Vec<&str> = path.iter().map(|&n| self.components[n].id.as_str()).collect();
-        let cycle = format!("{} → {}", names.join(" → "), self.components[t].id);
-        let note = format!(
-            "not added (it would close the sync cycle {cycle}): {} inferred from {}",
-            self.components[t].id, dep.why
-        );
-        self.components[i].notes.push(note);
+        let message = super::note_dropped(&mut self.components, i, dep, path);
         self.diagnostics.push(
-            Diagnostic::new(
-                codes::DROPPED.0,
-                codes::DROPPED.1,
-                Severity::Warn,
-                format!(
-                    "inferred dependency `{}` → `{}` left out: it would close the sync cycle {cycle}",
-                    self.components[i].id, self.components[t].id
-                ),
-            )
-            .with_label(span, "")
-            .with_help("if the dependency is real, add it by hand and make one edge of the cycle async or optional"),
+            Diagnostic::new(codes::DROPPED.0, codes::DROPPED.1, Severity::Warn, message)
+                .with_label(span, "")
+                .with_help(super::DROPPED_HELP),
         );
         self.counts.dropped += 1;
     }

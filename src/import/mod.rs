@@ -1152,24 +1152,8 @@ impl<'p, 'r> Import<'p, 'r> {
     /// Takes an inferred dependency of component `i` and the sync path from its target back to
     /// `i`; leaves it out with a note in the manifest and a warning.
     fn drop_inferred(&mut self, i: usize, dep: &Dep, path: &[usize], span: Span) {
-        let t = dep.target;
-        let names: Vec<&str> = path.iter().map(|&n| self.components[n].id.as_str()).collect();
-        let cycle = format!("{} → {}", names.join(" → "), self.components[t].id);
-        let note = format!(
-            "not added (it would close the sync cycle {cycle}): {} inferred from {}",
-            self.components[t].id, dep.why
-        );
-        self.components[i].notes.push(note);
-        self.reader.push(
-            codes::DROPPED,
-            Severity::Warn,
-            span,
-            format!(
-                "inferred dependency `{}` → `{}` left out: it would close the sync cycle {cycle}",
-                self.components[i].id, self.components[t].id
-            ),
-            Some("if the dependency is real, add it by hand and make one edge of the cycle async or optional".into()),
-        );
+        let message = note_dropped(&mut self.components, i, dep, path);
+        self.reader.push(codes::DROPPED, Severity::Warn, span, message, Some(DROPPED_HELP.into()));
         self.counts.dropped += 1;
     }
 
@@ -1527,6 +1511,33 @@ fn project_dir(request: &Request) -> PathBuf {
         .and_then(|p| p.parent())
         .map(Path::to_path_buf)
         .unwrap_or_default()
+}
+
+/// What to do about an inferred dependency left out because it would close a sync cycle.
+pub(super) const DROPPED_HELP: &str =
+    "if the dependency is real, add it by hand and make one edge of the cycle async or optional";
+
+/// Takes the components, an inferred dependency of component `i` and the sync path from its
+/// target back to `i`; notes in `i`'s entry of the manifest why the dependency is left out,
+/// and gives the warning's message (importers of every kind say it the same way).
+pub(super) fn note_dropped(
+    components: &mut [Component],
+    i: usize,
+    dep: &Dep,
+    path: &[usize],
+) -> String {
+    let t = dep.target;
+    let names: Vec<&str> = path.iter().map(|&n| components[n].id.as_str()).collect();
+    let cycle = format!("{} → {}", names.join(" → "), components[t].id);
+    let note = format!(
+        "not added (it would close the sync cycle {cycle}): {} inferred from {}",
+        components[t].id, dep.why
+    );
+    components[i].notes.push(note);
+    format!(
+        "inferred dependency `{}` → `{}` left out: it would close the sync cycle {cycle}",
+        components[i].id, components[t].id
+    )
 }
 
 #[cfg(test)]
