@@ -183,6 +183,9 @@ pub(crate) fn blast_radii(model: &Model) -> Vec<usize> {
     reach_counts(&Adjacency::sync_graph(model), Direction::Incoming)
 }
 
+/// How many components [`blast_radius_at_least`] keeps in a list before it uses a set.
+const SHORT_LIST: usize = 256;
+
 /// The blast radius of `id` over `sync` (see [`Adjacency::sync_graph`]), counted up to
 /// `limit`: returns `min(blast radius, limit)`. A reverse BFS that stops once `limit`
 /// components are found: O(limit) time (and the edges into them) whatever the graph's size.
@@ -193,8 +196,7 @@ pub(crate) fn blast_radius_at_least(sync: &Adjacency, id: ServiceId, limit: usiz
     }
     // Few components are visited, so a short list beats a V-sized bitmap; past a few hundred
     // (a limit that is a share of a large system) the list's scans would make the search
-    // quadratic in the limit, so a set takes over.
-    const LIST: usize = 256;
+    // quadratic in the limit, so a set takes over at `SHORT_LIST`.
     let mut seen = vec![id];
     let mut set: Option<std::collections::HashSet<ServiceId>> = None;
     let mut queue = VecDeque::from([id]);
@@ -204,7 +206,7 @@ pub(crate) fn blast_radius_at_least(sync: &Adjacency, id: ServiceId, limit: usiz
                 Some(set) => set.insert(p),
                 None if seen.contains(&p) => false,
                 None => {
-                    if seen.len() == LIST {
+                    if seen.len() == SHORT_LIST {
                         set = Some(seen.iter().copied().chain([p]).collect());
                     }
                     true
