@@ -111,9 +111,13 @@ impl Layout for Layered {
         // 1,945–2,082 with the others).
         let sizes: Vec<Size> =
             (0..n).map(|i| flip(measured.nodes.get(i).copied().unwrap_or(FALLBACK))).collect();
-        let (layering, tokens) = best_layering(n, ng, &rank_edges, |ranks| {
-            layered_graph(ranks, &sizes, &groups, &edges)
-        });
+        let (layering, tokens) = best_layering(
+            n,
+            ng,
+            &rank_edges,
+            |ranks| layered_graph(ranks, &sizes, &groups, &edges),
+            |ranks| align_sink_groups(ranks, &groups, &edges),
+        );
         let Layering { g, chains, label_item, bus, direct, trunk } = layering;
 
         // 5. x.
@@ -341,13 +345,17 @@ struct Layering {
     trunk: Vec<(usize, usize, Size)>,
 }
 
-/// Takes the rank edges and the layered graph of a ranking (`build`); gives the
-/// layering with the fewest crossings among the rankings tried, and its order.
+/// Takes the rank edges, the layered graph of a ranking (`build`) and the ranking with its
+/// groups of sinks in one column (`align`, see [`align_sink_groups`]); gives the layering that
+/// scores best among the rankings tried, and its order. The score is the order's crossings
+/// plus [`FRAME_COST`] for each line through the frame of a group that holds neither of its
+/// ends (the first on a tie).
 fn best_layering(
     n: usize,
     ng: usize,
     rank_edges: &[rank::RankEdge],
     build: impl Fn(&[i32]) -> Layering,
+    align: impl Fn(&[i32]) -> Vec<i32>,
 ) -> (Layering, Vec<Vec<Token>>) {
     let primary = rank::rank(n, rank_edges, rank::Start::Sinks);
     let mut layered = vec![build(&primary)];
@@ -370,6 +378,16 @@ fn best_layering(
                 }
             }
         }
+        // Each ranking again with its groups of sinks in one column, where that moves any.
+        if ng > 0 {
+            for k in 0..seen.len() {
+                let aligned = align(&seen[k]);
+                if !seen.contains(&aligned) {
+                    layered.push(build(&aligned));
+                    seen.push(aligned);
+                }
+            }
+        }
     }
     let budget =
         if layered.len() > 1 && ng == 0 { order::flat_budget(items) } else { order::ORDER_BUDGET };
@@ -377,13 +395,74 @@ fn best_layering(
     let mut chosen = None;
     for mut layering in layered {
         let tokens = order::order(&mut layering.g, share);
-        let crossings = order::crossings(&layering.g);
-        if chosen.as_ref().is_none_or(|c: &(usize, _, _)| crossings < c.0) {
-            chosen = Some((crossings, layering, tokens));
+        let mut score = order::crossings(&layering.g);
+        if ng > 0 {
+            score += FRAME_COST * order::frame_crossings_of(&layering.g, &tokens);
+        }
+        if chosen.as_ref().is_none_or(|c: &(usize, _, _)| score < c.0) {
+            chosen = Some((score, layering, tokens));
         }
     }
     let Some((_, layering, tokens)) = chosen else { unreachable!("one ranking at least") };
     (layering, tokens)
+}
+
+/// What a line through the frame of a group that holds neither of its ends costs when
+/// [`best_layering`] chooses a ranking, in crossings: it misleads a reader about what the line
+/// belongs to, where a crossing only asks to be followed.
+const FRAME_COST: usize = 2;
+
+/// Takes a ranking, the groups and the edges; gives the ranking with the members of every
+/// group that holds only sinks (boxes no edge leaves, and no groups) moved to the group's last
+/// rank, so that a group of databases or third parties stands in one column instead of
+/// spanning the columns between its members, where lines running past it would cross its
+/// frame. Only groups whose members lie in the last two columns of boxes they span move: a box
+/// moved across a column of other boxes drags its lines across that column too. Moving a sink
+/// later keeps every edge into it feasible.
+fn align_sink_groups(ranks: &[i32], groups: &Groups, edges: &Edges) -> Vec<i32> {
+    let mut ranks = ranks.to_vec();
+    let ng = groups.parent.len();
+    let mut eligible = vec![true; ng];
+    let mut last = vec![i32::MIN; ng];
+    for p in groups.parent.iter().flatten() {
+        eligible[*p] = false;
+    }
+    for (i, &(a, _)) in edges.oriented.iter().enumerate() {
+        if edges.valid[i]
+            && let Some(c) = groups.of_node[a]
+        {
+            eligible[c] = false;
+        }
+    }
+    for (v, c) in groups.of_node.iter().enumerate() {
+        if let Some(c) = *c {
+            last[c] = last[c].max(ranks[v]);
+        }
+    }
+    // Ranks holding a box, to tell whether a member would move across a column of boxes.
+    let mut occupied: Vec<i32> = ranks.clone();
+    occupied.sort_unstable();
+    occupied.dedup();
+    let between = |a: i32, b: i32| {
+        let lo = occupied.partition_point(|&r| r <= a);
+        let hi = occupied.partition_point(|&r| r < b);
+        hi.saturating_sub(lo)
+    };
+    for (v, c) in groups.of_node.iter().enumerate() {
+        if let Some(c) = *c
+            && between(ranks[v], last[c]) > 0
+        {
+            eligible[c] = false;
+        }
+    }
+    for (v, c) in groups.of_node.iter().enumerate() {
+        if let Some(c) = *c
+            && eligible[c]
+        {
+            ranks[v] = last[c];
+        }
+    }
+    ranks
 }
 
 /// Takes a ranking, the nodes' sizes, the groups and the edges; gives the layered graph:
@@ -1159,6 +1238,37 @@ mod tests {
         split.nodes[2].group = Some(1);
         let split = check(&split);
         assert!(split.nodes[0].right() < split.nodes[2].x);
+    }
+
+    #[test]
+    fn a_group_of_sinks_stands_in_one_column_when_lines_would_cross_its_frame() {
+        // a calls x1 (a third party) and b; b calls x2 (another) and five topics-like sinks
+        // t1..t5 that c, d also call: x1 would sit one rank above x2 and the lines into the
+        // sinks would run down through the third parties' frame between them.
+        let mut nodes = vec![
+            node("a", "A", Kind::Service, None),
+            node("b", "B", Kind::Service, None),
+            node("x1", "X1", Kind::External, Some(0)),
+            node("x2", "X2", Kind::External, Some(0)),
+        ];
+        let mut edges = vec![
+            edge(0, 2, Mode::Sync, false),
+            edge(0, 1, Mode::Sync, false),
+            edge(1, 3, Mode::Sync, false),
+        ];
+        for k in 0..3 {
+            nodes.push(node(&format!("c{k}"), "C", Kind::Service, None));
+            edges.push(edge(0, 4 + 2 * k, Mode::Sync, false));
+            nodes.push(node(&format!("t{k}"), "T", Kind::Topic, None));
+            edges.push(edge(4 + 2 * k, 5 + 2 * k, Mode::Async, false));
+            edges.push(edge(1, 5 + 2 * k, Mode::Async, false));
+        }
+        let s = scene(vec![group("third", "Third parties", None)], nodes, edges);
+        let p = check(&s);
+        let (x1, x2) = (p.nodes[2], p.nodes[3]);
+        assert!((x1.y - x2.y).abs() < 1e-6, "{x1:?} {x2:?} not in one row");
+        let q = quality(&Drawing::from_positioned(&s, &p));
+        assert_eq!(q.foreign_frames, 0, "{} lines through a foreign frame", q.foreign_frames);
     }
 
     #[test]

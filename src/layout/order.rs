@@ -1061,6 +1061,50 @@ fn frame_crossings(g: &LGraph, pos: &[usize], sibling: &[usize], s: &mut Scratch
 /// Rounds of the sibling search at most.
 const MAX_ROUNDS: usize = 4;
 
+/// Lines through foreign frames in a finished order (`tokens`, as [`order`] gives them):
+/// counted as [`frame_crossings`] counts them, from the blocks the tokens place.
+pub(super) fn frame_crossings_of(g: &LGraph, tokens: &[Vec<Token>]) -> usize {
+    let groups = g.group_parent.len();
+    if groups == 0 || tokens.len() < 2 {
+        return 0;
+    }
+    let mut at = vec![0usize; g.layer.len()];
+    let place = |r: usize, at: &mut [usize]| {
+        let mut open = vec![usize::MAX; groups];
+        for (i, t) in tokens[r].iter().enumerate() {
+            match *t {
+                Token::Item(v) if v < at.len() => at[v] = i,
+                Token::Open(c) if c < groups => open[c] = i,
+                _ => {}
+            }
+        }
+        open
+    };
+    let mut total = 0;
+    let mut here = place(0, &mut at);
+    for r in 0..tokens.len().min(g.layers.len()).saturating_sub(1) {
+        let below = place(r + 1, &mut at);
+        let spanning: Vec<usize> = (0..groups)
+            .filter(|&c| here[c] != usize::MAX && below[c] != usize::MAX)
+            .filter(|&c| g.span[c].is_some_and(|(lo, hi)| lo <= r && r < hi))
+            .collect();
+        for &v in &g.layers[r] {
+            for &w in &g.down[v] {
+                for &c in &spanning {
+                    if inside(g, g.group[v], Some(c)) || inside(g, g.group[w], Some(c)) {
+                        continue;
+                    }
+                    if (at[v] < here[c]) != (at[w] < below[c]) {
+                        total += 1;
+                    }
+                }
+            }
+        }
+        here = below;
+    }
+    total
+}
+
 /// Whether an item of group `inner` lies inside block `outer` (`None`: the whole layer).
 fn inside(g: &LGraph, inner: Option<usize>, outer: Option<usize>) -> bool {
     let Some(outer) = outer else { return true };
