@@ -145,6 +145,7 @@ impl Layout for Layered {
         stub_and_orient(scene, &mut routes, &nodes, &edges.back);
         let mut drawn = finish(dir, nodes, frames, routes, label_rects, &groups.titles, junctions);
         super::fold::entry_chain(scene, &mut drawn, super::MAX_ASPECT);
+        super::fold::entry_block(scene, &mut drawn, super::MAX_ASPECT);
         drawn
     }
 }
@@ -1269,6 +1270,68 @@ mod tests {
         assert!((x1.y - x2.y).abs() < 1e-6, "{x1:?} {x2:?} not in one row");
         let q = quality(&Drawing::from_positioned(&s, &p));
         assert_eq!(q.foreign_frames, 0, "{} lines through a foreign frame", q.foreign_frames);
+    }
+
+    /// Two users, each with an app, each app calling one of two gateways (labelled lines); the
+    /// gateways call six services with a database each. `fixed`: the direction was asked for.
+    fn entry_block(fixed: bool) -> Scene {
+        let mut nodes = vec![
+            node("rider", "Rider", Kind::User, Some(0)),
+            node("driver", "Driver", Kind::User, Some(0)),
+            node("rider-app", "Rider app", Kind::Frontend, Some(0)),
+            node("driver-app", "Driver app", Kind::Frontend, Some(0)),
+            node("api", "API gateway", Kind::Gateway, Some(1)),
+            node("live", "Live gateway", Kind::Gateway, Some(1)),
+        ];
+        let mut edges = vec![edge(0, 2, Mode::Sync, false), edge(1, 3, Mode::Sync, false)];
+        for (from, to) in [(2, 4), (3, 5), (3, 4)] {
+            let mut e = edge(from, to, Mode::Sync, false);
+            e.label = Some("https".into());
+            edges.push(e);
+        }
+        for i in 0..6 {
+            nodes.push(node(&format!("s{i}"), &format!("Service {i}"), Kind::Service, None));
+            nodes.push(node(&format!("d{i}"), &format!("Database {i}"), Kind::Database, None));
+            edges.push(edge(4 + i % 2, 6 + 2 * i, Mode::Sync, false));
+            edges.push(edge(6 + 2 * i, 7 + 2 * i, Mode::Sync, false));
+        }
+        let groups = vec![group("apps", "Mobile apps", None), group("edge", "Edge", None)];
+        let mut s = scene(groups, nodes, edges);
+        s.direction = Direction::LR;
+        s.direction_fixed = fixed;
+        s
+    }
+
+    #[test]
+    fn an_entry_block_is_stacked_above_the_column_it_feeds_when_turned() {
+        let folded = check(&entry_block(false));
+        let n = &folded.nodes;
+        // Users on top, their apps below them, both rows above both gateways.
+        let (users, apps, gateways) = ([n[0], n[1]], [n[2], n[3]], [n[4], n[5]]);
+        for u in users {
+            for a in apps {
+                assert!(u.bottom() < a.y, "{u:?} not above {a:?}");
+                for g in gateways {
+                    assert!(a.bottom() < g.y, "{a:?} not above {g:?}");
+                }
+            }
+        }
+        // Each app's lines leave its bottom and enter a gateway from the left, as before.
+        for (i, e) in folded.edges.iter().enumerate().skip(2).take(3) {
+            let (first, last) = (e.points[0], *e.points.last().expect("points"));
+            let app = n[[2, 3, 3][i - 2]];
+            assert!((first.1 - app.bottom()).abs() < 1e-6, "{i}: {e:?}");
+            let gateway = n[[4, 5, 4][i - 2]];
+            assert!((last.0 - gateway.x).abs() < 1e-6, "{i}: {e:?}");
+        }
+        // The apps' frame holds the block, and nothing else lies left of the gateways' frame.
+        assert!(folded.groups[0].contains(&n[0]) && folded.groups[0].contains(&n[3]));
+        let columns = check(&entry_block(true));
+        assert!(columns.nodes[0].right() < columns.nodes[2].x);
+        assert!(folded.width < columns.width - 150.0, "{} {}", folded.width, columns.width);
+        assert!(folded.width * folded.height < columns.width * columns.height);
+        let q = quality(&Drawing::from_positioned(&entry_block(false), &folded));
+        assert_eq!(q.crossings, 0, "{} crossings", q.crossings);
     }
 
     #[test]
