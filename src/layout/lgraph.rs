@@ -41,6 +41,9 @@ pub(crate) struct LGraph {
     pub(crate) up_weight: Vec<Vec<usize>>,
     /// Weight of each segment of `down`, in the same order.
     pub(crate) down_weight: Vec<Vec<usize>>,
+    /// The weight of a dummy's line (both its segments carry it), 0 for a node: the ordering's
+    /// inner loops read it from this flat list rather than from the segment lists.
+    pub(crate) line: Vec<usize>,
     /// Items of each layer, in order.
     pub(crate) layers: Vec<Vec<usize>>,
     /// Each group's parent.
@@ -83,6 +86,7 @@ impl LGraph {
             down: vec![Vec::new(); n],
             up_weight: vec![Vec::new(); n],
             down_weight: vec![Vec::new(); n],
+            line: vec![0; n],
             layers: Vec::new(),
             group_parent,
             group_children,
@@ -107,6 +111,7 @@ impl LGraph {
         self.down.push(Vec::new());
         self.up_weight.push(Vec::new());
         self.down_weight.push(Vec::new());
+        self.line.push(0);
         self.width.push(width);
         self.height.push(height);
         d
@@ -116,6 +121,11 @@ impl LGraph {
     /// edge (at least 1 is kept); links each to the next with that weight.
     pub(crate) fn link(&mut self, chain: &[usize], weight: usize) {
         let weight = weight.max(1);
+        for &d in chain.iter().skip(1).take(chain.len().saturating_sub(2)) {
+            if self.dummy[d] {
+                self.line[d] = weight;
+            }
+        }
         for w in chain.windows(2) {
             self.down[w[0]].push(w[1]);
             self.down_weight[w[0]].push(weight);

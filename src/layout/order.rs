@@ -380,6 +380,9 @@ fn sweep(
                 if down { (&links.0[v], &links.2[v]) } else { (&links.1[v], &links.3[v]) };
             key[v] = if ns.is_empty() {
                 (pos[v] as f64 + 0.5) / own_len
+            } else if let [u] = ns[..] {
+                // One neighbour (every dummy): its place, whatever the weight.
+                (pos[u] as f64 + 0.5) / fixed_len
             } else if median {
                 buf.clear();
                 buf.extend(
@@ -732,7 +735,8 @@ fn pair_crossings(
         // Long-edge dummies have one neighbour a side: no sorting needed.
         if su.len() <= 1 && sv.len() <= 1 {
             if let (Some(&a), Some(&b)) = (su.first(), sv.first()) {
-                let w = weight[u][0] * weight[v][0];
+                let one = |x: usize| if g.line[x] > 0 { g.line[x] } else { weight[x][0] };
+                let w = one(u) * one(v);
                 uv += if pos[a] > pos[b] { w } else { 0 };
                 vu += if pos[a] < pos[b] { w } else { 0 };
             }
@@ -869,8 +873,13 @@ fn crossings_below(g: &LGraph, pos: &[usize], r: usize) -> usize {
     let mut targets: Vec<(usize, usize)> = Vec::new();
     for &v in &g.layers[r] {
         targets.clear();
-        targets.extend(g.down[v].iter().zip(&g.down_weight[v]).map(|(&w, &m)| (pos[w], m)));
-        targets.sort_unstable();
+        if g.line[v] > 0 {
+            // A dummy: one segment of its line's weight (none if a dense pair took it).
+            targets.extend(g.down[v].iter().map(|&w| (pos[w], g.line[v])));
+        } else {
+            targets.extend(g.down[v].iter().zip(&g.down_weight[v]).map(|(&w, &m)| (pos[w], m)));
+            targets.sort_unstable();
+        }
         for &(t, m) in &targets {
             let mut index = t + first;
             tree[index] += m;
@@ -1392,6 +1401,7 @@ mod tests {
             down,
             up_weight,
             down_weight,
+            line: vec![0; n],
             layers: layers.iter().map(|l| l.to_vec()).collect(),
             group_parent: parent,
             group_children: children,
