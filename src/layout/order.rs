@@ -28,6 +28,12 @@
 //! one item at a time cannot reach: a service and its own database past a hub); one count per
 //! pair, then each step of either item changes the count by the crossings between it and the
 //! item it passes. The sibling search runs from the best order.
+//! Weights: every segment carries its edge's count (a collapsed view's merged line stands for
+//! many dependencies); medians and barycenters count each neighbour's place as often as its
+//! weight, and two crossing segments count the product of their weights wherever crossings
+//! decide (so with every weight 1 nothing differs from counting lines). A layer pair with more
+//! than [`DENSE_PAIR`] segments of different weights keeps only its heaviest for everything
+//! but the sweeps ([`reduce_dense_pairs`]).
 //! Invariants: deterministic (stable sorts, ties
 //! by current position or index, budgets counted in work units rather than time).
 
