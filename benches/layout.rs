@@ -42,6 +42,7 @@ use std::time::{Duration, Instant};
 
 use archmap::quality::{
     Drawing, Quality, close_arrowheads, extent, foreign_frame_crossings, parallel_overlap, quality,
+    weighted_crossings,
 };
 
 use synth::{Params, generate};
@@ -230,6 +231,29 @@ fn measure_files(files: &[String]) -> ExitCode {
         };
         let points = d.point_count();
         println!("{file}: {} nodes, {} edges, {points} points", d.node_count(), d.edge_count());
+        // Merged edges of a collapsed view end their label with their count ("×24").
+        let weights: Vec<usize> = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| v.get("edges").and_then(|e| e.as_array()).cloned())
+            .unwrap_or_default()
+            .iter()
+            .map(|e| {
+                e.pointer("/label/text")
+                    .and_then(|t| t.as_str())
+                    .and_then(|t| t.rsplit('×').next().filter(|_| t.contains('×')))
+                    .and_then(|n| n.trim().parse().ok())
+                    .unwrap_or(1)
+            })
+            .collect();
+        if weights.iter().any(|&w| w > 1) && weights.len() == d.edge_count() {
+            let t = Instant::now();
+            let c = weighted_crossings(&d, &weights);
+            println!(
+                "  weighted crossings {c} (edges weighted by their count, {} in all) in {:.3} s",
+                weights.iter().sum::<usize>(),
+                t.elapsed().as_secs_f64()
+            );
+        }
         let t = Instant::now();
         let share = parallel_overlap(&d);
         let t_share = t.elapsed();

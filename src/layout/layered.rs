@@ -227,6 +227,8 @@ struct Edges {
     texts: Vec<Option<String>>,
     /// Each edge's look: only edges that look alike merge into a bus.
     look: Vec<Look>,
+    /// Each edge's weight in the ordering: how many dependencies it stands for (at least 1).
+    weight: Vec<usize>,
 }
 
 impl Edges {
@@ -279,7 +281,8 @@ impl Edges {
             })
             .collect();
         let texts = scene.edges.iter().map(crate::scene::SceneEdge::display_label).collect();
-        Edges { valid, back, oriented, labels, texts, look }
+        let weight = scene.edges.iter().map(|e| e.count.max(1)).collect();
+        Edges { valid, back, oriented, labels, texts, look, weight }
     }
 
     /// Gives the valid edges for ranking: a labelled one spans at least two ranks.
@@ -502,7 +505,7 @@ fn layered_graph(ranks: &[i32], sizes: &[Size], groups: &Groups, edges: &Edges) 
             chain.push(d);
         }
         chain.push(b);
-        g.link(&chain);
+        g.link(&chain, edges.weight[i]);
         chains[i] = chain;
     }
     // A box with many edges on one side grows across the flow so its ports keep apart; edges

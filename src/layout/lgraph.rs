@@ -3,9 +3,11 @@
 //! Input: the nodes' layers, groups and sizes and the group forest ([`LGraph::new`]), then the
 //! dummies and links [`layered`](super::layered) adds. Holds: items (scene nodes first, in
 //! scene order, then one dummy per rank a long edge crosses) in layers, their neighbours one
-//! layer up and down, and the group forest with the layers each group spans. Invariants: an
-//! item's neighbours lie in the adjacent layers; every item of a group lies within the group's
-//! span; `layers` lists every item exactly once.
+//! layer up and down with each segment's weight (how many dependencies its line stands for),
+//! and the group forest with the layers each group spans. Invariants: an item's neighbours lie
+//! in the adjacent layers; `up_weight` and `down_weight` run parallel to `up` and `down`, every
+//! weight at least 1; every item of a group lies within the group's span; `layers` lists every
+//! item exactly once.
 
 /// A layer's order as nested blocks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,6 +36,14 @@ pub(crate) struct LGraph {
     pub(crate) up: Vec<Vec<usize>>,
     /// Neighbours in the layer below, one entry per segment.
     pub(crate) down: Vec<Vec<usize>>,
+    /// Weight of each segment of `up`, in the same order: the count of the scene edge it
+    /// belongs to (merged edges of a collapsed view stand for many dependencies).
+    pub(crate) up_weight: Vec<Vec<usize>>,
+    /// Weight of each segment of `down`, in the same order.
+    pub(crate) down_weight: Vec<Vec<usize>>,
+    /// The weight of a dummy's line (both its segments carry it), 0 for a node: the ordering's
+    /// inner loops read it from this flat list rather than from the segment lists.
+    pub(crate) line: Vec<usize>,
     /// Items of each layer, in order.
     pub(crate) layers: Vec<Vec<usize>>,
     /// Each group's parent.
@@ -74,6 +84,9 @@ impl LGraph {
             dummy: vec![false; n],
             up: vec![Vec::new(); n],
             down: vec![Vec::new(); n],
+            up_weight: vec![Vec::new(); n],
+            down_weight: vec![Vec::new(); n],
+            line: vec![0; n],
             layers: Vec::new(),
             group_parent,
             group_children,
@@ -96,16 +109,28 @@ impl LGraph {
         self.dummy.push(true);
         self.up.push(Vec::new());
         self.down.push(Vec::new());
+        self.up_weight.push(Vec::new());
+        self.down_weight.push(Vec::new());
+        self.line.push(0);
         self.width.push(width);
         self.height.push(height);
         d
     }
 
-    /// Takes a chain of items, each one layer below the one before; links each to the next.
-    pub(crate) fn link(&mut self, chain: &[usize]) {
+    /// Takes a chain of items, each one layer below the one before, and the weight of its
+    /// edge (at least 1 is kept); links each to the next with that weight.
+    pub(crate) fn link(&mut self, chain: &[usize], weight: usize) {
+        let weight = weight.max(1);
+        for &d in chain.iter().skip(1).take(chain.len().saturating_sub(2)) {
+            if self.dummy[d] {
+                self.line[d] = weight;
+            }
+        }
         for w in chain.windows(2) {
             self.down[w[0]].push(w[1]);
+            self.down_weight[w[0]].push(weight);
             self.up[w[1]].push(w[0]);
+            self.up_weight[w[1]].push(weight);
         }
     }
 

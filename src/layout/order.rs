@@ -28,6 +28,12 @@
 //! one item at a time cannot reach: a service and its own database past a hub); one count per
 //! pair, then each step of either item changes the count by the crossings between it and the
 //! item it passes. The sibling search runs from the best order.
+//! Weights: every segment carries its edge's count (a collapsed view's merged line stands for
+//! many dependencies); medians and barycenters count each neighbour's place as often as its
+//! weight, and two crossing segments count the product of their weights wherever crossings
+//! decide (so with every weight 1 nothing differs from counting lines). A layer pair with more
+//! than [`DENSE_PAIR`] segments of different weights keeps only its heaviest for everything
+//! but the sweeps ([`reduce_dense_pairs`]).
 //! Invariants: deterministic (stable sorts, ties
 //! by current position or index, budgets counted in work units rather than time).
 
@@ -80,6 +86,9 @@ pub(super) fn order(g: &mut LGraph, budget: usize) -> Vec<Vec<Token>> {
     let mut key = vec![0.0; items];
 
     let mut scratch = Scratch::new(groups);
+    // Dense layer pairs of unequal weights keep only their heaviest segments for the rest of
+    // the ordering; the sweeps still place every item by all its segments.
+    scratch.pull = reduce_dense_pairs(g, DENSE_PAIR);
     let mut pos = vec![0usize; items];
     let mut idx = vec![0usize; items];
     let size = size_of(g);
@@ -189,6 +198,9 @@ pub(super) fn order(g: &mut LGraph, budget: usize) -> Vec<Vec<Token>> {
         }
     }
     let State { pos, mut key, mut scratch, .. } = s;
+    if let Some(links) = scratch.pull.take() {
+        links.restore(g);
+    }
     let mut out = Vec::with_capacity(g.layers.len());
     for r in 0..g.layers.len() {
         for &v in &g.layers[r] {
@@ -297,20 +309,37 @@ fn initial_keys(g: &LGraph, variant: usize, key: &mut [f64]) {
     }
 }
 
-/// Gansner's weighted median of sorted positions `p` (not empty).
-fn weighted_median(p: &[f64]) -> f64 {
-    let m = p.len() / 2;
-    if p.len() % 2 == 1 {
-        p[m]
-    } else if p.len() == 2 {
-        f64::midpoint(p[0], p[1])
+/// Gansner's weighted median of positions `p`, sorted, each with its segment's weight (not
+/// empty): the median of the list in which each position appears as often as its weight says
+/// (a line standing for 50 dependencies pulls like 50 lines), found without writing that list
+/// out. With every weight 1 it is Gansner's median of `p`.
+fn weighted_median(p: &[(f64, usize)]) -> f64 {
+    let total: usize = p.iter().map(|&(_, w)| w).sum();
+    // The `k`th entry of the expanded list.
+    let at = |k: usize| -> f64 {
+        let mut seen = 0;
+        for &(x, w) in p {
+            seen += w;
+            if k < seen {
+                return x;
+            }
+        }
+        p[p.len() - 1].0
+    };
+    let m = total / 2;
+    if total % 2 == 1 {
+        at(m)
+    } else if total == 2 {
+        f64::midpoint(at(0), at(1))
     } else {
-        let left = p[m - 1] - p[0];
-        let right = p[p.len() - 1] - p[m];
+        let (first, last) = (p[0].0, p[p.len() - 1].0);
+        let (below, above) = (at(m - 1), at(m));
+        let left = below - first;
+        let right = last - above;
         if left + right > 0.0 {
-            (p[m - 1] * right + p[m] * left) / (left + right)
+            (below * right + above * left) / (left + right)
         } else {
-            f64::midpoint(p[m - 1], p[m])
+            f64::midpoint(below, above)
         }
     }
 }
@@ -338,7 +367,9 @@ fn sweep(
     mode: Mode,
 ) -> usize {
     let Mode { down, median, reverse, transpose_work } = mode;
-    let mut buf: Vec<f64> = Vec::new();
+    let mut buf: Vec<(f64, usize)> = Vec::new();
+    // Every segment pulls, the light ones of dense layer pairs too (see [`reduce_dense_pairs`]).
+    let pull = scratch.pull.take();
     let layers: Vec<usize> = if down {
         (1..g.layers.len()).collect()
     } else {
@@ -347,17 +378,30 @@ fn sweep(
     for r in layers {
         let fixed_len = g.layers[if down { r - 1 } else { r + 1 }].len().max(1) as f64;
         let own_len = g.layers[r].len().max(1) as f64;
+        let links = pull.as_ref().map_or((&g.up, &g.down, &g.up_weight, &g.down_weight), |l| {
+            (&l.up, &l.down, &l.up_weight, &l.down_weight)
+        });
         for &v in &g.layers[r] {
-            let ns = if down { &g.up[v] } else { &g.down[v] };
+            let (ns, ws) =
+                if down { (&links.0[v], &links.2[v]) } else { (&links.1[v], &links.3[v]) };
             key[v] = if ns.is_empty() {
                 (pos[v] as f64 + 0.5) / own_len
+            } else if let [u] = ns[..] {
+                // One neighbour (every dummy): its place, whatever the weight.
+                (pos[u] as f64 + 0.5) / fixed_len
             } else if median {
                 buf.clear();
-                buf.extend(ns.iter().map(|&u| (pos[u] as f64 + 0.5) / fixed_len));
-                buf.sort_by(f64::total_cmp);
+                buf.extend(
+                    ns.iter().zip(ws).map(|(&u, &w)| ((pos[u] as f64 + 0.5) / fixed_len, w)),
+                );
+                buf.sort_by(|a, b| a.0.total_cmp(&b.0));
                 weighted_median(&buf)
             } else {
-                ns.iter().map(|&u| pos[u] as f64 + 0.5).sum::<f64>() / (ns.len() as f64 * fixed_len)
+                // Weights multiply exactly: with every weight 1 this is the plain barycenter.
+                let sum: f64 =
+                    ns.iter().zip(ws).map(|(&u, &w)| (pos[u] as f64 + 0.5) * w as f64).sum();
+                let mass: usize = ws.iter().sum();
+                sum / (mass as f64 * fixed_len)
             };
         }
         let tokens = arrange(g, r, key, sibling, scratch);
@@ -366,6 +410,7 @@ fn sweep(
             pos[v] = i;
         }
     }
+    scratch.pull = pull;
     transpose(g, pos, reverse, transpose_work)
 }
 
@@ -455,12 +500,15 @@ fn refresh_positions(g: &LGraph, pos: &mut [usize]) {
     }
 }
 
-/// Reusable per-layer buffers, indexed by group.
+/// Reusable per-layer buffers, indexed by group, and the segments the sweeps pull by.
 struct Scratch {
     direct: Vec<Vec<usize>>,
     sum: Vec<f64>,
     count: Vec<usize>,
     touched: Vec<usize>,
+    /// Every segment, where dense layer pairs left the graph with only their heaviest ones
+    /// (see [`reduce_dense_pairs`]): the sweeps place items by all of them.
+    pull: Option<Links>,
 }
 
 impl Scratch {
@@ -470,6 +518,7 @@ impl Scratch {
             sum: vec![0.0; groups],
             count: vec![0; groups],
             touched: Vec::new(),
+            pull: None,
         }
     }
 }
@@ -599,51 +648,138 @@ fn update_siblings(g: &LGraph, sibling: &mut [usize]) {
     }
 }
 
-/// Crossings between two adjacent items `u` (left) and `v` (right) through their neighbours in
-/// both adjacent layers, as (`u` left of `v`, `v` left of `u`); `buf` holds sorted positions.
+/// Segments a layer pair keeps for the crossing-based steps of the ordering when its segments
+/// differ in weight (see [`reduce_dense_pairs`]).
+pub(super) const DENSE_PAIR: usize = 1_024;
+
+/// The segments of a layered graph, with their weights.
+pub(super) struct Links {
+    up: Vec<Vec<usize>>,
+    down: Vec<Vec<usize>>,
+    up_weight: Vec<Vec<usize>>,
+    down_weight: Vec<Vec<usize>>,
+}
+
+impl Links {
+    /// Puts these segments back into `g`.
+    fn restore(self, g: &mut LGraph) {
+        g.up = self.up;
+        g.down = self.down;
+        g.up_weight = self.up_weight;
+        g.down_weight = self.down_weight;
+    }
+}
+
+/// Reduces every dense layer pair of `g` to its heaviest segments: a pair with more than
+/// `keep` segments that are not all of one weight keeps its `keep` heaviest (ties: the one
+/// first in item order), the others leave `g`'s links. Crossing counts, transpositions,
+/// sifting, pair moves and the sibling search then weigh only the lines that stand for many
+/// dependencies, and what they cost in such a pair is bounded by `keep`, not by the pair's
+/// segments; the sweeps still place every item by all its segments (the light ones
+/// follow the barycenter of theirs). Returns every segment, to restore afterwards, if any pair
+/// was reduced. Pairs of equal weights (every drawing without merged edges) are left as they are.
+pub(super) fn reduce_dense_pairs(g: &mut LGraph, keep: usize) -> Option<Links> {
+    let mut full: Option<Links> = None;
+    for r in 0..g.layers.len().saturating_sub(1) {
+        let mut segments: Vec<(usize, usize, usize)> = Vec::new();
+        for &v in &g.layers[r] {
+            for (k, &w) in g.down_weight[v].iter().enumerate() {
+                segments.push((v, k, w));
+            }
+        }
+        let light = segments.iter().map(|s| s.2).min().unwrap_or(0);
+        let heavy = segments.iter().map(|s| s.2).max().unwrap_or(0);
+        if segments.len() <= keep || light == heavy {
+            continue;
+        }
+        if full.is_none() {
+            full = Some(Links {
+                up: g.up.clone(),
+                down: g.down.clone(),
+                up_weight: g.up_weight.clone(),
+                down_weight: g.down_weight.clone(),
+            });
+        }
+        // Stable: equal weights keep item order.
+        segments.sort_by_key(|s| std::cmp::Reverse(s.2));
+        segments.truncate(keep);
+        segments.sort_unstable_by_key(|s| (s.0, s.1));
+        for &v in &g.layers[r] {
+            g.down[v].clear();
+            g.down_weight[v].clear();
+        }
+        for &w in &g.layers[r + 1] {
+            g.up[w].clear();
+            g.up_weight[w].clear();
+        }
+        let links = full.as_ref().expect("set above");
+        for (v, k, m) in segments {
+            let w = links.down[v][k];
+            g.down[v].push(w);
+            g.down_weight[v].push(m);
+            g.up[w].push(v);
+            g.up_weight[w].push(m);
+        }
+    }
+    full
+}
+
+/// Weighted crossings (see [`crossings_below`]) between two adjacent items `u` (left) and `v`
+/// (right) through their neighbours in both adjacent layers, as (`u` left of `v`, `v` left of
+/// `u`); `buf` holds sorted positions with their weights.
 fn pair_crossings(
     g: &LGraph,
     pos: &[usize],
     u: usize,
     v: usize,
-    buf: &mut (Vec<usize>, Vec<usize>),
+    buf: &mut Sides,
 ) -> (usize, usize) {
     let mut uv = 0;
     let mut vu = 0;
-    for side in [&g.up, &g.down] {
+    for (side, weight) in [(&g.up, &g.up_weight), (&g.down, &g.down_weight)] {
         let (su, sv) = (&side[u], &side[v]);
         // Long-edge dummies have one neighbour a side: no sorting needed.
         if su.len() <= 1 && sv.len() <= 1 {
             if let (Some(&a), Some(&b)) = (su.first(), sv.first()) {
-                uv += usize::from(pos[a] > pos[b]);
-                vu += usize::from(pos[a] < pos[b]);
+                let one = |x: usize| if g.line[x] > 0 { g.line[x] } else { weight[x][0] };
+                let w = one(u) * one(v);
+                uv += if pos[a] > pos[b] { w } else { 0 };
+                vu += if pos[a] < pos[b] { w } else { 0 };
             }
             continue;
         }
         let (a, b) = (&mut buf.0, &mut buf.1);
         a.clear();
-        a.extend(su.iter().map(|&x| pos[x]));
+        a.extend(su.iter().zip(&weight[u]).map(|(&x, &w)| (pos[x], w)));
         b.clear();
-        b.extend(sv.iter().map(|&x| pos[x]));
+        b.extend(sv.iter().zip(&weight[v]).map(|(&x, &w)| (pos[x], w)));
         a.sort_unstable();
         b.sort_unstable();
         // uv: pairs with a > b; vu: pairs with a < b.
-        let mut j = 0;
-        for &x in a.iter() {
-            while j < b.len() && b[j] < x {
-                j += 1;
-            }
-            uv += j;
-        }
-        let mut j = 0;
-        for &x in b.iter() {
-            while j < a.len() && a[j] < x {
-                j += 1;
-            }
-            vu += j;
-        }
+        uv += weighted_pairs_above(a, b);
+        vu += weighted_pairs_above(b, a);
     }
     (uv, vu)
+}
+
+/// Sorted neighbour positions of an item, each with its segment's weight, above and below.
+type Sides = (Vec<(usize, usize)>, Vec<(usize, usize)>);
+
+/// The sum of `wx * wy` over the pairs of `(x, wx)` of `xs` and `(y, wy)` of `ys` with
+/// `x > y` (both sorted by position): crossings weighted by the product of the two lines'
+/// weights, in one pass.
+fn weighted_pairs_above(xs: &[(usize, usize)], ys: &[(usize, usize)]) -> usize {
+    let mut total = 0;
+    let mut j = 0;
+    let mut mass = 0;
+    for &(x, wx) in xs {
+        while j < ys.len() && ys[j].0 < x {
+            mass += ys[j].1;
+            j += 1;
+        }
+        total += wx * mass;
+    }
+    total
 }
 
 /// Swaps adjacent items of the same block while that removes crossings, until a pass removes
@@ -728,7 +864,10 @@ pub(super) fn total_crossings(g: &LGraph, pos: &[usize]) -> usize {
     (0..g.layers.len().saturating_sub(1)).map(|r| crossings_below(g, pos, r)).sum()
 }
 
-/// Crossings between layer `r` and layer `r + 1`.
+/// Weighted crossings between layer `r` and layer `r + 1`: each pair of crossing segments
+/// counts the product of their weights (two lines standing for 50 and 3 dependencies cross
+/// 150 times), so with every weight 1 this is the number of crossings. An accumulator tree
+/// (Barth–Jünger–Mutzel) holding weights instead of counts.
 fn crossings_below(g: &LGraph, pos: &[usize], r: usize) -> usize {
     let mut total = 0;
     let len = g.layers[r + 1].len();
@@ -737,20 +876,25 @@ fn crossings_below(g: &LGraph, pos: &[usize], r: usize) -> usize {
         first *= 2;
     }
     let mut tree = vec![0usize; 2 * first];
-    let mut targets: Vec<usize> = Vec::new();
+    let mut targets: Vec<(usize, usize)> = Vec::new();
     for &v in &g.layers[r] {
         targets.clear();
-        targets.extend(g.down[v].iter().map(|&w| pos[w]));
-        targets.sort_unstable();
-        for &t in &targets {
+        if g.line[v] > 0 {
+            // A dummy: one segment of its line's weight (none if a dense pair took it).
+            targets.extend(g.down[v].iter().map(|&w| (pos[w], g.line[v])));
+        } else {
+            targets.extend(g.down[v].iter().zip(&g.down_weight[v]).map(|(&w, &m)| (pos[w], m)));
+            targets.sort_unstable();
+        }
+        for &(t, m) in &targets {
             let mut index = t + first;
-            tree[index] += 1;
+            tree[index] += m;
             while index > 1 {
                 if index % 2 == 0 {
-                    total += tree[index + 1];
+                    total += m * tree[index + 1];
                 }
                 index /= 2;
-                tree[index] += 1;
+                tree[index] += m;
             }
         }
     }
@@ -773,7 +917,7 @@ fn sift_pairs(g: &mut LGraph, pos: &mut [usize], work: &mut usize, leaves_only: 
         return false;
     }
     let mut moved = false;
-    let mut sides: Vec<(Vec<usize>, Vec<usize>)> = Vec::new();
+    let mut sides: Vec<Sides> = Vec::new();
     for r in 0..g.layers.len() {
         for v in g.layers[r].clone() {
             let partners: Vec<usize> = g.up[v]
@@ -901,11 +1045,13 @@ fn sift_pairs(g: &mut LGraph, pos: &mut [usize], work: &mut usize, leaves_only: 
     moved
 }
 
-/// Fills `out` with the sorted positions of `v`'s neighbours above and below.
-fn fill_sides(g: &LGraph, pos: &[usize], v: usize, out: &mut (Vec<usize>, Vec<usize>)) {
-    for (side, buf) in [(&g.up[v], &mut out.0), (&g.down[v], &mut out.1)] {
+/// Fills `out` with the sorted positions of `v`'s neighbours above and below, with weights.
+fn fill_sides(g: &LGraph, pos: &[usize], v: usize, out: &mut Sides) {
+    for (side, weight, buf) in
+        [(&g.up[v], &g.up_weight[v], &mut out.0), (&g.down[v], &g.down_weight[v], &mut out.1)]
+    {
         buf.clear();
-        buf.extend(side.iter().map(|&x| pos[x]));
+        buf.extend(side.iter().zip(weight).map(|(&x, &w)| (pos[x], w)));
         buf.sort_unstable();
     }
 }
@@ -1008,7 +1154,7 @@ fn search_siblings(g: &mut LGraph, s: &mut State, sibling: &mut Vec<usize>, size
 /// search, in crossings.
 const FRAME_WEIGHT: usize = 1;
 
-/// Lines through foreign frames, as the order shows them: the number of (segment, group) pairs
+/// Lines through foreign frames, as the order shows them: the weight of the (segment, group) pairs
 /// where the group's frame spans the gap between the segment's layers, neither of the
 /// segment's items lies in the group, and the segment's ends lie on opposite sides of the
 /// group's block (the line runs sideways across the frame in that gap). Blocks are placed as
@@ -1042,13 +1188,13 @@ fn frame_crossings(g: &LGraph, pos: &[usize], sibling: &[usize], s: &mut Scratch
             .filter(|&c| g.span[c].is_some_and(|(lo, hi)| lo <= r && r < hi))
             .collect();
         for &v in &g.layers[r] {
-            for &w in &g.down[v] {
+            for (&w, &m) in g.down[v].iter().zip(&g.down_weight[v]) {
                 for &c in &spanning {
                     if inside(g, g.group[v], Some(c)) || inside(g, g.group[w], Some(c)) {
                         continue;
                     }
                     if (at[v] < here[c]) != (at[w] < below[c]) {
-                        total += 1;
+                        total += m;
                     }
                 }
             }
@@ -1118,21 +1264,10 @@ fn inside(g: &LGraph, inner: Option<usize>, outer: Option<usize>) -> bool {
     false
 }
 
-/// Crossings between the edges of `a` and `b` when `a` is left of `b`, from their sorted
-/// neighbour positions on both sides.
-fn crossings_left_of(a: &(Vec<usize>, Vec<usize>), b: &(Vec<usize>, Vec<usize>)) -> usize {
-    let mut total = 0;
-    for (x, y) in [(&a.0, &b.0), (&a.1, &b.1)] {
-        // Pairs with x > y.
-        let mut j = 0;
-        for &p in x {
-            while j < y.len() && y[j] < p {
-                j += 1;
-            }
-            total += j;
-        }
-    }
-    total
+/// Weighted crossings between the edges of `a` and `b` when `a` is left of `b`, from their
+/// sorted neighbour positions on both sides.
+fn crossings_left_of(a: &Sides, b: &Sides) -> usize {
+    weighted_pairs_above(&a.0, &b.0) + weighted_pairs_above(&a.1, &b.1)
 }
 
 /// Sifting in layer `r`: each item in turn moves to the place within its block (between the
@@ -1145,7 +1280,7 @@ fn sift_layer(
     r: usize,
     idx: &mut [usize],
     work: &mut usize,
-    nb: &mut Vec<(Vec<usize>, Vec<usize>)>,
+    nb: &mut Vec<Sides>,
 ) -> bool {
     if *work == 0 {
         return false;
@@ -1287,6 +1422,8 @@ mod tests {
             down[a].push(b);
             up[b].push(a);
         }
+        let up_weight = up.iter().map(|u: &Vec<usize>| vec![1; u.len()]).collect();
+        let down_weight = down.iter().map(|d: &Vec<usize>| vec![1; d.len()]).collect();
         let mut children = vec![Vec::new(); parent.len()];
         let mut roots = Vec::new();
         for (c, p) in parent.iter().enumerate() {
@@ -1312,6 +1449,9 @@ mod tests {
             dummy: vec![false; n],
             up,
             down,
+            up_weight,
+            down_weight,
+            line: vec![0; n],
             layers: layers.iter().map(|l| l.to_vec()).collect(),
             group_parent: parent,
             group_children: children,
@@ -1324,6 +1464,116 @@ mod tests {
         let mut pos = vec![0; g.layer.len()];
         refresh_positions(g, &mut pos);
         pos
+    }
+
+    /// Sets the weight of every segment from `a` to `b`.
+    fn weigh(g: &mut LGraph, a: usize, b: usize, weight: usize) {
+        for (k, &w) in g.down[a].iter().enumerate() {
+            if w == b {
+                g.down_weight[a][k] = weight;
+            }
+        }
+        for (k, &u) in g.up[b].iter().enumerate() {
+            if u == a {
+                g.up_weight[b][k] = weight;
+            }
+        }
+    }
+
+    /// Box `b` shares a line of weight 50 with `h` and three lines of weight 1 with `l`; hub
+    /// `m` between them holds four boxes below, so `b` lies at one end of its layer, below `h`
+    /// or below `l`, and its lines to the other cross the hub's.
+    fn heavy_and_light() -> (LGraph, [usize; 3]) {
+        let (h, m, l, b) = (0, 1, 2, 3);
+        let c = [4, 5, 6, 7];
+        let mut edges = vec![(h, b), (l, b), (l, b), (l, b), (h, c[0]), (l, c[3])];
+        edges.extend(c.iter().map(|&x| (m, x)));
+        let g = lgraph(&[&[h, m, l], &[b, 4, 5, 6, 7]], &edges, vec![None; 8], vec![]);
+        (g, [h, l, b])
+    }
+
+    /// Whether `b` lies nearer to `x` than to `y` across the layers (centres of their places,
+    /// each as a share of its layer).
+    fn nearer(g: &LGraph, b: usize, x: usize, y: usize) -> bool {
+        let pos = positions(g);
+        let at = |v: usize| (pos[v] as f64 + 0.5) / g.layers[g.layer[v]].len() as f64;
+        (at(b) - at(x)).abs() < (at(b) - at(y)).abs()
+    }
+
+    #[test]
+    fn a_heavy_line_outweighs_several_light_ones() {
+        // Counted one per line, b goes beside l; weighted, beside h, although its three lines
+        // to l then cross the hub's, and the weighted crossings are fewer than the first
+        // order's.
+        let (mut light, [h, l, b]) = heavy_and_light();
+        order(&mut light, ORDER_BUDGET);
+        assert!(nearer(&light, b, l, h), "{:?}", light.layers);
+        assert_eq!(crossings(&light), 2);
+        let (mut heavy, _) = heavy_and_light();
+        weigh(&mut heavy, h, b, 50);
+        order(&mut heavy, ORDER_BUDGET);
+        assert!(nearer(&heavy, b, h, l), "{:?}", heavy.layers);
+        let weighted = crossings(&heavy);
+        heavy.layers.clone_from(&light.layers);
+        assert!(weighted < crossings(&heavy), "{weighted} {}", crossings(&heavy));
+    }
+
+    #[test]
+    fn weighted_medians_and_crossings_match_repeated_lines() {
+        // A line of weight 3 pulls and crosses like three lines (bit for bit).
+        let same = |a: &[(f64, usize)], b: &[(f64, usize)]| {
+            assert_eq!(weighted_median(a).to_bits(), weighted_median(b).to_bits(), "{a:?} {b:?}");
+        };
+        same(&[(0.1, 1), (0.5, 3)], &[(0.1, 1), (0.5, 1), (0.5, 1), (0.5, 1)]);
+        same(&[(0.1, 1), (0.5, 2), (0.9, 1)], &[(0.1, 1), (0.5, 1), (0.5, 1), (0.9, 1)]);
+        same(
+            &[(0.2, 2), (0.3, 1), (0.9, 3)],
+            &[(0.2, 1), (0.2, 1), (0.3, 1), (0.9, 1), (0.9, 1), (0.9, 1)],
+        );
+        assert_eq!(weighted_median(&[(0.1, 1), (0.5, 3)]).to_bits(), 0.5f64.to_bits());
+        let mut g = lgraph(&[&[0, 1], &[2, 3]], &[(0, 3), (1, 2)], vec![None; 4], vec![]);
+        assert_eq!(crossings(&g), 1);
+        weigh(&mut g, 0, 3, 7);
+        weigh(&mut g, 1, 2, 3);
+        assert_eq!(crossings(&g), 21);
+        let pos = positions(&g);
+        let mut buf = (Vec::new(), Vec::new());
+        assert_eq!(pair_crossings(&g, &pos, 2, 3, &mut buf), (21, 0));
+    }
+
+    #[test]
+    fn a_dense_layer_pair_orders_by_its_heaviest_lines_within_its_budget() {
+        // 100 boxes above 100 below, each linked to 40 below: 4,000 segments, 40 of weight 9.
+        let top: Vec<usize> = (0..100).collect();
+        let bottom: Vec<usize> = (100..200).collect();
+        let edges: Vec<(usize, usize)> = (0..100)
+            .flat_map(|v| (0..40).map(move |k| (v, 100 + (v * 7 + k * 13) % 100)))
+            .collect();
+        let mut g = lgraph(&[&top, &bottom], &edges, vec![None; 200], vec![]);
+        for v in 0..40 {
+            weigh(&mut g, v, 100 + (v * 7 + 39 * 13) % 100, 9);
+        }
+        let all = size_of(&g);
+        let full = reduce_dense_pairs(&mut g, DENSE_PAIR).expect("the pair is dense");
+        // The 40 heavy segments are kept, with the first light ones in item order.
+        let kept: usize = g.down.iter().map(Vec::len).sum();
+        assert_eq!(kept, DENSE_PAIR);
+        assert_eq!(g.down_weight.iter().flatten().filter(|&&w| w == 9).count(), 40);
+        assert!(size_of(&g) < all / 3);
+        // Sifting the reduced pair costs what its kept segments cost: each item compares its
+        // neighbours with every other item's in its layer, once per round and direction.
+        let mut pos = positions(&g);
+        let mut idx = vec![0; 200];
+        let mut work = usize::MAX;
+        sift(&mut g, &mut pos, &mut idx, &mut work, 1);
+        let spent = usize::MAX - work;
+        assert!(spent <= 2 * 2 * 100 * 2 * DENSE_PAIR, "{spent}");
+        full.restore(&mut g);
+        assert_eq!(size_of(&g), all);
+        // All weights equal: nothing to choose by, the pair is left alone.
+        let mut g = lgraph(&[&top, &bottom], &edges, vec![None; 200], vec![]);
+        assert!(reduce_dense_pairs(&mut g, DENSE_PAIR).is_none());
+        assert_eq!(size_of(&g), all);
     }
 
     #[test]

@@ -426,6 +426,10 @@ impl<'a> Writer<'a> {
         if edge.optional {
             class.push_str(" optional");
         }
+        if let Some(weight) = weight_class(edge.count) {
+            class.push(' ');
+            class.push_str(weight);
+        }
         for c in &edge.classes {
             class.push(' ');
             class.push_str(&escape::xml_id("", c));
@@ -913,6 +917,10 @@ fn stylesheet(scene: &Scene, theme: Theme, legend: bool) -> String {
         .filter_map(|c| Mark::from_class(c))
         .collect();
     let mut out = base_style();
+    // Before the highlights, so that a highlighted line keeps its highlight's width.
+    if scene.edges.iter().any(|e| weight_class(e.count).is_some()) {
+        out.push_str(WEIGHT_STYLE);
+    }
     if marks.iter().any(|m| !m.is_diff() && !m.is_flow()) {
         out.push_str(&highlight_style());
     }
@@ -938,6 +946,30 @@ fn stylesheet(scene: &Scene, theme: Theme, legend: bool) -> String {
     out.push_str("</style>\n");
     out
 }
+
+/// Dependencies a merged arrow (a collapsed view's) stands for from which it is drawn medium
+/// ([`WEIGHT_STYLE`]).
+const MEDIUM_WEIGHT: usize = 10;
+/// Dependencies from which a merged arrow is drawn thick.
+const HEAVY_WEIGHT: usize = 100;
+
+/// The class of an arrow standing for `count` dependencies: thin (none, as every arrow of a
+/// view that merges nothing) below [`MEDIUM_WEIGHT`], `weight-medium` below [`HEAVY_WEIGHT`],
+/// `weight-heavy` from there.
+fn weight_class(count: usize) -> Option<&'static str> {
+    match count {
+        HEAVY_WEIGHT.. => Some("weight-heavy"),
+        MEDIUM_WEIGHT.. => Some("weight-medium"),
+        _ => None,
+    }
+}
+
+/// Line widths of the weight classes (the thin one is `.edge .line`'s 1.4); only in documents
+/// that use them.
+const WEIGHT_STYLE: &str = concat!(
+    ".edge.weight-medium .line { stroke-width: 2.2; }\n",
+    ".edge.weight-heavy .line { stroke-width: 3.2; }\n",
+);
 
 /// Arrowheads in the colour of each edge highlight the scene uses, in user units so that the
 /// thicker highlighted line does not blow them up.
@@ -1343,6 +1375,29 @@ mod tests {
         let dark = stylesheet(&s, Theme::Dark, false);
         assert!(dark.starts_with(&base_style()));
         assert!(dark.ends_with(&format!("{}</style>\n", dark_style())));
+    }
+
+    #[test]
+    fn merged_arrows_are_drawn_by_weight_class() {
+        let mut s = nested();
+        assert!(s.edges.len() >= 3, "the sample has three arrows at least");
+        s.edges[0].count = 9;
+        s.edges[1].count = 10;
+        s.edges[2].count = 250;
+        let out = render(&s);
+        let doc = parse(&out);
+        let classes: Vec<&str> = doc
+            .descendants()
+            .filter(|n| n.attribute("class").is_some_and(|c| c.starts_with("edge ")))
+            .filter_map(|n| n.attribute("class"))
+            .collect();
+        let weighed = |w: &str| classes.iter().filter(|c| c.split(' ').any(|x| x == w)).count();
+        assert_eq!((weighed("weight-medium"), weighed("weight-heavy")), (1, 1), "{classes:?}");
+        assert!(out.contains(".edge.weight-heavy .line { stroke-width: 3.2; }"));
+        // Below the medium class nothing changes.
+        s.edges[1].count = 2;
+        s.edges[2].count = 2;
+        assert!(!render(&s).contains("weight-"));
     }
 
     #[test]
