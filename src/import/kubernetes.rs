@@ -160,7 +160,7 @@ fn finish(
 }
 
 /// The byte ranges of the documents of a YAML stream: split at `---` lines, ended by `...`.
-fn documents(text: &str) -> Vec<(usize, usize)> {
+pub(crate) fn documents(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut offset = 0;
