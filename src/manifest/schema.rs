@@ -784,7 +784,11 @@ impl Reader<'_> {
                 return Vec::new();
             }
         };
-        items.iter().filter_map(|item| self.dependency(item, what)).collect()
+        // Sized up front: a dependency map is large, and growing the list one doubling at a
+        // time moved each one several times.
+        let mut out = Vec::with_capacity(items.len());
+        out.extend(items.iter().filter_map(|item| self.dependency(item, what)));
+        out
     }
 
     fn dependency(&mut self, node: &Node, what: &str) -> Option<DependencySpec> {

@@ -55,29 +55,27 @@ enum Slot {
 
 /// A map being read.
 struct MapFrame {
-    entries: Vec<(Node, Node)>,
-    ids: Vec<Option<KeyId>>,
+    /// Where its entries start in the builder's pairs.
+    start: usize,
+    /// The identities of the keys that are not plain strings, by entry index (most maps have
+    /// none: a string key's identity is its text).
+    ids: Vec<(usize, KeyId)>,
     slot: Slot,
     /// Entries merged in, in order (overridden ones are dropped at the end).
     merged: Vec<Merged>,
-    /// Index of the first entry whose key holds an integer.
+    /// Index (from `start`) of the first entry whose key holds an integer.
     int_from: Option<usize>,
 }
 
 impl MapFrame {
-    fn new() -> MapFrame {
-        MapFrame {
-            entries: Vec::new(),
-            ids: Vec::new(),
-            slot: Slot::Key,
-            merged: Vec::new(),
-            int_from: None,
-        }
+    fn new(start: usize) -> MapFrame {
+        MapFrame { start, ids: Vec::new(), slot: Slot::Key, merged: Vec::new(), int_from: None }
     }
 }
 
 enum FrameKind {
-    Seq(Vec<Node>),
+    /// A list: its items start there in the builder's items.
+    Seq(usize),
     Map(MapFrame),
     /// A list given to a merge key: its maps' entries, in order.
     MergeSeq(Vec<Merged>),
@@ -120,6 +118,10 @@ struct Builder<'a, 'f> {
     file: &'f SourceFile,
     values_left: &'f mut usize,
     stack: Vec<Frame>,
+    /// The items of the open lists and the entries of the open maps, innermost last: each
+    /// container takes its own, in one allocation of the right size, when it ends.
+    items: Vec<Node>,
+    pairs: Vec<(Node, Node)>,
     root: Option<Node>,
     /// Events of the map keys that are lists or maps being read.
     capture: Vec<super::events::Ev<'a>>,
@@ -146,6 +148,8 @@ pub(super) fn build(
         file,
         values_left,
         stack: Vec::new(),
+        items: Vec::new(),
+        pairs: Vec::new(),
         root: None,
         capture: Vec::new(),
         captures: 0,
@@ -163,7 +167,7 @@ pub(super) fn build(
             Ok(None) => return Err(builder.error_at("unexpected end of input".into(), 0)),
             Err(e) => return Err(builder.event_error(e)),
         };
-        builder.item(item)?;
+        builder.item(&item)?;
     }
     match events.next() {
         Ok(None) => {}
@@ -239,7 +243,7 @@ impl<'a> Builder<'a, '_> {
     }
 
     /// Where a node read from `item` stands.
-    fn span_of(&self, item: &Item<'_>, ctx: Ctx) -> Range {
+    fn span_of(item: &Item<'_>, ctx: Ctx) -> Range {
         item.alias.or(ctx.merge_ref).unwrap_or(item.ev.range)
     }
 
@@ -274,7 +278,7 @@ impl<'a> Builder<'a, '_> {
         Ok(())
     }
 
-    fn item(&mut self, item: Item<'a>) -> Result<(), YamlError> {
+    fn item(&mut self, item: &Item<'a>) -> Result<(), YamlError> {
         let place = self.place();
         match item.alias {
             Some(alias) if self.replaying.is_none_or(|(a, _)| a != alias) => {
@@ -287,9 +291,9 @@ impl<'a> Builder<'a, '_> {
             self.capture.push(item.ev.clone());
         }
         match item.ev.kind {
-            EvKind::Scalar { .. } => self.scalar(&item, place),
-            EvKind::SeqStart { .. } => self.start(&item, place, false),
-            EvKind::MapStart { .. } => self.start(&item, place, true),
+            EvKind::Scalar { .. } => self.scalar(item, place),
+            EvKind::SeqStart { .. } => self.start(item, place, false),
+            EvKind::MapStart { .. } => self.start(item, place, true),
             EvKind::SeqEnd | EvKind::MapEnd => self.end(),
         }
     }
@@ -311,7 +315,8 @@ impl<'a> Builder<'a, '_> {
         match place {
             Place::MergeValue | Place::MergeItem => {
                 if merges_nothing(value, *style, kind) {
-                    return self.merged_nothing(place);
+                    self.merged_nothing(place);
+                    return Ok(());
                 }
                 let at = match self.replaying {
                     Some((alias, AliasPlace::Value)) if item.alias.is_some() => alias.0,
@@ -330,7 +335,7 @@ impl<'a> Builder<'a, '_> {
             _ => {}
         }
         let ctx = self.ctx();
-        let span = self.span_of(item, ctx);
+        let span = Self::span_of(item, ctx);
         let is_key = place == Place::Key;
         let resolved = resolve(value, *style, kind);
         // A key's identity is known before it is counted: a key holding an integer switches its
@@ -361,7 +366,8 @@ impl<'a> Builder<'a, '_> {
                 Node { value: Value::Null, span: Span::new(self.file_id, at, at) }
             }
         };
-        self.attach(node, key_id)
+        self.attach(node, key_id);
+        Ok(())
     }
 
     fn span(&self, r: Range) -> Span {
@@ -379,27 +385,26 @@ impl<'a> Builder<'a, '_> {
         if let Some(Frame { kind: FrameKind::Map(m), .. }) = self.stack.last_mut()
             && m.int_from.is_none()
         {
-            m.int_from = Some(m.entries.len());
+            m.int_from = Some(self.pairs.len() - m.start);
         }
     }
 
     /// A merge value (or list item) that is null: nothing to merge.
-    fn merged_nothing(&mut self, place: Place) -> Result<(), YamlError> {
+    fn merged_nothing(&mut self, place: Place) {
         if place == Place::MergeValue {
             self.top_map().slot = Slot::Key;
         }
-        Ok(())
     }
 
     fn start(&mut self, item: &Item<'a>, place: Place, is_map: bool) -> Result<(), YamlError> {
         let parent = self.ctx();
-        let span = self.span_of(item, parent);
+        let span = Self::span_of(item, parent);
         let (kind, ctx, is_key) = match place {
             Place::MergeValue | Place::MergeItem => {
                 let deferred = Ctx { merge_ref: parent.merge_ref, deferred: true };
                 if is_map {
                     (
-                        FrameKind::MergeMap(MapFrame::new()),
+                        FrameKind::MergeMap(MapFrame::new(self.pairs.len())),
                         Ctx { merge_ref: Some(span), deferred: true },
                         false,
                     )
@@ -426,9 +431,9 @@ impl<'a> Builder<'a, '_> {
                     }
                 }
                 let kind = if is_map {
-                    FrameKind::Map(MapFrame::new())
+                    FrameKind::Map(MapFrame::new(self.pairs.len()))
                 } else {
-                    FrameKind::Seq(Vec::new())
+                    FrameKind::Seq(self.items.len())
                 };
                 (kind, ctx, is_key)
             }
@@ -458,23 +463,32 @@ impl<'a> Builder<'a, '_> {
             None
         };
         match frame.kind {
-            FrameKind::Seq(items) => {
+            FrameKind::Seq(start) => {
+                let items = self.items.drain(start..).collect();
                 let node = Node { value: Value::Seq(items), span };
                 self.finish_key_count(&node, key_id.as_ref(), frame.ctx)?;
-                self.attach(node, key_id)
+                self.attach(node, key_id);
+                Ok(())
             }
             FrameKind::Map(map) => {
                 let deferred = frame.ctx.deferred || frame.is_key;
-                let entries = self.finish_map(map, deferred)?;
+                let entries = self.pairs.drain(map.start..).collect();
+                let entries = self.finish_map(entries, map, deferred)?;
                 let node = Node { value: Value::Map(entries), span };
                 self.finish_key_count(&node, key_id.as_ref(), frame.ctx)?;
-                self.attach(node, key_id)
+                self.attach(node, key_id);
+                Ok(())
             }
-            FrameKind::MergeSeq(merged) => self.attach_merged(merged),
+            FrameKind::MergeSeq(merged) => {
+                self.attach_merged(merged);
+                Ok(())
+            }
             FrameKind::MergeMap(map) => {
-                let mut merged = last_wins(map.entries, map.ids);
+                let entries = self.pairs.drain(map.start..).collect();
+                let mut merged = last_wins(with_ids(entries, map.ids));
                 merged.extend(map.merged);
-                self.attach_merged(merged)
+                self.attach_merged(merged);
+                Ok(())
             }
         }
     }
@@ -503,25 +517,33 @@ impl<'a> Builder<'a, '_> {
     /// then the merged ones it does not override. Counted here unless `deferred`.
     fn finish_map(
         &mut self,
+        mut entries: Vec<(Node, Node)>,
         map: MapFrame,
         deferred: bool,
     ) -> Result<Vec<(Node, Node)>, YamlError> {
-        let MapFrame { mut entries, mut ids, merged, int_from, .. } = map;
+        let MapFrame { mut ids, merged, int_from, .. } = map;
         if let Some(from) = int_from {
             let tail_entries = entries.split_off(from);
-            let tail_ids = ids.split_off(from);
-            for m in last_wins(tail_entries, tail_ids) {
+            let split = ids.partition_point(|(i, _)| *i < from);
+            let tail_ids = ids.split_off(split).into_iter().map(|(i, id)| (i - from, id)).collect();
+            for m in last_wins(with_ids(tail_entries, tail_ids)) {
                 if !deferred {
                     self.count_tree(&m.key)?;
                     self.count_tree(&m.value)?;
                 }
+                if let Some(id) = m.id {
+                    ids.push((entries.len(), id));
+                }
                 entries.push((m.key, m.value));
-                ids.push(m.id);
             }
         }
         if !merged.is_empty() {
-            let mut seen: HashSet<KeyId> =
-                entries.iter().zip(&ids).map(|((k, _), id)| materialize(id.as_ref(), k)).collect();
+            let mut seen: HashSet<KeyId> = HashSet::with_capacity(entries.len() + merged.len());
+            let mut next_id = ids.iter().peekable();
+            for (i, (k, _)) in entries.iter().enumerate() {
+                let id = next_id.next_if(|(at, _)| *at == i).map(|(_, id)| id);
+                seen.insert(materialize(id, k));
+            }
             for m in merged {
                 if seen.insert(materialize(m.id.as_ref(), &m.key)) {
                     if !deferred {
@@ -536,29 +558,30 @@ impl<'a> Builder<'a, '_> {
     }
 
     /// Puts a finished node where it belongs.
-    fn attach(&mut self, node: Node, key_id: Option<KeyId>) -> Result<(), YamlError> {
+    fn attach(&mut self, node: Node, key_id: Option<KeyId>) {
         let Some(top) = self.stack.last_mut() else {
             self.root = Some(node);
-            return Ok(());
+            return;
         };
         match &mut top.kind {
-            FrameKind::Seq(items) => items.push(node),
+            FrameKind::Seq(_) => self.items.push(node),
             FrameKind::Map(m) | FrameKind::MergeMap(m) => {
                 match std::mem::replace(&mut m.slot, Slot::Key) {
                     Slot::Key => m.slot = Slot::Value(node, key_id),
                     Slot::Value(key, id) => {
-                        m.entries.push((key, node));
-                        m.ids.push(id);
+                        if let Some(id) = id {
+                            m.ids.push((self.pairs.len() - m.start, id));
+                        }
+                        self.pairs.push((key, node));
                     }
                     Slot::Merge => unreachable!("merge values are read as merge sources"),
                 }
             }
             FrameKind::MergeSeq(_) => unreachable!("merge lists hold merge sources"),
         }
-        Ok(())
     }
 
-    fn attach_merged(&mut self, merged: Vec<Merged>) -> Result<(), YamlError> {
+    fn attach_merged(&mut self, merged: Vec<Merged>) {
         match self.stack.last_mut().map(|f| &mut f.kind) {
             Some(FrameKind::MergeSeq(list)) => list.extend(merged),
             Some(FrameKind::Map(m) | FrameKind::MergeMap(m)) => {
@@ -567,7 +590,6 @@ impl<'a> Builder<'a, '_> {
             }
             _ => unreachable!("merge sources stand in maps and merge lists"),
         }
-        Ok(())
     }
 }
 
@@ -590,9 +612,21 @@ enum Place {
 }
 
 /// The entries, keeping only the last of each key, in the order of those last entries.
-fn last_wins(entries: Vec<(Node, Node)>, ids: Vec<Option<KeyId>>) -> Vec<Merged> {
-    let all: Vec<Merged> =
-        entries.into_iter().zip(ids).map(|((key, value), id)| Merged { key, value, id }).collect();
+/// Entries with their keys' identities (`ids` by entry index, in order).
+fn with_ids(entries: Vec<(Node, Node)>, ids: Vec<(usize, KeyId)>) -> Vec<Merged> {
+    let mut ids = ids.into_iter().peekable();
+    entries
+        .into_iter()
+        .enumerate()
+        .map(|(i, (key, value))| Merged {
+            key,
+            value,
+            id: ids.next_if(|(at, _)| *at == i).map(|(_, id)| id),
+        })
+        .collect()
+}
+
+fn last_wins(all: Vec<Merged>) -> Vec<Merged> {
     let mut seen = HashSet::with_capacity(all.len());
     let mut kept: Vec<Merged> = Vec::with_capacity(all.len());
     for m in all.into_iter().rev() {

@@ -55,34 +55,34 @@ pub(super) enum EventError {
 
 /// The size bounds (the values archmap has always used with serde-saphyr).
 pub(super) struct Limits {
-    pub max_replayed: usize,
-    pub max_aliases: usize,
-    pub max_merge_keys: usize,
-    pub max_depth: usize,
-    pub max_events: usize,
-    pub max_nodes: usize,
-    pub max_scalar_bytes: usize,
-    pub max_anchors: usize,
-    pub max_recorded_events: usize,
-    pub max_recorded_bytes: usize,
-    pub max_documents: usize,
+    pub replayed: usize,
+    pub aliases: usize,
+    pub merge_keys: usize,
+    pub depth: usize,
+    pub events: usize,
+    pub nodes: usize,
+    pub scalar_bytes: usize,
+    pub anchors: usize,
+    pub recorded_events: usize,
+    pub recorded_bytes: usize,
+    pub documents: usize,
 }
 
 impl Limits {
     pub(super) fn for_len(len: usize) -> Limits {
         let scaled = super::MAX_ALIAS_EVENTS.max(len);
         Limits {
-            max_replayed: scaled,
-            max_aliases: scaled,
-            max_merge_keys: scaled,
-            max_depth: super::MAX_DEPTH,
-            max_events: 200_000_000,
-            max_nodes: 100_000_000,
-            max_scalar_bytes: 512 * 1024 * 1024,
-            max_anchors: 50_000,
-            max_recorded_events: 1_000_000,
-            max_recorded_bytes: 64 * 1024 * 1024,
-            max_documents: 1,
+            replayed: scaled,
+            aliases: scaled,
+            merge_keys: scaled,
+            depth: super::MAX_DEPTH,
+            events: 200_000_000,
+            nodes: 100_000_000,
+            scalar_bytes: 512 * 1024 * 1024,
+            anchors: 50_000,
+            recorded_events: 1_000_000,
+            recorded_bytes: 64 * 1024 * 1024,
+            documents: 1,
         }
     }
 }
@@ -134,7 +134,7 @@ fn breach(what: &str) -> String {
 impl Budget {
     fn event(&mut self, limits: &Limits) -> Result<(), String> {
         self.events += 1;
-        if self.events > limits.max_events {
+        if self.events > limits.events {
             return Err(breach(&format!("Events {{ events: {} }}", self.events)));
         }
         Ok(())
@@ -142,7 +142,7 @@ impl Budget {
 
     fn node(&mut self, limits: &Limits) -> Result<(), String> {
         self.nodes += 1;
-        if self.nodes > limits.max_nodes {
+        if self.nodes > limits.nodes {
             return Err(breach(&format!("Nodes {{ nodes: {} }}", self.nodes)));
         }
         Ok(())
@@ -150,7 +150,7 @@ impl Budget {
 
     fn scalar_bytes(&mut self, limits: &Limits, n: usize) -> Result<(), String> {
         self.scalar_bytes = self.scalar_bytes.saturating_add(n);
-        if self.scalar_bytes > limits.max_scalar_bytes {
+        if self.scalar_bytes > limits.scalar_bytes {
             return Err(breach(&format!(
                 "ScalarBytes {{ total_scalar_bytes: {} }}",
                 self.scalar_bytes
@@ -162,7 +162,7 @@ impl Budget {
     fn anchor(&mut self, limits: &Limits, anchor: usize) -> Result<(), String> {
         if anchor != 0 {
             self.anchors += 1;
-            if self.anchors > limits.max_anchors {
+            if self.anchors > limits.anchors {
                 return Err(breach(&format!("Anchors {{ anchors: {} }}", self.anchors)));
             }
         }
@@ -182,7 +182,7 @@ impl Budget {
                     if *expecting_key {
                         if is_merge_key(value, *style, kind_of(tag.as_deref())) {
                             self.merge_keys += 1;
-                            if self.merge_keys > limits.max_merge_keys {
+                            if self.merge_keys > limits.merge_keys {
                                 return Err(breach(&format!(
                                     "MergeKeys {{ merge_keys: {} }}",
                                     self.merge_keys
@@ -199,7 +199,7 @@ impl Budget {
                 self.node(limits)?;
                 self.depth += 1;
                 self.max_depth_seen = self.max_depth_seen.max(self.depth);
-                if self.max_depth_seen > limits.max_depth {
+                if self.max_depth_seen > limits.depth {
                     return Err(breach(&format!("Depth {{ depth: {} }}", self.max_depth_seen)));
                 }
                 self.scalar_bytes(limits, tag.as_ref().map_or(0, |t| t.budget_len))?;
@@ -228,7 +228,7 @@ impl Budget {
     fn alias(&mut self, limits: &Limits) -> Result<(), String> {
         self.event(limits)?;
         self.aliases += 1;
-        if self.aliases > limits.max_aliases {
+        if self.aliases > limits.aliases {
             return Err(breach(&format!("Aliases {{ aliases: {} }}", self.aliases)));
         }
         Ok(())
@@ -236,14 +236,14 @@ impl Budget {
 
     fn recorded(&mut self, limits: &Limits, bytes: usize) -> Result<(), String> {
         self.recorded_events += 1;
-        if self.recorded_events > limits.max_recorded_events {
+        if self.recorded_events > limits.recorded_events {
             return Err(breach(&format!(
                 "RecordedAnchorEvents {{ recorded_anchor_events: {} }}",
                 self.recorded_events
             )));
         }
         self.recorded_bytes = self.recorded_bytes.saturating_add(bytes);
-        if self.recorded_bytes > limits.max_recorded_bytes {
+        if self.recorded_bytes > limits.recorded_bytes {
             return Err(breach(&format!(
                 "RecordedAnchorBytes {{ recorded_anchor_bytes: {} }}",
                 self.recorded_bytes
@@ -413,7 +413,7 @@ impl<'a> Events<'a> {
                 Event::DocumentStart(..) => {
                     self.budget.event(&self.limits).map_err(|m| Self::at(m, here.0))?;
                     self.budget.documents += 1;
-                    if self.budget.documents > self.limits.max_documents {
+                    if self.budget.documents > self.limits.documents {
                         return Err(Self::at(
                             breach(&format!(
                                 "Documents {{ documents: {} }}",
@@ -435,44 +435,54 @@ impl<'a> Events<'a> {
                     continue;
                 }
             };
-            self.budget.observe(&self.limits, &kind, anchor).map_err(|m| Self::at(m, here.0))?;
-            check_tag(&kind).map_err(|m| Self::at(m, here.0))?;
-            let ev = Ev { kind, range: here };
-            self.produced = true;
-            match ev.kind {
-                EvKind::Scalar { .. } => {
-                    self.record(&ev, false).map_err(|m| Self::at(m, here.0))?;
-                    if anchor != 0 {
-                        self.budget
-                            .recorded(&self.limits, owned_bytes(&ev.kind))
-                            .map_err(|m| Self::at(m, here.0))?;
-                        if anchor >= self.anchors.len() {
-                            self.anchors.resize(anchor + 8, None);
-                        }
-                        self.anchors[anchor] = Some(Rc::from(vec![ev.clone()]));
+            return self.deliver(kind, anchor, here).map(Some);
+        }
+    }
+
+    /// A node event from the parser: counted, checked, recorded for the anchors open.
+    fn deliver(
+        &mut self,
+        kind: EvKind<'a>,
+        anchor: usize,
+        here: Range,
+    ) -> Result<Item<'a>, EventError> {
+        self.budget.observe(&self.limits, &kind, anchor).map_err(|m| Self::at(m, here.0))?;
+        check_tag(&kind).map_err(|m| Self::at(m, here.0))?;
+        let ev = Ev { kind, range: here };
+        self.produced = true;
+        match ev.kind {
+            EvKind::Scalar { .. } => {
+                self.record(&ev, false).map_err(|m| Self::at(m, here.0))?;
+                if anchor != 0 {
+                    self.budget
+                        .recorded(&self.limits, owned_bytes(&ev.kind))
+                        .map_err(|m| Self::at(m, here.0))?;
+                    if anchor >= self.anchors.len() {
+                        self.anchors.resize(anchor + 8, None);
                     }
-                }
-                EvKind::SeqStart { .. } | EvKind::MapStart { .. } => {
-                    self.record_depth(true);
-                    if anchor != 0 {
-                        self.budget
-                            .recorded(&self.limits, owned_bytes(&ev.kind))
-                            .map_err(|m| Self::at(m, here.0))?;
-                        self.recording.push(Recording {
-                            id: anchor,
-                            depth: 1,
-                            events: vec![ev.clone()],
-                        });
-                    }
-                    self.record(&ev, anchor != 0).map_err(|m| Self::at(m, here.0))?;
-                }
-                EvKind::SeqEnd | EvKind::MapEnd => {
-                    self.record(&ev, false).map_err(|m| Self::at(m, here.0))?;
-                    self.record_depth(false);
+                    self.anchors[anchor] = Some(Rc::from(vec![ev.clone()]));
                 }
             }
-            return Ok(Some(Item { ev, alias: None }));
+            EvKind::SeqStart { .. } | EvKind::MapStart { .. } => {
+                self.record_depth(true);
+                if anchor != 0 {
+                    self.budget
+                        .recorded(&self.limits, owned_bytes(&ev.kind))
+                        .map_err(|m| Self::at(m, here.0))?;
+                    self.recording.push(Recording {
+                        id: anchor,
+                        depth: 1,
+                        events: vec![ev.clone()],
+                    });
+                }
+                self.record(&ev, anchor != 0).map_err(|m| Self::at(m, here.0))?;
+            }
+            EvKind::SeqEnd | EvKind::MapEnd => {
+                self.record(&ev, false).map_err(|m| Self::at(m, here.0))?;
+                self.record_depth(false);
+            }
         }
+        Ok(Item { ev, alias: None })
     }
 
     /// The next event of the alias being replayed, if any.
@@ -487,11 +497,11 @@ impl<'a> Events<'a> {
         replay.next += 1;
         let alias = replay.alias;
         self.replayed += 1;
-        if self.replayed > self.limits.max_replayed {
+        if self.replayed > self.limits.replayed {
             return Err(EventError::Replay {
                 message: format!(
                     "alias replay limit exceeded: total_replayed_events={} > {}",
-                    self.replayed, self.limits.max_replayed
+                    self.replayed, self.limits.replayed
                 ),
                 defined: ev.range.0,
                 alias: alias.0,

@@ -447,8 +447,8 @@ fn base64_value(b: u8) -> Option<u32> {
 }
 
 /// Standard base64 with padding; ASCII whitespace anywhere is ignored.
-fn decode_base64(s: &str) -> Option<Vec<u8>> {
-    let cleaned: Vec<u8> = s.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    let cleaned: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
     if !cleaned.len().is_multiple_of(4) {
         return None;
     }
@@ -460,22 +460,22 @@ fn decode_base64(s: &str) -> Option<Vec<u8>> {
         if pad > 0 && idx + 1 != total {
             return None;
         }
-        let a = base64_value(chunk[0])?;
-        let b = base64_value(chunk[1])?;
-        let c = match chunk[2] {
+        let first = base64_value(chunk[0])?;
+        let second = base64_value(chunk[1])?;
+        let third = match chunk[2] {
             b'=' if pad >= 2 => 0,
             b'=' => return None,
             byte => base64_value(byte)?,
         };
-        let d = match chunk[3] {
+        let fourth = match chunk[3] {
             b'=' if pad > 0 => 0,
             b'=' => return None,
             byte => base64_value(byte)?,
         };
-        if (pad == 2 && b & 0x0F != 0) || (pad == 1 && c & 0x03 != 0) {
+        if (pad == 2 && second & 0x0F != 0) || (pad == 1 && third & 0x03 != 0) {
             return None;
         }
-        let triple = (a << 18) | (b << 12) | (c << 6) | d;
+        let triple = (first << 18) | (second << 12) | (third << 6) | fourth;
         out.push((triple >> 16) as u8);
         if pad < 2 {
             out.push((triple >> 8) as u8);

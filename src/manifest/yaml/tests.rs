@@ -213,7 +213,9 @@ fn both_readers_agree_on_truncated_files() {
 }
 
 /// Documents that exercise every rule of the reader.
+#[allow(clippy::too_many_lines)] // A list of cases.
 fn tricky() -> Vec<String> {
+    use std::fmt::Write as _;
     let mut docs: Vec<String> = [
         // Scalars: nulls, booleans, numbers in every form, quoting, tags.
         "a: ~\nb: null\nc: Null\nd: NULL\ne:\nf: ''\ng: \"\"\nh: nul\n",
@@ -361,13 +363,13 @@ fn tricky() -> Vec<String> {
         for i in 0..levels {
             let prev = if i == 0 { "a".to_string() } else { format!("l{}", i - 1) };
             let refs = vec![format!("*{prev}"); width].join(", ");
-            bomb.push_str(&format!("l{i}: &l{i} [{refs}]\n"));
+            let _ = writeln!(bomb, "l{i}: &l{i} [{refs}]");
         }
         docs.push(bomb.clone());
         // The same bomb merged.
         let mut merged = String::from("d: &d {x: 1}\n");
         for i in 0..(levels * 5000) {
-            merged.push_str(&format!("s{i}: {{<<: *d}}\n"));
+            let _ = writeln!(merged, "s{i}: {{<<: *d}}");
             if i > 3 && width == 10 {
                 break;
             }
@@ -376,13 +378,13 @@ fn tricky() -> Vec<String> {
     }
     let mut many_merges =
         String::from("d: &d {owner: team, tech: Go, replicas: 2, tags: [a, b]}\ns:\n");
-    for i in 0..20_000 {
-        many_merges.push_str(&format!("  s{i}:\n    <<: *d\n"));
+    for i in 0..3_000 {
+        let _ = writeln!(many_merges, "  s{i}:\n    <<: *d");
     }
     docs.push(many_merges);
     let mut many_anchors = String::new();
     for i in 0..50_002 {
-        many_anchors.push_str(&format!("- &a{i} {i}\n"));
+        let _ = writeln!(many_anchors, "- &a{i} {i}");
     }
     docs.push(many_anchors);
     // Truncations of the tricky documents themselves.
@@ -435,4 +437,35 @@ fn both_readers_count_values_alike() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn deep_input_needs_no_large_stack() {
+    // The reader keeps its own stack: 100,000 levels of flow or block nesting stop with a depth
+    // error on a thread with a 256 KiB stack (the old reader needed 64 MiB).
+    let inputs = [
+        "[".repeat(100_000),
+        "{a: ".repeat(100_000),
+        format!("{}x\n", "- ".repeat(100_000)),
+        format!("{}[]", "[".repeat(100_000)),
+    ];
+    let handle = std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(move || {
+            inputs
+                .iter()
+                .map(|text| {
+                    let file = SourceFile::new("t.yaml", text);
+                    parse(FileId(0), &file, &mut MAX_VALUES.clone()).map(|_| ())
+                })
+                .collect::<Vec<_>>()
+        })
+        .unwrap();
+    for (i, result) in handle.join().unwrap().into_iter().enumerate() {
+        let err = result.unwrap_err();
+        // The budget's depth, or the scanner's own guard on flow nesting (255 levels):
+        // both read as "nests deeper than 64 levels".
+        let depth = err.message.contains("Depth") || err.message.contains("recursion limit");
+        assert!(depth, "{i}: {err:?}");
+    }
 }
