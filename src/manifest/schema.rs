@@ -521,7 +521,7 @@ impl Reader<'_> {
         };
         let mut out = Vec::new();
         // Only looked up, never iterated: a hash map keeps 10,000 ids linear.
-        let mut seen: std::collections::HashMap<String, Span> = std::collections::HashMap::new();
+        let mut seen: rustc_hash::FxHashMap<String, Span> = rustc_hash::FxHashMap::default();
         for (key, value) in entries.iter_mut() {
             let Some(id) = self.id_key(key, what) else {
                 continue;

@@ -110,7 +110,9 @@ impl Reader<'_> {
 
     fn steps(&mut self, node: &mut Node, what: &str) -> Vec<StepSpec> {
         match &mut node.value {
-            Value::Seq(items) => items.iter_mut().filter_map(|item| self.step(item, what)).collect(),
+            Value::Seq(items) => {
+                items.iter_mut().filter_map(|item| self.step(item, what)).collect()
+            }
             Value::Null => Vec::new(),
             other => {
                 self.wrong_type(
