@@ -363,7 +363,7 @@ impl Model {
     }
 }
 
-/// An index by id, in insertion order. Hashed with FxHash: fixed (no random seed, so runs are
+/// An index by id, in insertion order. Hashed with `FxHash`: fixed (no random seed, so runs are
 /// alike) and fast on short ids; iteration follows insertion, never the hash.
 pub(crate) type IdIndex<V> = IndexMap<String, V, FxBuildHasher>;
 

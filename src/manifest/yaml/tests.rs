@@ -485,4 +485,3 @@ fn deep_input_needs_no_large_stack() {
         assert!(depth, "{i}: {err:?}");
     }
 }
-
