@@ -57,8 +57,8 @@ const WORKLOADS: &[(&str, &[&str])] = &[
     ("Pod", &[]),
 ];
 
-/// The most documents read in one import. Each is parsed on the YAML adapter's own thread
-/// (about a quarter of a millisecond apiece), so this bounds the time to a few seconds.
+/// The most documents read in one import. Each is parsed on its own (about 0.04 ms apiece in a
+/// release build), so this bounds the time to about a second.
 const MAX_DOCUMENTS: usize = 20_000;
 
 /// One object of the input.
@@ -160,7 +160,7 @@ fn finish(
 }
 
 /// The byte ranges of the documents of a YAML stream: split at `---` lines, ended by `...`.
-fn documents(text: &str) -> Vec<(usize, usize)> {
+pub(crate) fn documents(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut offset = 0;

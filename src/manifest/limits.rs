@@ -186,8 +186,7 @@ fn label_steps(texts: &mut TextReports<'_>, steps: &[super::schema::StepSpec]) {
 /// Reports the first group nested deeper than [`MAX_GROUP_DEPTH`]. Linear: each group's depth
 /// is worked out once, from its parent's. Unknown parents and cycles are the model's to report.
 fn group_depth(manifests: &[Manifest], out: &mut Vec<Diagnostic>) {
-    use std::collections::HashMap;
-    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut index: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
     let mut groups = Vec::new();
     for g in manifests.iter().flat_map(|m| &m.groups) {
         // The first definition wins, as in the model.

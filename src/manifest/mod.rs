@@ -269,7 +269,7 @@ fn add_file(
             return None;
         }
     };
-    let manifest = schema::read(file, &tree, &mut loaded.diagnostics);
+    let manifest = schema::read(file, tree, &mut loaded.diagnostics);
     loaded.manifests.push(manifest);
     Some(file)
 }

@@ -251,7 +251,10 @@ pub struct RuleSpec {
 }
 
 /// Parses one file's tree into a [`Manifest`], adding every problem to `diags`.
-pub(crate) fn read(file: FileId, root: &Node, diags: &mut Vec<Diagnostic>) -> Manifest {
+///
+/// The tree is taken by value: strings are moved out of it into the manifest, not copied.
+pub(crate) fn read(file: FileId, mut root: Node, diags: &mut Vec<Diagnostic>) -> Manifest {
+    let root = &mut root;
     let mut r = Reader { diags, duplicates: Vec::new() };
     let mut m = Manifest { file, span: root.span, ..Manifest::default() };
     match &root.value {
@@ -274,7 +277,7 @@ pub(crate) fn read(file: FileId, root: &Node, diags: &mut Vec<Diagnostic>) -> Ma
         }
         other => {
             r.wrong_type(
-                root,
+                root.span,
                 "the manifest",
                 "a map with `version`, `name` and `services`",
                 other,
@@ -416,11 +419,11 @@ impl Reader<'_> {
         );
     }
 
-    fn wrong_type(&mut self, node: &Node, what: &str, expected: &str, found: &Value) {
+    fn wrong_type(&mut self, span: Span, what: &str, expected: &str, found: &Value) {
         self.push(
             codes::WRONG_TYPE,
             format!("{what} must be {expected}, found {}", found.describe()),
-            node.span,
+            span,
             &format!("expected {expected}"),
             None,
         );
@@ -438,15 +441,16 @@ impl Reader<'_> {
 
     /// Walks a map's entries: reports non-string keys, unknown keys (skipping `x-` ones) and
     /// duplicates, and hands each known key to `f`.
-    fn fields<F>(&mut self, node: &Node, what: &str, allowed: &[&str], mut f: F)
+    fn fields<F>(&mut self, node: &mut Node, what: &str, allowed: &[&str], mut f: F)
     where
-        F: FnMut(&mut Self, &str, &Node),
+        F: FnMut(&mut Self, &str, &mut Node),
     {
-        let Value::Map(entries) = &node.value else {
+        let Value::Map(entries) = &mut node.value else {
             return;
         };
         let mut seen: Vec<(&str, Span)> = Vec::new();
-        for (key, value) in entries {
+        for (key, value) in entries.iter_mut() {
+            let key: &Node = key;
             let Some(name) = self.key_name(key, what) else {
                 continue;
             };
@@ -490,7 +494,7 @@ impl Reader<'_> {
         match &key.value {
             Value::Str(s) => Some(s.as_str()),
             other => {
-                self.wrong_type(key, &format!("a key of {what}"), "a string", other);
+                self.wrong_type(key.span, &format!("a key of {what}"), "a string", other);
                 None
             }
         }
@@ -498,16 +502,16 @@ impl Reader<'_> {
 
     /// Reads a map whose keys are ids (services, groups, views), reporting invalid and
     /// duplicate ids; `f` reads each entry.
-    fn id_map<T, F>(&mut self, node: &Node, what: &str, mut f: F) -> Vec<T>
+    fn id_map<T, F>(&mut self, node: &mut Node, what: &str, mut f: F) -> Vec<T>
     where
-        F: FnMut(&mut Self, Spanned<String>, &Node) -> T,
+        F: FnMut(&mut Self, Spanned<String>, &mut Node) -> T,
     {
-        let entries = match &node.value {
+        let entries = match &mut node.value {
             Value::Map(entries) => entries,
             Value::Null => return Vec::new(),
             other => {
                 self.wrong_type(
-                    node,
+                    node.span,
                     &format!("`{what}s`"),
                     &format!("a map of {what} ids to {what}s"),
                     other,
@@ -517,8 +521,8 @@ impl Reader<'_> {
         };
         let mut out = Vec::new();
         // Only looked up, never iterated: a hash map keeps 10,000 ids linear.
-        let mut seen: std::collections::HashMap<String, Span> = std::collections::HashMap::new();
-        for (key, value) in entries {
+        let mut seen: rustc_hash::FxHashMap<String, Span> = rustc_hash::FxHashMap::default();
+        for (key, value) in entries.iter_mut() {
             let Some(id) = self.id_key(key, what) else {
                 continue;
             };
@@ -538,12 +542,12 @@ impl Reader<'_> {
     }
 
     /// An id used as a map key; ints and other scalars are taken as written.
-    fn id_key(&mut self, key: &Node, what: &str) -> Option<String> {
-        let id = match &key.value {
-            Value::Str(s) => s.clone(),
+    fn id_key(&mut self, key: &mut Node, what: &str) -> Option<String> {
+        let id = match &mut key.value {
+            Value::Str(s) => std::mem::take(s),
             Value::Int(i) => i.to_string(),
             other => {
-                self.wrong_type(key, &format!("a {what} id"), "a string", other);
+                self.wrong_type(key.span, &format!("a {what} id"), "a string", other);
                 return None;
             }
         };
@@ -567,27 +571,29 @@ impl Reader<'_> {
     }
 
     /// A free-text field; numbers and booleans are taken as written.
-    fn string(&mut self, node: &Node, field: &str) -> Option<Spanned<String>> {
-        match &node.value {
-            Value::Str(s) => Some(Spanned::new(s.clone(), node.span)),
+    fn string(&mut self, node: &mut Node, field: &str) -> Option<Spanned<String>> {
+        match &mut node.value {
+            Value::Str(s) => Some(Spanned::new(std::mem::take(s), node.span)),
             Value::Int(i) => Some(Spanned::new(i.to_string(), node.span)),
             Value::Float(f) => Some(Spanned::new(f.to_string(), node.span)),
             Value::Bool(b) => Some(Spanned::new(b.to_string(), node.span)),
             Value::Null => None,
             other => {
-                self.wrong_type(node, &format!("`{field}`"), "a string", other);
+                self.wrong_type(node.span, &format!("`{field}`"), "a string", other);
                 None
             }
         }
     }
 
-    fn string_list(&mut self, node: &Node, field: &str) -> Vec<Spanned<String>> {
-        match &node.value {
-            Value::Seq(items) => items.iter().filter_map(|item| self.string(item, field)).collect(),
+    fn string_list(&mut self, node: &mut Node, field: &str) -> Vec<Spanned<String>> {
+        match &mut node.value {
+            Value::Seq(items) => {
+                items.iter_mut().filter_map(|item| self.string(item, field)).collect()
+            }
             Value::Null => Vec::new(),
             Value::Str(_) => self.string(node, field).into_iter().collect(),
             other => {
-                self.wrong_type(node, &format!("`{field}`"), "a list of strings", other);
+                self.wrong_type(node.span, &format!("`{field}`"), "a list of strings", other);
                 Vec::new()
             }
         }
@@ -597,7 +603,7 @@ impl Reader<'_> {
         match &node.value {
             Value::Int(i) => Some(Spanned::new(*i, node.span)),
             other => {
-                self.wrong_type(node, &format!("`{field}`"), "an integer", other);
+                self.wrong_type(node.span, &format!("`{field}`"), "an integer", other);
                 None
             }
         }
@@ -607,7 +613,7 @@ impl Reader<'_> {
         match &node.value {
             Value::Bool(b) => Some(*b),
             other => {
-                self.wrong_type(node, &format!("`{field}`"), "`true` or `false`", other);
+                self.wrong_type(node.span, &format!("`{field}`"), "`true` or `false`", other);
                 None
             }
         }
@@ -631,7 +637,7 @@ impl Reader<'_> {
     /// A string field whose value must be one of `choices`.
     fn choice<T>(
         &mut self,
-        node: &Node,
+        node: &mut Node,
         field: &str,
         choices: &[&str],
         parse: impl Fn(&str) -> Option<T>,
@@ -654,7 +660,7 @@ impl Reader<'_> {
         None
     }
 
-    fn group(&mut self, id: Spanned<String>, node: &Node) -> GroupSpec {
+    fn group(&mut self, id: Spanned<String>, node: &mut Node) -> GroupSpec {
         let mut g = GroupSpec {
             id,
             label: None,
@@ -697,13 +703,13 @@ impl Reader<'_> {
             Value::Map(_) => true,
             Value::Null => false,
             other => {
-                self.wrong_type(node, what, "a map of fields", other);
+                self.wrong_type(node.span, what, "a map of fields", other);
                 false
             }
         }
     }
 
-    fn service(&mut self, id: Spanned<String>, node: &Node) -> ServiceSpec {
+    fn service(&mut self, id: Spanned<String>, node: &mut Node) -> ServiceSpec {
         let mut s = ServiceSpec {
             id,
             kind: None,
@@ -757,8 +763,8 @@ impl Reader<'_> {
         s
     }
 
-    fn dependencies(&mut self, node: &Node, what: &str) -> Vec<DependencySpec> {
-        let items = match &node.value {
+    fn dependencies(&mut self, node: &mut Node, what: &str) -> Vec<DependencySpec> {
+        let items = match &mut node.value {
             Value::Seq(items) => items,
             Value::Null => return Vec::new(),
             Value::Str(one) => {
@@ -776,7 +782,7 @@ impl Reader<'_> {
             }
             other => {
                 self.wrong_type(
-                    node,
+                    node.span,
                     &format!("`depends_on` of {what}"),
                     "a list of ids or dependency maps",
                     other,
@@ -784,10 +790,14 @@ impl Reader<'_> {
                 return Vec::new();
             }
         };
-        items.iter().filter_map(|item| self.dependency(item, what)).collect()
+        // Sized up front: a dependency map is large, and growing the list one doubling at a
+        // time moved each one several times.
+        let mut out = Vec::with_capacity(items.len());
+        out.extend(items.iter_mut().filter_map(|item| self.dependency(item, what)));
+        out
     }
 
-    fn dependency(&mut self, node: &Node, what: &str) -> Option<DependencySpec> {
+    fn dependency(&mut self, node: &mut Node, what: &str) -> Option<DependencySpec> {
         let mut d = DependencySpec {
             target: Spanned::new(String::new(), node.span),
             protocol: None,
@@ -806,7 +816,7 @@ impl Reader<'_> {
             Value::Map(_) => {}
             other => {
                 self.wrong_type(
-                    node,
+                    node.span,
                     &format!("an entry of `depends_on` of {what}"),
                     "an id or a map with `target`",
                     other,
@@ -847,7 +857,7 @@ impl Reader<'_> {
         }
     }
 
-    fn selectors(&mut self, node: &Node, field: &str) -> Vec<Spanned<Selector>> {
+    fn selectors(&mut self, node: &mut Node, field: &str) -> Vec<Spanned<Selector>> {
         self.string_list(node, field).into_iter().filter_map(|s| self.selector(&s)).collect()
     }
 
@@ -867,7 +877,7 @@ impl Reader<'_> {
         }
     }
 
-    fn view(&mut self, id: Spanned<String>, node: &Node) -> ViewSpec {
+    fn view(&mut self, id: Spanned<String>, node: &mut Node) -> ViewSpec {
         let mut v = ViewSpec {
             id,
             title: None,
@@ -913,18 +923,19 @@ impl Reader<'_> {
         v
     }
 
-    fn rules(&mut self, node: &Node) -> Vec<RuleSpec> {
-        let entries = match &node.value {
+    fn rules(&mut self, node: &mut Node) -> Vec<RuleSpec> {
+        let entries = match &mut node.value {
             Value::Map(entries) => entries,
             Value::Null => return Vec::new(),
             other => {
-                self.wrong_type(node, "`rules`", "a map of rule ids to levels", other);
+                self.wrong_type(node.span, "`rules`", "a map of rule ids to levels", other);
                 return Vec::new();
             }
         };
         let levels = Level::ALL.map(Level::as_str);
         let mut out: Vec<RuleSpec> = Vec::new();
-        for (key, value) in entries {
+        for (key, value) in entries.iter_mut() {
+            let key: &Node = key;
             let Some(name) = self.key_name(key, "`rules`") else {
                 continue;
             };
@@ -945,11 +956,12 @@ impl Reader<'_> {
                 level: None,
                 params: Vec::new(),
             };
-            match &value.value {
+            match &mut value.value {
                 Value::Str(_) => spec.level = self.choice(value, "level", &levels, Level::parse),
                 Value::Map(params) => {
                     let mut seen: Vec<(&str, Span)> = Vec::new();
-                    for (pk, pv) in params {
+                    for (pk, pv) in params.iter_mut() {
+                        let pk: &Node = pk;
                         let Some(pname) = self.key_name(pk, &format!("rule `{name}`")) else {
                             continue;
                         };
@@ -975,7 +987,7 @@ impl Reader<'_> {
                     }
                 }
                 other => self.wrong_type(
-                    value,
+                    value.span,
                     &format!("rule `{name}`"),
                     "a level or a map with `level`",
                     other,
@@ -986,19 +998,19 @@ impl Reader<'_> {
         out
     }
 
-    fn param(&mut self, node: &Node) -> ParamValue {
-        match &node.value {
+    fn param(&mut self, node: &mut Node) -> ParamValue {
+        match &mut node.value {
             Value::Int(i) => ParamValue::Int(*i),
             Value::Float(f) => ParamValue::Float(*f),
-            Value::Str(s) => ParamValue::Str(s.clone()),
+            Value::Str(s) => ParamValue::Str(std::mem::take(s)),
             Value::Seq(items) => {
                 let mut pairs = Vec::new();
-                for item in items {
+                for item in items.iter_mut() {
                     let mut from = None;
                     let mut to = None;
                     if !matches!(item.value, Value::Map(_)) {
                         self.wrong_type(
-                            item,
+                            item.span,
                             "an entry of `forbidden`",
                             "a map with `from` and `to`",
                             &item.value,

@@ -9,10 +9,10 @@
 
 use std::collections::HashMap;
 
-use indexmap::IndexMap;
 use petgraph::graph::EdgeIndex;
+use rustc_hash::FxHashMap;
 
-use super::{Model, RefKind, ServiceId, duplicate, unknown};
+use super::{IdIndex, Model, RefKind, ServiceId, duplicate, unknown};
 use crate::manifest::Manifest;
 use crate::manifest::schema::{MessageSpec, StepSpec};
 use crate::source::{Span, Spanned};
@@ -340,7 +340,7 @@ pub(crate) fn lower_flows(model: &mut Model, manifests: &[Manifest], ids: &[Stri
         .edge_indices()
         .filter_map(|e| model.graph.edge_endpoints(e).map(|ends| (ends, e)))
         .collect();
-    let mut spans: IndexMap<String, Span> = IndexMap::new();
+    let mut spans: IdIndex<Span> = IdIndex::default();
     for f in manifests.iter().flat_map(|m| &m.flows) {
         if let Some(first) = spans.get(&f.id.value) {
             model.defects.push(duplicate("flow", &f.id, *first));
@@ -361,7 +361,7 @@ pub(crate) fn lower_flows(model: &mut Model, manifests: &[Manifest], ids: &[Stri
 }
 
 /// Every dependency by its ends.
-type Edges = HashMap<(ServiceId, ServiceId), EdgeIndex<u32>>;
+type Edges = FxHashMap<(ServiceId, ServiceId), EdgeIndex<u32>>;
 
 fn lower_steps(
     model: &mut Model,

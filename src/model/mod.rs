@@ -16,6 +16,7 @@ pub(crate) use flow::{Event, Flow, Message, Route, Step};
 use indexmap::IndexMap;
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
+use rustc_hash::FxBuildHasher;
 
 use crate::diagnostic::did_you_mean;
 use crate::manifest::schema::ASYNC_PROTOCOLS;
@@ -222,11 +223,11 @@ pub struct Model {
     /// Components and dependencies, in manifest order.
     pub(crate) graph: DiGraph<Component, Dependency, u32>,
     /// Component ids in manifest order.
-    pub(crate) index: IndexMap<String, ServiceId>,
+    pub(crate) index: IdIndex<ServiceId>,
     /// Groups in manifest order.
     pub(crate) groups: Vec<Group>,
     /// Group ids in manifest order.
-    pub(crate) group_index: IndexMap<String, GroupId>,
+    pub(crate) group_index: IdIndex<GroupId>,
     /// Views in manifest order.
     pub(crate) views: Vec<View>,
     /// Flows in manifest order.
@@ -362,6 +363,10 @@ impl Model {
     }
 }
 
+/// An index by id, in insertion order. Hashed with `FxHash`: fixed (no random seed, so runs are
+/// alike) and fast on short ids; iteration follows insertion, never the hash.
+pub(crate) type IdIndex<V> = IndexMap<String, V, FxBuildHasher>;
+
 /// Builds the model from the manifests of one run (root first).
 #[must_use]
 pub(crate) fn lower(manifests: &[Manifest]) -> Model {
@@ -406,7 +411,7 @@ pub(crate) fn lower(manifests: &[Manifest]) -> Model {
 /// `parent` links, cuts cycles, and gives the group ids in model order.
 fn lower_groups(model: &mut Model, manifests: &[Manifest]) -> Vec<String> {
     let mut group_parents: Vec<Option<Spanned<String>>> = Vec::new();
-    let mut group_spans: IndexMap<String, Span> = IndexMap::new();
+    let mut group_spans: IdIndex<Span> = IdIndex::default();
     for g in manifests.iter().flat_map(|m| &m.groups) {
         if let Some(first) = group_spans.get(&g.id.value) {
             model.defects.push(duplicate("group", &g.id, *first));
@@ -530,7 +535,7 @@ fn lower_dependencies(model: &mut Model, specs: &[(ServiceId, &ServiceSpec)], id
 /// Takes the manifests' views and the component and group ids; adds the first of each id to
 /// the model, with its selectors checked and its focus and collapsed groups resolved.
 fn lower_views(model: &mut Model, manifests: &[Manifest], ids: &[String], group_ids: &[String]) {
-    let mut view_spans: IndexMap<String, Span> = IndexMap::new();
+    let mut view_spans: IdIndex<Span> = IdIndex::default();
     for v in manifests.iter().flat_map(|m| &m.views) {
         if let Some(first) = view_spans.get(&v.id.value) {
             model.defects.push(duplicate("view", &v.id, *first));

@@ -84,7 +84,7 @@ pub(crate) struct MessageSpec {
 }
 
 impl Reader<'_> {
-    pub(super) fn flow(&mut self, id: Spanned<String>, node: &Node) -> FlowSpec {
+    pub(super) fn flow(&mut self, id: Spanned<String>, node: &mut Node) -> FlowSpec {
         let mut f =
             FlowSpec { id, title: None, description: None, budget_ms: None, steps: Vec::new() };
         let what = format!("flow `{}`", f.id.value);
@@ -108,13 +108,15 @@ impl Reader<'_> {
         f
     }
 
-    fn steps(&mut self, node: &Node, what: &str) -> Vec<StepSpec> {
-        match &node.value {
-            Value::Seq(items) => items.iter().filter_map(|item| self.step(item, what)).collect(),
+    fn steps(&mut self, node: &mut Node, what: &str) -> Vec<StepSpec> {
+        match &mut node.value {
+            Value::Seq(items) => {
+                items.iter_mut().filter_map(|item| self.step(item, what)).collect()
+            }
             Value::Null => Vec::new(),
             other => {
                 self.wrong_type(
-                    node,
+                    node.span,
                     &format!("`steps` of {what}"),
                     "a list of steps (`from`/`to` maps, `par` or `loop` blocks)",
                     other,
@@ -124,10 +126,10 @@ impl Reader<'_> {
         }
     }
 
-    fn step(&mut self, node: &Node, what: &str) -> Option<StepSpec> {
+    fn step(&mut self, node: &mut Node, what: &str) -> Option<StepSpec> {
         let Value::Map(entries) = &node.value else {
             self.wrong_type(
-                node,
+                node.span,
                 &format!("a step of {what}"),
                 "a map with `from` and `to`, `par` or `loop`",
                 &node.value,
@@ -145,21 +147,21 @@ impl Reader<'_> {
         self.message(node, what).map(|m| StepSpec::Message(Box::new(m)))
     }
 
-    fn par(&mut self, node: &Node, what: &str) -> StepSpec {
+    fn par(&mut self, node: &mut Node, what: &str) -> StepSpec {
         let mut label = None;
         let mut branches = Vec::new();
         let block = format!("a `par` block of {what}");
         self.fields(node, &block, PAR_FIELDS, |r, key, value| match key {
             "label" => label = r.string(value, key),
-            "par" => match &value.value {
+            "par" => match &mut value.value {
                 Value::Seq(items) => {
-                    for item in items {
+                    for item in items.iter_mut() {
                         if let Some(b) = r.branch(item, what) {
                             branches.push(b);
                         }
                     }
                 }
-                other => r.wrong_type(value, "`par`", "a list of branches", other),
+                other => r.wrong_type(value.span, "`par`", "a list of branches", other),
             },
             _ => unreachable!("fields() only passes known keys"),
         });
@@ -168,7 +170,7 @@ impl Reader<'_> {
 
     fn branch(
         &mut self,
-        node: &Node,
+        node: &mut Node,
         what: &str,
     ) -> Option<(Option<Spanned<String>>, Vec<StepSpec>)> {
         match &node.value {
@@ -193,7 +195,7 @@ impl Reader<'_> {
             }
             other => {
                 self.wrong_type(
-                    node,
+                    node.span,
                     &format!("a branch of {what}"),
                     "a list of steps, or a map with `label` and `steps`",
                     other,
@@ -203,7 +205,7 @@ impl Reader<'_> {
         }
     }
 
-    fn repeat(&mut self, node: &Node, what: &str) -> StepSpec {
+    fn repeat(&mut self, node: &mut Node, what: &str) -> StepSpec {
         let mut label = None;
         let mut steps = Vec::new();
         let block = format!("a `loop` block of {what}");
@@ -222,7 +224,7 @@ impl Reader<'_> {
         StepSpec::Loop { span: node.span, label, steps }
     }
 
-    fn message(&mut self, node: &Node, what: &str) -> Option<MessageSpec> {
+    fn message(&mut self, node: &mut Node, what: &str) -> Option<MessageSpec> {
         let mut from = None;
         let mut to = None;
         let mut m = MessageSpec {
@@ -270,7 +272,7 @@ impl Reader<'_> {
     }
 
     /// A component id named by a step; checked against the id grammar.
-    fn flow_id(&mut self, node: &Node, field: &str) -> Option<Spanned<String>> {
+    fn flow_id(&mut self, node: &mut Node, field: &str) -> Option<Spanned<String>> {
         let s = self.string(node, field)?;
         self.check_id(&s.value, s.span, "component").then_some(s)
     }
@@ -302,7 +304,7 @@ mod tests {
         let mut left = yaml::MAX_VALUES;
         let tree = yaml::parse(FileId(0), &file, &mut left).unwrap();
         let mut diags = Vec::new();
-        let m = read(FileId(0), &tree, &mut diags);
+        let m = read(FileId(0), tree, &mut diags);
         (m.flows, diags)
     }
 

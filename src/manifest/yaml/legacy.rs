@@ -1,92 +1,18 @@
-//! The YAML adapter: the only module that knows which YAML crate archmap uses.
-//!
-//! Input: the text of one file. Output: a [`Node`] tree in which every value and every map key
-//! carries its [`Span`], with map entries in document order and duplicate keys kept (the schema
-//! stage reports them as AM002, with both places). Invariants: never panics on any input; alias
-//! expansion, nesting depth and document size are bounded; a syntax error is one [`YamlError`]
-//! with a byte offset.
+//! The reader archmap used before: serde-saphyr's serde layer building the same [`Node`] tree.
+//! Kept for tests only, to compare the event-layer reader with it on many documents.
 
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::{Budget, DuplicateKeyPolicy, Options};
 
+use super::{MAX_ALIAS_EVENTS, MAX_DEPTH, Node, VALUES_MESSAGE, Value, YamlError};
 use crate::source::{FileId, SourceFile, Span};
-
-/// The largest nesting of maps and lists a manifest may have. A manifest needs about six
-/// levels; the bound keeps a hostile file from exhausting the stack.
-pub(crate) const MAX_DEPTH: usize = 64;
-
-/// The most events (scalars, map and list starts and ends) that aliases may replay, so that a
-/// "billion laughs" document stops early with an error instead of exhausting memory. Refusing
-/// costs time in proportion (about 0.2 s in a release build at this bound, 2 s in a debug one); fuzzing found 200,000
-/// too slow.
-pub(crate) const MAX_ALIAS_EVENTS: usize = 50_000;
-
-/// The most YAML values (scalars, lists and maps, keys included, aliases counted each time they
-/// are replayed) one run reads across all its files. A value costs about 60 bytes in memory
-/// before its text, so this bounds the tree at about 250 MB however the input is shaped (a
-/// list of one-digit numbers costs 28 bytes of tree per byte of input). A 100,000-component
-/// manifest holds about 2,000,000.
-pub(crate) const MAX_VALUES: usize = 4_000_000;
-
-/// One YAML value with its location.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Node {
-    /// The value.
-    pub value: Value,
-    /// Where the value stands; for a map or list, where it starts.
-    pub span: Span,
-}
-
-/// The value of a [`Node`].
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Value {
-    /// `~`, `null` or nothing.
-    Null,
-    /// `true` or `false`.
-    Bool(bool),
-    /// An integer.
-    Int(i64),
-    /// A floating-point number.
-    Float(f64),
-    /// A string (plain or quoted).
-    Str(String),
-    /// A list.
-    Seq(Vec<Node>),
-    /// A map, entries in document order, duplicate keys kept.
-    Map(Vec<(Node, Node)>),
-}
-
-impl Value {
-    /// What the value is, for messages: "a string", "a list", …
-    #[must_use]
-    pub(crate) fn describe(&self) -> &'static str {
-        match self {
-            Value::Null => "null",
-            Value::Bool(_) => "a boolean",
-            Value::Int(_) => "an integer",
-            Value::Float(_) => "a number",
-            Value::Str(_) => "a string",
-            Value::Seq(_) => "a list",
-            Value::Map(_) => "a map",
-        }
-    }
-}
-
-/// A document that is not well-formed YAML, or that breaks a size bound.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct YamlError {
-    /// What went wrong, in the YAML crate's words.
-    pub message: String,
-    /// Where.
-    pub span: Span,
-}
 
 /// Parses one file into a [`Node`] tree. An empty file (or one with only comments) is `Null`.
 /// `values_left` is what the run may still read (see [`MAX_VALUES`]); the values read are taken
 /// from it.
-pub(crate) fn parse(
+pub(super) fn parse(
     file_id: FileId,
     file: &SourceFile,
     values_left: &mut usize,
@@ -202,9 +128,6 @@ thread_local! {
     static VALUES_LEFT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
-/// The message of a document stopped by [`MAX_VALUES`] ("budget" routes it to the size advice).
-pub(crate) const VALUES_MESSAGE: &str = "value budget exceeded";
-
 impl<'de> Deserialize<'de> for Node {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let left = VALUES_LEFT.with(std::cell::Cell::get);
@@ -299,118 +222,5 @@ impl<'de> Visitor<'de> for RawVisitor {
             entries.push((k, v));
         }
         Ok(Value::Map(entries))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse_str(text: &str) -> Result<Node, YamlError> {
-        parse(FileId(0), &SourceFile::new("t.yaml", text), &mut MAX_VALUES.clone())
-    }
-
-    #[test]
-    fn values_are_counted_across_files() {
-        let file = SourceFile::new("t.yaml", "a: [1, 2, 3]\n");
-        let mut left = 100;
-        assert!(parse(FileId(0), &file, &mut left).is_ok());
-        // The map, its key, the list and three numbers.
-        assert_eq!(left, 94);
-        let mut left = 5;
-        let err = parse(FileId(0), &file, &mut left).unwrap_err();
-        assert!(err.message.contains(VALUES_MESSAGE), "{err:?}");
-        // Aliases count each time they are replayed.
-        let aliased = SourceFile::new("t.yaml", "a: &x [1, 2]\nb: *x\nc: *x\n");
-        let mut left = 100;
-        assert!(parse(FileId(0), &aliased, &mut left).is_ok());
-        assert_eq!(left, 100 - 1 - 3 * 4);
-    }
-
-    #[test]
-    fn merging_defaults_into_thousands_of_components_is_no_bomb() {
-        use std::fmt::Write as _;
-        let mut text =
-            String::from("x-d: &d {owner: team, tech: Go, replicas: 2, tags: [a, b]}\ns:\n");
-        for i in 0..8_000 {
-            let _ = writeln!(text, "  s{i}:\n    <<: *d");
-        }
-        let r = parse_str(&text);
-        assert!(r.is_ok(), "{r:?}");
-    }
-
-    fn slice<'a>(text: &'a str, node: &Node) -> &'a str {
-        &text[node.span.start..node.span.end]
-    }
-
-    #[test]
-    fn keys_and_values_carry_spans() {
-        let text = "version: 1\nname: \"Shop é\"\nservices:\n  a: {kind: database}\n  b:\n    depends_on: [a]\n";
-        let node = parse_str(text).unwrap();
-        let Value::Map(entries) = &node.value else { panic!("not a map") };
-        assert_eq!(entries.len(), 3);
-        assert_eq!(slice(text, &entries[0].0), "version");
-        assert_eq!(entries[0].1.value, Value::Int(1));
-        assert_eq!(slice(text, &entries[0].1), "1");
-        assert_eq!(entries[1].1.value, Value::Str("Shop é".into()));
-        let Value::Map(services) = &entries[2].1.value else { panic!("not a map") };
-        assert_eq!(slice(text, &services[1].0), "b");
-        let Value::Map(b) = &services[1].1.value else { panic!("not a map") };
-        let Value::Seq(deps) = &b[0].1.value else { panic!("not a list") };
-        assert_eq!(slice(text, &deps[0]), "a");
-    }
-
-    #[test]
-    fn duplicate_keys_are_kept_in_order() {
-        let text = "a: 1\nb: 2\na: 3\n";
-        let node = parse_str(text).unwrap();
-        let Value::Map(entries) = &node.value else { panic!("not a map") };
-        let keys: Vec<_> = entries.iter().map(|(k, _)| slice(text, k)).collect();
-        assert_eq!(keys, ["a", "b", "a"]);
-        assert_eq!(entries[2].0.span.start, 10);
-    }
-
-    #[test]
-    fn yaml_1_1_booleans_stay_strings() {
-        let node = parse_str("a: yes\nb: true\n").unwrap();
-        let Value::Map(entries) = &node.value else { panic!("not a map") };
-        assert_eq!(entries[0].1.value, Value::Str("yes".into()));
-        assert_eq!(entries[1].1.value, Value::Bool(true));
-    }
-
-    #[test]
-    fn syntax_errors_have_locations() {
-        let err = parse_str("a: 1\nb: [1, 2\n").unwrap_err();
-        assert!(err.span.start > 0, "{err:?}");
-        let err = parse_str("a:\n\t- x\n").unwrap_err();
-        assert!(!err.message.is_empty());
-    }
-
-    #[test]
-    fn empty_and_comment_only_files_are_null() {
-        assert_eq!(parse_str("").unwrap().value, Value::Null);
-        assert_eq!(parse_str("# nothing\n\n").unwrap().value, Value::Null);
-    }
-
-    #[test]
-    fn bombs_and_deep_nesting_stop_with_errors() {
-        use std::fmt::Write as _;
-        let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
-        for i in 0..9 {
-            let prev = if i == 0 { "a".to_string() } else { format!("l{}", i - 1) };
-            let _ = writeln!(
-                bomb,
-                "l{i}: &l{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]"
-            );
-        }
-        assert!(parse_str(&bomb).is_err());
-        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
-        assert!(parse_str(&deep).is_err());
-        let mut block = String::new();
-        for i in 0..5_000 {
-            block.push_str(&" ".repeat(i));
-            block.push_str("k:\n");
-        }
-        assert!(parse_str(&block).is_err());
     }
 }
