@@ -479,21 +479,28 @@ fn segments_cross(a: (f64, f64), b: (f64, f64), c: (f64, f64), d: (f64, f64)) ->
         && ((d3 > tol && d4 < -tol) || (d3 < -tol && d4 > tol))
 }
 
-/// Assesses a drawing (see the module header).
-#[must_use]
-pub fn quality(d: &Drawing) -> Quality {
-    let mut q = Quality { node_overlaps: overlapping_pairs(&d.nodes).len(), ..Quality::default() };
-
-    // Segments: (edge, from, to, p, q), swept by min x.
+/// Every segment of the drawing's edges as (edge, from, to, p, q), sorted by its least x for a
+/// sweep from left to right.
+fn swept_segments(d: &Drawing) -> Vec<Segment> {
     let mut segs: Vec<Segment> = Vec::new();
     for (e, (from, to, pts)) in d.edges.iter().enumerate() {
         for w in pts.windows(2) {
             segs.push((e, *from, *to, w[0], w[1]));
         }
     }
+    segs.sort_by(|a, b| a.3.0.min(a.4.0).total_cmp(&b.3.0.min(b.4.0)));
+    segs
+}
+
+/// Assesses a drawing (see the module header).
+#[must_use]
+pub fn quality(d: &Drawing) -> Quality {
+    let mut q = Quality { node_overlaps: overlapping_pairs(&d.nodes).len(), ..Quality::default() };
+
+    // Segments: (edge, from, to, p, q), swept by min x.
+    let segs = swept_segments(d);
     let min_x = |s: &Segment| s.3.0.min(s.4.0);
     let max_x = |s: &Segment| s.3.0.max(s.4.0);
-    segs.sort_by(|a, b| min_x(a).total_cmp(&min_x(b)));
     // Crossings are counted where they are drawn: edges merged into one line (a bus) that another
     // edge crosses make one crossing, not one per merged edge.
     let mut points: Vec<(i64, i64)> = Vec::new();
@@ -592,15 +599,9 @@ pub fn quality(d: &Drawing) -> Quality {
 #[must_use]
 pub fn weighted_crossings(d: &Drawing, weight: &[usize]) -> usize {
     let w = |e: usize| weight.get(e).copied().unwrap_or(1).max(1);
-    let mut segs: Vec<Segment> = Vec::new();
-    for (e, (from, to, pts)) in d.edges.iter().enumerate() {
-        for p in pts.windows(2) {
-            segs.push((e, *from, *to, p[0], p[1]));
-        }
-    }
+    let segs = swept_segments(d);
     let min_x = |s: &Segment| s.3.0.min(s.4.0);
     let max_x = |s: &Segment| s.3.0.max(s.4.0);
-    segs.sort_by(|a, b| min_x(a).total_cmp(&min_x(b)));
     let mut total = 0;
     let mut active: Vec<usize> = Vec::new();
     for i in 0..segs.len() {

@@ -18,10 +18,8 @@ pub(super) fn parse(
     values_left: &mut usize,
 ) -> Result<Node, YamlError> {
     let text = file.text();
-    if text.trim().is_empty()
-        || text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
-    {
-        return Ok(Node { value: Value::Null, span: Span::new(file_id, 0, 0) });
+    if let Some(empty) = super::empty_document(file_id, file) {
+        return Ok(empty);
     }
     // The deserializer recurses once per nesting level with large frames (tens of kilobytes
     // in debug builds); a thread of its own with a generous stack keeps the depth bound, not

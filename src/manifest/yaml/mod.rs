@@ -93,6 +93,14 @@ pub(crate) struct YamlError {
     pub span: Span,
 }
 
+/// The `Null` tree of a file that is empty or holds only comments; `None` for any other file.
+pub(super) fn empty_document(file_id: FileId, file: &SourceFile) -> Option<Node> {
+    let text = file.text();
+    (text.trim().is_empty()
+        || text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')))
+    .then(|| Node { value: Value::Null, span: Span::new(file_id, 0, 0) })
+}
+
 /// Parses one file into a [`Node`] tree. An empty file (or one with only comments) is `Null`.
 /// `values_left` is what the run may still read (see [`MAX_VALUES`]); the values read are taken
 /// from it.
@@ -101,11 +109,8 @@ pub(crate) fn parse(
     file: &SourceFile,
     values_left: &mut usize,
 ) -> Result<Node, YamlError> {
-    let text = file.text();
-    if text.trim().is_empty()
-        || text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
-    {
-        return Ok(Node { value: Value::Null, span: Span::new(file_id, 0, 0) });
+    if let Some(empty) = empty_document(file_id, file) {
+        return Ok(empty);
     }
     build::build(file_id, file, values_left)
 }
