@@ -492,18 +492,11 @@ fn swept_segments(d: &Drawing) -> Vec<Segment> {
     segs
 }
 
-/// Assesses a drawing (see the module header).
-#[must_use]
-pub fn quality(d: &Drawing) -> Quality {
-    let mut q = Quality { node_overlaps: overlapping_pairs(&d.nodes).len(), ..Quality::default() };
-
-    // Segments: (edge, from, to, p, q), swept by min x.
-    let segs = swept_segments(d);
+/// Calls `f` for every pair of crossing segments of two edges that share no endpoint, sweeping
+/// `segs` ([`swept_segments`]) from left to right.
+fn for_each_crossing(segs: &[Segment], mut f: impl FnMut(&Segment, &Segment)) {
     let min_x = |s: &Segment| s.3.0.min(s.4.0);
     let max_x = |s: &Segment| s.3.0.max(s.4.0);
-    // Crossings are counted where they are drawn: edges merged into one line (a bus) that another
-    // edge crosses make one crossing, not one per merged edge.
-    let mut points: Vec<(i64, i64)> = Vec::new();
     let mut active: Vec<usize> = Vec::new();
     for i in 0..segs.len() {
         let s = segs[i];
@@ -512,12 +505,28 @@ pub fn quality(d: &Drawing) -> Quality {
             let t = segs[j];
             let shares = s.1 == t.1 || s.1 == t.2 || s.2 == t.1 || s.2 == t.2;
             if s.0 != t.0 && !shares && segments_cross(s.3, s.4, t.3, t.4) {
-                let (x, y) = crossing_point(s.3, s.4, t.3, t.4);
-                points.push(((x * 2.0).round() as i64, (y * 2.0).round() as i64));
+                f(&s, &t);
             }
         }
         active.push(i);
     }
+}
+
+/// Assesses a drawing (see the module header).
+#[must_use]
+pub fn quality(d: &Drawing) -> Quality {
+    let mut q = Quality { node_overlaps: overlapping_pairs(&d.nodes).len(), ..Quality::default() };
+
+    // Crossings are counted where they are drawn: edges merged into one line (a bus) that another
+    // edge crosses make one crossing, not one per merged edge.
+    let segs = swept_segments(d);
+    let min_x = |s: &Segment| s.3.0.min(s.4.0);
+    let max_x = |s: &Segment| s.3.0.max(s.4.0);
+    let mut points: Vec<(i64, i64)> = Vec::new();
+    for_each_crossing(&segs, |s, t| {
+        let (x, y) = crossing_point(s.3, s.4, t.3, t.4);
+        points.push(((x * 2.0).round() as i64, (y * 2.0).round() as i64));
+    });
     points.sort_unstable();
     points.dedup();
     q.crossings = points.len();
@@ -599,23 +608,8 @@ pub fn quality(d: &Drawing) -> Quality {
 #[must_use]
 pub fn weighted_crossings(d: &Drawing, weight: &[usize]) -> usize {
     let w = |e: usize| weight.get(e).copied().unwrap_or(1).max(1);
-    let segs = swept_segments(d);
-    let min_x = |s: &Segment| s.3.0.min(s.4.0);
-    let max_x = |s: &Segment| s.3.0.max(s.4.0);
     let mut total = 0;
-    let mut active: Vec<usize> = Vec::new();
-    for i in 0..segs.len() {
-        let s = segs[i];
-        active.retain(|&j| max_x(&segs[j]) >= min_x(&s));
-        for &j in &active {
-            let t = segs[j];
-            let shares = s.1 == t.1 || s.1 == t.2 || s.2 == t.1 || s.2 == t.2;
-            if s.0 != t.0 && !shares && segments_cross(s.3, s.4, t.3, t.4) {
-                total += w(s.0) * w(t.0);
-            }
-        }
-        active.push(i);
-    }
+    for_each_crossing(&swept_segments(d), |s, t| total += w(s.0) * w(t.0));
     total
 }
 
