@@ -34,14 +34,11 @@ pub(crate) fn entry_chain(scene: &Scene, drawn: &mut Positioned, max_aspect: f64
     let Some(chain) = Chain::find(scene, drawn) else { return };
     let mut folded = drawn.clone();
     chain.stack(&mut folded);
-    if !chain.refit_frames(scene, drawn, &mut folded) || !chain.stays_clear(scene, &folded) {
+    if !refit_frames(scene, &chain.groups, drawn, &mut folded) || !chain.stays_clear(scene, &folded)
+    {
         return;
     }
     normalise(&mut folded);
-    let aspect = |d: &Positioned| {
-        let (w, h) = (d.width.max(1.0), d.height.max(1.0));
-        (w / h).max(h / w)
-    };
     if folded.width * folded.height < drawn.width * drawn.height
         && aspect(&folded) <= aspect(drawn).max(max_aspect)
     {
@@ -118,11 +115,6 @@ impl Chain {
             });
             above = moved.y;
         }
-    }
-
-    /// Draws the frames around the chain again ([`refit_frames`]).
-    fn refit_frames(&self, scene: &Scene, before: &Positioned, d: &mut Positioned) -> bool {
-        refit_frames(scene, &self.groups, before, d)
     }
 
     /// Whether the moved boxes, labels and frames stay clear of everything else (but the
@@ -387,8 +379,9 @@ const NEAR: f64 = 3.0;
 /// lines among themselves go one column on, and their lines out leave from their last column
 /// into the gap before the next. The block is drawn top to bottom instead, above the next
 /// column: its first column becomes the top row, each line among its boxes runs down to the
-/// next row, and each line out runs down from its box, then sideways on a run of its own to the
-/// track it had in the gap, and on as before. The columns let go are closed.
+/// next row, and each line out runs down from its box, sideways on a run of its own to a track
+/// of its own in the gap, and down that track to where its labelled (or last sideways) stretch
+/// begins, on as before from there. The columns let go are closed.
 pub(crate) fn entry_block(scene: &Scene, drawn: &mut Positioned, max_aspect: f64) {
     let n = scene.nodes.len();
     if drawn.direction != Direction::LR
@@ -544,8 +537,7 @@ fn fold_block(scene: &Scene, drawn: &Positioned, cut: f64) -> Option<Positioned>
     let block = Block { inside, groups: block_groups, rows, row_of, internal, out, right };
     let mut best: Option<Positioned> = None;
     for flush_left in [true, false] {
-        let placed = block.place(scene, drawn, flush_left);
-        if let Some(d) = placed
+        if let Some(d) = block.place(scene, drawn, flush_left)
             && best.as_ref().is_none_or(|b| d.width * d.height < b.width * b.height)
         {
             best = Some(d);

@@ -1162,13 +1162,8 @@ const FRAME_WEIGHT: usize = 1;
 /// no items in) included.
 fn frame_crossings(g: &LGraph, pos: &[usize], sibling: &[usize], s: &mut Scratch) -> usize {
     let groups = g.group_parent.len();
-    if groups == 0 || g.layers.len() < 2 {
-        return 0;
-    }
     let key: Vec<f64> = pos.iter().map(|&p| p as f64).collect();
-    // Each item's place in its layer's tokens, and each group's in a layer's.
-    let mut at = vec![0usize; pos.len()];
-    let place = |r: usize, at: &mut [usize], s: &mut Scratch| {
+    let place = |r: usize, at: &mut [usize]| {
         let mut open = vec![usize::MAX; groups];
         for (i, t) in arrange(g, r, &key, sibling, s).into_iter().enumerate() {
             match t {
@@ -1179,10 +1174,29 @@ fn frame_crossings(g: &LGraph, pos: &[usize], sibling: &[usize], s: &mut Scratch
         }
         open
     };
+    frames_crossed(g, g.layers.len(), place, true)
+}
+
+/// Lines through foreign frames over the first `layers` layers, the blocks of layer `r` placed
+/// by `place(r, at)` (which writes each item's place in the layer into `at` and gives each
+/// group's opening place, `usize::MAX` where it has none); each line counts its weight when
+/// `weighted`, else 1.
+fn frames_crossed(
+    g: &LGraph,
+    layers: usize,
+    mut place: impl FnMut(usize, &mut [usize]) -> Vec<usize>,
+    weighted: bool,
+) -> usize {
+    let groups = g.group_parent.len();
+    if groups == 0 || layers < 2 {
+        return 0;
+    }
+    // Each item's place in its layer's tokens, and each group's in a layer's.
+    let mut at = vec![0usize; g.layer.len()];
     let mut total = 0;
-    let mut here = place(0, &mut at, s);
-    for r in 0..g.layers.len() - 1 {
-        let below = place(r + 1, &mut at, s);
+    let mut here = place(0, &mut at);
+    for r in 0..layers - 1 {
+        let below = place(r + 1, &mut at);
         let spanning: Vec<usize> = (0..groups)
             .filter(|&c| here[c] != usize::MAX && below[c] != usize::MAX)
             .filter(|&c| g.span[c].is_some_and(|(lo, hi)| lo <= r && r < hi))
@@ -1194,7 +1208,7 @@ fn frame_crossings(g: &LGraph, pos: &[usize], sibling: &[usize], s: &mut Scratch
                         continue;
                     }
                     if (at[v] < here[c]) != (at[w] < below[c]) {
-                        total += m;
+                        total += if weighted { m } else { 1 };
                     }
                 }
             }
@@ -1211,10 +1225,6 @@ const MAX_ROUNDS: usize = 4;
 /// counted as [`frame_crossings`] counts them, from the blocks the tokens place.
 pub(super) fn frame_crossings_of(g: &LGraph, tokens: &[Vec<Token>]) -> usize {
     let groups = g.group_parent.len();
-    if groups == 0 || tokens.len() < 2 {
-        return 0;
-    }
-    let mut at = vec![0usize; g.layer.len()];
     let place = |r: usize, at: &mut [usize]| {
         let mut open = vec![usize::MAX; groups];
         for (i, t) in tokens[r].iter().enumerate() {
@@ -1226,29 +1236,7 @@ pub(super) fn frame_crossings_of(g: &LGraph, tokens: &[Vec<Token>]) -> usize {
         }
         open
     };
-    let mut total = 0;
-    let mut here = place(0, &mut at);
-    for r in 0..tokens.len().min(g.layers.len()).saturating_sub(1) {
-        let below = place(r + 1, &mut at);
-        let spanning: Vec<usize> = (0..groups)
-            .filter(|&c| here[c] != usize::MAX && below[c] != usize::MAX)
-            .filter(|&c| g.span[c].is_some_and(|(lo, hi)| lo <= r && r < hi))
-            .collect();
-        for &v in &g.layers[r] {
-            for &w in &g.down[v] {
-                for &c in &spanning {
-                    if inside(g, g.group[v], Some(c)) || inside(g, g.group[w], Some(c)) {
-                        continue;
-                    }
-                    if (at[v] < here[c]) != (at[w] < below[c]) {
-                        total += 1;
-                    }
-                }
-            }
-        }
-        here = below;
-    }
-    total
+    frames_crossed(g, tokens.len().min(g.layers.len()), place, false)
 }
 
 /// Whether an item of group `inner` lies inside block `outer` (`None`: the whole layer).
