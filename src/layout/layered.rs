@@ -992,8 +992,8 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::layout::measure;
     use crate::layout::quality::{Drawing, quality};
+    use crate::layout::{measure, text};
     use crate::scene::testing::{edge, every_kind, group, hostile, nested, node, scene, single};
     use crate::vocab::{Kind, Mode};
 
@@ -1178,6 +1178,36 @@ mod tests {
         assert!(p.nodes.is_empty() && p.width.abs() < 1e-9);
         let p = check(&single());
         assert!(p.nodes[0].x.abs() < 1e-9 && p.nodes[0].y.abs() < 1e-9);
+    }
+
+    /// Labels are measured for the direction the drawing flows in: one line top to bottom, two
+    /// narrow ones once the drawing is turned left to right, and the drawing places the labels
+    /// it was measured with.
+    #[test]
+    fn labels_wrap_narrower_once_a_drawing_is_turned_left_to_right() {
+        let n = 12;
+        let mut nodes = vec![node("hub", "Hub", Kind::Service, None)];
+        nodes.extend((0..n).map(|i| node(&format!("t{i}"), "Target", Kind::Service, None)));
+        let edges = (1..=n)
+            .map(|i| {
+                let mut e = edge(0, i, Mode::Sync, false);
+                e.label = Some("consumes new orders".into());
+                e
+            })
+            .collect();
+        let mut s = scene(Vec::new(), nodes, edges);
+        let ((_, fixed, _), p) = crate::layout::lay_out(&Layered, &s);
+        assert_eq!(p.direction, Direction::TB);
+        assert!(fixed.iter().flatten().all(|(lines, _)| lines.len() == 1), "{fixed:?}");
+        s.direction_fixed = false;
+        let ((_, turned, _), p) = crate::layout::lay_out(&Layered, &s);
+        assert_eq!(p.direction, Direction::LR, "a row of twelve is turned");
+        for ((lines, size), e) in turned.iter().flatten().zip(&p.edges) {
+            assert_eq!(lines.len(), 2, "{lines:?}");
+            assert!(lines.iter().all(|l| text::line_width(l, measure::EDGE_SIZE) <= 84.0));
+            let r = e.label.expect("a placed label");
+            assert_eq!((r.width, r.height), (size.width, size.height));
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@
 use super::text::{self, LINE_HEIGHT};
 use super::{Measured, Size};
 use crate::scene::{Scene, SceneEdge, SceneNode};
-use crate::vocab::Kind;
+use crate::vocab::{Direction, Kind};
 
 /// Font size of box labels.
 pub(crate) const LABEL_SIZE: f64 = 13.0;
@@ -38,9 +38,14 @@ const MIN_WIDTH: f64 = 96.0;
 /// Lowest box.
 const MIN_HEIGHT: f64 = 40.0;
 
-/// Widest line of an edge label before it wraps (labels sit in slots between boxes, so narrow
-/// ones keep the drawing narrow).
+/// Widest line of an edge label before it wraps, in a drawing flowing top to bottom (labels sit
+/// in slots between boxes, so narrow ones keep the drawing narrow).
 const EDGE_LABEL_LINE: f64 = 120.0;
+
+/// Widest line of an edge label before it wraps, in a drawing flowing left to right: there the
+/// labels stand in columns between the columns of boxes, and the widest label of a column sets
+/// its width, so a label takes two short lines rather than one long one.
+const EDGE_LABEL_LINE_ACROSS: f64 = 84.0;
 
 /// Widest line of text in a box before it wraps.
 pub(crate) const MAX_LINE: f64 = 260.0;
@@ -192,10 +197,14 @@ fn measure_node(node: &SceneNode, lines: Lines) -> (BoxText, Size) {
     (BoxText { label, sub }, size)
 }
 
-/// Edge label lines and their background size.
-fn measure_edge_label(edge: &SceneEdge) -> Option<(Vec<String>, Size)> {
+/// Edge label lines and their background size, in a drawing flowing in `direction`.
+fn measure_edge_label(edge: &SceneEdge, direction: Direction) -> Option<(Vec<String>, Size)> {
     let label = edge.display_label()?;
-    let lines = wrap(&label, EDGE_SIZE, EDGE_LABEL_LINE, 3);
+    let max = match direction {
+        Direction::TB | Direction::BT => EDGE_LABEL_LINE,
+        Direction::LR | Direction::RL => EDGE_LABEL_LINE_ACROSS,
+    };
+    let lines = wrap(&label, EDGE_SIZE, max, 3);
     let size = Size {
         width: (widest(&lines, EDGE_SIZE) + 8.0).ceil(),
         height: (lines_height(lines.len(), EDGE_SIZE) + 4.0).ceil(),
@@ -219,7 +228,9 @@ fn measure_group_title(label: &str) -> Size {
 /// Every box's text and size, every edge label's lines and size, as the SVG draws them.
 pub(crate) type Measurements = (Vec<BoxText>, Vec<Option<(Vec<String>, Size)>>, Measured);
 
-pub(crate) fn measure_all(scene: &Scene, lines: Lines) -> Measurements {
+/// Measures `scene`'s boxes with `lines`, and its edge labels for a drawing flowing in
+/// `direction` (the scene's own, or the one [`crate::layout::lay_out`] turns it to).
+pub(crate) fn measure_all(scene: &Scene, lines: Lines, direction: Direction) -> Measurements {
     let mut texts = Vec::with_capacity(scene.nodes.len());
     let mut sizes = Vec::with_capacity(scene.nodes.len());
     for node in &scene.nodes {
@@ -228,7 +239,7 @@ pub(crate) fn measure_all(scene: &Scene, lines: Lines) -> Measurements {
         sizes.push(s);
     }
     let edge_labels: Vec<Option<(Vec<String>, Size)>> =
-        scene.edges.iter().map(measure_edge_label).collect();
+        scene.edges.iter().map(|e| measure_edge_label(e, direction)).collect();
     let measured = Measured {
         nodes: sizes,
         edge_labels: edge_labels.iter().map(|l| l.as_ref().map(|(_, s)| *s)).collect(),
@@ -241,7 +252,7 @@ pub(crate) fn measure_all(scene: &Scene, lines: Lines) -> Measurements {
 #[must_use]
 #[cfg(test)]
 pub(crate) fn measure(scene: &Scene) -> Measured {
-    measure_all(scene, Lines::Wide).2
+    measure_all(scene, Lines::Wide, scene.direction).2
 }
 
 /// The first line of `s`.

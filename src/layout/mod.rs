@@ -272,48 +272,63 @@ fn aspect(p: &Positioned) -> f64 {
 ///
 /// A drawing still too wide whose boxes hold long lines (image names, technologies) is
 /// then measured again with narrower lines ([`measure::Lines::Narrow`]) and laid out the same
-/// way; the narrower drawing is kept if it is nearer square. Gives the measurements used with
-/// the drawing, for the writer to draw the same lines.
+/// way; the narrower drawing is kept if it is nearer square. Edge labels are measured for the
+/// direction each drawing flows in (narrower left to right, where they stand in columns). Gives
+/// the measurements used with the drawing, for the writer to draw the same lines.
 pub(crate) fn lay_out(engine: &dyn Layout, scene: &Scene) -> (measure::Measurements, Positioned) {
-    let wide = measure::measure_all(scene, measure::Lines::Wide);
-    let first = shaped(engine, scene, &wide.2);
+    let first = shaped(engine, scene, measure::Lines::Wide);
     // Narrower boxes make a drawing narrower, whatever its direction; a drawing too tall
     // would only grow taller.
-    if aspect(&first) <= MAX_ASPECT || first.width < first.height {
-        return (wide, first);
-    }
-    let narrow = measure::measure_all(scene, measure::Lines::Narrow);
-    if narrow.2.nodes == wide.2.nodes {
-        return (wide, first);
-    }
-    let other = shaped(engine, scene, &narrow.2);
-    if aspect(&other) < aspect(&first) { (narrow, other) } else { (wide, first) }
-}
-
-/// [`lay_out`] with the boxes measured: the scene's direction, then turned, then packed.
-fn shaped(engine: &dyn Layout, scene: &Scene, measured: &Measured) -> Positioned {
-    let first = engine.layout(scene, measured);
-    if aspect(&first) <= MAX_ASPECT {
+    if aspect(&first.1) <= MAX_ASPECT || first.1.width < first.1.height {
         return first;
     }
-    let mut best = first;
+    // Boxes measure the same whichever way the drawing flows.
+    if measure::measure_all(scene, measure::Lines::Narrow, scene.direction).2.nodes
+        == first.0.2.nodes
+    {
+        return first;
+    }
+    let other = shaped(engine, scene, measure::Lines::Narrow);
+    if aspect(&other.1) < aspect(&first.1) { other } else { first }
+}
+
+/// [`lay_out`] with the boxes measured with `lines`: the scene's direction, then turned, then
+/// packed; each drawing with its edge labels measured for its own direction.
+fn shaped(
+    engine: &dyn Layout,
+    scene: &Scene,
+    lines: measure::Lines,
+) -> (measure::Measurements, Positioned) {
+    let own = measure::measure_all(scene, lines, scene.direction);
+    let first = engine.layout(scene, &own.2);
+    if aspect(&first) <= MAX_ASPECT {
+        return (own, first);
+    }
     let turned = (!scene.direction_fixed && scene.direction == Direction::TB)
         .then(|| Scene { direction: Direction::LR, ..scene.clone() });
-    if let Some(turned) = &turned {
-        let other = engine.layout(turned, measured);
-        if aspect(&other) < aspect(&best) {
-            best = other;
+    let across = turned.as_ref().map(|t| measure::measure_all(t, lines, t.direction));
+    // Which measurements the best drawing so far was made with: the scene's own, or turned.
+    let mut best = (false, first);
+    if let (Some(turned), Some(across)) = (&turned, &across) {
+        let other = engine.layout(turned, &across.2);
+        if aspect(&other) < aspect(&best.1) {
+            best = (true, other);
         }
     }
-    for s in std::iter::once(scene).chain(&turned) {
-        if aspect(&best) > MAX_ASPECT
-            && let Some(other) = pack::packed(engine, s, measured)
-            && aspect(&other) < aspect(&best)
+    for (is_turned, s, m) in std::iter::once((false, scene, &own))
+        .chain(turned.as_ref().zip(across.as_ref()).map(|(t, m)| (true, t, m)))
+    {
+        if aspect(&best.1) > MAX_ASPECT
+            && let Some(other) = pack::packed(engine, s, &m.2)
+            && aspect(&other) < aspect(&best.1)
         {
-            best = other;
+            best = (is_turned, other);
         }
     }
-    best
+    match (best, across) {
+        ((true, p), Some(across)) => (across, p),
+        ((_, p), _) => (own, p),
+    }
 }
 
 /// A layout engine.

@@ -22,8 +22,10 @@ use super::lgraph::{LGraph, Token};
 
 /// Room between two boxes side by side.
 pub(super) const NODE_SEP: f64 = 18.0;
-/// Room between two long-edge dummies side by side.
-const DUMMY_SEP: f64 = 10.0;
+/// Room between two long-edge dummies side by side (lines running along a layer, and labels
+/// stacked in a channel between groups): a little more than [`super::route::TRACK_SEP`], since
+/// a dummy's own width is that of its line.
+const DUMMY_SEP: f64 = 7.0;
 /// Room between a box and a dummy.
 pub(super) const MIXED_SEP: f64 = 14.0;
 /// Room between a group frame and whatever is next to it.

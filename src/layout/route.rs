@@ -75,8 +75,10 @@ fn ports(cx: f64, w: f64, k: usize, floor: f64) -> Vec<f64> {
 /// A route: the points of a polyline.
 pub(super) type Route = Vec<(f64, f64)>;
 
-/// Distance between two tracks, and between a track and the edge of its gap.
-pub(super) const TRACK_SEP: f64 = 8.0;
+/// Distance between two tracks, and between a track and the edge of its gap: twice the 3 units
+/// within which two lines read as one (12 pixels at the PNG's default scale); a busy gap holds
+/// twenty tracks, so each unit here is a column's width in a drawing turned left to right.
+pub(super) const TRACK_SEP: f64 = 6.0;
 
 /// How tall a gap holding `tracks` tracks must be, at least.
 pub(super) fn gap_for_tracks(tracks: usize) -> f64 {

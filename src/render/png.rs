@@ -71,7 +71,7 @@ impl BinaryRenderer for PngRenderer {
 /// measured with either line width (a drawing also has gaps, lines and frames).
 fn least_area(scene: &Scene) -> f64 {
     let area = |lines| -> f64 {
-        measure_all(scene, lines).2.nodes.iter().map(|s| s.width * s.height).sum()
+        measure_all(scene, lines, scene.direction).2.nodes.iter().map(|s| s.width * s.height).sum()
     };
     area(Lines::Wide).min(area(Lines::Narrow))
 }
