@@ -510,8 +510,8 @@ fn lower_dependencies(model: &mut Model, specs: &[(ServiceId, &ServiceSpec)], id
             }
             seen.push((target, d.target.span));
             let protocol = d.protocol.as_ref().map(|p| p.value.clone());
-            let more = d.more();
-            let mode = more.mode.as_ref().map_or_else(
+            let extra = d.more();
+            let mode = extra.mode.as_ref().map_or_else(
                 || default_mode(model.graph[target].kind, protocol.as_deref()),
                 |m| m.value,
             );
@@ -521,12 +521,12 @@ fn lower_dependencies(model: &mut Model, specs: &[(ServiceId, &ServiceSpec)], id
                 Dependency {
                     mode,
                     protocol,
-                    label: more.label.as_ref().map(|l| l.value.clone()),
-                    description: more.description.as_ref().map(|l| l.value.clone()),
+                    label: extra.label.as_ref().map(|l| l.value.clone()),
+                    description: extra.description.as_ref().map(|l| l.value.clone()),
                     optional: d.optional,
                     span: d.target.span,
-                    latency_ms: more.latency_ms.as_ref().map(|l| l.value),
-                    timeout_ms: more.timeout_ms.clone(),
+                    latency_ms: extra.latency_ms.as_ref().map(|l| l.value),
+                    timeout_ms: extra.timeout_ms.clone(),
                 },
             );
         }
