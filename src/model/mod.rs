@@ -392,10 +392,16 @@ pub(crate) fn lower(manifests: &[Manifest]) -> Model {
     // Groups first, so components can point at them.
     let group_ids = lower_groups(&mut model, manifests);
 
-    // Components.
+    // Components. The graph and the index are sized once: grown by doubling, the edge list
+    // (large entries) was copied over and over on a big estate.
+    let services = manifests.iter().map(|m| m.services.len()).sum();
+    model.graph.reserve_nodes(services);
+    model.index.reserve(services);
     let specs = lower_components(&mut model, manifests, &group_ids);
 
     // Dependencies, once every component is known.
+    let dependencies = specs.iter().map(|(_, s)| s.depends_on.len()).sum();
+    model.graph.reserve_exact_edges(dependencies);
     let ids: Vec<String> = model.index.keys().cloned().collect();
     lower_dependencies(&mut model, &specs, &ids);
 
