@@ -3,6 +3,11 @@
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
+// Reading a large manifest is mostly small allocations; mimalloc serves them faster than the
+// system allocators (glibc's, and musl's in the static release builds).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let mut stdin = std::io::stdin().lock();
     let stdout_is_terminal = std::io::stdout().is_terminal();
@@ -29,8 +34,12 @@ fn main() -> ExitCode {
         stdin: &mut stdin,
         stdout,
         stderr: &mut stderr,
+        spent: Vec::new(),
     };
     let code = archmap::run(std::env::args_os().collect(), &mut io);
+    // The process ends here: freeing the model and manifests of a large estate node by node
+    // took about 6 % of a check's time, and the operating system takes the memory back anyway.
+    std::mem::forget(std::mem::take(&mut io.spent));
     // What is still buffered must reach its reader too: a failure there is a failed run (a
     // full disk behind `> file`), except a reader that went away (`| head`), as for any write.
     if let Err(e) = io.stdout.flush()

@@ -57,6 +57,7 @@ fn run_raw(
         no_color: true,
         cwd: cwd.to_path_buf(),
         env: env.iter().map(|(k, v)| ((*k).to_string(), (*v).to_string())).collect(),
+        spent: Vec::new(),
     };
     let command_line: Vec<OsString> =
         std::iter::once(OsString::from("archmap")).chain(args.iter().cloned()).collect();

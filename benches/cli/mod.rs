@@ -18,6 +18,7 @@ pub(crate) fn run(cwd: &Path, args: &[&str]) -> (u8, Vec<u8>) {
         no_color: true,
         cwd: cwd.to_path_buf(),
         env: std::collections::BTreeMap::new(),
+        spent: Vec::new(),
     };
     let command_line: Vec<OsString> =
         std::iter::once("archmap").chain(args.iter().copied()).map(OsString::from).collect();

@@ -1,5 +1,6 @@
 //! `archmap check`.
 
+use std::any::Any;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -23,7 +24,7 @@ pub(super) fn run(args: &CheckArgs, global: &GlobalArgs, io: &mut Io<'_>) -> Res
     for input in inputs(args, io)? {
         runs.push(analyse_at(input.as_deref(), &args.manifest, io)?);
     }
-    let analysed = Checked::merge(runs);
+    let analysed = Checked::merge(runs, &mut io.spent);
     // A baseline is read, or written, before anything is printed: a bad one stops the run.
     let baseline = match (&args.baseline, &args.write_baseline) {
         (Some(path), _) => Some((path, read_baseline(path, io)?)),
@@ -238,7 +239,8 @@ struct Checked {
 }
 
 impl Checked {
-    fn merge(analyses: Vec<Analysis>) -> Checked {
+    /// Merges the runs' reports; their models and manifests, no longer needed, go to `spent`.
+    fn merge(analyses: Vec<Analysis>, spent: &mut Vec<Box<dyn Any>>) -> Checked {
         let fatal = analyses.iter().any(Analysis::fatal);
         let counts = analyses
             .iter()
@@ -262,6 +264,7 @@ impl Checked {
         let mut analyses = analyses;
         if analyses.len() == 1 {
             let a = analyses.pop().expect("one");
+            spent.push(Box::new((a.model, a.loaded.manifests)));
             return Checked {
                 sources: a.loaded.sources,
                 diagnostics: a.diagnostics,
@@ -275,6 +278,7 @@ impl Checked {
         let mut sources = Sources::new();
         let mut diagnostics = Vec::new();
         for a in analyses {
+            spent.push(Box::new((a.model, a.loaded.manifests)));
             let offset = sources.iter().count() as u32;
             for (_, f) in a.loaded.sources.iter() {
                 sources.add(SourceFile::new(f.name(), f.text()));

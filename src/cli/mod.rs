@@ -55,6 +55,10 @@ pub struct Io<'a> {
     pub cwd: PathBuf,
     /// The process environment (`import compose` interpolates with it).
     pub env: std::collections::BTreeMap<String, String>,
+    /// Large structures a run is finished with (a checked manifest's model and manifests),
+    /// handed back rather than freed piece by piece: a caller that is about to exit may leave
+    /// them to the operating system (the `archmap` binary does); any other simply drops them.
+    pub spent: Vec<Box<dyn std::any::Any>>,
 }
 
 /// Runs archmap with `args` (including the program name) and returns the exit code.

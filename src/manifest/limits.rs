@@ -124,9 +124,9 @@ pub(crate) fn check(manifests: &[Manifest], limits: &Limits, out: &mut Vec<Diagn
                         "split the system into several manifests, or raise the limit with --max-dependencies",
                     ));
                 }
-                texts.label(d.label.as_ref(), "label");
+                texts.label(d.more().label.as_ref(), "label");
                 texts.label(d.protocol.as_ref(), "protocol");
-                texts.description(d.description.as_ref());
+                texts.description(d.more().description.as_ref());
             }
         }
     }
@@ -264,8 +264,9 @@ impl TextReports<'_> {
 
     fn text(&mut self, text: Option<&Spanned<String>>, field: &str, max: usize, help: &str) {
         let Some(text) = text else { return };
-        // Counting stops just past the limit: a 100 MB string costs no more than a short one.
-        if text.value.chars().nth(max).is_none() {
+        // No more bytes than the limit means no more characters: most texts stop here. Past
+        // that, counting stops just past the limit: a 100 MB string costs no more than a short one.
+        if text.value.len() <= max || text.value.chars().nth(max).is_none() {
             return;
         }
         self.over += 1;

@@ -146,14 +146,36 @@ pub(crate) struct DependencySpec {
     pub target: Spanned<String>,
     /// `protocol`.
     pub protocol: Option<Spanned<String>>,
+    /// `optional` (default false).
+    pub optional: bool,
+    /// The fields most entries leave out, boxed when one is written: an estate has hundreds of
+    /// thousands of entries, and inline they tripled each entry's size.
+    pub more: Option<Box<DependencyMore>>,
+}
+
+impl DependencySpec {
+    /// The fields most entries leave out (all `None` when the entry writes none).
+    pub(crate) fn more(&self) -> &DependencyMore {
+        static NONE: DependencyMore = DependencyMore {
+            mode: None,
+            label: None,
+            description: None,
+            latency_ms: None,
+            timeout_ms: None,
+        };
+        self.more.as_deref().unwrap_or(&NONE)
+    }
+}
+
+/// The less common fields of a `depends_on` entry.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct DependencyMore {
     /// `mode`.
     pub mode: Option<Spanned<Mode>>,
     /// `label`.
     pub label: Option<Spanned<String>>,
     /// `description`.
     pub description: Option<Spanned<String>>,
-    /// `optional` (default false).
-    pub optional: bool,
     /// `latency_ms`: what one call costs the caller, in milliseconds.
     pub latency_ms: Option<Spanned<u32>>,
     /// `timeout_ms`: how long the caller waits before giving up, in milliseconds.
@@ -801,12 +823,8 @@ impl Reader<'_> {
         let mut d = DependencySpec {
             target: Spanned::new(String::new(), node.span),
             protocol: None,
-            mode: None,
-            label: None,
-            description: None,
             optional: false,
-            latency_ms: None,
-            timeout_ms: None,
+            more: None,
         };
         match &node.value {
             Value::Str(_) | Value::Int(_) => {
@@ -825,24 +843,34 @@ impl Reader<'_> {
             }
         }
         let mut target = None;
+        let mut more = DependencyMore::default();
         let dep_what = format!("a dependency of {what}");
         self.fields(node, &dep_what, DEPENDENCY_FIELDS, |r, key, value| match key {
             "target" => target = r.string(value, key),
             "protocol" => d.protocol = r.string(value, key),
             "mode" => {
-                d.mode = r.choice(value, "mode", &["sync", "async"], |m| match m {
+                more.mode = r.choice(value, "mode", &["sync", "async"], |m| match m {
                     "sync" => Some(Mode::Sync),
                     "async" => Some(Mode::Async),
                     _ => None,
                 });
             }
-            "label" => d.label = r.string(value, key),
-            "description" => d.description = r.string(value, key),
+            "label" => more.label = r.string(value, key),
+            "description" => more.description = r.string(value, key),
             "optional" => d.optional = r.bool(value, key).unwrap_or(false),
-            "latency_ms" => d.latency_ms = r.positive(value, key, 0),
-            "timeout_ms" => d.timeout_ms = r.positive(value, key, 1),
+            "latency_ms" => more.latency_ms = r.positive(value, key, 0),
+            "timeout_ms" => more.timeout_ms = r.positive(value, key, 1),
             _ => unreachable!("fields() only passes known keys"),
         });
+        let DependencyMore { mode, label, description, latency_ms, timeout_ms } = &more;
+        if mode.is_some()
+            || label.is_some()
+            || description.is_some()
+            || latency_ms.is_some()
+            || timeout_ms.is_some()
+        {
+            d.more = Some(Box::new(more));
+        }
         if let Some(t) = target {
             d.target = t;
             Some(d)

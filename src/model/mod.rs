@@ -392,10 +392,16 @@ pub(crate) fn lower(manifests: &[Manifest]) -> Model {
     // Groups first, so components can point at them.
     let group_ids = lower_groups(&mut model, manifests);
 
-    // Components.
+    // Components. The graph and the index are sized once: grown by doubling, the edge list
+    // (large entries) was copied over and over on a big estate.
+    let services = manifests.iter().map(|m| m.services.len()).sum();
+    model.graph.reserve_nodes(services);
+    model.index.reserve(services);
     let specs = lower_components(&mut model, manifests, &group_ids);
 
     // Dependencies, once every component is known.
+    let dependencies = specs.iter().map(|(_, s)| s.depends_on.len()).sum();
+    model.graph.reserve_exact_edges(dependencies);
     let ids: Vec<String> = model.index.keys().cloned().collect();
     lower_dependencies(&mut model, &specs, &ids);
 
@@ -510,7 +516,8 @@ fn lower_dependencies(model: &mut Model, specs: &[(ServiceId, &ServiceSpec)], id
             }
             seen.push((target, d.target.span));
             let protocol = d.protocol.as_ref().map(|p| p.value.clone());
-            let mode = d.mode.as_ref().map_or_else(
+            let extra = d.more();
+            let mode = extra.mode.as_ref().map_or_else(
                 || default_mode(model.graph[target].kind, protocol.as_deref()),
                 |m| m.value,
             );
@@ -520,12 +527,12 @@ fn lower_dependencies(model: &mut Model, specs: &[(ServiceId, &ServiceSpec)], id
                 Dependency {
                     mode,
                     protocol,
-                    label: d.label.as_ref().map(|l| l.value.clone()),
-                    description: d.description.as_ref().map(|l| l.value.clone()),
+                    label: extra.label.as_ref().map(|l| l.value.clone()),
+                    description: extra.description.as_ref().map(|l| l.value.clone()),
                     optional: d.optional,
                     span: d.target.span,
-                    latency_ms: d.latency_ms.as_ref().map(|l| l.value),
-                    timeout_ms: d.timeout_ms.clone(),
+                    latency_ms: extra.latency_ms.as_ref().map(|l| l.value),
+                    timeout_ms: extra.timeout_ms.clone(),
                 },
             );
         }
