@@ -88,66 +88,87 @@ impl Layout for Layered {
     }
 
     fn layout(&self, scene: &Scene, measured: &Measured) -> Positioned {
-        let n = scene.nodes.len();
-        let ng = scene.groups.len();
-        let dir = scene.direction;
-        let horizontal = matches!(dir, Direction::LR | Direction::RL);
-        let flip = |s: Size| if horizontal { Size { width: s.height, height: s.width } } else { s };
-        let mut groups = Groups::new(scene, measured);
-
-        // 1. Cycle breaking.
-        let edges = Edges::new(scene, measured, flip);
-
-        // 2. Ranking.
-        let rank_edges = edges.rank_edges();
-        // 3. and 4. The layered graph of a ranking, then its order. Optimal rankings are not
-        // unique and the order's crossings depend on which one it is, so graphs small enough to
-        // afford it lay out more than one, each ordered with an equal share of the budget (a
-        // larger one for flat diagrams, see `order::flat_budget`), and keep the one with the
-        // fewest crossings (the first on a tie): network simplex started from the sinks and
-        // from the sources and, in flat diagrams with labels, the same with dot's lengths
-        // (every edge two ranks long, not only the labelled ones). Which one wins varies from
-        // graph to graph (a 108-component generated system: 1,796 crossings with the third,
-        // 1,945–2,082 with the others).
-        let sizes: Vec<Size> =
-            (0..n).map(|i| flip(measured.nodes.get(i).copied().unwrap_or(FALLBACK))).collect();
-        let (layering, tokens) = best_layering(
-            n,
-            ng,
-            &rank_edges,
-            |ranks| layered_graph(ranks, &sizes, &groups, &edges),
-            |ranks| align_sink_groups(ranks, &groups, &edges),
-        );
-        let Layering { g, chains, label_item, bus, direct, trunk } = layering;
-
-        // 5. x.
-        groups.pads.reserve = title_reserves(&g, &groups);
-        let (x, borders) = position::position(&g, &tokens, &groups.pads);
-
-        // 6. Ports and tracks: where routes go across the flow, which decides how tall each
-        // gap between layers must be. (Frames across the flow do not depend on the bands.)
-        let labelled = edges.labels.iter().any(Option::is_some);
-        let room = trunk_room(&g, &trunk);
-        let (bands0, depths0) = bands(&g, &groups, labelled, &[], &room);
-        let frames0 = frames(&g, &x, &bands0, &groups, &depths0, &borders);
-        let plan = route::plan(&g, &x, &chains, &port_floor(&g, &groups, &frames0), &bus);
-
-        // 7. Bands, each gap as tall as its tracks need.
-        let (bands, depths) = bands(&g, &groups, labelled, &plan.tracks, &room);
-
-        // 8. Boxes, routes, labels, frames (layout coordinates).
-        let nodes: Vec<Rect> = (0..n).map(|v| item_rect(&g, &x, &bands, v)).collect();
-        let mut label_rects = label_rects(&g, &x, &bands, &label_item, &edges.labels);
-        let frames = frames(&g, &x, &bands, &groups, &depths, &borders);
-        let (mut routes, junctions) = route::draw(&g, &x, &bands, &chains, &plan);
-        draw_direct(&direct, &edges, &nodes, &mut routes, &mut label_rects);
-        place_trunk_labels(&trunk, &g, &bands, &nodes, &routes, &mut label_rects);
-        stub_and_orient(scene, &mut routes, &nodes, &edges.back);
-        let mut drawn = finish(dir, nodes, frames, routes, label_rects, &groups.titles, junctions);
-        super::fold::entry_chain(scene, &mut drawn, super::MAX_ASPECT);
-        super::fold::entry_block(scene, &mut drawn, super::MAX_ASPECT);
-        drawn
+        lay(scene, measured, false)
     }
+
+    /// One ranking, ordered with a sixteenth of the budget ([`SKETCH_SHARE`]): the shape of
+    /// the drawing (its layers' widths hardly depend on the order), for a few milliseconds.
+    /// None for a diagram whose first start of the ordering alone would cost more than that
+    /// (each box and line is an item or segment at least): its sketch would cost about as much
+    /// as its layout.
+    fn sketch(&self, scene: &Scene, measured: &Measured) -> Option<Positioned> {
+        let least = scene.nodes.len() + scene.edges.len() + 1;
+        order::affords(least, order::ORDER_BUDGET / SKETCH_SHARE)
+            .then(|| lay(scene, measured, true))
+    }
+}
+
+/// How much less of the ordering budget a [`Layout::sketch`] spends.
+const SKETCH_SHARE: usize = 16;
+
+/// Lays `scene` out (see [`Layered`]); a `sketch` tries one ranking on a fraction of the
+/// ordering budget.
+fn lay(scene: &Scene, measured: &Measured, sketch: bool) -> Positioned {
+    let n = scene.nodes.len();
+    let ng = scene.groups.len();
+    let dir = scene.direction;
+    let horizontal = matches!(dir, Direction::LR | Direction::RL);
+    let flip = |s: Size| if horizontal { Size { width: s.height, height: s.width } } else { s };
+    let mut groups = Groups::new(scene, measured);
+
+    // 1. Cycle breaking.
+    let edges = Edges::new(scene, measured, flip);
+
+    // 2. Ranking.
+    let rank_edges = edges.rank_edges();
+    // 3. and 4. The layered graph of a ranking, then its order. Optimal rankings are not
+    // unique and the order's crossings depend on which one it is, so graphs small enough to
+    // afford it lay out more than one, each ordered with an equal share of the budget (a
+    // larger one for flat diagrams, see `order::flat_budget`), and keep the one with the
+    // fewest crossings (the first on a tie): network simplex started from the sinks and
+    // from the sources and, in flat diagrams with labels, the same with dot's lengths
+    // (every edge two ranks long, not only the labelled ones). Which one wins varies from
+    // graph to graph (a 108-component generated system: 1,796 crossings with the third,
+    // 1,945–2,082 with the others).
+    let sizes: Vec<Size> =
+        (0..n).map(|i| flip(measured.nodes.get(i).copied().unwrap_or(FALLBACK))).collect();
+    let (layering, tokens) = best_layering(
+        n,
+        ng,
+        sketch,
+        &rank_edges,
+        |ranks| layered_graph(ranks, &sizes, &groups, &edges),
+        |ranks| align_sink_groups(ranks, &groups, &edges),
+    );
+    let Layering { g, chains, label_item, bus, direct, trunk } = layering;
+
+    // 5. x.
+    groups.pads.reserve = title_reserves(&g, &groups);
+    let (x, borders) = position::position(&g, &tokens, &groups.pads);
+
+    // 6. Ports and tracks: where routes go across the flow, which decides how tall each
+    // gap between layers must be. (Frames across the flow do not depend on the bands.)
+    let labelled = edges.labels.iter().any(Option::is_some);
+    let room = trunk_room(&g, &trunk);
+    let (bands0, depths0) = bands(&g, &groups, labelled, &[], &room);
+    let frames0 = frames(&g, &x, &bands0, &groups, &depths0, &borders);
+    let plan = route::plan(&g, &x, &chains, &port_floor(&g, &groups, &frames0), &bus);
+
+    // 7. Bands, each gap as tall as its tracks need.
+    let (bands, depths) = bands(&g, &groups, labelled, &plan.tracks, &room);
+
+    // 8. Boxes, routes, labels, frames (layout coordinates).
+    let nodes: Vec<Rect> = (0..n).map(|v| item_rect(&g, &x, &bands, v)).collect();
+    let mut label_rects = label_rects(&g, &x, &bands, &label_item, &edges.labels);
+    let frames = frames(&g, &x, &bands, &groups, &depths, &borders);
+    let (mut routes, junctions) = route::draw(&g, &x, &bands, &chains, &plan);
+    draw_direct(&direct, &edges, &nodes, &mut routes, &mut label_rects);
+    place_trunk_labels(&trunk, &g, &bands, &nodes, &routes, &mut label_rects);
+    stub_and_orient(scene, &mut routes, &nodes, &edges.back);
+    let mut drawn = finish(dir, nodes, frames, routes, label_rects, &groups.titles, junctions);
+    super::fold::entry_chain(scene, &mut drawn, super::MAX_ASPECT);
+    super::fold::entry_block(scene, &mut drawn, super::MAX_ASPECT);
+    drawn
 }
 
 /// The scene's groups as every phase reads them: the forest, title sizes and frame paddings
@@ -357,6 +378,7 @@ struct Layering {
 fn best_layering(
     n: usize,
     ng: usize,
+    sketch: bool,
     rank_edges: &[rank::RankEdge],
     build: impl Fn(&[i32]) -> Layering,
     align: impl Fn(&[i32]) -> Vec<i32>,
@@ -368,7 +390,7 @@ fn best_layering(
         lengths.push(rank_edges.iter().map(|e| rank::RankEdge { minlen: 2, ..*e }).collect());
     }
     let items = order::size_of(&layered[0].g);
-    if order::affords(items, order::RANKINGS_BUDGET / (2 * lengths.len())) {
+    if !sketch && order::affords(items, order::RANKINGS_BUDGET / (2 * lengths.len())) {
         let mut seen = vec![primary];
         for (i, edges) in lengths.iter().enumerate() {
             for start in [rank::Start::Sinks, rank::Start::Sources] {
@@ -395,7 +417,7 @@ fn best_layering(
     }
     let budget =
         if layered.len() > 1 && ng == 0 { order::flat_budget(items) } else { order::ORDER_BUDGET };
-    let share = budget / layered.len();
+    let share = budget / layered.len() / if sketch { SKETCH_SHARE } else { 1 };
     let mut chosen = None;
     for mut layering in layered {
         let tokens = order::order(&mut layering.g, share);
@@ -1178,6 +1200,45 @@ mod tests {
         assert!(p.nodes.is_empty() && p.width.abs() < 1e-9);
         let p = check(&single());
         assert!(p.nodes[0].x.abs() < 1e-9 && p.nodes[0].y.abs() < 1e-9);
+    }
+
+    /// The sketch that lets [`crate::layout::lay_out`] skip a full layout it would turn anyway
+    /// never changes the drawing: the same as with no sketch, on a row turned on sight, samples
+    /// kept as they are, and one laid out in full after its sketch; none for a large diagram.
+    #[test]
+    fn sketching_a_drawing_first_changes_nothing_but_time() {
+        struct NoSketch;
+        impl Layout for NoSketch {
+            fn layout(&self, scene: &Scene, measured: &Measured) -> Positioned {
+                Layered.layout(scene, measured)
+            }
+            fn smooth_edges(&self) -> bool {
+                true
+            }
+        }
+        let row = |n: usize| {
+            let mut nodes = vec![node("hub", "Hub", Kind::Service, None)];
+            nodes.extend((0..n).map(|i| node(&format!("t{i}"), "Target", Kind::Service, None)));
+            let edges = (1..=n).map(|i| edge(0, i, Mode::Sync, false)).collect();
+            let mut s = scene(Vec::new(), nodes, edges);
+            s.direction_fixed = false;
+            s
+        };
+        let mut samples = vec![row(5), row(12), row(40), every_kind(), nested()];
+        for s in &mut samples[3..] {
+            s.direction_fixed = false;
+        }
+        let mut turned = 0;
+        for s in &samples {
+            let (m, p) = crate::layout::lay_out(&Layered, s);
+            let (m0, p0) = crate::layout::lay_out(&NoSketch, s);
+            assert_eq!(p, p0);
+            assert_eq!(m.1, m0.1);
+            turned += usize::from(p.direction == Direction::LR);
+        }
+        assert!(turned >= 2, "rows of twelve and forty are turned");
+        assert!(Layered.sketch(&row(12), &measure::measure(&row(12))).is_some());
+        assert!(Layered.sketch(&row(400), &measure::measure(&row(400))).is_none());
     }
 
     /// Labels are measured for the direction the drawing flows in: one line top to bottom, two

@@ -256,6 +256,11 @@ impl Engine {
 /// turns it.
 pub(crate) const MAX_ASPECT: f64 = 2.5;
 
+/// How far past [`MAX_ASPECT`] a drawing's [`Layout::sketch`] must be for [`lay_out`] to turn
+/// it without laying it out in full first: far enough that the full layout, whose order
+/// differs but whose layers are as wide, could not come back within shape.
+const SKETCH_MARGIN: f64 = 1.2;
+
 /// How far a drawing is from square: its longer side over its shorter one.
 fn aspect(p: &Positioned) -> f64 {
     let (w, h) = (p.width.max(1.0), p.height.max(1.0));
@@ -300,21 +305,33 @@ fn shaped(
     lines: measure::Lines,
 ) -> (measure::Measurements, Positioned) {
     let own = measure::measure_all(scene, lines, scene.direction);
-    let first = engine.layout(scene, &own.2);
-    if aspect(&first) <= MAX_ASPECT {
-        return (own, first);
+    let turnable = !scene.direction_fixed && scene.direction == Direction::TB;
+    // A drawing whose sketch is far out of shape is turned without being laid out in full
+    // first, and is laid out in full only if turning does not bring it nearer square.
+    let sketch = turnable.then(|| engine.sketch(scene, &own.2)).flatten();
+    let skip = sketch.as_ref().is_some_and(|s| aspect(s) > SKETCH_MARGIN * MAX_ASPECT);
+    let first = (!skip).then(|| engine.layout(scene, &own.2));
+    if let Some(first) = &first
+        && aspect(first) <= MAX_ASPECT
+    {
+        return (own, first.clone());
     }
-    let turned = (!scene.direction_fixed && scene.direction == Direction::TB)
-        .then(|| Scene { direction: Direction::LR, ..scene.clone() });
+    let turned = turnable.then(|| Scene { direction: Direction::LR, ..scene.clone() });
     let across = turned.as_ref().map(|t| measure::measure_all(t, lines, t.direction));
-    // Which measurements the best drawing so far was made with: the scene's own, or turned.
-    let mut best = (false, first);
-    if let (Some(turned), Some(across)) = (&turned, &across) {
-        let other = engine.layout(turned, &across.2);
-        if aspect(&other) < aspect(&best.1) {
-            best = (true, other);
+    let other = turned.as_ref().zip(across.as_ref()).map(|(t, m)| engine.layout(t, &m.2));
+    // The best drawing so far, and whether it is the turned one (made with `across`).
+    let mut best = match (first, other, sketch) {
+        (Some(first), Some(other), _) if aspect(&other) < aspect(&first) => (true, other),
+        (Some(first), _, _) => (false, first),
+        (None, Some(other), Some(sketch)) if aspect(&other) < aspect(&sketch) => (true, other),
+        (None, other, _) => {
+            let first = engine.layout(scene, &own.2);
+            match other {
+                Some(other) if aspect(&other) < aspect(&first) => (true, other),
+                _ => (false, first),
+            }
         }
-    }
+    };
     for (is_turned, s, m) in std::iter::once((false, scene, &own))
         .chain(turned.as_ref().zip(across.as_ref()).map(|(t, m)| (true, t, m)))
     {
@@ -335,6 +352,12 @@ fn shaped(
 pub(crate) trait Layout {
     /// Positions every node, group and edge of `scene`, whose sizes are in `measured`.
     fn layout(&self, scene: &Scene, measured: &Measured) -> Positioned;
+
+    /// A quick layout of `scene` for its shape only (whether [`lay_out`] should turn it), if
+    /// the engine can make one for much less than the layout costs; by default none.
+    fn sketch(&self, _scene: &Scene, _measured: &Measured) -> Option<Positioned> {
+        None
+    }
 
     /// Whether routes are meant to be drawn smooth: right-angled corners rounded, and diagonal
     /// segments as curves whose ends follow the flow axis (inside the same band as the
