@@ -35,6 +35,9 @@
 // Graph algorithms read best with the papers' names: u, v, w for nodes, e, f for edges.
 #![allow(clippy::many_single_char_names)]
 
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use super::lgraph::{LGraph, Token};
 use super::position::{self, Pads};
 use super::route::{self, Bands, PORT_INSET};
@@ -418,13 +421,53 @@ fn best_layering(
     let budget =
         if layered.len() > 1 && ng == 0 { order::flat_budget(items) } else { order::ORDER_BUDGET };
     let share = budget / layered.len() / if sketch { SKETCH_SHARE } else { 1 };
-    let mut chosen = None;
-    for mut layering in layered {
+    let ordered = |mut layering: Layering| {
         let tokens = order::order(&mut layering.g, share);
         let mut score = order::crossings(&layering.g);
         if ng > 0 {
             score += FRAME_COST * order::frame_crossings_of(&layering.g, &tokens);
         }
+        (score, layering, tokens)
+    };
+    // The rankings are ordered independently, so on as many threads as there are cores, each
+    // taking the next ranking not yet taken (each ordering is deterministic, and the choice
+    // below goes in ranking order: the same result as one by one). A thread that cannot be
+    // started leaves its share to the others.
+    let count = layered.len();
+    let todo: Vec<Mutex<Option<Layering>>> =
+        layered.into_iter().map(|l| Mutex::new(Some(l))).collect();
+    let done: Vec<Mutex<Option<Ordered>>> = (0..count).map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let work = || {
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(slot) = todo.get(i) else { break };
+            let layering = slot.lock().map_or(None, |mut l| l.take());
+            if let (Some(layering), Ok(mut out)) = (layering, done[i].lock()) {
+                *out = Some(ordered(layering));
+            }
+        }
+    };
+    let helpers = std::thread::available_parallelism().map_or(1, usize::from).min(count) - 1;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..helpers)
+            .filter_map(|_| {
+                std::thread::Builder::new().stack_size(ORDER_STACK).spawn_scoped(scope, work).ok()
+            })
+            .collect();
+        work();
+        for h in handles {
+            if let Err(e) = h.join() {
+                std::panic::resume_unwind(e);
+            }
+        }
+    });
+    let results: Vec<Ordered> = done
+        .into_iter()
+        .filter_map(|d| d.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner))
+        .collect();
+    let mut chosen = None;
+    for (score, layering, tokens) in results {
         if chosen.as_ref().is_none_or(|c: &(usize, _, _)| score < c.0) {
             chosen = Some((score, layering, tokens));
         }
@@ -432,6 +475,14 @@ fn best_layering(
     let Some((_, layering, tokens)) = chosen else { unreachable!("one ranking at least") };
     (layering, tokens)
 }
+
+/// A ranking ordered: its score (crossings and lines through foreign frames), the layered
+/// graph in its order, and each layer's tokens.
+type Ordered = (usize, Layering, Vec<Vec<Token>>);
+
+/// Stack of a thread ordering some of several rankings (small diagrams only: only those try
+/// several), as much as the main thread has.
+const ORDER_STACK: usize = 8 << 20;
 
 /// What a line through the frame of a group that holds neither of its ends costs when
 /// [`best_layering`] chooses a ranking, in crossings: it misleads a reader about what the line
