@@ -281,40 +281,39 @@ fn aspect(p: &Positioned) -> f64 {
 /// direction each drawing flows in (narrower left to right, where they stand in columns). Gives
 /// the measurements used with the drawing, for the writer to draw the same lines.
 pub(crate) fn lay_out(engine: &dyn Layout, scene: &Scene) -> (measure::Measurements, Positioned) {
-    let first = shaped(engine, scene, measure::Lines::Wide);
+    let wide = measure::measure_all(scene, measure::Lines::Wide, scene.direction);
+    let first = shaped(engine, scene, wide, measure::Lines::Wide);
     // Narrower boxes make a drawing narrower, whatever its direction; a drawing too tall
     // would only grow taller.
     if aspect(&first.1) <= MAX_ASPECT || first.1.width < first.1.height {
         return first;
     }
     // Boxes measure the same whichever way the drawing flows.
-    if measure::measure_all(scene, measure::Lines::Narrow, scene.direction).2.nodes
-        == first.0.2.nodes
-    {
+    let narrow = measure::measure_all(scene, measure::Lines::Narrow, scene.direction);
+    if narrow.2.nodes == first.0.2.nodes {
         return first;
     }
-    let other = shaped(engine, scene, measure::Lines::Narrow);
+    let other = shaped(engine, scene, narrow, measure::Lines::Narrow);
     if aspect(&other.1) < aspect(&first.1) { other } else { first }
 }
 
-/// [`lay_out`] with the boxes measured with `lines`: the scene's direction, then turned, then
-/// packed; each drawing with its edge labels measured for its own direction.
+/// [`lay_out`] with `own`, the scene measured with `lines` for its own direction: the scene's
+/// direction, then turned, then packed; each drawing with its edge labels measured for its own
+/// direction.
 fn shaped(
     engine: &dyn Layout,
     scene: &Scene,
+    own: measure::Measurements,
     lines: measure::Lines,
 ) -> (measure::Measurements, Positioned) {
-    let own = measure::measure_all(scene, lines, scene.direction);
     let turnable = !scene.direction_fixed && scene.direction == Direction::TB;
     // A drawing whose sketch is far out of shape is turned without being laid out in full
     // first, and is laid out in full only if turning does not bring it nearer square.
     let sketch = turnable.then(|| engine.sketch(scene, &own.2)).flatten();
     let skip = sketch.as_ref().is_some_and(|s| aspect(s) > SKETCH_MARGIN * MAX_ASPECT);
-    let first = (!skip).then(|| engine.layout(scene, &own.2));
-    if let Some(first) = &first
-        && aspect(first) <= MAX_ASPECT
-    {
-        return (own, first.clone());
+    let mut first = (!skip).then(|| engine.layout(scene, &own.2));
+    if let Some(first) = first.take_if(|f| aspect(f) <= MAX_ASPECT) {
+        return (own, first);
     }
     let turned = turnable.then(|| Scene { direction: Direction::LR, ..scene.clone() });
     let across = turned.as_ref().map(|t| measure::measure_all(t, lines, t.direction));
